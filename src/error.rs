@@ -1,0 +1,56 @@
+//! Errors, one variant per kind, each naming the file (and page where known).
+
+use std::path::PathBuf;
+
+/// Everything that can go wrong reading one input file.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{file}: cannot read: {source}")]
+    Io {
+        file: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{file}: empty file")]
+    Empty { file: PathBuf },
+    #[error("{file}: not a PDF (no %PDF header)")]
+    NotPdf { file: PathBuf },
+    #[error("{file}: damaged or truncated PDF: {reason}")]
+    Damaged { file: PathBuf, reason: String },
+    #[error("{file}: encrypted PDF")]
+    Encrypted { file: PathBuf },
+    #[error("{file}: page {page}: {reason}")]
+    Page {
+        file: PathBuf,
+        page: usize,
+        reason: String,
+    },
+    #[error("{file}: no text layer (scanned pages need OCR)")]
+    NoTextLayer { file: PathBuf },
+    #[error("{file}: no form found")]
+    NoForm { file: PathBuf },
+    #[error("{file}: internal error: {reason}")]
+    Internal { file: PathBuf, reason: String },
+    #[error("template {file}: {reason}")]
+    Template { file: PathBuf, reason: String },
+}
+
+impl Error {
+    /// A short stable code for the kind, for JSON error lines.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::Io { .. } => "io",
+            Error::Empty { .. } => "empty",
+            Error::NotPdf { .. } => "not_pdf",
+            Error::Damaged { .. } => "damaged",
+            Error::Encrypted { .. } => "encrypted",
+            Error::Page { .. } => "page",
+            Error::NoTextLayer { .. } => "no_text_layer",
+            Error::NoForm { .. } => "no_form",
+            Error::Internal { .. } => "internal",
+            Error::Template { .. } => "template",
+        }
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,144 @@
+//! Geometry shared by every stage: one coordinate convention.
+//!
+//! All coordinates are PDF points (1/72 inch) with the origin at the
+//! **top-left** corner of the page, `x` growing right and `y` (called `top`)
+//! growing down. Backends convert from PDF user space (bottom-left origin,
+//! y up) once, when they produce [`Glyph`]s and [`Edge`]s; nothing downstream
+//! ever sees a y-up coordinate.
+
+use serde::{Deserialize, Serialize};
+
+/// An axis-aligned box: `x0 <= x1`, `top <= bottom`, in points, top-left origin.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, Default)]
+pub struct BBox {
+    pub x0: f64,
+    pub top: f64,
+    pub x1: f64,
+    pub bottom: f64,
+}
+
+impl BBox {
+    pub fn new(x0: f64, top: f64, x1: f64, bottom: f64) -> Self {
+        BBox {
+            x0: x0.min(x1),
+            top: top.min(bottom),
+            x1: x0.max(x1),
+            bottom: top.max(bottom),
+        }
+    }
+    pub fn width(&self) -> f64 {
+        self.x1 - self.x0
+    }
+    pub fn height(&self) -> f64 {
+        self.bottom - self.top
+    }
+    pub fn center(&self) -> (f64, f64) {
+        ((self.x0 + self.x1) / 2.0, (self.top + self.bottom) / 2.0)
+    }
+    /// Smallest box holding both.
+    pub fn union(&self, o: &BBox) -> BBox {
+        BBox {
+            x0: self.x0.min(o.x0),
+            top: self.top.min(o.top),
+            x1: self.x1.max(o.x1),
+            bottom: self.bottom.max(o.bottom),
+        }
+    }
+    /// Whether the point lies inside (edges included).
+    pub fn contains(&self, x: f64, y: f64) -> bool {
+        x >= self.x0 && x <= self.x1 && y >= self.top && y <= self.bottom
+    }
+    /// Length of the vertical overlap of two boxes (0 when disjoint).
+    pub fn v_overlap(&self, o: &BBox) -> f64 {
+        (self.bottom.min(o.bottom) - self.top.max(o.top)).max(0.0)
+    }
+    /// Length of the horizontal overlap of two boxes (0 when disjoint).
+    pub fn h_overlap(&self, o: &BBox) -> f64 {
+        (self.x1.min(o.x1) - self.x0.max(o.x0)).max(0.0)
+    }
+    /// Union of many boxes; `None` for an empty iterator.
+    pub fn union_all<'a>(it: impl IntoIterator<Item = &'a BBox>) -> Option<BBox> {
+        it.into_iter().fold(None, |acc, b| match acc {
+            None => Some(*b),
+            Some(a) => Some(a.union(b)),
+        })
+    }
+    /// Rounded to 0.01 pt, for stable output.
+    pub fn rounded(&self) -> BBox {
+        let r = |v: f64| (v * 100.0).round() / 100.0;
+        BBox {
+            x0: r(self.x0),
+            top: r(self.top),
+            x1: r(self.x1),
+            bottom: r(self.bottom),
+        }
+    }
+}
+
+/// One positioned character as drawn on a page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Glyph {
+    /// The Unicode character (already folded: Kangxi radicals to ideographs).
+    pub ch: char,
+    /// Advance box: from the origin to origin + advance, font ascent to descent.
+    pub bbox: BBox,
+    /// Font size in points (as rendered, text matrix included).
+    pub size: f64,
+}
+
+/// Whether a ruling line runs across or down the page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Orientation {
+    Horizontal,
+    Vertical,
+}
+
+/// A ruling line: a stroked segment or a thin filled rectangle, reduced to
+/// its centre line. For a horizontal edge `top == bottom`; for a vertical one
+/// `x0 == x1`.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Edge {
+    pub orientation: Orientation,
+    pub x0: f64,
+    pub top: f64,
+    pub x1: f64,
+    pub bottom: f64,
+}
+
+impl Edge {
+    pub fn horizontal(x0: f64, x1: f64, y: f64) -> Self {
+        Edge {
+            orientation: Orientation::Horizontal,
+            x0: x0.min(x1),
+            x1: x0.max(x1),
+            top: y,
+            bottom: y,
+        }
+    }
+    pub fn vertical(x: f64, top: f64, bottom: f64) -> Self {
+        Edge {
+            orientation: Orientation::Vertical,
+            x0: x,
+            x1: x,
+            top: top.min(bottom),
+            bottom: top.max(bottom),
+        }
+    }
+    pub fn length(&self) -> f64 {
+        match self.orientation {
+            Orientation::Horizontal => self.x1 - self.x0,
+            Orientation::Vertical => self.bottom - self.top,
+        }
+    }
+}
+
+/// What a backend reads off one page: its size, glyphs and ruling lines.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PageContent {
+    /// 1-based page number in the file.
+    pub number: usize,
+    pub width: f64,
+    pub height: f64,
+    pub glyphs: Vec<Glyph>,
+    pub edges: Vec<Edge>,
+}
