@@ -16,6 +16,8 @@
 //! 5. [`record::Record`] plus warnings and provenance, written as JSONL.
 
 pub mod error;
+pub mod layout;
+pub mod settings;
 pub mod geom;
 pub mod record;
 

@@ -1,0 +1,410 @@
+//! Ruling lines to table grids with merged cells.
+//!
+//! 1. [`merge_edges`]: snap edge positions that are within
+//!    `snap_tolerance`, join collinear segments with gaps up to
+//!    `join_tolerance`, drop edges shorter than `min_edge_length`.
+//! 2. Group edges into tables: edges that touch or cross belong together.
+//! 3. Per table, the distinct x of vertical edges and y of horizontal edges
+//!    cut the table into atomic cells; two neighbouring atomic cells are one
+//!    merged cell when no edge covers (at least `border_coverage` of) the
+//!    side they share.
+
+use serde::Serialize;
+
+use crate::geom::{BBox, Edge, Orientation};
+use crate::settings::LayoutSettings;
+
+/// One (possibly merged) cell of a grid.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Cell {
+    pub row: usize,
+    pub col: usize,
+    pub row_span: usize,
+    pub col_span: usize,
+    pub bbox: BBox,
+}
+
+/// A table: its grid lines and its cells, top to bottom, left to right.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Grid {
+    /// Column boundaries, left to right (`cols + 1` values).
+    pub xs: Vec<f64>,
+    /// Row boundaries, top to bottom (`rows + 1` values).
+    pub ys: Vec<f64>,
+    pub cells: Vec<Cell>,
+    pub bbox: BBox,
+    /// Atomic (row, col) to index in `cells`, row-major; `None` where the
+    /// atomic cell lies outside the table's borders.
+    #[serde(skip)]
+    owner: Vec<Option<usize>>,
+}
+
+impl Grid {
+    pub fn rows(&self) -> usize {
+        self.ys.len() - 1
+    }
+    pub fn cols(&self) -> usize {
+        self.xs.len() - 1
+    }
+    /// The cell holding the point, if any.
+    pub fn cell_at(&self, x: f64, y: f64) -> Option<usize> {
+        if !self.bbox.contains(x, y) {
+            return None;
+        }
+        let col = self.xs.partition_point(|&v| v <= x).clamp(1, self.cols()) - 1;
+        let row = self.ys.partition_point(|&v| v <= y).clamp(1, self.rows()) - 1;
+        self.owner[row * self.cols() + col]
+    }
+}
+
+/// Clusters sorted positions: values within `tol` of the cluster's first
+/// member share the cluster's mean.
+fn cluster_positions(mut vals: Vec<f64>, tol: f64) -> Vec<f64> {
+    vals.sort_by(f64::total_cmp);
+    let mut reps = Vec::new();
+    let mut start = 0;
+    for i in 1..=vals.len() {
+        if i == vals.len() || vals[i] - vals[start] > tol {
+            let slice = &vals[start..i];
+            reps.push(slice.iter().sum::<f64>() / slice.len() as f64);
+            start = i;
+        }
+    }
+    reps
+}
+
+fn nearest(reps: &[f64], v: f64) -> f64 {
+    let i = reps.partition_point(|&r| r < v);
+    let mut best = f64::NAN;
+    let mut d = f64::INFINITY;
+    for j in [i.saturating_sub(1), i.min(reps.len().saturating_sub(1))] {
+        if let Some(&r) = reps.get(j)
+            && (r - v).abs() < d
+        {
+            d = (r - v).abs();
+            best = r;
+        }
+    }
+    best
+}
+
+/// Snaps, joins and filters edges (see the module docs).
+pub fn merge_edges(edges: &[Edge], settings: &LayoutSettings) -> Vec<Edge> {
+    let mut out = Vec::new();
+    for orient in [Orientation::Horizontal, Orientation::Vertical] {
+        let pos = |e: &Edge| match orient {
+            Orientation::Horizontal => e.top,
+            Orientation::Vertical => e.x0,
+        };
+        let span = |e: &Edge| match orient {
+            Orientation::Horizontal => (e.x0, e.x1),
+            Orientation::Vertical => (e.top, e.bottom),
+        };
+        let these: Vec<&Edge> = edges.iter().filter(|e| e.orientation == orient).collect();
+        let reps = cluster_positions(these.iter().map(|e| pos(e)).collect(), settings.snap_tolerance);
+        let mut segs: Vec<(f64, f64, f64)> = these
+            .iter()
+            .map(|e| {
+                let (a, b) = span(e);
+                (nearest(&reps, pos(e)), a, b)
+            })
+            .collect();
+        segs.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
+        let mut i = 0;
+        while i < segs.len() {
+            let (p, mut a, mut b) = segs[i];
+            let mut j = i + 1;
+            while j < segs.len() && segs[j].0 == p {
+                if segs[j].1 <= b + settings.join_tolerance {
+                    b = b.max(segs[j].2);
+                } else {
+                    push_edge(&mut out, orient, p, a, b, settings);
+                    a = segs[j].1;
+                    b = segs[j].2;
+                }
+                j += 1;
+            }
+            push_edge(&mut out, orient, p, a, b, settings);
+            i = j;
+        }
+    }
+    out
+}
+
+fn push_edge(out: &mut Vec<Edge>, o: Orientation, p: f64, a: f64, b: f64, s: &LayoutSettings) {
+    if b - a < s.min_edge_length {
+        return;
+    }
+    out.push(match o {
+        Orientation::Horizontal => Edge::horizontal(a, b, p),
+        Orientation::Vertical => Edge::vertical(p, a, b),
+    });
+}
+
+struct UnionFind(Vec<usize>);
+
+impl UnionFind {
+    fn new(n: usize) -> Self {
+        UnionFind((0..n).collect())
+    }
+    fn find(&mut self, mut i: usize) -> usize {
+        while self.0[i] != i {
+            self.0[i] = self.0[self.0[i]];
+            i = self.0[i];
+        }
+        i
+    }
+    fn union(&mut self, a: usize, b: usize) {
+        let (ra, rb) = (self.find(a), self.find(b));
+        if ra != rb {
+            self.0[ra.max(rb)] = ra.min(rb);
+        }
+    }
+}
+
+fn touches(h: &Edge, v: &Edge, tol: f64) -> bool {
+    v.x0 >= h.x0 - tol && v.x0 <= h.x1 + tol && h.top >= v.top - tol && h.top <= v.bottom + tol
+}
+
+/// Fraction of `[a, b]` covered by the segments (disjoint, as `merge_edges`
+/// leaves them).
+fn coverage(segs: &[(f64, f64)], a: f64, b: f64) -> f64 {
+    if b <= a {
+        return 1.0;
+    }
+    let covered: f64 = segs
+        .iter()
+        .map(|&(s, e)| (e.min(b) - s.max(a)).max(0.0))
+        .sum();
+    covered / (b - a)
+}
+
+/// Ruling lines to tables (see the module docs). Tables come out top to
+/// bottom.
+pub fn edges_to_grids(edges: &[Edge], settings: &LayoutSettings) -> Vec<Grid> {
+    let merged = merge_edges(edges, settings);
+    let tol = settings.snap_tolerance;
+    let mut uf = UnionFind::new(merged.len());
+    for i in 0..merged.len() {
+        for j in i + 1..merged.len() {
+            let (a, b) = (&merged[i], &merged[j]);
+            let hit = match (a.orientation, b.orientation) {
+                (Orientation::Horizontal, Orientation::Vertical) => touches(a, b, tol),
+                (Orientation::Vertical, Orientation::Horizontal) => touches(b, a, tol),
+                _ => false,
+            };
+            if hit {
+                uf.union(i, j);
+            }
+        }
+    }
+    let mut groups: std::collections::BTreeMap<usize, Vec<Edge>> = Default::default();
+    for (i, e) in merged.iter().enumerate() {
+        groups.entry(uf.find(i)).or_default().push(*e);
+    }
+    let mut grids: Vec<Grid> = groups
+        .into_values()
+        .filter_map(|g| build_grid(&g, settings))
+        .collect();
+    grids.sort_by(|a, b| a.bbox.top.total_cmp(&b.bbox.top));
+    grids
+}
+
+fn build_grid(edges: &[Edge], settings: &LayoutSettings) -> Option<Grid> {
+    let mut xs: Vec<f64> = edges
+        .iter()
+        .filter(|e| e.orientation == Orientation::Vertical)
+        .map(|e| e.x0)
+        .collect();
+    let mut ys: Vec<f64> = edges
+        .iter()
+        .filter(|e| e.orientation == Orientation::Horizontal)
+        .map(|e| e.top)
+        .collect();
+    xs.sort_by(f64::total_cmp);
+    xs.dedup();
+    ys.sort_by(f64::total_cmp);
+    ys.dedup();
+    if xs.len() < 2 || ys.len() < 2 {
+        return None;
+    }
+    let (rows, cols) = (ys.len() - 1, xs.len() - 1);
+    let vsegs: Vec<Vec<(f64, f64)>> = xs
+        .iter()
+        .map(|&x| {
+            edges
+                .iter()
+                .filter(|e| e.orientation == Orientation::Vertical && e.x0 == x)
+                .map(|e| (e.top, e.bottom))
+                .collect()
+        })
+        .collect();
+    let hsegs: Vec<Vec<(f64, f64)>> = ys
+        .iter()
+        .map(|&y| {
+            edges
+                .iter()
+                .filter(|e| e.orientation == Orientation::Horizontal && e.top == y)
+                .map(|e| (e.x0, e.x1))
+                .collect()
+        })
+        .collect();
+    let k = settings.border_coverage;
+    let has_v = |xi: usize, r: usize| coverage(&vsegs[xi], ys[r], ys[r + 1]) >= k;
+    let has_h = |yi: usize, c: usize| coverage(&hsegs[yi], xs[c], xs[c + 1]) >= k;
+    let id = |r: usize, c: usize| r * cols + c;
+    let mut uf = UnionFind::new(rows * cols);
+    for r in 0..rows {
+        for c in 0..cols {
+            if c + 1 < cols && !has_v(c + 1, r) {
+                uf.union(id(r, c), id(r, c + 1));
+            }
+            if r + 1 < rows && !has_h(r + 1, c) {
+                uf.union(id(r, c), id(r + 1, c));
+            }
+        }
+    }
+    // A component is outside the table when any of its atomic cells lies on
+    // the grid's border without a ruling line there.
+    let mut outside = vec![false; rows * cols];
+    for r in 0..rows {
+        for c in 0..cols {
+            let open = (c == 0 && !has_v(0, r))
+                || (c + 1 == cols && !has_v(cols, r))
+                || (r == 0 && !has_h(0, c))
+                || (r + 1 == rows && !has_h(rows, c));
+            if open {
+                let root = uf.find(id(r, c));
+                outside[root] = true;
+            }
+        }
+    }
+    let mut comp_cell: std::collections::HashMap<usize, usize> = Default::default();
+    let mut spans: Vec<(usize, usize, usize, usize)> = Vec::new(); // r0, c0, r1, c1
+    let mut owner = vec![None; rows * cols];
+    for r in 0..rows {
+        for c in 0..cols {
+            let root = uf.find(id(r, c));
+            if outside[root] {
+                continue;
+            }
+            let ci = *comp_cell.entry(root).or_insert_with(|| {
+                spans.push((r, c, r, c));
+                spans.len() - 1
+            });
+            let s = &mut spans[ci];
+            s.0 = s.0.min(r);
+            s.1 = s.1.min(c);
+            s.2 = s.2.max(r);
+            s.3 = s.3.max(c);
+            owner[id(r, c)] = Some(ci);
+        }
+    }
+    if spans.is_empty() {
+        return None;
+    }
+    let cells: Vec<Cell> = spans
+        .iter()
+        .map(|&(r0, c0, r1, c1)| Cell {
+            row: r0,
+            col: c0,
+            row_span: r1 - r0 + 1,
+            col_span: c1 - c0 + 1,
+            bbox: BBox::new(xs[c0], ys[r0], xs[c1 + 1], ys[r1 + 1]),
+        })
+        .collect();
+    let bbox = BBox::new(xs[0], ys[0], xs[cols], ys[rows]);
+    Some(Grid {
+        xs,
+        ys,
+        cells,
+        bbox,
+        owner,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn h(x0: f64, x1: f64, y: f64) -> Edge {
+        Edge::horizontal(x0, x1, y)
+    }
+    fn v(x: f64, t: f64, b: f64) -> Edge {
+        Edge::vertical(x, t, b)
+    }
+
+    #[test]
+    fn duplicate_and_split_strokes_merge_into_one_edge() {
+        let s = LayoutSettings::default();
+        let out = merge_edges(&[h(0.0, 50.0, 10.0), h(50.5, 100.0, 10.4), h(0.0, 100.0, 10.0)], &s);
+        assert_eq!(out.len(), 1);
+        assert!((out[0].x1 - 100.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn two_by_two_grid_has_four_cells() {
+        let s = LayoutSettings::default();
+        let e = [
+            h(0.0, 200.0, 0.0),
+            h(0.0, 200.0, 20.0),
+            h(0.0, 200.0, 40.0),
+            v(0.0, 0.0, 40.0),
+            v(100.0, 0.0, 40.0),
+            v(200.0, 0.0, 40.0),
+        ];
+        let grids = edges_to_grids(&e, &s);
+        assert_eq!(grids.len(), 1);
+        assert_eq!(grids[0].cells.len(), 4);
+        assert_eq!(grids[0].cell_at(150.0, 30.0), Some(3));
+    }
+
+    #[test]
+    fn label_merged_down_over_two_rows_is_one_cell() {
+        let s = LayoutSettings::default();
+        // Left column has no border between rows 0 and 1.
+        let e = [
+            h(0.0, 200.0, 0.0),
+            h(100.0, 200.0, 20.0),
+            h(0.0, 200.0, 40.0),
+            v(0.0, 0.0, 40.0),
+            v(100.0, 0.0, 40.0),
+            v(200.0, 0.0, 40.0),
+        ];
+        let g = &edges_to_grids(&e, &s)[0];
+        assert_eq!(g.cells.len(), 3);
+        let left = &g.cells[g.cell_at(50.0, 30.0).unwrap()];
+        assert_eq!((left.row_span, left.col_span), (2, 1));
+    }
+
+    #[test]
+    fn row_with_extra_column_splits_only_that_row() {
+        let s = LayoutSettings::default();
+        let e = [
+            h(0.0, 200.0, 0.0),
+            h(0.0, 200.0, 20.0),
+            h(0.0, 200.0, 40.0),
+            v(0.0, 0.0, 40.0),
+            v(150.0, 20.0, 40.0),
+            v(200.0, 0.0, 40.0),
+        ];
+        let g = &edges_to_grids(&e, &s)[0];
+        assert_eq!(g.cells.len(), 3);
+        assert_eq!(g.cells[g.cell_at(10.0, 10.0).unwrap()].col_span, 2);
+    }
+
+    #[test]
+    fn title_underline_apart_from_table_is_not_a_grid() {
+        let s = LayoutSettings::default();
+        let e = [
+            h(0.0, 100.0, -50.0),
+            h(0.0, 200.0, 0.0),
+            h(0.0, 200.0, 20.0),
+            v(0.0, 0.0, 20.0),
+            v(200.0, 0.0, 20.0),
+        ];
+        let grids = edges_to_grids(&e, &s);
+        assert_eq!(grids.len(), 1);
+        assert_eq!(grids[0].cells.len(), 1);
+    }
+}

@@ -1,0 +1,21 @@
+//! Layout: a chain of small pure stages from glyphs and ruling lines to
+//! table cells with text.
+//!
+//! ```text
+//! glyphs ──dedupe_glyphs──▶ glyphs ──glyphs_to_words──▶ words ──words_to_lines──▶ lines
+//! edges ──edges_to_grids──▶ grids (cells with row/column spans)
+//! (grids, glyphs) ──glyphs_to_cells──▶ cells with their glyphs ──cell_lines──▶ text lines
+//! ```
+//!
+//! Every stage takes the previous stage's output and the
+//! [`LayoutSettings`](crate::settings::LayoutSettings); nothing here knows
+//! about the form.
+
+mod grid;
+mod text;
+
+pub use grid::{Cell, Grid, edges_to_grids, merge_edges};
+pub use text::{
+    CellText, Line, TextLine, Word, cell_lines, dedupe_glyphs, glyphs_to_cells, glyphs_to_words,
+    lines_text, words_to_lines,
+};

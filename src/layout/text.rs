@@ -1,0 +1,348 @@
+//! Glyphs to words to lines, and glyphs to cell text.
+
+use serde::Serialize;
+
+use crate::geom::{BBox, Glyph};
+use crate::layout::grid::Grid;
+use crate::settings::LayoutSettings;
+
+/// A run of glyphs on one line with no gap wider than the word gap.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Word {
+    pub text: String,
+    pub bbox: BBox,
+    /// Font size of the word's first glyph.
+    pub size: f64,
+}
+
+/// Words sharing a baseline band, left to right.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Line {
+    pub words: Vec<Word>,
+    pub bbox: BBox,
+}
+
+impl Line {
+    /// The line's text, words separated by one space.
+    pub fn text(&self) -> String {
+        let mut s = String::new();
+        for (i, w) in self.words.iter().enumerate() {
+            if i > 0 {
+                s.push(' ');
+            }
+            s.push_str(&w.text);
+        }
+        s
+    }
+}
+
+/// A physical line of a cell, flagged when it starts a paragraph.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TextLine {
+    pub text: String,
+    pub bbox: BBox,
+    pub starts_paragraph: bool,
+}
+
+/// The text of one cell of one grid.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CellText {
+    /// Index of the cell in its grid's `cells`.
+    pub cell: usize,
+    pub lines: Vec<TextLine>,
+}
+
+impl CellText {
+    /// All lines joined with `\n`, as printed (for label matching and dumps).
+    pub fn raw(&self) -> String {
+        lines_text(&self.lines)
+    }
+}
+
+/// Lines joined with `\n`.
+pub fn lines_text(lines: &[TextLine]) -> String {
+    let mut s = String::new();
+    for (i, l) in lines.iter().enumerate() {
+        if i > 0 {
+            s.push('\n');
+        }
+        s.push_str(&l.text);
+    }
+    s
+}
+
+fn is_blank(c: char) -> bool {
+    c.is_whitespace() || c == '\u{3000}'
+}
+
+/// Removes glyphs drawn twice at (nearly) one spot: producers fake bold by
+/// overprinting the same character with a small offset.
+pub fn dedupe_glyphs(glyphs: &[Glyph], settings: &LayoutSettings) -> Vec<Glyph> {
+    let tol = settings.dedupe_tolerance;
+    let mut order: Vec<usize> = (0..glyphs.len()).collect();
+    order.sort_by(|&a, &b| {
+        let (ga, gb) = (&glyphs[a].bbox, &glyphs[b].bbox);
+        ga.top
+            .total_cmp(&gb.top)
+            .then(ga.x0.total_cmp(&gb.x0))
+            .then(a.cmp(&b))
+    });
+    let mut keep = vec![true; glyphs.len()];
+    for (k, &i) in order.iter().enumerate() {
+        if !keep[i] {
+            continue;
+        }
+        let gi = &glyphs[i];
+        for &j in &order[k + 1..] {
+            let gj = &glyphs[j];
+            if gj.bbox.top - gi.bbox.top > tol {
+                break;
+            }
+            if keep[j]
+                && gj.ch == gi.ch
+                && (gj.bbox.x0 - gi.bbox.x0).abs() <= tol
+                && (gj.bbox.top - gi.bbox.top).abs() <= tol
+            {
+                keep[j] = false;
+            }
+        }
+    }
+    glyphs
+        .iter()
+        .zip(keep)
+        .filter(|(_, k)| *k)
+        .map(|(g, _)| g.clone())
+        .collect()
+}
+
+/// Groups glyph indices into lines: sorted top to bottom, a glyph joins the
+/// current line when it overlaps it vertically enough; each line's glyphs
+/// are then sorted left to right.
+fn glyph_rows(glyphs: &[&Glyph], settings: &LayoutSettings) -> Vec<Vec<usize>> {
+    let mut order: Vec<usize> = (0..glyphs.len()).collect();
+    order.sort_by(|&a, &b| {
+        let (ga, gb) = (&glyphs[a].bbox, &glyphs[b].bbox);
+        let ca = (ga.top + ga.bottom) / 2.0;
+        let cb = (gb.top + gb.bottom) / 2.0;
+        ca.total_cmp(&cb).then(ga.x0.total_cmp(&gb.x0))
+    });
+    let mut rows: Vec<(BBox, Vec<usize>)> = Vec::new();
+    for i in order {
+        let b = glyphs[i].bbox;
+        if let Some((rb, idx)) = rows.last_mut() {
+            let min_h = rb.height().min(b.height()).max(0.1);
+            if rb.v_overlap(&b) >= settings.line_overlap_ratio * min_h {
+                // Grow only the horizontal extent and keep the band tight so a
+                // tall glyph does not swallow the next line.
+                rb.x0 = rb.x0.min(b.x0);
+                rb.x1 = rb.x1.max(b.x1);
+                idx.push(i);
+                continue;
+            }
+        }
+        rows.push((b, vec![i]));
+    }
+    rows.into_iter()
+        .map(|(_, mut idx)| {
+            idx.sort_by(|&a, &b| glyphs[a].bbox.x0.total_cmp(&glyphs[b].bbox.x0));
+            idx
+        })
+        .collect()
+}
+
+/// Splits one row of glyphs (left to right) into words at wide gaps and at
+/// blank glyphs.
+fn row_to_words(glyphs: &[&Glyph], row: &[usize], settings: &LayoutSettings) -> Vec<Word> {
+    let mut words = Vec::new();
+    let mut cur: Option<Word> = None;
+    let mut prev_x1 = f64::NEG_INFINITY;
+    for &i in row {
+        let g = glyphs[i];
+        if is_blank(g.ch) {
+            if let Some(w) = cur.take() {
+                words.push(w);
+            }
+            prev_x1 = g.bbox.x1;
+            continue;
+        }
+        let gap = g.bbox.x0 - prev_x1;
+        let split = gap > settings.word_gap_factor * g.size.max(1.0);
+        match cur.as_mut() {
+            Some(w) if !split => {
+                w.text.push(g.ch);
+                w.bbox = w.bbox.union(&g.bbox);
+            }
+            _ => {
+                if let Some(w) = cur.take() {
+                    words.push(w);
+                }
+                cur = Some(Word {
+                    text: g.ch.to_string(),
+                    bbox: g.bbox,
+                    size: g.size,
+                });
+            }
+        }
+        prev_x1 = g.bbox.x1;
+    }
+    if let Some(w) = cur {
+        words.push(w);
+    }
+    words
+}
+
+/// Glyphs to words, in reading order (lines top to bottom, words left to
+/// right).
+pub fn glyphs_to_words(glyphs: &[Glyph], settings: &LayoutSettings) -> Vec<Word> {
+    let refs: Vec<&Glyph> = glyphs.iter().collect();
+    glyph_rows(&refs, settings)
+        .iter()
+        .flat_map(|row| row_to_words(&refs, row, settings))
+        .collect()
+}
+
+/// Words to lines: words that overlap vertically form one line.
+pub fn words_to_lines(words: &[Word], settings: &LayoutSettings) -> Vec<Line> {
+    let mut order: Vec<usize> = (0..words.len()).collect();
+    order.sort_by(|&a, &b| {
+        let (wa, wb) = (&words[a].bbox, &words[b].bbox);
+        ((wa.top + wa.bottom) / 2.0)
+            .total_cmp(&((wb.top + wb.bottom) / 2.0))
+            .then(wa.x0.total_cmp(&wb.x0))
+    });
+    let mut lines: Vec<Line> = Vec::new();
+    for i in order {
+        let w = &words[i];
+        if let Some(l) = lines.last_mut() {
+            let min_h = l.bbox.height().min(w.bbox.height()).max(0.1);
+            if l.bbox.v_overlap(&w.bbox) >= settings.line_overlap_ratio * min_h {
+                l.bbox.x0 = l.bbox.x0.min(w.bbox.x0);
+                l.bbox.x1 = l.bbox.x1.max(w.bbox.x1);
+                l.words.push(w.clone());
+                continue;
+            }
+        }
+        lines.push(Line {
+            words: vec![w.clone()],
+            bbox: w.bbox,
+        });
+    }
+    for l in &mut lines {
+        l.words.sort_by(|a, b| a.bbox.x0.total_cmp(&b.bbox.x0));
+        l.bbox = BBox::union_all(l.words.iter().map(|w| &w.bbox)).unwrap_or(l.bbox);
+    }
+    lines
+}
+
+/// Assigns each glyph to the cell of `grid` holding its centre. Returns, per
+/// cell, the indices of its glyphs, and the indices of glyphs in no cell.
+pub fn glyphs_to_cells(grid: &Grid, glyphs: &[Glyph]) -> (Vec<Vec<usize>>, Vec<usize>) {
+    let mut per_cell = vec![Vec::new(); grid.cells.len()];
+    let mut outside = Vec::new();
+    for (i, g) in glyphs.iter().enumerate() {
+        let (cx, cy) = g.bbox.center();
+        match grid.cell_at(cx, cy) {
+            Some(c) => per_cell[c].push(i),
+            None => outside.push(i),
+        }
+    }
+    (per_cell, outside)
+}
+
+/// The text lines of a set of glyphs (one cell's), with paragraph starts:
+/// a line starts a paragraph when it is the first, when it begins with blank
+/// glyphs (U+3000 or spaces as indentation), or when it is indented past the
+/// cell's text margin by `indent_factor` × font size.
+pub fn cell_lines(glyphs: &[Glyph], idx: &[usize], settings: &LayoutSettings) -> Vec<TextLine> {
+    let refs: Vec<&Glyph> = idx.iter().map(|&i| &glyphs[i]).collect();
+    let rows = glyph_rows(&refs, settings);
+    // The margin is the leftmost ink of the cell.
+    let margin = rows
+        .iter()
+        .filter_map(|r| r.iter().map(|&i| refs[i]).find(|g| !is_blank(g.ch)))
+        .map(|g| g.bbox.x0)
+        .fold(f64::INFINITY, f64::min);
+    let mut out = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let words = row_to_words(&refs, row, settings);
+        if words.is_empty() {
+            continue;
+        }
+        let first = refs[row[0]];
+        let first_ink = words[0].bbox.x0;
+        let indented_by_blank = is_blank(first.ch);
+        let indented_by_geometry = first_ink - margin >= settings.indent_factor * words[0].size;
+        let mut text = String::new();
+        for (k, w) in words.iter().enumerate() {
+            if k > 0 {
+                text.push(' ');
+            }
+            text.push_str(&w.text);
+        }
+        let bbox = BBox::union_all(words.iter().map(|w| &w.bbox)).unwrap_or(first.bbox);
+        out.push(TextLine {
+            text,
+            bbox,
+            starts_paragraph: out.is_empty() || indented_by_blank || indented_by_geometry,
+        });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn g(ch: char, x: f64, top: f64) -> Glyph {
+        Glyph {
+            ch,
+            bbox: BBox::new(x, top, x + 10.0, top + 10.0),
+            size: 10.0,
+        }
+    }
+
+    fn line_of(s: &str, x: f64, top: f64) -> Vec<Glyph> {
+        s.chars()
+            .enumerate()
+            .map(|(i, c)| g(c, x + 10.0 * i as f64, top))
+            .collect()
+    }
+
+    #[test]
+    fn fake_bold_overprint_is_removed() {
+        let mut gs = line_of("项目", 0.0, 0.0);
+        gs.push(g('项', 0.3, 0.2));
+        let out = dedupe_glyphs(&gs, &LayoutSettings::default());
+        assert_eq!(out.len(), 2);
+    }
+
+    #[test]
+    fn same_char_side_by_side_is_kept() {
+        let gs = line_of("100", 0.0, 0.0);
+        assert_eq!(dedupe_glyphs(&gs, &LayoutSettings::default()).len(), 3);
+    }
+
+    #[test]
+    fn wide_gap_splits_words_and_lines_stay_apart() {
+        let mut gs = line_of("结转项目□", 0.0, 0.0);
+        gs.extend(line_of("其他", 100.0, 0.5));
+        gs.extend(line_of("第二行", 0.0, 14.0));
+        let s = LayoutSettings::default();
+        let words = glyphs_to_words(&gs, &s);
+        let lines = words_to_lines(&words, &s);
+        assert_eq!(lines.len(), 2);
+        assert_eq!(lines[0].text(), "结转项目□ 其他");
+        assert_eq!(lines[1].text(), "第二行");
+    }
+
+    #[test]
+    fn indented_line_starts_a_paragraph() {
+        let mut gs = line_of("根据国家要求建设", 20.0, 0.0);
+        gs.extend(line_of("网络平台。", 0.0, 14.0));
+        gs.extend(line_of("第二段开始", 20.0, 28.0));
+        let idx: Vec<usize> = (0..gs.len()).collect();
+        let lines = cell_lines(&gs, &idx, &LayoutSettings::default());
+        let flags: Vec<bool> = lines.iter().map(|l| l.starts_paragraph).collect();
+        assert_eq!(flags, vec![true, false, true]);
+    }
+}
