@@ -18,6 +18,7 @@
 pub mod error;
 pub mod layout;
 pub mod settings;
+pub mod template;
 pub mod geom;
 pub mod record;
 

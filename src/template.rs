@@ -1,0 +1,306 @@
+//! The form template: labels, their variants, the field each fills and the
+//! shape of its value, kept as data (`templates/form.toml`) and checked when
+//! loaded.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::error::{Error, Result};
+
+/// The template shipped with shenbao.
+pub const DEFAULT_TEMPLATE: &str = include_str!("../templates/form.toml");
+const DEFAULT_TEMPLATE_NAME: &str = "templates/form.toml (built in)";
+
+/// The shape of a field's value, which decides how its cell is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Shape {
+    /// One line of text (white space at the ends trimmed, lines joined).
+    Line,
+    /// Free text: wrapped lines joined, paragraphs kept.
+    Paragraphs,
+    /// A list of options, the ticked one is the value.
+    Option,
+    Date,
+    Money,
+    FundingTable,
+    IndicatorTable,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FieldSpec {
+    /// The record field this fills.
+    pub key: String,
+    pub labels: Vec<String>,
+    pub shape: Shape,
+    /// A missing label or an empty value gives a warning.
+    #[serde(default)]
+    pub required: bool,
+    /// For `option` fields: the options as printed.
+    #[serde(default)]
+    pub options: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Header {
+    pub title: String,
+    pub unit_labels: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Checkbox {
+    pub ticked: Vec<String>,
+    pub unticked: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FundingColumns {
+    pub name: Vec<String>,
+    pub amount: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IndicatorColumns {
+    pub level1: Vec<String>,
+    pub level2: Vec<String>,
+    pub level3: Vec<String>,
+    pub target: Vec<String>,
+}
+
+/// A loaded and checked template.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Template {
+    pub header: Header,
+    pub checkbox: Checkbox,
+    pub funding_table: FundingColumns,
+    pub indicator_table: IndicatorColumns,
+    pub fields: Vec<FieldSpec>,
+    /// Normalized label to index in `fields`.
+    #[serde(skip)]
+    label_index: HashMap<String, usize>,
+}
+
+/// The shape each record field must have.
+const FIELD_SHAPES: &[(&str, &[Shape])] = &[
+    ("project_name", &[Shape::Line, Shape::Paragraphs]),
+    ("project_type", &[Shape::Option]),
+    ("fund_use", &[Shape::Option]),
+    ("start_date", &[Shape::Date]),
+    ("end_date", &[Shape::Date]),
+    ("overview", &[Shape::Paragraphs, Shape::Line]),
+    ("basis", &[Shape::Paragraphs, Shape::Line]),
+    ("necessity", &[Shape::Paragraphs, Shape::Line]),
+    ("safeguards", &[Shape::Paragraphs, Shape::Line]),
+    ("total_budget", &[Shape::Money]),
+    ("current_year_budget", &[Shape::Money]),
+    ("prior_year_budget", &[Shape::Money]),
+    ("prior_year_spent", &[Shape::Money]),
+    ("funding_components", &[Shape::FundingTable]),
+    ("implementation_plan", &[Shape::Paragraphs, Shape::Line]),
+    ("overall_goal", &[Shape::Paragraphs, Shape::Line]),
+    ("annual_goal", &[Shape::Paragraphs, Shape::Line]),
+    ("indicators", &[Shape::IndicatorTable]),
+    ("remarks", &[Shape::Paragraphs, Shape::Line]),
+];
+
+/// The key a label or a cell's text is matched by: white space removed,
+/// ASCII parentheses and colons folded to full width, a trailing colon
+/// dropped.
+pub fn label_key(s: &str) -> String {
+    let mut out: String = s
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '\u{3000}')
+        .map(|c| match c {
+            '(' => '（',
+            ')' => '）',
+            ':' => '：',
+            c => c,
+        })
+        .collect();
+    while out.ends_with('：') {
+        out.pop();
+    }
+    out
+}
+
+impl Template {
+    /// The built-in template.
+    pub fn builtin() -> Result<Template> {
+        Template::parse(DEFAULT_TEMPLATE, Path::new(DEFAULT_TEMPLATE_NAME))
+    }
+
+    /// Loads and checks a template file.
+    pub fn load(path: &Path) -> Result<Template> {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::Template {
+            file: path.to_path_buf(),
+            reason: e.to_string(),
+        })?;
+        Template::parse(&text, path)
+    }
+
+    /// Parses and checks template text; `name` is used in errors.
+    pub fn parse(text: &str, name: &Path) -> Result<Template> {
+        let err = |reason: String| Error::Template {
+            file: PathBuf::from(name),
+            reason,
+        };
+        let mut t: Template = toml::from_str(text).map_err(|e| err(e.to_string()))?;
+        let mut seen_keys = HashMap::new();
+        for (i, f) in t.fields.iter().enumerate() {
+            let Some((_, shapes)) = FIELD_SHAPES.iter().find(|(k, _)| *k == f.key) else {
+                return Err(err(format!("unknown field key `{}`", f.key)));
+            };
+            if !shapes.contains(&f.shape) {
+                return Err(err(format!(
+                    "field `{}` cannot have shape {:?}",
+                    f.key, f.shape
+                )));
+            }
+            if seen_keys.insert(f.key.clone(), i).is_some() {
+                return Err(err(format!("field `{}` is listed twice", f.key)));
+            }
+            if f.labels.is_empty() || f.labels.iter().any(|l| label_key(l).is_empty()) {
+                return Err(err(format!("field `{}` has an empty label", f.key)));
+            }
+            if (f.shape == Shape::Option) != !f.options.is_empty() {
+                return Err(err(format!(
+                    "field `{}`: options are required for shape option and only there",
+                    f.key
+                )));
+            }
+            for l in &f.labels {
+                if let Some(&j) = t.label_index.get(&label_key(l)) {
+                    return Err(err(format!(
+                        "label `{l}` is given to both `{}` and `{}`",
+                        t.fields[j].key, f.key
+                    )));
+                }
+                t.label_index.insert(label_key(l), i);
+            }
+        }
+        for (k, _) in FIELD_SHAPES {
+            if !seen_keys.contains_key(*k) {
+                return Err(err(format!("field `{k}` is missing")));
+            }
+        }
+        let lists: [(&str, &Vec<String>); 8] = [
+            ("header.unit_labels", &t.header.unit_labels),
+            ("checkbox.ticked", &t.checkbox.ticked),
+            ("checkbox.unticked", &t.checkbox.unticked),
+            ("funding_table.name", &t.funding_table.name),
+            ("funding_table.amount", &t.funding_table.amount),
+            ("indicator_table.level1", &t.indicator_table.level1),
+            ("indicator_table.level3", &t.indicator_table.level3),
+            ("indicator_table.target", &t.indicator_table.target),
+        ];
+        for (name, list) in lists {
+            if list.is_empty() || list.iter().any(|s| s.trim().is_empty()) {
+                return Err(err(format!("`{name}` must list at least one non-empty entry")));
+            }
+        }
+        if t.indicator_table.level2.is_empty() {
+            return Err(err("`indicator_table.level2` is empty".into()));
+        }
+        if label_key(&t.header.title).is_empty() {
+            return Err(err("`header.title` is empty".into()));
+        }
+        Ok(t)
+    }
+
+    /// The field whose label is exactly this text (compared by [`label_key`]).
+    pub fn field_for_label(&self, text: &str) -> Option<&FieldSpec> {
+        self.label_index.get(&label_key(text)).map(|&i| &self.fields[i])
+    }
+
+    /// The field whose label starts this text, with the rest of the text
+    /// (label and value printed in one cell). Longest label wins.
+    pub fn field_with_prefix<'a>(&'a self, text: &str) -> Option<(&'a FieldSpec, String)> {
+        let key = label_key(text);
+        self.label_index
+            .iter()
+            .filter(|(l, _)| key.starts_with(l.as_str()) && key.len() > l.len())
+            .max_by_key(|(l, _)| l.len())
+            .map(|(l, &i)| (&self.fields[i], key[l.len()..].trim_start_matches('：').to_string()))
+    }
+
+    pub fn field(&self, key: &str) -> Option<&FieldSpec> {
+        self.fields.iter().find(|f| f.key == key)
+    }
+
+    /// Whether the character is a checkbox glyph, and whether it is ticked.
+    pub fn checkbox(&self, c: char) -> Option<bool> {
+        let is = |list: &Vec<String>| list.iter().any(|s| s.chars().eq(std::iter::once(c)));
+        if is(&self.checkbox.ticked) {
+            Some(true)
+        } else if is(&self.checkbox.unticked) {
+            Some(false)
+        } else {
+            None
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_template_loads_and_covers_every_field() {
+        let t = Template::builtin().unwrap();
+        assert_eq!(t.fields.len(), FIELD_SHAPES.len());
+        assert_eq!(
+            t.field_for_label("同名项目上年预算执行数(元)").unwrap().key,
+            "prior_year_spent"
+        );
+        assert_eq!(
+            t.field_for_label("保证项目实施的制度、\n措施").unwrap().key,
+            "safeguards"
+        );
+    }
+
+    #[test]
+    fn template_with_unknown_key_is_an_error() {
+        let bad = DEFAULT_TEMPLATE.replace("key = \"remarks\"", "key = \"remark\"");
+        let e = Template::parse(&bad, Path::new("bad.toml")).unwrap_err();
+        assert!(e.to_string().contains("unknown field key `remark`"), "{e}");
+    }
+
+    #[test]
+    fn template_with_wrong_shape_is_an_error() {
+        let bad = DEFAULT_TEMPLATE.replacen("shape = \"money\"", "shape = \"date\"", 1);
+        let e = Template::parse(&bad, Path::new("bad.toml")).unwrap_err();
+        assert!(e.to_string().contains("cannot have shape"), "{e}");
+    }
+
+    #[test]
+    fn template_with_duplicate_label_is_an_error() {
+        let bad = DEFAULT_TEMPLATE.replace("labels = [\"备注\"]", "labels = [\"项目名称\"]");
+        let e = Template::parse(&bad, Path::new("bad.toml")).unwrap_err();
+        assert!(e.to_string().contains("is given to both"), "{e}");
+    }
+
+    #[test]
+    fn template_missing_a_field_is_an_error() {
+        let cut = DEFAULT_TEMPLATE
+            .rsplit_once("[[fields]]")
+            .map(|(a, _)| a)
+            .unwrap();
+        let e = Template::parse(cut, Path::new("cut.toml")).unwrap_err();
+        assert!(e.to_string().contains("field `remarks` is missing"), "{e}");
+    }
+
+    #[test]
+    fn label_and_value_in_one_cell_split_at_the_label() {
+        let t = Template::builtin().unwrap();
+        let (f, rest) = t.field_with_prefix("项目名称：市政务外网").unwrap();
+        assert_eq!((f.key.as_str(), rest.as_str()), ("project_name", "市政务外网"));
+    }
+}
