@@ -4,24 +4,38 @@
 //! (上海市财政支出项目绩效目标申报表) into normalized JSON records.
 //!
 //! The pipeline is a chain of small pure stages, each output kept so it can
-//! be dumped (`shenbao extract --dump glyphs|lines|cells|fields`):
+//! be dumped (`shenbao extract --dump glyphs|lines|cells|fields FILE`):
 //!
 //! 1. [`pdf::read_pages`]: PDF bytes to [`PageContent`] (positioned glyphs and
-//!    ruling [`Edge`]s, top-left origin, points).
+//!    ruling [`Edge`]s, in points with a top-left origin).
 //! 2. [`layout`]: glyphs to words to lines; edges to a table grid with spans;
-//!    glyphs to cells; cell text with wrapped lines joined.
+//!    glyphs to cells; cell text lines with paragraph starts
+//!    ([`extract::page_to_layout`]).
 //! 3. [`mapping`]: label cells found through the [`template`] vocabulary,
-//!    values read from the cells beside or below them.
-//! 4. [`normalize`]: dates, money, targets, text.
-//! 5. [`record::Record`] plus warnings and provenance, written as JSONL.
+//!    values read from the cells beside them, the two sub-tables by their
+//!    header columns, stitched across pages ([`mapping::FormFields`]).
+//! 4. [`assemble`] with [`normalize`]: dates, money, targets, text; warnings;
+//!    provenance ([`Record`]).
+//! 5. [`extract::Extractor`]: files in parallel (rayon), results in input
+//!    order; [`check`] compares records with golden files.
 
+pub mod assemble;
+pub mod check;
+pub mod dump;
 pub mod error;
+pub mod extract;
+pub mod geom;
 pub mod layout;
+pub mod mapping;
+pub mod normalize;
+pub mod pdf;
+pub mod record;
 pub mod settings;
 pub mod template;
-pub mod geom;
-pub mod record;
 
 pub use error::{Error, Result};
+pub use extract::{Extractor, FileResult, collect_inputs};
 pub use geom::{BBox, Edge, Glyph, Orientation, PageContent};
 pub use record::{Record, Warning};
+pub use settings::LayoutSettings;
+pub use template::Template;

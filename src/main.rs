@@ -1,3 +1,248 @@
-fn main() {
-    println!("shenbao");
+//! The `shenbao` command: a thin layer over the library.
+
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, bail};
+use clap::{Parser, Subcommand, ValueEnum};
+use serde_json::Value;
+
+use shenbao::{Extractor, Template, check, dump};
+
+#[derive(Parser)]
+#[command(name = "shenbao", version, about = "Extract 上海市财政支出项目绩效目标申报表 forms from PDFs into JSON records")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Stage {
+    Glyphs,
+    Lines,
+    Cells,
+    Fields,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Extract records (JSONL, one form per line) from PDFs and folders of PDFs.
+    Extract {
+        /// PDF files or folders (walked recursively for *.pdf).
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Write records here instead of stdout.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+        /// Write failures (JSON lines) here instead of stderr.
+        #[arg(long)]
+        errors: Option<PathBuf>,
+        /// Worker threads (0: all cores).
+        #[arg(short, long, default_value_t = 0)]
+        jobs: usize,
+        /// Template file (default: the built-in templates/form.toml).
+        #[arg(long)]
+        template: Option<PathBuf>,
+        /// Print one intermediate stage of one file instead of records.
+        #[arg(long, value_enum)]
+        dump: Option<Stage>,
+    },
+    /// Compare extraction with golden JSON and print a per-field accuracy
+    /// table; exits 1 below 100%.
+    Check {
+        /// Folder of golden files (NAME.json for input NAME.pdf).
+        #[arg(long)]
+        golden: PathBuf,
+        /// Inputs (files or folders).
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Rewrite the golden files from the extractor (after printing the diff).
+        #[arg(long)]
+        bless: bool,
+        #[arg(short, long, default_value_t = 0)]
+        jobs: usize,
+        #[arg(long)]
+        template: Option<PathBuf>,
+    },
+}
+
+fn extractor(template: &Option<PathBuf>) -> Result<Extractor> {
+    let t = match template {
+        Some(p) => Template::load(p)?,
+        None => Template::builtin()?,
+    };
+    Ok(Extractor::new(t))
+}
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("shenbao: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run() -> Result<ExitCode> {
+    match Cli::parse().command {
+        Command::Extract {
+            paths,
+            output,
+            errors,
+            jobs,
+            template,
+            dump,
+        } => {
+            let ex = extractor(&template)?;
+            if let Some(stage) = dump {
+                return run_dump(&ex, &paths, stage);
+            }
+            let files = shenbao::collect_inputs(&paths)?;
+            let mut out: Box<dyn Write> = match &output {
+                Some(p) => Box::new(BufWriter::new(
+                    File::create(p).with_context(|| format!("cannot create {}", p.display()))?,
+                )),
+                None => Box::new(BufWriter::new(std::io::stdout().lock())),
+            };
+            let mut err: Box<dyn Write> = match &errors {
+                Some(p) => Box::new(BufWriter::new(
+                    File::create(p).with_context(|| format!("cannot create {}", p.display()))?,
+                )),
+                None => Box::new(std::io::stderr()),
+            };
+            let (mut forms, mut failed) = (0usize, 0usize);
+            ex.extract_batch(&files, jobs, |r| {
+                match r.result {
+                    Ok(records) => {
+                        for rec in records {
+                            forms += 1;
+                            serde_json::to_writer(&mut out, &rec)?;
+                            out.write_all(b"\n")?;
+                        }
+                    }
+                    Err(e) => {
+                        failed += 1;
+                        let line = serde_json::json!({
+                            "file": r.path.display().to_string(),
+                            "code": e.code(),
+                            "error": e.to_string(),
+                        });
+                        serde_json::to_writer(&mut err, &line)?;
+                        err.write_all(b"\n")?;
+                    }
+                }
+                Ok(())
+            })?;
+            out.flush()?;
+            err.flush()?;
+            eprintln!(
+                "shenbao: {} files, {} forms, {} failed",
+                files.len(),
+                forms,
+                failed
+            );
+            Ok(if failed > 0 {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            })
+        }
+        Command::Check {
+            golden,
+            paths,
+            bless,
+            jobs,
+            template,
+        } => run_check(&extractor(&template)?, &golden, &paths, bless, jobs),
+    }
+}
+
+fn run_dump(ex: &Extractor, paths: &[PathBuf], stage: Stage) -> Result<ExitCode> {
+    let [path] = paths else {
+        bail!("--dump takes exactly one file");
+    };
+    let bytes = ex.read(path)?;
+    let pages = ex.pages(path, &bytes)?;
+    let text = match stage {
+        Stage::Glyphs => dump::glyphs(&pages),
+        Stage::Lines => dump::lines(&pages, &ex.layout),
+        Stage::Cells => dump::cells(&ex.layouts(&pages)),
+        Stage::Fields => dump::fields(&ex.fields(&ex.layouts(&pages))),
+    };
+    std::io::stdout().write_all(text.as_bytes())?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The content keys of a record (what golden files hold).
+fn content_only(rec: &shenbao::Record) -> Result<Value> {
+    let mut v = serde_json::to_value(rec)?;
+    if let Value::Object(m) = &mut v {
+        for k in ["source", "warnings", "provenance"] {
+            m.remove(k);
+        }
+    }
+    Ok(v)
+}
+
+fn run_check(
+    ex: &Extractor,
+    golden: &Path,
+    paths: &[PathBuf],
+    bless: bool,
+    jobs: usize,
+) -> Result<ExitCode> {
+    let files = shenbao::collect_inputs(paths)?;
+    let mut reports = Vec::new();
+    let mut problems = Vec::new();
+    let mut blessed = Vec::new();
+    ex.extract_batch(&files, jobs, |r| {
+        let stem = r
+            .path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let gpath = golden.join(format!("{stem}.json"));
+        let got: Vec<Value> = match &r.result {
+            Ok(recs) => recs.iter().filter_map(|x| content_only(x).ok()).collect(),
+            Err(e) => {
+                problems.push(format!("{e}"));
+                Vec::new()
+            }
+        };
+        match std::fs::read_to_string(&gpath) {
+            Ok(text) => match serde_json::from_str::<Vec<Value>>(&text) {
+                Ok(g) => reports.push((stem.clone(), check::compare_forms(&g, &got))),
+                Err(e) => problems.push(format!("{}: not a JSON array of records: {e}", gpath.display())),
+            },
+            Err(_) => problems.push(format!("{}: no golden file for {}", gpath.display(), r.path.display())),
+        }
+        if bless && r.result.is_ok() {
+            blessed.push((gpath, got));
+        }
+        Ok(())
+    })?;
+    print!("{}", check::render_table(&reports));
+    let diffs = check::render_diffs(&reports);
+    if !diffs.is_empty() {
+        println!("\n{diffs}");
+    }
+    for p in &problems {
+        println!("problem: {p}");
+    }
+    if bless {
+        for (p, got) in blessed {
+            let text = serde_json::to_string_pretty(&got)? + "\n";
+            std::fs::write(&p, text).with_context(|| format!("cannot write {}", p.display()))?;
+            println!("blessed {}", p.display());
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    Ok(if check::all_right(&reports) && problems.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }

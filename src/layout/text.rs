@@ -250,9 +250,11 @@ pub fn glyphs_to_cells(grid: &Grid, glyphs: &[Glyph]) -> (Vec<Vec<usize>>, Vec<u
 }
 
 /// The text lines of a set of glyphs (one cell's), with paragraph starts:
-/// a line starts a paragraph when it is the first, when it begins with blank
-/// glyphs (U+3000 or spaces as indentation), or when it is indented past the
-/// cell's text margin by `indent_factor` × font size.
+/// a line starts a paragraph when it begins with blank glyphs (U+3000 or
+/// spaces as indentation) or is indented past the cell's text margin by
+/// `indent_factor` × font size. The first line is flagged only when it is
+/// indented, so a cell continued from the previous page can tell whether it
+/// continues a paragraph; readers treat a cell's first line as a start.
 pub fn cell_lines(glyphs: &[Glyph], idx: &[usize], settings: &LayoutSettings) -> Vec<TextLine> {
     let refs: Vec<&Glyph> = idx.iter().map(|&i| &glyphs[i]).collect();
     let rows = glyph_rows(&refs, settings);
@@ -283,7 +285,7 @@ pub fn cell_lines(glyphs: &[Glyph], idx: &[usize], settings: &LayoutSettings) ->
         out.push(TextLine {
             text,
             bbox,
-            starts_paragraph: out.is_empty() || indented_by_blank || indented_by_geometry,
+            starts_paragraph: indented_by_blank || indented_by_geometry,
         });
     }
     out
@@ -344,5 +346,6 @@ mod tests {
         let lines = cell_lines(&gs, &idx, &LayoutSettings::default());
         let flags: Vec<bool> = lines.iter().map(|l| l.starts_paragraph).collect();
         assert_eq!(flags, vec![true, false, true]);
+        assert!(lines[0].starts_paragraph, "indented first line");
     }
 }

@@ -1,0 +1,465 @@
+//! From the cells each field was read from ([`FormFields`]) to the
+//! normalized [`Record`], with warnings and provenance.
+
+use std::collections::BTreeMap;
+
+use crate::geom::BBox;
+use crate::mapping::{CellRef, FieldHit, FieldValue, FormFields};
+use crate::normalize::{self, DateParse};
+use crate::record::{
+    FundingComponent, Indicator, Location, Money, Record, Source, Warning,
+};
+use crate::template::{Shape, Template};
+
+/// Text of cells joined as free text: wrapped lines joined, paragraphs kept.
+/// A cell's first line starts a paragraph, except in a cell continued from
+/// the previous page, where only an indented first line does.
+pub fn cells_paragraphs(cells: &[CellRef]) -> String {
+    let mut lines = Vec::new();
+    for (i, c) in cells.iter().enumerate() {
+        for (k, l) in c.lines.iter().enumerate() {
+            let starts = l.starts_paragraph || (k == 0 && i == 0);
+            lines.push(normalize::TextLine::new(&l.text, starts));
+        }
+    }
+    normalize::join_paragraphs(&lines)
+}
+
+/// Text of cells joined as one line (wrapped lines joined, no paragraphs).
+pub fn cells_line(cells: &[CellRef]) -> String {
+    let lines: Vec<normalize::TextLine> = cells
+        .iter()
+        .flat_map(|c| c.lines.iter())
+        .enumerate()
+        .map(|(i, l)| normalize::TextLine::new(&l.text, i == 0))
+        .collect();
+    normalize::join_paragraphs(&lines)
+}
+
+fn loc(cells: &[&CellRef]) -> Option<Location> {
+    let first = cells.first()?;
+    let same_page: Vec<&BBox> = cells
+        .iter()
+        .filter(|c| c.page == first.page)
+        .map(|c| &c.bbox)
+        .collect();
+    Some(Location::Pdf {
+        page: first.page,
+        bbox: BBox::union_all(same_page)?.rounded(),
+    })
+}
+
+/// The ticked option of an options cell. Options are found by the
+/// template's vocabulary (white space ignored); the box glyph right after
+/// an option says whether it is ticked; an option with no box is unticked.
+/// A ticked box after text that is no known option yields that text, with
+/// a warning.
+pub fn ticked_option(
+    text: &str,
+    options: &[String],
+    template: &Template,
+) -> (Vec<String>, Vec<String>) {
+    let chars: Vec<char> = text
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '\u{3000}')
+        .collect();
+    let mut ticked = Vec::new();
+    let mut unknown = Vec::new();
+    let mut boundary = 0;
+    for (p, &c) in chars.iter().enumerate() {
+        let Some(is_ticked) = template.checkbox(c) else {
+            continue;
+        };
+        let before: String = chars[boundary..p].iter().collect();
+        let known = options
+            .iter()
+            .filter(|o| {
+                let o: String = o.chars().filter(|c| !c.is_whitespace()).collect();
+                before.ends_with(&o)
+            })
+            .max_by_key(|o| o.chars().count());
+        if is_ticked {
+            match known {
+                Some(o) => ticked.push(o.clone()),
+                None if !before.is_empty() => {
+                    ticked.push(before.clone());
+                    unknown.push(before);
+                }
+                None => {}
+            }
+        }
+        boundary = p + 1;
+    }
+    (ticked, unknown)
+}
+
+struct Builder {
+    warnings: Vec<Warning>,
+    provenance: BTreeMap<String, Location>,
+}
+
+impl Builder {
+    fn warn(&mut self, field: &str, code: &str, msg: impl Into<String>) {
+        self.warnings.push(Warning::new(field, code, msg));
+    }
+
+    fn hit_text(&mut self, hit: &FieldHit, shape: Shape) -> Option<String> {
+        let (text, cells): (String, Vec<&CellRef>) = match &hit.value {
+            FieldValue::Cells { cells } => (
+                match shape {
+                    Shape::Paragraphs => cells_paragraphs(cells),
+                    Shape::Option => cells
+                        .iter()
+                        .map(|c| c.text())
+                        .collect::<Vec<_>>()
+                        .join("\n"),
+                    _ => cells_line(cells),
+                },
+                cells.iter().collect(),
+            ),
+            FieldValue::Inline { text, cell } => (text.clone(), vec![cell]),
+            _ => return None,
+        };
+        if let Some(l) = loc(&cells) {
+            self.provenance.insert(hit.key.clone(), l);
+        }
+        let t = text.trim().to_string();
+        if t.is_empty() { None } else { Some(t) }
+    }
+
+    fn money(&mut self, field: &str, text: Option<String>) -> Option<Money> {
+        let text = text?;
+        match normalize::parse_money_opt(&text) {
+            Ok(m) => m,
+            Err(e) => {
+                self.warn(field, "unparsed_amount", format!("{text:?}: {e}"));
+                None
+            }
+        }
+    }
+
+    fn date(&mut self, field: &str, text: Option<String>) -> Option<String> {
+        let text = text?;
+        match normalize::parse_date(&text) {
+            DateParse::Ok(d) => Some(d),
+            DateParse::Repaired { date, note } => {
+                self.warn(field, "date_repaired", format!("{text:?} read as {date}: {note}"));
+                Some(date)
+            }
+            DateParse::Invalid(reason) => {
+                self.warn(field, "unparsed_date", format!("{text:?}: {reason}"));
+                None
+            }
+        }
+    }
+}
+
+fn cell_text_line(c: &Option<CellRef>) -> Option<String> {
+    let c = c.as_ref()?;
+    let t = cells_line(std::slice::from_ref(c)).trim().to_string();
+    if t.is_empty() { None } else { Some(t) }
+}
+
+/// Builds the record of one form.
+pub fn fields_to_record(f: &FormFields, template: &Template, source: Source) -> Record {
+    let mut b = Builder {
+        warnings: Vec::new(),
+        provenance: BTreeMap::new(),
+    };
+    let title = f.title.as_ref().map(|l| {
+        b.provenance.insert(
+            "title".into(),
+            Location::Pdf {
+                page: l.page,
+                bbox: l.line.bbox.rounded(),
+            },
+        );
+        l.line
+            .text
+            .chars()
+            .filter(|c| !c.is_whitespace() && *c != '\u{3000}')
+            .collect::<String>()
+    });
+    let year = f.year.as_ref().and_then(|l| {
+        b.provenance.insert(
+            "year".into(),
+            Location::Pdf {
+                page: l.page,
+                bbox: l.line.bbox.rounded(),
+            },
+        );
+        normalize::parse_year(&l.line.text)
+    });
+    let unit = f.unit.as_ref().and_then(|(u, page, bbox)| {
+        b.provenance.insert(
+            "unit".into(),
+            Location::Pdf {
+                page: *page,
+                bbox: bbox.rounded(),
+            },
+        );
+        let u = u.trim().to_string();
+        if u.is_empty() { None } else { Some(u) }
+    });
+
+    let mut r = Record {
+        title,
+        year,
+        unit,
+        project_name: None,
+        project_type: None,
+        fund_use: None,
+        start_date: None,
+        end_date: None,
+        overview: None,
+        basis: None,
+        necessity: None,
+        safeguards: None,
+        total_budget: None,
+        current_year_budget: None,
+        prior_year_budget: None,
+        prior_year_spent: None,
+        funding_components: Vec::new(),
+        implementation_plan: None,
+        overall_goal: None,
+        annual_goal: None,
+        indicators: Vec::new(),
+        remarks: None,
+        source,
+        warnings: Vec::new(),
+        provenance: BTreeMap::new(),
+    };
+
+    for spec in &template.fields {
+        let hits: Vec<&FieldHit> = f.hits.iter().filter(|h| h.key == spec.key).collect();
+        let Some(hit) = hits.first().copied() else {
+            if spec.required {
+                b.warn(
+                    &spec.key,
+                    "label_not_found",
+                    format!("no cell labelled {}", spec.labels[0]),
+                );
+            }
+            continue;
+        };
+        if hits.len() > 1 {
+            b.warn(
+                &spec.key,
+                "duplicate_label",
+                format!("{} cells labelled {}; the first is used", hits.len(), spec.labels[0]),
+            );
+        }
+        let key = spec.key.as_str();
+        match spec.shape {
+            Shape::FundingTable => {
+                if let FieldValue::Funding { rows } = &hit.value {
+                    for (i, row) in rows.iter().enumerate() {
+                        let name = cell_text_line(&row.name);
+                        let amount_text = cell_text_line(&row.amount);
+                        let field = format!("funding_components[{i}]");
+                        let amount = b.money(&field, amount_text);
+                        let cells: Vec<&CellRef> =
+                            row.name.iter().chain(row.amount.iter()).collect();
+                        if let Some(l) = loc(&cells) {
+                            b.provenance.insert(field.clone(), l);
+                        }
+                        if name.is_none() {
+                            b.warn(&field, "empty_value", "funding row without a name");
+                        }
+                        r.funding_components.push(FundingComponent {
+                            name: name.unwrap_or_default(),
+                            amount,
+                        });
+                    }
+                }
+            }
+            Shape::IndicatorTable => {
+                if let FieldValue::Indicators { rows } = &hit.value {
+                    let mut prev: Option<(Option<String>, Option<String>, usize)> = None;
+                    for (i, row) in rows.iter().enumerate() {
+                        let field = format!("indicators[{i}]");
+                        let mut level1 = cell_text_line(&row.level1);
+                        let mut level2 = cell_text_line(&row.level2);
+                        let page = row
+                            .level3
+                            .as_ref()
+                            .or(row.target.as_ref())
+                            .map(|c| c.page)
+                            .unwrap_or(0);
+                        // A merged level-1/level-2 cell split by a page break
+                        // prints its text on one page only: the part on the
+                        // next page is empty and continues the row above.
+                        if let Some((p1, p2, prev_page)) = &prev
+                            && *prev_page != page
+                        {
+                            let top_cell = |c: &Option<CellRef>| {
+                                c.as_ref().is_none_or(|c| c.is_empty())
+                            };
+                            if level1.is_none() && top_cell(&row.level1) {
+                                level1 = p1.clone();
+                            }
+                            if level2.is_none() && top_cell(&row.level2) {
+                                level2 = p2.clone();
+                            }
+                        }
+                        let target = cell_text_line(&row.target);
+                        let target_parsed = target.as_deref().and_then(normalize::parse_target);
+                        let level3 = cell_text_line(&row.level3);
+                        for (name, v) in [("level1", &level1), ("level2", &level2), ("level3", &level3), ("target", &target)] {
+                            if v.is_none() {
+                                b.warn(&field, "empty_value", format!("indicator row without {name}"));
+                            }
+                        }
+                        let cells: Vec<&CellRef> = row
+                            .level3
+                            .iter()
+                            .chain(row.target.iter())
+                            .collect();
+                        if let Some(l) = loc(&cells) {
+                            b.provenance.insert(field.clone(), l);
+                        }
+                        if level1.is_some() || level2.is_some() {
+                            prev = Some((level1.clone(), level2.clone(), page));
+                        }
+                        r.indicators.push(Indicator {
+                            level1,
+                            level2,
+                            level3,
+                            target,
+                            target_parsed,
+                        });
+                    }
+                }
+                if r.indicators.is_empty() {
+                    b.warn(key, "empty_value", "no indicator rows read");
+                }
+            }
+            shape => {
+                let text = b.hit_text(hit, shape);
+                if text.is_none() && spec.required {
+                    b.warn(key, "empty_value", format!("{} has no value", spec.labels[0]));
+                }
+                match shape {
+                    Shape::Money => {
+                        let m = b.money(key, text);
+                        set_money(&mut r, key, m);
+                    }
+                    Shape::Date => {
+                        let d = b.date(key, text);
+                        if key == "start_date" {
+                            r.start_date = d;
+                        } else {
+                            r.end_date = d;
+                        }
+                    }
+                    Shape::Option => {
+                        let v = text.and_then(|t| {
+                            let (ticked, unknown) = ticked_option(&t, &spec.options, template);
+                            for u in &unknown {
+                                b.warn(key, "unknown_option", format!("ticked option {u:?} is not in the template"));
+                            }
+                            match ticked.len() {
+                                0 => {
+                                    b.warn(key, "no_option_ticked", "no option is ticked");
+                                    None
+                                }
+                                1 => ticked.into_iter().next(),
+                                _ => {
+                                    b.warn(key, "several_options_ticked", format!("ticked: {}", ticked.join(", ")));
+                                    None
+                                }
+                            }
+                        });
+                        if key == "project_type" {
+                            r.project_type = v;
+                        } else {
+                            r.fund_use = v;
+                        }
+                    }
+                    _ => set_text(&mut r, key, text),
+                }
+            }
+        }
+    }
+    if r.funding_components.is_empty() && f.hits.iter().any(|h| h.key == "funding_components") {
+        b.warn("funding_components", "empty_value", "no funding rows read");
+    }
+    cross_checks(&r, &mut b);
+    for o in &f.orphans {
+        let t: String = o.text().chars().take(40).collect();
+        b.warn("", "unassigned_cell", format!("page {}: cell with no label: {t:?}", o.page));
+    }
+    for (name, present) in [("title", r.title.is_some()), ("year", r.year.is_some()), ("unit", r.unit.is_some())] {
+        if !present {
+            b.warn(name, "not_found", format!("{name} not found above the table"));
+        }
+    }
+    r.warnings = b.warnings;
+    r.provenance = b.provenance;
+    r
+}
+
+fn set_money(r: &mut Record, key: &str, m: Option<Money>) {
+    match key {
+        "total_budget" => r.total_budget = m,
+        "current_year_budget" => r.current_year_budget = m,
+        "prior_year_budget" => r.prior_year_budget = m,
+        "prior_year_spent" => r.prior_year_spent = m,
+        _ => unreachable!("template checked money keys"),
+    }
+}
+
+fn set_text(r: &mut Record, key: &str, t: Option<String>) {
+    match key {
+        "project_name" => r.project_name = t,
+        "overview" => r.overview = t,
+        "basis" => r.basis = t,
+        "necessity" => r.necessity = t,
+        "safeguards" => r.safeguards = t,
+        "implementation_plan" => r.implementation_plan = t,
+        "overall_goal" => r.overall_goal = t,
+        "annual_goal" => r.annual_goal = t,
+        "remarks" => r.remarks = t,
+        _ => unreachable!("template checked text keys"),
+    }
+}
+
+/// Checks that tie fields together; a disagreement is a warning.
+fn cross_checks(r: &Record, b: &mut Builder) {
+    if let Some(cur) = r.current_year_budget
+        && !r.funding_components.is_empty()
+        && r.funding_components.iter().all(|c| c.amount.is_some())
+    {
+        let sum: i64 = r
+            .funding_components
+            .iter()
+            .filter_map(|c| c.amount)
+            .map(|m| m.fen())
+            .sum();
+        if sum != cur.fen() {
+            b.warn(
+                "funding_components",
+                "funding_sum_mismatch",
+                format!(
+                    "components sum to {} but current_year_budget is {}",
+                    Money(sum),
+                    cur
+                ),
+            );
+        }
+    }
+    if let (Some(t), Some(c)) = (r.total_budget, r.current_year_budget)
+        && c > t
+    {
+        b.warn(
+            "current_year_budget",
+            "exceeds_total",
+            format!("current-year budget {c} exceeds the total {t}"),
+        );
+    }
+    if let (Some(s), Some(e)) = (&r.start_date, &r.end_date)
+        && s > e
+    {
+        b.warn("start_date", "date_order", format!("start {s} is after end {e}"));
+    }
+}

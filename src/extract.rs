@@ -1,0 +1,298 @@
+//! The per-file pipeline and the batch driver.
+//!
+//! ```text
+//! bytes ─pdf::read_pages─▶ pages ─page_to_layout─▶ layouts ─split_forms─▶ forms
+//!   form pages ─mapping::pages_to_fields─▶ fields ─assemble::fields_to_record─▶ record
+//! ```
+
+use std::ops::Range;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use sha2::{Digest, Sha256};
+
+use crate::assemble::fields_to_record;
+use crate::error::{Error, Result};
+use crate::geom::PageContent;
+use crate::layout::{cell_lines, dedupe_glyphs, edges_to_grids, glyphs_to_cells};
+use crate::mapping::{
+    CellRef, FormFields, FreeLine, PageLayout, TableCells, page_has_title, pages_to_fields,
+};
+use crate::pdf::{PdfSettings, read_pages};
+use crate::record::{Record, Source};
+use crate::settings::LayoutSettings;
+use crate::template::Template;
+
+/// Everything the pipeline needs, loaded once and shared by all threads.
+#[derive(Debug, Clone)]
+pub struct Extractor {
+    pub template: Template,
+    pub layout: LayoutSettings,
+    pub pdf: PdfSettings,
+}
+
+/// The outcome for one input file.
+#[derive(Debug)]
+pub struct FileResult {
+    pub path: PathBuf,
+    pub result: Result<Vec<Record>>,
+}
+
+/// One page after layout (see [`crate::mapping::PageLayout`]).
+pub fn page_to_layout(page: &PageContent, settings: &LayoutSettings) -> PageLayout {
+    let glyphs = dedupe_glyphs(&page.glyphs, settings);
+    let grids = edges_to_grids(&page.edges, settings);
+    let mut taken = vec![false; glyphs.len()];
+    let mut tables = Vec::with_capacity(grids.len());
+    for grid in &grids {
+        let (per_cell, _) = glyphs_to_cells(grid, &glyphs);
+        let cells = grid
+            .cells
+            .iter()
+            .zip(per_cell)
+            .map(|(c, idx)| {
+                let idx: Vec<usize> = idx.into_iter().filter(|&i| !taken[i]).collect();
+                for &i in &idx {
+                    taken[i] = true;
+                }
+                CellRef {
+                    page: page.number,
+                    bbox: c.bbox,
+                    row: c.row,
+                    col: c.col,
+                    row_span: c.row_span,
+                    col_span: c.col_span,
+                    lines: cell_lines(&glyphs, &idx, settings),
+                }
+            })
+            .collect();
+        tables.push(TableCells {
+            page: page.number,
+            bbox: grid.bbox,
+            cells,
+        });
+    }
+    let outside: Vec<usize> = (0..glyphs.len()).filter(|&i| !taken[i]).collect();
+    // Free lines are read one by one: each keeps its own paragraph flag.
+    let free_lines = cell_lines(&glyphs, &outside, settings)
+        .into_iter()
+        .map(|line| FreeLine {
+            page: page.number,
+            line,
+        })
+        .collect();
+    PageLayout {
+        page: page.number,
+        tables,
+        free_lines,
+    }
+}
+
+/// Splits a file's pages into forms: a form starts at each page carrying
+/// the title. Pages before the first title page form a form of their own
+/// (its record then warns that the title is missing).
+pub fn split_forms(layouts: &[PageLayout], template: &Template) -> Vec<Range<usize>> {
+    let mut starts: Vec<usize> = layouts
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| page_has_title(p, template))
+        .map(|(i, _)| i)
+        .collect();
+    if starts.first() != Some(&0) && !layouts.is_empty() {
+        starts.insert(0, 0);
+    }
+    starts
+        .iter()
+        .enumerate()
+        .map(|(k, &s)| s..starts.get(k + 1).copied().unwrap_or(layouts.len()))
+        .collect()
+}
+
+fn panic_message(p: &(dyn std::any::Any + Send)) -> String {
+    if let Some(s) = p.downcast_ref::<&str>() {
+        s.to_string()
+    } else if let Some(s) = p.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "panic".to_string()
+    }
+}
+
+/// Hex SHA-256 of the bytes.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    let d = Sha256::digest(bytes);
+    let mut s = String::with_capacity(64);
+    for b in d {
+        s.push_str(&format!("{b:02x}"));
+    }
+    s
+}
+
+impl Extractor {
+    pub fn new(template: Template) -> Self {
+        Extractor {
+            template,
+            layout: LayoutSettings::default(),
+            pdf: PdfSettings::default(),
+        }
+    }
+
+    /// The built-in template and default settings.
+    pub fn builtin() -> Result<Self> {
+        Ok(Extractor::new(Template::builtin()?))
+    }
+
+    /// Reads a file's bytes.
+    pub fn read(&self, path: &Path) -> Result<Vec<u8>> {
+        std::fs::read(path).map_err(|source| Error::Io {
+            file: path.to_path_buf(),
+            source,
+        })
+    }
+
+    /// Stage 1: positioned glyphs and ruling lines.
+    pub fn pages(&self, path: &Path, bytes: &[u8]) -> Result<Vec<PageContent>> {
+        let pages = read_pages(path, bytes, &self.pdf)?;
+        if !pages.is_empty() && pages.iter().all(|p| p.glyphs.is_empty()) {
+            return Err(Error::NoTextLayer {
+                file: path.to_path_buf(),
+            });
+        }
+        Ok(pages)
+    }
+
+    /// Stage 2: layout of every page.
+    pub fn layouts(&self, pages: &[PageContent]) -> Vec<PageLayout> {
+        pages
+            .iter()
+            .map(|p| page_to_layout(p, &self.layout))
+            .collect()
+    }
+
+    /// Stage 3: the fields of every form of a file.
+    pub fn fields(&self, layouts: &[PageLayout]) -> Vec<FormFields> {
+        split_forms(layouts, &self.template)
+            .into_iter()
+            .map(|r| pages_to_fields(&layouts[r], &self.template, &self.layout))
+            .collect()
+    }
+
+    /// The whole pipeline over one file's bytes.
+    pub fn extract_bytes(&self, path: &Path, bytes: &[u8]) -> Result<Vec<Record>> {
+        let pages = self.pages(path, bytes)?;
+        let layouts = self.layouts(&pages);
+        let sha = sha256_hex(bytes);
+        let forms = self.fields(&layouts);
+        let records: Vec<Record> = forms
+            .iter()
+            .enumerate()
+            .map(|(i, f)| {
+                let source = Source {
+                    file: path.display().to_string(),
+                    sha256: sha.clone(),
+                    form_index: i,
+                    pages: f.pages.clone(),
+                };
+                fields_to_record(f, &self.template, source)
+            })
+            .filter(|r| {
+                // A run of pages before the first title page that holds no
+                // field at all is not a form.
+                r.title.is_some() || r.project_name.is_some() || !r.indicators.is_empty()
+            })
+            .collect();
+        if records.is_empty() {
+            return Err(Error::NoForm {
+                file: path.to_path_buf(),
+            });
+        }
+        Ok(records)
+    }
+
+    /// The whole pipeline over one file, a panic anywhere caught and
+    /// reported as that file's internal error.
+    pub fn extract_file(&self, path: &Path) -> Result<Vec<Record>> {
+        let bytes = self.read(path)?;
+        match catch_unwind(AssertUnwindSafe(|| self.extract_bytes(path, &bytes))) {
+            Ok(r) => r,
+            Err(p) => Err(Error::Internal {
+                file: path.to_path_buf(),
+                reason: panic_message(p.as_ref()),
+            }),
+        }
+    }
+
+    /// Extracts files in parallel on `jobs` threads (0: all cores) and
+    /// hands each result to `sink` in input order. Files are processed in
+    /// chunks so memory stays bounded whatever the number of files.
+    pub fn extract_batch(
+        &self,
+        files: &[PathBuf],
+        jobs: usize,
+        mut sink: impl FnMut(FileResult) -> std::io::Result<()>,
+    ) -> std::io::Result<()> {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(jobs)
+            .build()
+            .map_err(std::io::Error::other)?;
+        let chunk = 64.max(pool.current_num_threads() * 8);
+        for part in files.chunks(chunk) {
+            let results: Vec<FileResult> = pool.install(|| {
+                part.par_iter()
+                    .map(|p| FileResult {
+                        path: p.clone(),
+                        result: self.extract_file(p),
+                    })
+                    .collect()
+            });
+            for r in results {
+                sink(r)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Expands the inputs: files are taken as given, folders are walked
+/// (sorted, recursively) for `*.pdf` files (any case). The result keeps the
+/// order of the inputs.
+pub fn collect_inputs(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    for p in paths {
+        let meta = std::fs::metadata(p).map_err(|source| Error::Io {
+            file: p.clone(),
+            source,
+        })?;
+        if meta.is_dir() {
+            walk(p, &mut out)?;
+        } else {
+            out.push(p.clone());
+        }
+    }
+    Ok(out)
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
+    let io = |source| Error::Io {
+        file: dir.to_path_buf(),
+        source,
+    };
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(io)?
+        .map(|e| e.map(|e| e.path()))
+        .collect::<std::io::Result<_>>()
+        .map_err(io)?;
+    entries.sort();
+    for e in entries {
+        if e.is_dir() {
+            walk(&e, out)?;
+        } else if e
+            .extension()
+            .is_some_and(|x| x.eq_ignore_ascii_case("pdf"))
+        {
+            out.push(e);
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,494 @@
+//! Form mapping: from the cells of a form's pages to the cells each field
+//! was read from ([`FormFields`]). Nothing here parses values; that is
+//! [`crate::assemble`]'s job.
+//!
+//! The table's left column holds the labels. Each left-column cell opens a
+//! *band*: the cells to its right over the rows it spans. In a band, a cell
+//! whose text is a label takes the next cell to its right as its value, so
+//! `项目总预算（元） | amount | 项目当年预算（元） | amount` is read like
+//! `项目名称 | name`. The two sub-tables are read by their header rows:
+//! each header cell's horizontal extent defines a column, and cells below
+//! it (on this page and on continuation pages, where the band's label cell
+//! is empty) are assigned to the column holding their centre.
+
+use serde::Serialize;
+
+use crate::geom::BBox;
+use crate::layout::TextLine;
+use crate::settings::LayoutSettings;
+use crate::template::{Shape, Template, label_key};
+
+/// A table cell with its text, as the mapping sees it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CellRef {
+    pub page: usize,
+    pub bbox: BBox,
+    pub row: usize,
+    pub col: usize,
+    pub row_span: usize,
+    pub col_span: usize,
+    pub lines: Vec<TextLine>,
+}
+
+impl CellRef {
+    /// Lines joined with `\n`.
+    pub fn text(&self) -> String {
+        crate::layout::lines_text(&self.lines)
+    }
+    pub fn is_empty(&self) -> bool {
+        self.lines.iter().all(|l| l.text.trim().is_empty())
+    }
+    fn covers_row(&self, r: usize) -> bool {
+        r >= self.row && r < self.row + self.row_span
+    }
+}
+
+/// A line of text printed outside any table (title, year, unit).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FreeLine {
+    pub page: usize,
+    pub line: TextLine,
+}
+
+/// The cells of one table (grid) on one page.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TableCells {
+    pub page: usize,
+    pub bbox: BBox,
+    pub cells: Vec<CellRef>,
+}
+
+/// One page after layout: its tables' cells and its free lines.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PageLayout {
+    pub page: usize,
+    pub tables: Vec<TableCells>,
+    pub free_lines: Vec<FreeLine>,
+}
+
+/// A row of the funding sub-table.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FundingRowCells {
+    pub name: Option<CellRef>,
+    pub amount: Option<CellRef>,
+}
+
+/// A row of the indicator sub-table. `carried` marks level-1/level-2 cells
+/// taken from the row above because a page break split their merged cell.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct IndicatorRowCells {
+    pub level1: Option<CellRef>,
+    pub level2: Option<CellRef>,
+    pub level3: Option<CellRef>,
+    pub target: Option<CellRef>,
+}
+
+/// What a field's label led to.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum FieldValue {
+    /// Value cells, in reading order (several when a page break split one).
+    Cells { cells: Vec<CellRef> },
+    /// Label and value printed in one cell: the text after the label.
+    Inline { text: String, cell: CellRef },
+    Funding { rows: Vec<FundingRowCells> },
+    Indicators { rows: Vec<IndicatorRowCells> },
+}
+
+/// A field found on the form.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FieldHit {
+    pub key: String,
+    pub label: CellRef,
+    pub value: FieldValue,
+}
+
+/// Everything the mapping found for one form.
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+pub struct FormFields {
+    pub pages: Vec<usize>,
+    pub title: Option<FreeLine>,
+    pub year: Option<FreeLine>,
+    pub unit: Option<(String, usize, BBox)>,
+    pub hits: Vec<FieldHit>,
+    /// Non-empty cells that no label claimed.
+    pub orphans: Vec<CellRef>,
+}
+
+/// Whether the page carries the form's title (a new form starts there).
+pub fn page_has_title(page: &PageLayout, template: &Template) -> bool {
+    let title = label_key(&template.header.title);
+    page.free_lines
+        .iter()
+        .any(|l| label_key(&l.line.text).contains(&title))
+        || page.tables.iter().any(|t| {
+            t.cells
+                .iter()
+                .any(|c| label_key(&c.text()).contains(&title))
+        })
+}
+
+struct Band<'a> {
+    label: &'a CellRef,
+    right: Vec<&'a CellRef>,
+    first_on_page: bool,
+}
+
+fn bands(page: &PageLayout) -> Vec<Band<'_>> {
+    let mut out = Vec::new();
+    for (ti, t) in page.tables.iter().enumerate() {
+        let mut left: Vec<&CellRef> = t.cells.iter().filter(|c| c.col == 0).collect();
+        left.sort_by_key(|c| c.row);
+        for (k, l) in left.iter().enumerate() {
+            let mut right: Vec<&CellRef> = t
+                .cells
+                .iter()
+                .filter(|c| c.col > 0 && c.row >= l.row && c.row < l.row + l.row_span)
+                .collect();
+            right.sort_by(|a, b| a.row.cmp(&b.row).then(a.bbox.x0.total_cmp(&b.bbox.x0)));
+            out.push(Band {
+                label: l,
+                right,
+                first_on_page: ti == 0 && k == 0,
+            });
+        }
+    }
+    out
+}
+
+/// Column extents of a sub-table, from its header cells.
+#[derive(Debug, Clone)]
+struct Columns(Vec<Option<(f64, f64)>>);
+
+impl Columns {
+    fn of(&self, c: &CellRef, tol: f64) -> Option<usize> {
+        let (cx, _) = c.bbox.center();
+        self.0.iter().position(|r| match r {
+            Some((a, b)) => cx >= a - tol && cx <= b + tol,
+            None => false,
+        })
+    }
+}
+
+fn matches_any(text: &str, labels: &[String]) -> bool {
+    let k = label_key(text);
+    !k.is_empty() && labels.iter().any(|l| label_key(l) == k)
+}
+
+/// Finds the header row of a sub-table among the band's cells: the first
+/// row holding a cell for each of the listed header label sets that are
+/// required (index 0 and the last).
+fn find_header(cells: &[&CellRef], heads: &[&[String]]) -> Option<(usize, Columns)> {
+    let mut rows: Vec<usize> = cells.iter().map(|c| c.row).collect();
+    rows.sort();
+    rows.dedup();
+    for r in rows {
+        let in_row: Vec<&&CellRef> = cells.iter().filter(|c| c.row == r).collect();
+        let cols: Vec<Option<(f64, f64)>> = heads
+            .iter()
+            .map(|labels| {
+                in_row
+                    .iter()
+                    .find(|c| matches_any(&c.text(), labels))
+                    .map(|c| (c.bbox.x0, c.bbox.x1))
+            })
+            .collect();
+        if cols[0].is_some() && cols[cols.len() - 1].is_some() {
+            return Some((r + 1, Columns(cols)));
+        }
+    }
+    None
+}
+
+/// State of a sub-table being read across pages.
+struct OpenTable {
+    hit: usize,
+    columns: Columns,
+    is_funding: bool,
+}
+
+fn is_header_cell(c: &CellRef, template: &Template) -> bool {
+    let f = &template.funding_table;
+    let i = &template.indicator_table;
+    [&f.name, &f.amount, &i.level1, &i.level2, &i.level3, &i.target]
+        .iter()
+        .any(|l| matches_any(&c.text(), l))
+}
+
+/// Reads the rows of a sub-table from cells (starting at `first_row`).
+fn table_rows(
+    cells: &[&CellRef],
+    first_row: usize,
+    columns: &Columns,
+    is_funding: bool,
+    template: &Template,
+    settings: &LayoutSettings,
+    value: &mut FieldValue,
+) {
+    let tol = settings.column_match_tolerance;
+    let body: Vec<&CellRef> = cells
+        .iter()
+        .copied()
+        .filter(|c| c.row + c.row_span > first_row && !is_header_cell(c, template))
+        .collect();
+    // One row per distinct starting row of the key column's cells.
+    let key_col = if is_funding { 0 } else { 2 };
+    let mut starts: Vec<usize> = body
+        .iter()
+        .filter(|c| columns.of(c, tol) == Some(key_col) && c.row >= first_row)
+        .map(|c| c.row)
+        .collect();
+    starts.sort();
+    starts.dedup();
+    let pick = |r: usize, col: usize| -> Option<CellRef> {
+        body.iter()
+            .find(|c| c.covers_row(r) && columns.of(c, tol) == Some(col))
+            .map(|c| (*c).clone())
+    };
+    for r in starts {
+        match value {
+            FieldValue::Funding { rows } => {
+                let row = FundingRowCells {
+                    name: pick(r, 0),
+                    amount: pick(r, 1),
+                };
+                if row.name.as_ref().is_none_or(|c| c.is_empty())
+                    && row.amount.as_ref().is_none_or(|c| c.is_empty())
+                {
+                    continue;
+                }
+                rows.push(row);
+            }
+            FieldValue::Indicators { rows } => {
+                let row = IndicatorRowCells {
+                    level1: pick(r, 0),
+                    level2: pick(r, 1),
+                    level3: pick(r, 2),
+                    target: pick(r, 3),
+                };
+                if row.level3.as_ref().is_none_or(|c| c.is_empty())
+                    && row.target.as_ref().is_none_or(|c| c.is_empty())
+                {
+                    continue;
+                }
+                rows.push(row);
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Maps a form's pages to the cells of its fields.
+pub fn pages_to_fields(
+    pages: &[PageLayout],
+    template: &Template,
+    settings: &LayoutSettings,
+) -> FormFields {
+    let mut out = FormFields {
+        pages: pages.iter().map(|p| p.page).collect(),
+        ..Default::default()
+    };
+    let title_key = label_key(&template.header.title);
+    for p in pages {
+        for fl in &p.free_lines {
+            let k = label_key(&fl.line.text);
+            if out.title.is_none() && k.contains(&title_key) {
+                out.title = Some(fl.clone());
+            } else if out.year.is_none()
+                && out.title.is_some()
+                && crate::normalize::parse_year(&fl.line.text).is_some()
+            {
+                out.year = Some(fl.clone());
+            } else if out.unit.is_none() {
+                for ul in &template.header.unit_labels {
+                    let uk = label_key(ul);
+                    if let Some(rest) = k.strip_prefix(&uk) {
+                        let rest = rest.trim_start_matches('：');
+                        let pos = fl.line.text.find(['：', ':']).map(|i| i + 3);
+                        let raw = match pos {
+                            Some(i) if i <= fl.line.text.len() => {
+                                fl.line.text[i..].trim().to_string()
+                            }
+                            _ => rest.to_string(),
+                        };
+                        out.unit = Some((raw, fl.page, fl.line.bbox));
+                        break;
+                    }
+                }
+            }
+        }
+    }
+    // The field a continuation band (empty label cell at the top of a
+    // page) belongs to: the last one read.
+    let mut open_table: Option<OpenTable> = None;
+    let mut last_text_hit: Option<usize> = None;
+    for p in pages {
+        for band in bands(p) {
+            let label_text = band.label.text();
+            let spec = template.field_for_label(&label_text);
+            let continues = band.first_on_page
+                && (band.label.is_empty()
+                    || spec.is_some_and(|s| {
+                        open_table
+                            .as_ref()
+                            .is_some_and(|t| out.hits[t.hit].key == s.key)
+                    }));
+            if continues {
+                if let Some(t) = &open_table {
+                    let cells = band.right.clone();
+                    let first = cells.iter().map(|c| c.row).min().unwrap_or(0);
+                    let mut value = std::mem::replace(
+                        &mut out.hits[t.hit].value,
+                        FieldValue::Cells { cells: vec![] },
+                    );
+                    table_rows(
+                        &cells,
+                        first,
+                        &t.columns,
+                        t.is_funding,
+                        template,
+                        settings,
+                        &mut value,
+                    );
+                    out.hits[t.hit].value = value;
+                    continue;
+                }
+                if let Some(h) = last_text_hit {
+                    if let FieldValue::Cells { cells } = &mut out.hits[h].value {
+                        cells.extend(band.right.iter().map(|c| (*c).clone()));
+                    }
+                    continue;
+                }
+            }
+            open_table = None;
+            last_text_hit = None;
+            match spec.map(|s| s.shape) {
+                Some(Shape::FundingTable) | Some(Shape::IndicatorTable) => {
+                    let spec = spec.unwrap();
+                    let is_funding = spec.shape == Shape::FundingTable;
+                    let ft = &template.funding_table;
+                    let it = &template.indicator_table;
+                    let heads: Vec<&[String]> = if is_funding {
+                        vec![&ft.name, &ft.amount]
+                    } else {
+                        vec![&it.level1, &it.level2, &it.level3, &it.target]
+                    };
+                    let mut value = if is_funding {
+                        FieldValue::Funding { rows: vec![] }
+                    } else {
+                        FieldValue::Indicators { rows: vec![] }
+                    };
+                    match find_header(&band.right, &heads) {
+                        Some((first, columns)) => {
+                            table_rows(
+                                &band.right,
+                                first,
+                                &columns,
+                                is_funding,
+                                template,
+                                settings,
+                                &mut value,
+                            );
+                            out.hits.push(FieldHit {
+                                key: spec.key.clone(),
+                                label: band.label.clone(),
+                                value,
+                            });
+                            open_table = Some(OpenTable {
+                                hit: out.hits.len() - 1,
+                                columns,
+                                is_funding,
+                            });
+                        }
+                        None => {
+                            out.hits.push(FieldHit {
+                                key: spec.key.clone(),
+                                label: band.label.clone(),
+                                value,
+                            });
+                            out.orphans
+                                .extend(band.right.iter().filter(|c| !c.is_empty()).map(|c| (*c).clone()));
+                        }
+                    }
+                }
+                _ => read_pairs(&band, template, &mut out, &mut last_text_hit),
+            }
+        }
+    }
+    out
+}
+
+/// Reads `label | value | label | value …` pairs from a band.
+fn read_pairs<'a>(
+    band: &Band<'a>,
+    template: &Template,
+    out: &mut FormFields,
+    last_text_hit: &mut Option<usize>,
+) {
+    let first_row: Vec<&CellRef> = std::iter::once(band.label)
+        .chain(band.right.iter().copied().filter(|c| c.row == band.label.row))
+        .collect();
+    let mut pending: Option<(&crate::template::FieldSpec, &CellRef)> = None;
+    for c in first_row {
+        let text = c.text();
+        if let Some(spec) = template.field_for_label(&text) {
+            if let Some((p, l)) = pending.take() {
+                out.hits.push(FieldHit {
+                    key: p.key.clone(),
+                    label: l.clone(),
+                    value: FieldValue::Cells { cells: vec![] },
+                });
+            }
+            pending = Some((spec, c));
+            continue;
+        }
+        if let Some((spec, label)) = pending.take() {
+            out.hits.push(FieldHit {
+                key: spec.key.clone(),
+                label: label.clone(),
+                value: FieldValue::Cells {
+                    cells: vec![c.clone()],
+                },
+            });
+            if matches!(spec.shape, Shape::Paragraphs | Shape::Line) {
+                *last_text_hit = Some(out.hits.len() - 1);
+            }
+            continue;
+        }
+        if let Some((spec, rest)) = template.field_with_prefix(&text) {
+            out.hits.push(FieldHit {
+                key: spec.key.clone(),
+                label: c.clone(),
+                value: FieldValue::Inline {
+                    text: rest,
+                    cell: c.clone(),
+                },
+            });
+            continue;
+        }
+        if !c.is_empty() {
+            let is_unit = template
+                .header
+                .unit_labels
+                .iter()
+                .any(|u| label_key(&text).starts_with(&label_key(u)));
+            if is_unit && out.unit.is_none() {
+                let t = text.trim();
+                let v = t
+                    .split_once(['：', ':'])
+                    .map(|(_, v)| v.trim().to_string())
+                    .unwrap_or_default();
+                out.unit = Some((v, c.page, c.bbox));
+            } else if !is_unit {
+                out.orphans.push(c.clone());
+            }
+        }
+    }
+    if let Some((p, l)) = pending {
+        out.hits.push(FieldHit {
+            key: p.key.clone(),
+            label: l.clone(),
+            value: FieldValue::Cells { cells: vec![] },
+        });
+    }
+}
