@@ -275,33 +275,26 @@ pub fn fields_to_record(f: &FormFields, template: &Template, source: Source) -> 
             }
             Shape::IndicatorTable => {
                 if let FieldValue::Indicators { rows } = &hit.value {
-                    let mut prev: Option<(Option<String>, Option<String>, usize)> = None;
+                    let mut prev: (Option<String>, Option<String>) = (None, None);
                     for (i, row) in rows.iter().enumerate() {
                         let field = format!("indicators[{i}]");
-                        let mut level1 = cell_text_line(&row.level1);
-                        let mut level2 = cell_text_line(&row.level2);
-                        let page = row
-                            .level3
-                            .as_ref()
-                            .or(row.target.as_ref())
-                            .map(|c| c.page)
-                            .unwrap_or(0);
                         // A merged level-1/level-2 cell split by a page break
-                        // prints its text on one page only: the part on the
-                        // next page is empty and continues the row above.
-                        if let Some((p1, p2, prev_page)) = &prev
-                            && *prev_page != page
-                        {
-                            let top_cell = |c: &Option<CellRef>| {
-                                c.as_ref().is_none_or(|c| c.is_empty())
-                            };
-                            if level1.is_none() && top_cell(&row.level1) {
-                                level1 = p1.clone();
-                            }
-                            if level2.is_none() && top_cell(&row.level2) {
-                                level2 = p2.clone();
-                            }
-                        }
+                        // prints its text on one page only: the empty part
+                        // opening the table on the next page continues the
+                        // cell above.
+                        let split_part =
+                            |c: &Option<CellRef>| c.as_ref().is_some_and(|c| c.row == 0 && c.is_empty());
+                        let level1 = if split_part(&row.level1) {
+                            prev.0.clone()
+                        } else {
+                            cell_text_line(&row.level1)
+                        };
+                        let level2 = if split_part(&row.level2) {
+                            prev.1.clone()
+                        } else {
+                            cell_text_line(&row.level2)
+                        };
+                        prev = (level1.clone(), level2.clone());
                         let target = cell_text_line(&row.target);
                         let target_parsed = target.as_deref().and_then(normalize::parse_target);
                         let level3 = cell_text_line(&row.level3);
@@ -317,9 +310,6 @@ pub fn fields_to_record(f: &FormFields, template: &Template, source: Source) -> 
                             .collect();
                         if let Some(l) = loc(&cells) {
                             b.provenance.insert(field.clone(), l);
-                        }
-                        if level1.is_some() || level2.is_some() {
-                            prev = Some((level1.clone(), level2.clone(), page));
                         }
                         r.indicators.push(Indicator {
                             level1,

@@ -15,7 +15,7 @@ use sha2::{Digest, Sha256};
 use crate::assemble::fields_to_record;
 use crate::error::{Error, Result};
 use crate::geom::PageContent;
-use crate::layout::{cell_lines, dedupe_glyphs, edges_to_grids, glyphs_to_cells};
+use crate::layout::{cell_lines, dedupe_glyphs, edges_to_grids, glyphs_to_cells, text_inset};
 use crate::mapping::{
     CellRef, FormFields, FreeLine, PageLayout, TableCells, page_has_title, pages_to_fields,
 };
@@ -47,15 +47,30 @@ pub fn page_to_layout(page: &PageContent, settings: &LayoutSettings) -> PageLayo
     let mut tables = Vec::with_capacity(grids.len());
     for grid in &grids {
         let (per_cell, _) = glyphs_to_cells(grid, &glyphs);
+        let per_cell: Vec<Vec<usize>> = per_cell
+            .into_iter()
+            .map(|idx| {
+                let idx: Vec<usize> = idx.into_iter().filter(|&i| !taken[i]).collect();
+                for &i in &idx {
+                    taken[i] = true;
+                }
+                idx
+            })
+            .collect();
+        let inset = text_inset(
+            &grid
+                .cells
+                .iter()
+                .zip(&per_cell)
+                .map(|(c, idx)| (c.bbox.x0, idx.as_slice()))
+                .collect::<Vec<_>>(),
+            &glyphs,
+        );
         let cells = grid
             .cells
             .iter()
             .zip(per_cell)
             .map(|(c, idx)| {
-                let idx: Vec<usize> = idx.into_iter().filter(|&i| !taken[i]).collect();
-                for &i in &idx {
-                    taken[i] = true;
-                }
                 CellRef {
                     page: page.number,
                     bbox: c.bbox,
@@ -63,7 +78,7 @@ pub fn page_to_layout(page: &PageContent, settings: &LayoutSettings) -> PageLayo
                     col: c.col,
                     row_span: c.row_span,
                     col_span: c.col_span,
-                    lines: cell_lines(&glyphs, &idx, settings),
+                    lines: cell_lines(&glyphs, &idx, inset.map(|d| c.bbox.x0 + d), settings),
                 }
             })
             .collect();
@@ -75,7 +90,7 @@ pub fn page_to_layout(page: &PageContent, settings: &LayoutSettings) -> PageLayo
     }
     let outside: Vec<usize> = (0..glyphs.len()).filter(|&i| !taken[i]).collect();
     // Free lines are read one by one: each keeps its own paragraph flag.
-    let free_lines = cell_lines(&glyphs, &outside, settings)
+    let free_lines = cell_lines(&glyphs, &outside, None, settings)
         .into_iter()
         .map(|line| FreeLine {
             page: page.number,

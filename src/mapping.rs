@@ -128,30 +128,77 @@ pub fn page_has_title(page: &PageLayout, template: &Template) -> bool {
         })
 }
 
-struct Band<'a> {
-    label: &'a CellRef,
-    right: Vec<&'a CellRef>,
+struct Band {
+    label: CellRef,
+    right: Vec<CellRef>,
     first_on_page: bool,
 }
 
-fn bands(page: &PageLayout) -> Vec<Band<'_>> {
+fn bands(page: &PageLayout) -> Vec<Band> {
     let mut out = Vec::new();
     for (ti, t) in page.tables.iter().enumerate() {
         let mut left: Vec<&CellRef> = t.cells.iter().filter(|c| c.col == 0).collect();
         left.sort_by_key(|c| c.row);
         for (k, l) in left.iter().enumerate() {
-            let mut right: Vec<&CellRef> = t
+            let mut right: Vec<CellRef> = t
                 .cells
                 .iter()
                 .filter(|c| c.col > 0 && c.row >= l.row && c.row < l.row + l.row_span)
+                .cloned()
                 .collect();
             right.sort_by(|a, b| a.row.cmp(&b.row).then(a.bbox.x0.total_cmp(&b.bbox.x0)));
             out.push(Band {
-                label: l,
+                label: (*l).clone(),
                 right,
                 first_on_page: ti == 0 && k == 0,
             });
         }
+    }
+    out
+}
+
+/// Appends `more`'s lines to `cell` (a cell continued on the next page).
+fn append_cell(cell: &mut CellRef, more: &CellRef) {
+    cell.lines.extend(more.lines.iter().cloned());
+}
+
+/// A table row broken by a page break leaves half a label on each page
+/// (`同名项目上年预` / `算额（元）`, or `项目总预算` / `（元）`). When the
+/// second half is no label but the two together are (and the first half is
+/// no label or the same one), the first band of the page is joined to the
+/// last band of the previous page, cell to cell by horizontal overlap.
+fn stitch_split_rows(bands: Vec<Band>, template: &Template) -> Vec<Band> {
+    let mut out: Vec<Band> = Vec::with_capacity(bands.len());
+    for b in bands {
+        if b.first_on_page
+            && let Some(prev) = out.last_mut()
+        {
+            let (pt, bt) = (prev.label.text(), b.label.text());
+            let joined = format!("{pt}{bt}");
+            let key = |t: &str| template.field_for_label(t).map(|f| f.key.as_str());
+            let joined_key = key(&joined);
+            if !prev.label.is_empty()
+                && !b.label.is_empty()
+                && key(&bt).is_none()
+                && joined_key.is_some()
+                && (key(&pt).is_none() || key(&pt) == joined_key)
+            {
+                append_cell(&mut prev.label, &b.label);
+                for c in &b.right {
+                    let best = prev
+                        .right
+                        .iter_mut()
+                        .filter(|p| p.bbox.h_overlap(&c.bbox) > 0.5 * c.bbox.width())
+                        .max_by(|a, z| a.bbox.h_overlap(&c.bbox).total_cmp(&z.bbox.h_overlap(&c.bbox)));
+                    match best {
+                        Some(p) => append_cell(p, c),
+                        None => prev.right.push(c.clone()),
+                    }
+                }
+                continue;
+            }
+        }
+        out.push(b);
     }
     out
 }
@@ -322,8 +369,9 @@ pub fn pages_to_fields(
     // page) belongs to: the last one read.
     let mut open_table: Option<OpenTable> = None;
     let mut last_text_hit: Option<usize> = None;
-    for p in pages {
-        for band in bands(p) {
+    let all: Vec<Band> = pages.iter().flat_map(bands).collect();
+    {
+        for band in stitch_split_rows(all, template) {
             let label_text = band.label.text();
             let spec = template.field_for_label(&label_text);
             let continues = band.first_on_page
@@ -335,7 +383,7 @@ pub fn pages_to_fields(
                     }));
             if continues {
                 if let Some(t) = &open_table {
-                    let cells = band.right.clone();
+                    let cells: Vec<&CellRef> = band.right.iter().collect();
                     let first = cells.iter().map(|c| c.row).min().unwrap_or(0);
                     let mut value = std::mem::replace(
                         &mut out.hits[t.hit].value,
@@ -355,7 +403,7 @@ pub fn pages_to_fields(
                 }
                 if let Some(h) = last_text_hit {
                     if let FieldValue::Cells { cells } = &mut out.hits[h].value {
-                        cells.extend(band.right.iter().map(|c| (*c).clone()));
+                        cells.extend(band.right.iter().cloned());
                     }
                     continue;
                 }
@@ -378,10 +426,11 @@ pub fn pages_to_fields(
                     } else {
                         FieldValue::Indicators { rows: vec![] }
                     };
-                    match find_header(&band.right, &heads) {
+                    let right: Vec<&CellRef> = band.right.iter().collect();
+                    match find_header(&right, &heads) {
                         Some((first, columns)) => {
                             table_rows(
-                                &band.right,
+                                &right,
                                 first,
                                 &columns,
                                 is_funding,
@@ -407,7 +456,7 @@ pub fn pages_to_fields(
                                 value,
                             });
                             out.orphans
-                                .extend(band.right.iter().filter(|c| !c.is_empty()).map(|c| (*c).clone()));
+                                .extend(band.right.iter().filter(|c| !c.is_empty()).cloned());
                         }
                     }
                 }
@@ -419,14 +468,14 @@ pub fn pages_to_fields(
 }
 
 /// Reads `label | value | label | value …` pairs from a band.
-fn read_pairs<'a>(
-    band: &Band<'a>,
+fn read_pairs(
+    band: &Band,
     template: &Template,
     out: &mut FormFields,
     last_text_hit: &mut Option<usize>,
 ) {
-    let first_row: Vec<&CellRef> = std::iter::once(band.label)
-        .chain(band.right.iter().copied().filter(|c| c.row == band.label.row))
+    let first_row: Vec<&CellRef> = std::iter::once(&band.label)
+        .chain(band.right.iter().filter(|c| c.row == band.label.row))
         .collect();
     let mut pending: Option<(&crate::template::FieldSpec, &CellRef)> = None;
     for c in first_row {

@@ -17,5 +17,5 @@ mod text;
 pub use grid::{Cell, Grid, edges_to_grids, merge_edges};
 pub use text::{
     CellText, Line, TextLine, Word, cell_lines, dedupe_glyphs, glyphs_to_cells, glyphs_to_words,
-    lines_text, words_to_lines,
+    lines_text, text_inset, words_to_lines,
 };

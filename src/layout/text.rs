@@ -191,6 +191,26 @@ fn row_to_words(glyphs: &[&Glyph], row: &[usize], settings: &LayoutSettings) -> 
     words
 }
 
+fn leftmost_ink(glyphs: &[Glyph], idx: &[usize]) -> f64 {
+    idx.iter()
+        .map(|&i| &glyphs[i])
+        .filter(|g| !is_blank(g.ch))
+        .map(|g| g.bbox.x0)
+        .fold(f64::INFINITY, f64::min)
+}
+
+/// The distance from a cell's left border to its unindented text, taken
+/// over a table as the smallest distance seen in any non-empty cell (label
+/// cells and one-line values are not indented).
+pub fn text_inset(cells: &[(f64, &[usize])], glyphs: &[Glyph]) -> Option<f64> {
+    cells
+        .iter()
+        .filter(|(_, idx)| !idx.is_empty())
+        .map(|(x0, idx)| (leftmost_ink(glyphs, idx) - x0).max(0.0))
+        .filter(|d| d.is_finite())
+        .min_by(f64::total_cmp)
+}
+
 /// Glyphs to words, in reading order (lines top to bottom, words left to
 /// right).
 pub fn glyphs_to_words(glyphs: &[Glyph], settings: &LayoutSettings) -> Vec<Word> {
@@ -255,15 +275,20 @@ pub fn glyphs_to_cells(grid: &Grid, glyphs: &[Glyph]) -> (Vec<Vec<usize>>, Vec<u
 /// `indent_factor` × font size. The first line is flagged only when it is
 /// indented, so a cell continued from the previous page can tell whether it
 /// continues a paragraph; readers treat a cell's first line as a start.
-pub fn cell_lines(glyphs: &[Glyph], idx: &[usize], settings: &LayoutSettings) -> Vec<TextLine> {
+///
+/// `margin` is where unindented text starts in this cell (the cell's left
+/// border plus the table's text inset, see [`text_inset`]); `None` takes the
+/// cell's leftmost ink.
+pub fn cell_lines(
+    glyphs: &[Glyph],
+    idx: &[usize],
+    margin: Option<f64>,
+    settings: &LayoutSettings,
+) -> Vec<TextLine> {
     let refs: Vec<&Glyph> = idx.iter().map(|&i| &glyphs[i]).collect();
     let rows = glyph_rows(&refs, settings);
-    // The margin is the leftmost ink of the cell.
-    let margin = rows
-        .iter()
-        .filter_map(|r| r.iter().map(|&i| refs[i]).find(|g| !is_blank(g.ch)))
-        .map(|g| g.bbox.x0)
-        .fold(f64::INFINITY, f64::min);
+    let ink = leftmost_ink(glyphs, idx);
+    let margin = margin.map_or(ink, |m| m.min(ink));
     let mut out = Vec::with_capacity(rows.len());
     for row in &rows {
         let words = row_to_words(&refs, row, settings);
@@ -343,9 +368,18 @@ mod tests {
         gs.extend(line_of("网络平台。", 0.0, 14.0));
         gs.extend(line_of("第二段开始", 20.0, 28.0));
         let idx: Vec<usize> = (0..gs.len()).collect();
-        let lines = cell_lines(&gs, &idx, &LayoutSettings::default());
+        let lines = cell_lines(&gs, &idx, None, &LayoutSettings::default());
         let flags: Vec<bool> = lines.iter().map(|l| l.starts_paragraph).collect();
         assert_eq!(flags, vec![true, false, true]);
         assert!(lines[0].starts_paragraph, "indented first line");
+    }
+
+    #[test]
+    fn every_line_indented_from_the_cell_margin_starts_a_paragraph() {
+        let mut gs = line_of("启动需求分析；", 20.0, 0.0);
+        gs.extend(line_of("开始项目建设；", 20.0, 14.0));
+        let idx: Vec<usize> = (0..gs.len()).collect();
+        let lines = cell_lines(&gs, &idx, Some(2.0), &LayoutSettings::default());
+        assert!(lines.iter().all(|l| l.starts_paragraph));
     }
 }

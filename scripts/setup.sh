@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Installs what building and testing shenbao needs on a fresh Debian
+# machine. Idempotent. Rust itself (>= 1.88, with clippy and rustfmt) comes
+# from rustup and is expected on PATH.
+set -euo pipefail
+need=()
+command -v cc >/dev/null 2>&1 || need+=(build-essential)
+command -v pkg-config >/dev/null 2>&1 || need+=(pkg-config)
+if [ "${#need[@]}" -gt 0 ]; then
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y --no-install-recommends "${need[@]}"
+fi
+if ! command -v cargo >/dev/null 2>&1; then
+  echo "setup: cargo not found; install Rust >= 1.88 with rustup (https://rustup.rs)" >&2
+  exit 1
+fi
+echo "setup: ok ($(cargo --version))"
