@@ -15,6 +15,7 @@
 //! 4. [`normalize`]: dates, money, targets, text.
 //! 5. [`record::Record`] plus warnings and provenance, written as JSONL.
 
+pub mod check;
 pub mod error;
 pub mod geom;
 pub mod normalize;
