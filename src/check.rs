@@ -264,12 +264,10 @@ pub fn compare_field(field: &'static str, golden: &Value, got: &Value) -> FieldR
                 (None, Some(s)) | (Some(s), None) => squeeze(s).is_empty(),
                 (Some(a), Some(b)) => text_equivalent(a, b),
             };
-            r.similarity = Some(similarity(
-                gt.as_deref().unwrap_or(""),
-                xt.as_deref().unwrap_or(""),
-            ));
+            let sim = similarity(gt.as_deref().unwrap_or(""), xt.as_deref().unwrap_or(""));
+            r.similarity = Some(sim);
             if !r.right {
-                r.diff = Some(text_diff(gt.as_deref(), xt.as_deref()));
+                r.diff = Some(text_diff(gt.as_deref(), xt.as_deref(), sim));
             }
         }
         FieldKind::Table(keys) => {
@@ -308,7 +306,7 @@ fn text_of(v: &Value) -> Option<String> {
 /// Characters of context shown on each side of a text difference.
 const CONTEXT: usize = 20;
 
-fn text_diff(golden: Option<&str>, got: Option<&str>) -> String {
+fn text_diff(golden: Option<&str>, got: Option<&str>, similarity: f64) -> String {
     let preview = |s: &str| {
         let c = squeeze(s);
         let head: String = c.iter().take(2 * CONTEXT).collect();
@@ -341,7 +339,7 @@ fn text_diff(golden: Option<&str>, got: Option<&str>) -> String {
         "first difference at char {pos} (white space ignored; expected {} chars, got {}), similarity {:.3}\n  expected: {}▶{}\n  got:      {}▶{}",
         g.len(),
         x.len(),
-        similarity(golden.unwrap_or(""), got.unwrap_or("")),
+        similarity,
         before(&g),
         after(&g),
         before(&x),
@@ -604,7 +602,7 @@ pub fn render_table(files: &[(String, FileComparison)]) -> String {
     if files.iter().any(|(_, c)| c.golden_forms != c.got_forms) {
         out.push('\n');
         for (name, c) in files.iter().filter(|(_, c)| c.golden_forms != c.got_forms) {
-            let _ = writeln!(out, "* {name}{}", count_note(c));
+            let _ = writeln!(out, "{name}{}", count_note(c));
         }
     }
     out.push_str(&overall_line(files));
@@ -709,7 +707,7 @@ fn count_note(c: &FileComparison) -> String {
         String::new()
     } else {
         format!(
-            "; * form count: golden {}, extracted {}",
+            " (* form count: golden {}, extracted {})",
             c.golden_forms, c.got_forms
         )
     }
@@ -732,7 +730,10 @@ pub fn render_diffs(files: &[(String, FileComparison)]) -> String {
             );
         }
         for form in &c.forms {
-            let label = form.label.as_deref().unwrap_or("?");
+            let label = match &form.label {
+                Some(l) => format!(" ({l})"),
+                None => String::new(),
+            };
             if form.presence != FormPresence::Both {
                 let what = match form.presence {
                     FormPresence::Missing => "missing from the extraction",
@@ -740,7 +741,7 @@ pub fn render_diffs(files: &[(String, FileComparison)]) -> String {
                 };
                 let _ = writeln!(
                     out,
-                    "form {} ({label}): {what}: all {} fields wrong",
+                    "form {}{label}: {what}: all {} fields wrong",
                     form.index + 1,
                     form.fields.len()
                 );
@@ -749,7 +750,7 @@ pub fn render_diffs(files: &[(String, FileComparison)]) -> String {
             for r in form.fields.iter().filter(|r| !r.right) {
                 let _ = writeln!(
                     out,
-                    "form {} ({label}) {}: {}",
+                    "form {}{label} {}: {}",
                     form.index + 1,
                     r.field,
                     r.diff.as_deref().unwrap_or("differs")
@@ -1075,7 +1076,7 @@ mod tests {
         let t = render_table(&files);
         assert!(t.lines().next().unwrap().contains("short*"), "{t}");
         assert!(
-            t.contains("* short; * form count: golden 2, extracted 1"),
+            t.contains("short (* form count: golden 2, extracted 1)"),
             "{t}"
         );
     }
