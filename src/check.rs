@@ -187,6 +187,72 @@ pub fn parse_records(text: &str) -> Result<Vec<Value>, serde_json::Error> {
         .collect()
 }
 
+/// Writes records as a golden file: a JSON array holding only the content
+/// keys ([`FIELDS`]), in record order, one table row a line, row keys in
+/// table order (`target_parsed` as `op`, `value`, `unit`), so the file reads
+/// and edits like the form. Missing keys are written as `null` (`[]` for
+/// tables). Parses back ([`parse_records`]) to the same content.
+pub fn to_golden_json(records: &[Value]) -> String {
+    fn ordered(v: &Value, keys: &[&str]) -> String {
+        match v.as_object() {
+            Some(m) => {
+                let mut parts: Vec<String> = keys
+                    .iter()
+                    .map(|k| {
+                        let x = m.get(*k).unwrap_or(&NULL);
+                        let x = if *k == "target_parsed" && x.is_object() {
+                            ordered(x, &["op", "value", "unit"])
+                        } else {
+                            x.to_string()
+                        };
+                        format!("{}: {x}", Value::from(*k))
+                    })
+                    .collect();
+                // Keys outside the known order are kept, after the known ones.
+                let mut rest: Vec<(&String, &Value)> = m
+                    .iter()
+                    .filter(|(k, _)| !keys.contains(&k.as_str()))
+                    .collect();
+                rest.sort_by(|a, b| a.0.cmp(b.0));
+                parts.extend(
+                    rest.into_iter()
+                        .map(|(k, x)| format!("{}: {x}", Value::from(k.as_str()))),
+                );
+                format!("{{{}}}", parts.join(", "))
+            }
+            None => v.to_string(),
+        }
+    }
+    let mut out = String::from("[");
+    for (i, rec) in records.iter().enumerate() {
+        out.push_str(if i == 0 { "\n  {" } else { ",\n  {" });
+        for (j, field) in FIELDS.iter().enumerate() {
+            out.push_str(if j == 0 { "\n" } else { ",\n" });
+            let v = rec.get(field).unwrap_or(&NULL);
+            let _ = write!(out, "    {}: ", Value::from(*field));
+            match field_kind(field) {
+                FieldKind::Table(keys) => {
+                    let rows = rows_of(v);
+                    if rows.is_empty() {
+                        out.push_str("[]");
+                    } else {
+                        out.push('[');
+                        for (k, row) in rows.iter().enumerate() {
+                            out.push_str(if k == 0 { "\n      " } else { ",\n      " });
+                            out.push_str(&ordered(row, keys));
+                        }
+                        out.push_str("\n    ]");
+                    }
+                }
+                _ => out.push_str(&v.to_string()),
+            }
+        }
+        out.push_str("\n  }");
+    }
+    out.push_str(if records.is_empty() { "]\n" } else { "\n]\n" });
+    out
+}
+
 /// Compares the forms of one file, paired by index.
 pub fn compare_forms(golden: &[Value], got: &[Value]) -> FileComparison {
     let n = golden.len().max(got.len());
@@ -1088,6 +1154,30 @@ mod tests {
         assert_eq!(a, b);
         assert_eq!(a.len(), 2);
         assert!(parse_records("{").is_err());
+    }
+
+    #[test]
+    fn golden_json_keeps_content_in_record_order() {
+        let mut rec = form();
+        rec["source"] = json!({"file": "a.pdf"});
+        rec["warnings"] = json!([{"field": "x", "code": "y", "message": "z"}]);
+        let text = to_golden_json(&[rec, form()]);
+        let back = parse_records(&text).unwrap();
+        assert_eq!(back.len(), 2);
+        assert!(back[0].get("source").is_none() && back[0].get("warnings").is_none());
+        assert!(compare_forms(&[form(), form()], &back).all_right());
+        assert!(text.starts_with("[\n  {\n    \"title\": "), "{text}");
+        let pos = |k: &str| text.find(&format!("\"{k}\":")).unwrap();
+        assert!(
+            pos("year") < pos("unit") && pos("funding_components") < pos("implementation_plan")
+        );
+        assert!(text.contains(
+            "\n      {\"level1\": \"产出目标\", \"level2\": \"数量目标\", \"level3\": \"完成率\", \"target\": \"100%\", \"target_parsed\": {\"op\": \"=\", \"value\": 100.0, \"unit\": \"%\"}}"
+        ), "{text}");
+        assert_eq!(to_golden_json(&[]), "[]\n");
+        let sparse = parse_records(&to_golden_json(&[json!({"title": "t"})])).unwrap();
+        assert_eq!(sparse[0]["indicators"], json!([]));
+        assert_eq!(sparse[0]["year"], Value::Null);
     }
 
     #[test]
