@@ -566,8 +566,18 @@ pub fn squeeze(s: &str) -> Vec<char> {
     s.chars().filter(|c| !is_blank(*c)).collect()
 }
 
-/// Levenshtein distance over chars, two-row DP.
+/// Levenshtein distance over chars: common prefix and suffix stripped
+/// (exact, and makes near-equal texts cheap), then a two-row DP.
 pub fn levenshtein(a: &[char], b: &[char]) -> usize {
+    let prefix = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+    let (a, b) = (&a[prefix..], &b[prefix..]);
+    let suffix = a
+        .iter()
+        .rev()
+        .zip(b.iter().rev())
+        .take_while(|(x, y)| x == y)
+        .count();
+    let (a, b) = (&a[..a.len() - suffix], &b[..b.len() - suffix]);
     if a.is_empty() {
         return b.len();
     }
@@ -1098,5 +1108,8 @@ mod tests {
         assert_eq!(levenshtein(&c(""), &c("abc")), 3);
         assert_eq!(levenshtein(&c("abc"), &c("")), 3);
         assert_eq!(levenshtein(&c("flaw"), &c("lawn")), 2);
+        assert_eq!(levenshtein(&c("abcXdef"), &c("abcdef")), 1);
+        assert_eq!(levenshtein(&c("aaa"), &c("aaaa")), 1);
+        assert_eq!(levenshtein(&c("same"), &c("same")), 0);
     }
 }
