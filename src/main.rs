@@ -213,7 +213,7 @@ fn run_check(
             }
         };
         match std::fs::read_to_string(&gpath) {
-            Ok(text) => match serde_json::from_str::<Vec<Value>>(&text) {
+            Ok(text) => match check::parse_records(&text) {
                 Ok(g) => reports.push((stem.clone(), check::compare_forms(&g, &got))),
                 Err(e) => problems.push(format!("{}: not a JSON array of records: {e}", gpath.display())),
             },
@@ -234,7 +234,7 @@ fn run_check(
     }
     if bless {
         for (p, got) in blessed {
-            let text = serde_json::to_string_pretty(&got)? + "\n";
+            let text = check::to_golden_json(&got);
             std::fs::write(&p, text).with_context(|| format!("cannot write {}", p.display()))?;
             println!("blessed {}", p.display());
         }

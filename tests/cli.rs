@@ -1,0 +1,118 @@
+//! The `shenbao` binary: exit codes, failures as JSON lines, output order.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_shenbao"))
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("shenbao-test-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+#[test]
+fn bad_file_is_reported_by_name_and_the_batch_goes_on() {
+    let dir = scratch("bad");
+    let bad = dir.join("not-a-pdf.pdf");
+    std::fs::write(&bad, "hello, this is text").unwrap();
+    let good = root().join("fixtures/sample-2019-dsjzx-1.pdf");
+    let out = bin()
+        .args(["extract", "--jobs", "2"])
+        .arg(&bad)
+        .arg(&good)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "one file failed");
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(stdout.lines().count(), 1, "the good file's record is written");
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    let line = stderr.lines().next().unwrap();
+    let v: serde_json::Value = serde_json::from_str(line).unwrap();
+    assert_eq!(v["code"], "not_pdf");
+    assert!(v["file"].as_str().unwrap().ends_with("not-a-pdf.pdf"));
+}
+
+#[test]
+fn records_come_in_input_order_whatever_the_job_count() {
+    let run = |jobs: &str| {
+        let out = bin()
+            .args(["extract", "--jobs", jobs])
+            .arg(root().join("fixtures"))
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        out.stdout
+    };
+    let one = run("1");
+    assert_eq!(one, run("2"));
+    let files: Vec<String> = String::from_utf8(one)
+        .unwrap()
+        .lines()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            format!("{}#{}", v["source"]["file"].as_str().unwrap(), v["source"]["form_index"])
+        })
+        .collect();
+    let mut sorted = files.clone();
+    sorted.sort();
+    assert_eq!(files, sorted);
+}
+
+#[test]
+fn check_fails_and_shows_the_diff_when_golden_disagrees() {
+    let dir = scratch("golden");
+    let g = std::fs::read_to_string(root().join("golden/sample-2019-dsjzx-1.json")).unwrap();
+    let mut v: serde_json::Value = serde_json::from_str(&g).unwrap();
+    v[0]["total_budget"] = serde_json::json!(1.5);
+    std::fs::write(dir.join("sample-2019-dsjzx-1.json"), v.to_string()).unwrap();
+    let out = bin()
+        .args(["check", "--golden"])
+        .arg(&dir)
+        .arg(root().join("fixtures/sample-2019-dsjzx-1.pdf"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let s = String::from_utf8(out.stdout).unwrap();
+    assert!(s.contains("total_budget"), "{s}");
+    assert!(s.contains("42429660"), "the diff shows the extracted value: {s}");
+}
+
+#[test]
+fn check_passes_on_the_bundled_fixtures() {
+    let out = bin()
+        .args(["check", "--golden"])
+        .arg(root().join("golden"))
+        .arg(root().join("fixtures"))
+        .output()
+        .unwrap();
+    let s = String::from_utf8(out.stdout).unwrap();
+    assert!(out.status.success(), "{s}");
+    assert!(s.contains("(100.0%)"), "{s}");
+}
+
+#[test]
+fn dump_cells_shows_the_table_grid() {
+    let out = bin()
+        .args(["extract", "--dump", "cells"])
+        .arg(root().join("fixtures/sample-2019-dsjzx-1.pdf"))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let s = String::from_utf8(out.stdout).unwrap();
+    assert!(s.contains("项目名称"));
+    assert!(s.contains("table 0"));
+}
+
+#[test]
+fn usage_error_exits_2() {
+    let out = bin().args(["extract"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
