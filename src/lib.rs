@@ -17,6 +17,7 @@
 
 pub mod error;
 pub mod geom;
+pub mod pdf;
 pub mod record;
 
 pub use error::{Error, Result};
