@@ -1,0 +1,322 @@
+//! PDF backend: PDF bytes to positioned glyphs and ruling lines per page.
+//!
+//! Built on `lopdf` (object parsing, xref repair, decryption, filters) with
+//! our own small content-stream interpreter ([`interp`]); see
+//! `docs/backend.md` for why, with the measurements.
+//!
+//! Output follows [`crate::geom`]: points, top-left origin of the page's
+//! crop box (media box when none), `/Rotate` applied, so a landscape page
+//! comes out as it is displayed.
+//!
+//! * **Glyph boxes**: `x` runs from the glyph origin to origin + advance,
+//!   the advance being the font's width (`/Widths`, or `/W` then `/DW` for
+//!   CID fonts) times the font size, plus character spacing (and word
+//!   spacing on single-byte code 32), times horizontal scaling, all through
+//!   the text matrix and CTM. Vertically the box runs from
+//!   `baseline - ascent*size` to `baseline + descent*size` with the fixed
+//!   [`PdfSettings::ascent`] / [`PdfSettings::descent`] (0.88 / 0.12, the
+//!   Noto/Source Han CJK metrics), not the font descriptor's values: those
+//!   vary wildly between producers for the same face (SimSun 859/-141,
+//!   Microsoft YaHei 1058/-262, subsets with 0), and identical text should
+//!   get identical boxes whatever produced it. Set
+//!   [`PdfSettings::font_descriptor_metrics`] to use plausible descriptor
+//!   values instead. A code whose ToUnicode gives several chars becomes
+//!   several glyphs splitting the advance equally.
+//! * **Text**: ToUnicode first; else the predefined CJK CMaps (GBK-EUC-H,
+//!   GB-EUC-H, GBK2K-H decoded as GBK / GB 18030; UniGB-UCS2-H,
+//!   UniGB-UTF16-H as UTF-16BE); else a simple font's encoding; else
+//!   U+FFFD (a glyph is there, its text is unknown). Kangxi radicals and
+//!   whole-ideograph radical supplement chars are folded to the unified
+//!   ideographs ([`fold::fold_radical`]); nothing else is normalized
+//!   (U+3000 and full-width forms stay). Control chars are dropped.
+//! * **Ruling lines**: straight stroked segments (`m`/`l`, `re`, closing
+//!   segments) and filled axis-aligned rectangles (`re` or closed 4-point
+//!   `m`/`l` paths; `f`, `F`, `f*`, `B`, `B*`, `b`, `b*`) at most
+//!   [`PdfSettings::max_line_thickness`] thick, reduced to their centre
+//!   line; diagonals and curves dropped; duplicates removed. A filled
+//!   rectangle thicker than that both ways is a cell background (or a
+//!   page-sized white backdrop, as LibreOffice paints): by default it
+//!   gives no edges, because shading without a border would otherwise
+//!   invent rules; see [`PdfSettings::filled_rect_sides_as_edges`].
+
+mod cmap;
+mod edges;
+mod encoding;
+pub mod fold;
+mod font;
+mod interp;
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::Path;
+
+use lopdf::{Dictionary, Document, Object, ObjectId};
+
+use crate::error::{Error, Result};
+use crate::geom::PageContent;
+use interp::{Interp, Matrix};
+
+/// Knobs of the PDF backend. All lengths in points.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PdfSettings {
+    /// A filled rectangle at most this thick (in its short direction) is a
+    /// ruling line. Default 2.0.
+    pub max_line_thickness: f64,
+    /// Edges shorter than this are dropped (dots, zero-length strokes).
+    /// Default 1.0.
+    pub min_edge_length: f64,
+    /// Two edges of the same orientation within this distance of each other,
+    /// one's extent inside the other's (± this), are one edge. Default 0.5.
+    pub dedupe_tolerance: f64,
+    /// A segment is horizontal (vertical) when its ends differ by at most
+    /// this in y (x); anything else is diagonal and dropped. Default 0.5.
+    pub axis_tolerance: f64,
+    /// Whether a filled rectangle thicker than `max_line_thickness` both
+    /// ways (a cell background) contributes its 4 sides. Default false.
+    pub filled_rect_sides_as_edges: bool,
+    /// Glyph box top above the baseline, in units of font size. Default 0.88.
+    pub ascent: f64,
+    /// Glyph box bottom below the baseline, in units of font size (positive).
+    /// Default 0.12.
+    pub descent: f64,
+    /// Use the font descriptor's /Ascent and /Descent where plausible
+    /// instead of `ascent` / `descent`. Default false (see module docs).
+    pub font_descriptor_metrics: bool,
+    /// Upper bound on one page's decompressed content, in bytes (guards
+    /// against decompression bombs). Default 64 MiB.
+    pub max_content_bytes: usize,
+}
+
+impl Default for PdfSettings {
+    fn default() -> Self {
+        PdfSettings {
+            max_line_thickness: 2.0,
+            min_edge_length: 1.0,
+            dedupe_tolerance: 0.5,
+            axis_tolerance: 0.5,
+            filled_rect_sides_as_edges: false,
+            ascent: 0.88,
+            descent: 0.12,
+            font_descriptor_metrics: false,
+            max_content_bytes: 64 << 20,
+        }
+    }
+}
+
+/// Reads every page of a PDF: glyphs and ruling lines, top-left origin.
+///
+/// `file` only names the input in errors. Errors: [`Error::Empty`] for no
+/// bytes, [`Error::NotPdf`] without `%PDF` in the first 1024 bytes,
+/// [`Error::Damaged`] when the file cannot be parsed or has no pages,
+/// [`Error::Encrypted`] when the empty user password does not open it,
+/// [`Error::Page`] for a page whose content cannot be read, and
+/// [`Error::Internal`] if the PDF library panics (caught here).
+pub fn read_pages(file: &Path, bytes: &[u8], settings: &PdfSettings) -> Result<Vec<PageContent>> {
+    if bytes.is_empty() {
+        return Err(Error::Empty {
+            file: file.to_path_buf(),
+        });
+    }
+    let head = &bytes[..bytes.len().min(1024)];
+    if !head.windows(4).any(|w| w == b"%PDF") {
+        return Err(Error::NotPdf {
+            file: file.to_path_buf(),
+        });
+    }
+    match catch_unwind(AssertUnwindSafe(|| read_pages_inner(file, bytes, settings))) {
+        Ok(r) => r,
+        Err(panic) => {
+            let msg = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown panic".to_string());
+            Err(Error::Internal {
+                file: file.to_path_buf(),
+                reason: format!("PDF library panicked: {msg}"),
+            })
+        }
+    }
+}
+
+fn damaged(file: &Path, reason: impl Into<String>) -> Error {
+    Error::Damaged {
+        file: file.to_path_buf(),
+        reason: reason.into(),
+    }
+}
+
+fn read_pages_inner(file: &Path, bytes: &[u8], settings: &PdfSettings) -> Result<Vec<PageContent>> {
+    let mut doc = match Document::load_mem(bytes) {
+        Ok(d) => d,
+        Err(lopdf::Error::Decryption(_)) | Err(lopdf::Error::InvalidPassword) => {
+            return Err(Error::Encrypted {
+                file: file.to_path_buf(),
+            });
+        }
+        Err(e) => return Err(damaged(file, e.to_string())),
+    };
+    if doc.is_encrypted() {
+        // lopdf tries the empty user password while loading; still
+        // encrypted means that failed, but try once more explicitly.
+        if doc.decrypt("").is_err() || doc.is_encrypted() {
+            return Err(Error::Encrypted {
+                file: file.to_path_buf(),
+            });
+        }
+    }
+    let pages = doc.get_pages();
+    if pages.is_empty() {
+        return Err(damaged(file, "no pages"));
+    }
+    let mut fonts = font::FontCache::default();
+    let mut out = Vec::with_capacity(pages.len());
+    for (&number, &page_id) in &pages {
+        let number = number as usize;
+        let page = read_page(&doc, page_id, number, settings, &mut fonts).map_err(|reason| {
+            Error::Page {
+                file: file.to_path_buf(),
+                page: number,
+                reason,
+            }
+        })?;
+        out.push(page);
+    }
+    Ok(out)
+}
+
+/// A page attribute, inherited through /Parent.
+fn inherited<'a>(doc: &'a Document, page: &'a Dictionary, key: &[u8]) -> Option<&'a Object> {
+    let mut d = page;
+    for _ in 0..32 {
+        if let Ok(o) = d.get(key) {
+            return Some(match o {
+                Object::Reference(id) => doc.get_object(*id).ok()?,
+                o => o,
+            });
+        }
+        d = match d.get(b"Parent") {
+            Ok(Object::Reference(id)) => doc.get_dictionary(*id).ok()?,
+            _ => return None,
+        };
+    }
+    None
+}
+
+fn rect_of(doc: &Document, o: Option<&Object>) -> Option<[f64; 4]> {
+    let Some(Object::Array(a)) = o else {
+        return None;
+    };
+    if a.len() != 4 {
+        return None;
+    }
+    let mut v = [0.0; 4];
+    for (slot, o) in v.iter_mut().zip(a) {
+        let o = match o {
+            Object::Reference(id) => doc.get_object(*id).ok()?,
+            o => o,
+        };
+        *slot = match o {
+            Object::Integer(i) => *i as f64,
+            Object::Real(r) => *r as f64,
+            _ => return None,
+        };
+    }
+    Some([
+        v[0].min(v[2]),
+        v[1].min(v[3]),
+        v[0].max(v[2]),
+        v[1].max(v[3]),
+    ])
+}
+
+/// The page matrix (user space to top-left display space) and the
+/// displayed width and height.
+fn page_matrix(x0: f64, y0: f64, x1: f64, y1: f64, rotate: i64) -> (Matrix, f64, f64) {
+    let (w, h) = (x1 - x0, y1 - y0);
+    match rotate.rem_euclid(360) {
+        90 => (Matrix::new(0.0, 1.0, 1.0, 0.0, h - y1, -x0), h, w),
+        180 => (Matrix::new(-1.0, 0.0, 0.0, 1.0, w + x0, -y0), w, h),
+        270 => (Matrix::new(0.0, -1.0, -1.0, 0.0, y1, w + x0), h, w),
+        _ => (Matrix::new(1.0, 0.0, 0.0, -1.0, -x0, y1), w, h),
+    }
+}
+
+fn read_page(
+    doc: &Document,
+    page_id: ObjectId,
+    number: usize,
+    settings: &PdfSettings,
+    fonts: &mut font::FontCache,
+) -> std::result::Result<PageContent, String> {
+    let page = doc
+        .get_dictionary(page_id)
+        .map_err(|e| format!("page object: {e}"))?;
+    let media = rect_of(doc, inherited(doc, page, b"MediaBox")).unwrap_or([0.0, 0.0, 595.0, 842.0]);
+    let bx = match rect_of(doc, inherited(doc, page, b"CropBox")) {
+        // The crop box clipped to the media box; ignored when degenerate.
+        Some(c) => {
+            let r = [
+                c[0].max(media[0]),
+                c[1].max(media[1]),
+                c[2].min(media[2]),
+                c[3].min(media[3]),
+            ];
+            if r[2] - r[0] > 1.0 && r[3] - r[1] > 1.0 {
+                r
+            } else {
+                media
+            }
+        }
+        None => media,
+    };
+    let rotate = match inherited(doc, page, b"Rotate") {
+        Some(Object::Integer(r)) => *r,
+        _ => 0,
+    };
+    let (m, width, height) = page_matrix(bx[0], bx[1], bx[2], bx[3], rotate);
+
+    let content = doc
+        .get_page_content_with_limit(page_id, settings.max_content_bytes)
+        .map_err(|e| format!("content: {e}"))?;
+    let mut res: Vec<&Dictionary> = Vec::new();
+    if let Ok((direct, ids)) = doc.get_page_resources(page_id) {
+        res.extend(direct);
+        for id in ids {
+            if let Ok(d) = doc.get_dictionary(id) {
+                res.push(d);
+            }
+        }
+    }
+    let mut it = Interp::new(doc, settings, fonts, m);
+    it.run(&content, &res)?;
+    let glyphs = std::mem::take(&mut it.glyphs);
+    let edges = std::mem::take(&mut it.edges).finish(settings.dedupe_tolerance);
+    Ok(PageContent {
+        number,
+        width,
+        height,
+        glyphs,
+        edges,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn page_matrix_maps_corners_for_every_rotation() {
+        // A4 portrait media box [0 0 595 842].
+        let (m, w, h) = page_matrix(0.0, 0.0, 595.0, 842.0, 0);
+        assert_eq!((w, h), (595.0, 842.0));
+        assert_eq!(m.apply(0.0, 842.0), (0.0, 0.0));
+        let (m, w, h) = page_matrix(0.0, 0.0, 595.0, 842.0, 90);
+        assert_eq!((w, h), (842.0, 595.0));
+        // Unrotated top-left goes to the displayed top-right.
+        assert_eq!(m.apply(0.0, 842.0), (842.0, 0.0));
+        let (m, _, _) = page_matrix(0.0, 0.0, 595.0, 842.0, 180);
+        assert_eq!(m.apply(0.0, 842.0), (595.0, 842.0));
+        let (m, _, _) = page_matrix(0.0, 0.0, 595.0, 842.0, 270);
+        assert_eq!(m.apply(0.0, 842.0), (0.0, 595.0));
+    }
+}
