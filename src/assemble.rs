@@ -6,9 +6,7 @@ use std::collections::BTreeMap;
 use crate::geom::BBox;
 use crate::mapping::{CellRef, FieldHit, FieldValue, FormFields};
 use crate::normalize::{self, DateParse};
-use crate::record::{
-    FundingComponent, Indicator, Location, Money, Record, Source, Warning,
-};
+use crate::record::{FundingComponent, Indicator, Location, Money, Record, Source, Warning};
 use crate::template::{Shape, Template};
 
 /// Text of cells joined as free text: wrapped lines joined, paragraphs kept.
@@ -143,7 +141,11 @@ impl Builder {
         match normalize::parse_date(&text) {
             DateParse::Ok(d) => Some(d),
             DateParse::Repaired { date, note } => {
-                self.warn(field, "date_repaired", format!("{text:?} read as {date}: {note}"));
+                self.warn(
+                    field,
+                    "date_repaired",
+                    format!("{text:?} read as {date}: {note}"),
+                );
                 Some(date)
             }
             DateParse::Invalid(reason) => {
@@ -246,7 +248,11 @@ pub fn fields_to_record(f: &FormFields, template: &Template, source: Source) -> 
             b.warn(
                 &spec.key,
                 "duplicate_label",
-                format!("{} cells labelled {}; the first is used", hits.len(), spec.labels[0]),
+                format!(
+                    "{} cells labelled {}; the first is used",
+                    hits.len(),
+                    spec.labels[0]
+                ),
             );
         }
         let key = spec.key.as_str();
@@ -282,8 +288,9 @@ pub fn fields_to_record(f: &FormFields, template: &Template, source: Source) -> 
                         // prints its text on one page only: the empty part
                         // opening the table on the next page continues the
                         // cell above.
-                        let split_part =
-                            |c: &Option<CellRef>| c.as_ref().is_some_and(|c| c.row == 0 && c.is_empty());
+                        let split_part = |c: &Option<CellRef>| {
+                            c.as_ref().is_some_and(|c| c.row == 0 && c.is_empty())
+                        };
                         let level1 = if split_part(&row.level1) {
                             prev.0.clone()
                         } else {
@@ -298,16 +305,22 @@ pub fn fields_to_record(f: &FormFields, template: &Template, source: Source) -> 
                         let target = cell_text_line(&row.target);
                         let target_parsed = target.as_deref().and_then(normalize::parse_target);
                         let level3 = cell_text_line(&row.level3);
-                        for (name, v) in [("level1", &level1), ("level2", &level2), ("level3", &level3), ("target", &target)] {
+                        for (name, v) in [
+                            ("level1", &level1),
+                            ("level2", &level2),
+                            ("level3", &level3),
+                            ("target", &target),
+                        ] {
                             if v.is_none() {
-                                b.warn(&field, "empty_value", format!("indicator row without {name}"));
+                                b.warn(
+                                    &field,
+                                    "empty_value",
+                                    format!("indicator row without {name}"),
+                                );
                             }
                         }
-                        let cells: Vec<&CellRef> = row
-                            .level3
-                            .iter()
-                            .chain(row.target.iter())
-                            .collect();
+                        let cells: Vec<&CellRef> =
+                            row.level3.iter().chain(row.target.iter()).collect();
                         if let Some(l) = loc(&cells) {
                             b.provenance.insert(field.clone(), l);
                         }
@@ -327,7 +340,11 @@ pub fn fields_to_record(f: &FormFields, template: &Template, source: Source) -> 
             shape => {
                 let text = b.hit_text(hit, shape);
                 if text.is_none() && spec.required {
-                    b.warn(key, "empty_value", format!("{} has no value", spec.labels[0]));
+                    b.warn(
+                        key,
+                        "empty_value",
+                        format!("{} has no value", spec.labels[0]),
+                    );
                 }
                 match shape {
                     Shape::Money => {
@@ -346,7 +363,11 @@ pub fn fields_to_record(f: &FormFields, template: &Template, source: Source) -> 
                         let v = text.and_then(|t| {
                             let (ticked, unknown) = ticked_option(&t, &spec.options, template);
                             for u in &unknown {
-                                b.warn(key, "unknown_option", format!("ticked option {u:?} is not in the template"));
+                                b.warn(
+                                    key,
+                                    "unknown_option",
+                                    format!("ticked option {u:?} is not in the template"),
+                                );
                             }
                             match ticked.len() {
                                 0 => {
@@ -355,7 +376,11 @@ pub fn fields_to_record(f: &FormFields, template: &Template, source: Source) -> 
                                 }
                                 1 => ticked.into_iter().next(),
                                 _ => {
-                                    b.warn(key, "several_options_ticked", format!("ticked: {}", ticked.join(", ")));
+                                    b.warn(
+                                        key,
+                                        "several_options_ticked",
+                                        format!("ticked: {}", ticked.join(", ")),
+                                    );
                                     None
                                 }
                             }
@@ -377,11 +402,23 @@ pub fn fields_to_record(f: &FormFields, template: &Template, source: Source) -> 
     cross_checks(&r, &mut b);
     for o in &f.orphans {
         let t: String = o.text().chars().take(40).collect();
-        b.warn("", "unassigned_cell", format!("page {}: cell with no label: {t:?}", o.page));
+        b.warn(
+            "",
+            "unassigned_cell",
+            format!("page {}: cell with no label: {t:?}", o.page),
+        );
     }
-    for (name, present) in [("title", r.title.is_some()), ("year", r.year.is_some()), ("unit", r.unit.is_some())] {
+    for (name, present) in [
+        ("title", r.title.is_some()),
+        ("year", r.year.is_some()),
+        ("unit", r.unit.is_some()),
+    ] {
         if !present {
-            b.warn(name, "not_found", format!("{name} not found above the table"));
+            b.warn(
+                name,
+                "not_found",
+                format!("{name} not found above the table"),
+            );
         }
     }
     r.warnings = b.warnings;
@@ -450,6 +487,10 @@ fn cross_checks(r: &Record, b: &mut Builder) {
     if let (Some(s), Some(e)) = (&r.start_date, &r.end_date)
         && s > e
     {
-        b.warn("start_date", "date_order", format!("start {s} is after end {e}"));
+        b.warn(
+            "start_date",
+            "date_order",
+            format!("start {s} is after end {e}"),
+        );
     }
 }

@@ -15,12 +15,26 @@ fn b(b: &BBox) -> String {
 pub fn glyphs(pages: &[PageContent]) -> String {
     let mut s = String::new();
     for p in pages {
-        let _ = writeln!(s, "# page {} ({:.1} x {:.1} pt), {} glyphs, {} edges", p.number, p.width, p.height, p.glyphs.len(), p.edges.len());
+        let _ = writeln!(
+            s,
+            "# page {} ({:.1} x {:.1} pt), {} glyphs, {} edges",
+            p.number,
+            p.width,
+            p.height,
+            p.glyphs.len(),
+            p.edges.len()
+        );
         for g in &p.glyphs {
             let _ = writeln!(s, "{}\t{:?}\t{}\t{:.1}", p.number, g.ch, b(&g.bbox), g.size);
         }
         for e in &p.edges {
-            let _ = writeln!(s, "{}\tedge {:?}\t{}", p.number, e.orientation, b(&BBox::new(e.x0, e.top, e.x1, e.bottom)));
+            let _ = writeln!(
+                s,
+                "{}\tedge {:?}\t{}",
+                p.number,
+                e.orientation,
+                b(&BBox::new(e.x0, e.top, e.x1, e.bottom))
+            );
         }
     }
     s
@@ -56,7 +70,16 @@ pub fn cells(layouts: &[PageLayout]) -> String {
                     .map(|l| format!("{}{}", if l.starts_paragraph { "¶" } else { "" }, l.text))
                     .collect::<Vec<_>>()
                     .join(" ⏎ ");
-                let _ = writeln!(s, "  r{} c{} {}x{} {}\t{}", c.row, c.col, c.row_span, c.col_span, b(&c.bbox), text);
+                let _ = writeln!(
+                    s,
+                    "  r{} c{} {}x{} {}\t{}",
+                    c.row,
+                    c.col,
+                    c.row_span,
+                    c.col_span,
+                    b(&c.bbox),
+                    text
+                );
             }
         }
     }
@@ -80,7 +103,10 @@ pub fn fields(forms: &[FormFields]) -> String {
         for h in &f.hits {
             match &h.value {
                 FieldValue::Cells { cells } => {
-                    let t: Vec<String> = cells.iter().map(|c| c.text().replace('\n', " ⏎ ")).collect();
+                    let t: Vec<String> = cells
+                        .iter()
+                        .map(|c| c.text().replace('\n', " ⏎ "))
+                        .collect();
                     let _ = writeln!(s, "{}\t{}", h.key, t.join(" ‖ "));
                 }
                 FieldValue::Inline { text, .. } => {
@@ -88,20 +114,42 @@ pub fn fields(forms: &[FormFields]) -> String {
                 }
                 FieldValue::Funding { rows } => {
                     for r in rows {
-                        let t = |c: &Option<crate::mapping::CellRef>| c.as_ref().map(|c| c.text().replace('\n', "")).unwrap_or_else(|| "∅".into());
+                        let t = |c: &Option<crate::mapping::CellRef>| {
+                            c.as_ref()
+                                .map(|c| c.text().replace('\n', ""))
+                                .unwrap_or_else(|| "∅".into())
+                        };
                         let _ = writeln!(s, "{}\t{} | {}", h.key, t(&r.name), t(&r.amount));
                     }
                 }
                 FieldValue::Indicators { rows } => {
                     for r in rows {
-                        let t = |c: &Option<crate::mapping::CellRef>| c.as_ref().map(|c| c.text().replace('\n', "")).unwrap_or_else(|| "∅".into());
-                        let _ = writeln!(s, "{}\t{} | {} | {} | {}", h.key, t(&r.level1), t(&r.level2), t(&r.level3), t(&r.target));
+                        let t = |c: &Option<crate::mapping::CellRef>| {
+                            c.as_ref()
+                                .map(|c| c.text().replace('\n', ""))
+                                .unwrap_or_else(|| "∅".into())
+                        };
+                        let _ = writeln!(
+                            s,
+                            "{}\t{} | {} | {} | {}",
+                            h.key,
+                            t(&r.level1),
+                            t(&r.level2),
+                            t(&r.level3),
+                            t(&r.target)
+                        );
                     }
                 }
             }
         }
         for o in &f.orphans {
-            let _ = writeln!(s, "orphan p{} {}\t{}", o.page, b(&o.bbox), o.text().replace('\n', " ⏎ "));
+            let _ = writeln!(
+                s,
+                "orphan p{} {}\t{}",
+                o.page,
+                b(&o.bbox),
+                o.text().replace('\n', " ⏎ ")
+            );
         }
     }
     s

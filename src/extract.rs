@@ -70,16 +70,14 @@ pub fn page_to_layout(page: &PageContent, settings: &LayoutSettings) -> PageLayo
             .cells
             .iter()
             .zip(per_cell)
-            .map(|(c, idx)| {
-                CellRef {
-                    page: page.number,
-                    bbox: c.bbox,
-                    row: c.row,
-                    col: c.col,
-                    row_span: c.row_span,
-                    col_span: c.col_span,
-                    lines: cell_lines(&glyphs, &idx, inset.map(|d| c.bbox.x0 + d), settings),
-                }
+            .map(|(c, idx)| CellRef {
+                page: page.number,
+                bbox: c.bbox,
+                row: c.row,
+                col: c.col,
+                row_span: c.row_span,
+                col_span: c.col_span,
+                lines: cell_lines(&glyphs, &idx, inset.map(|d| c.bbox.x0 + d), settings),
             })
             .collect();
         tables.push(TableCells {
@@ -302,10 +300,7 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
     for e in entries {
         if e.is_dir() {
             walk(&e, out)?;
-        } else if e
-            .extension()
-            .is_some_and(|x| x.eq_ignore_ascii_case("pdf"))
-        {
+        } else if e.extension().is_some_and(|x| x.eq_ignore_ascii_case("pdf")) {
             out.push(e);
         }
     }

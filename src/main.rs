@@ -12,7 +12,11 @@ use serde_json::Value;
 use shenbao::{Extractor, Template, check, dump};
 
 #[derive(Parser)]
-#[command(name = "shenbao", version, about = "Extract 上海市财政支出项目绩效目标申报表 forms from PDFs into JSON records")]
+#[command(
+    name = "shenbao",
+    version,
+    about = "Extract 上海市财政支出项目绩效目标申报表 forms from PDFs into JSON records"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -215,9 +219,16 @@ fn run_check(
         match std::fs::read_to_string(&gpath) {
             Ok(text) => match check::parse_records(&text) {
                 Ok(g) => reports.push((stem.clone(), check::compare_forms(&g, &got))),
-                Err(e) => problems.push(format!("{}: not a JSON array of records: {e}", gpath.display())),
+                Err(e) => problems.push(format!(
+                    "{}: not a JSON array of records: {e}",
+                    gpath.display()
+                )),
             },
-            Err(_) => problems.push(format!("{}: no golden file for {}", gpath.display(), r.path.display())),
+            Err(_) => problems.push(format!(
+                "{}: no golden file for {}",
+                gpath.display(),
+                r.path.display()
+            )),
         }
         if bless && r.result.is_ok() {
             blessed.push((gpath, got));

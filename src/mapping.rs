@@ -88,11 +88,20 @@ pub struct IndicatorRowCells {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum FieldValue {
     /// Value cells, in reading order (several when a page break split one).
-    Cells { cells: Vec<CellRef> },
+    Cells {
+        cells: Vec<CellRef>,
+    },
     /// Label and value printed in one cell: the text after the label.
-    Inline { text: String, cell: CellRef },
-    Funding { rows: Vec<FundingRowCells> },
-    Indicators { rows: Vec<IndicatorRowCells> },
+    Inline {
+        text: String,
+        cell: CellRef,
+    },
+    Funding {
+        rows: Vec<FundingRowCells>,
+    },
+    Indicators {
+        rows: Vec<IndicatorRowCells>,
+    },
 }
 
 /// A field found on the form.
@@ -189,7 +198,11 @@ fn stitch_split_rows(bands: Vec<Band>, template: &Template) -> Vec<Band> {
                         .right
                         .iter_mut()
                         .filter(|p| p.bbox.h_overlap(&c.bbox) > 0.5 * c.bbox.width())
-                        .max_by(|a, z| a.bbox.h_overlap(&c.bbox).total_cmp(&z.bbox.h_overlap(&c.bbox)));
+                        .max_by(|a, z| {
+                            a.bbox
+                                .h_overlap(&c.bbox)
+                                .total_cmp(&z.bbox.h_overlap(&c.bbox))
+                        });
                     match best {
                         Some(p) => append_cell(p, c),
                         None => prev.right.push(c.clone()),
@@ -257,9 +270,11 @@ struct OpenTable {
 fn is_header_cell(c: &CellRef, template: &Template) -> bool {
     let f = &template.funding_table;
     let i = &template.indicator_table;
-    [&f.name, &f.amount, &i.level1, &i.level2, &i.level3, &i.target]
-        .iter()
-        .any(|l| matches_any(&c.text(), l))
+    [
+        &f.name, &f.amount, &i.level1, &i.level2, &i.level3, &i.target,
+    ]
+    .iter()
+    .any(|l| matches_any(&c.text(), l))
 }
 
 /// Reads the rows of a sub-table from cells (starting at `first_row`).
@@ -430,13 +445,7 @@ pub fn pages_to_fields(
                     match find_header(&right, &heads) {
                         Some((first, columns)) => {
                             table_rows(
-                                &right,
-                                first,
-                                &columns,
-                                is_funding,
-                                template,
-                                settings,
-                                &mut value,
+                                &right, first, &columns, is_funding, template, settings, &mut value,
                             );
                             out.hits.push(FieldHit {
                                 key: spec.key.clone(),

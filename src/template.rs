@@ -170,7 +170,7 @@ impl Template {
             if f.labels.is_empty() || f.labels.iter().any(|l| label_key(l).is_empty()) {
                 return Err(err(format!("field `{}` has an empty label", f.key)));
             }
-            if (f.shape == Shape::Option) != !f.options.is_empty() {
+            if (f.shape == Shape::Option) == f.options.is_empty() {
                 return Err(err(format!(
                     "field `{}`: options are required for shape option and only there",
                     f.key
@@ -203,7 +203,9 @@ impl Template {
         ];
         for (name, list) in lists {
             if list.is_empty() || list.iter().any(|s| s.trim().is_empty()) {
-                return Err(err(format!("`{name}` must list at least one non-empty entry")));
+                return Err(err(format!(
+                    "`{name}` must list at least one non-empty entry"
+                )));
             }
         }
         if t.indicator_table.level2.is_empty() {
@@ -217,7 +219,9 @@ impl Template {
 
     /// The field whose label is exactly this text (compared by [`label_key`]).
     pub fn field_for_label(&self, text: &str) -> Option<&FieldSpec> {
-        self.label_index.get(&label_key(text)).map(|&i| &self.fields[i])
+        self.label_index
+            .get(&label_key(text))
+            .map(|&i| &self.fields[i])
     }
 
     /// The field whose label starts this text, with the rest of the text
@@ -228,7 +232,12 @@ impl Template {
             .iter()
             .filter(|(l, _)| key.starts_with(l.as_str()) && key.len() > l.len())
             .max_by_key(|(l, _)| l.len())
-            .map(|(l, &i)| (&self.fields[i], key[l.len()..].trim_start_matches('：').to_string()))
+            .map(|(l, &i)| {
+                (
+                    &self.fields[i],
+                    key[l.len()..].trim_start_matches('：').to_string(),
+                )
+            })
     }
 
     pub fn field(&self, key: &str) -> Option<&FieldSpec> {
@@ -301,6 +310,9 @@ mod tests {
     fn label_and_value_in_one_cell_split_at_the_label() {
         let t = Template::builtin().unwrap();
         let (f, rest) = t.field_with_prefix("项目名称：市政务外网").unwrap();
-        assert_eq!((f.key.as_str(), rest.as_str()), ("project_name", "市政务外网"));
+        assert_eq!(
+            (f.key.as_str(), rest.as_str()),
+            ("project_name", "市政务外网")
+        );
     }
 }

@@ -32,7 +32,11 @@ fn bad_file_is_reported_by_name_and_the_batch_goes_on() {
         .unwrap();
     assert_eq!(out.status.code(), Some(1), "one file failed");
     let stdout = String::from_utf8(out.stdout).unwrap();
-    assert_eq!(stdout.lines().count(), 1, "the good file's record is written");
+    assert_eq!(
+        stdout.lines().count(),
+        1,
+        "the good file's record is written"
+    );
     let stderr = String::from_utf8(out.stderr).unwrap();
     let line = stderr.lines().next().unwrap();
     let v: serde_json::Value = serde_json::from_str(line).unwrap();
@@ -48,7 +52,11 @@ fn records_come_in_input_order_whatever_the_job_count() {
             .arg(root().join("fixtures"))
             .output()
             .unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         out.stdout
     };
     let one = run("1");
@@ -58,7 +66,11 @@ fn records_come_in_input_order_whatever_the_job_count() {
         .lines()
         .map(|l| {
             let v: serde_json::Value = serde_json::from_str(l).unwrap();
-            format!("{}#{}", v["source"]["file"].as_str().unwrap(), v["source"]["form_index"])
+            format!(
+                "{}#{}",
+                v["source"]["file"].as_str().unwrap(),
+                v["source"]["form_index"]
+            )
         })
         .collect();
     let mut sorted = files.clone();
@@ -82,7 +94,10 @@ fn check_fails_and_shows_the_diff_when_golden_disagrees() {
     assert_eq!(out.status.code(), Some(1));
     let s = String::from_utf8(out.stdout).unwrap();
     assert!(s.contains("total_budget"), "{s}");
-    assert!(s.contains("42429660"), "the diff shows the extracted value: {s}");
+    assert!(
+        s.contains("42429660"),
+        "the diff shows the extracted value: {s}"
+    );
 }
 
 #[test]

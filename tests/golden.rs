@@ -46,10 +46,18 @@ fn pdf_fixtures() -> Vec<String> {
 #[test]
 fn every_pdf_fixture_matches_its_golden_file() {
     let names = pdf_fixtures();
-    assert!(names.len() >= 25, "expected the fixture set, found {}", names.len());
+    assert!(
+        names.len() >= 25,
+        "expected the fixture set, found {}",
+        names.len()
+    );
     let mut reports = Vec::new();
     for name in &names {
-        let stem = Path::new(name).file_stem().unwrap().to_string_lossy().into_owned();
+        let stem = Path::new(name)
+            .file_stem()
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
         let got: Vec<Value> = extract(name).iter().map(content).collect();
         reports.push((stem.clone(), check::compare_forms(&golden(&stem), &got)));
     }
@@ -92,7 +100,11 @@ fn option_without_box_glyph_reads_as_unticked() {
 fn funding_row_printed_on_the_next_page_is_stitched_to_its_table() {
     let r = &extract("sample-2019-dsjzx-2.pdf")[0];
     assert_eq!(r.funding_components.len(), 8);
-    assert!(!codes(r).contains(&"funding_sum_mismatch"), "{:?}", r.warnings);
+    assert!(
+        !codes(r).contains(&"funding_sum_mismatch"),
+        "{:?}",
+        r.warnings
+    );
 }
 
 #[test]
@@ -101,9 +113,7 @@ fn empty_prior_year_cells_are_null_without_warning() {
     assert_eq!(r.prior_year_budget, None);
     assert_eq!(r.prior_year_spent, None);
     assert!(
-        !r.warnings
-            .iter()
-            .any(|w| w.field.starts_with("prior_year")),
+        !r.warnings.iter().any(|w| w.field.starts_with("prior_year")),
         "{:?}",
         r.warnings
     );
@@ -116,7 +126,13 @@ fn every_record_carries_source_and_provenance() {
     assert_eq!(r.source.form_index, 0);
     assert_eq!(r.source.sha256.len(), 64);
     assert!(!r.source.pages.is_empty());
-    for f in ["project_name", "total_budget", "overview", "indicators[0]", "funding_components[0]"] {
+    for f in [
+        "project_name",
+        "total_budget",
+        "overview",
+        "indicators[0]",
+        "funding_components[0]",
+    ] {
         assert!(r.provenance.contains_key(f), "no provenance for {f}");
     }
 }

@@ -101,7 +101,10 @@ pub fn merge_edges(edges: &[Edge], settings: &LayoutSettings) -> Vec<Edge> {
             Orientation::Vertical => (e.top, e.bottom),
         };
         let these: Vec<&Edge> = edges.iter().filter(|e| e.orientation == orient).collect();
-        let reps = cluster_positions(these.iter().map(|e| pos(e)).collect(), settings.snap_tolerance);
+        let reps = cluster_positions(
+            these.iter().map(|e| pos(e)).collect(),
+            settings.snap_tolerance,
+        );
         let mut segs: Vec<(f64, f64, f64)> = these
             .iter()
             .map(|e| {
@@ -337,7 +340,14 @@ mod tests {
     #[test]
     fn duplicate_and_split_strokes_merge_into_one_edge() {
         let s = LayoutSettings::default();
-        let out = merge_edges(&[h(0.0, 50.0, 10.0), h(50.5, 100.0, 10.4), h(0.0, 100.0, 10.0)], &s);
+        let out = merge_edges(
+            &[
+                h(0.0, 50.0, 10.0),
+                h(50.5, 100.0, 10.4),
+                h(0.0, 100.0, 10.0),
+            ],
+            &s,
+        );
         assert_eq!(out.len(), 1);
         assert!((out[0].x1 - 100.0).abs() < 1e-9);
     }
