@@ -350,34 +350,9 @@ pub fn pages_to_fields(
         pages: pages.iter().map(|p| p.page).collect(),
         ..Default::default()
     };
-    let title_key = label_key(&template.header.title);
     for p in pages {
         for fl in &p.free_lines {
-            let k = label_key(&fl.line.text);
-            if out.title.is_none() && k.contains(&title_key) {
-                out.title = Some(fl.clone());
-            } else if out.year.is_none()
-                && out.title.is_some()
-                && crate::normalize::parse_year(&fl.line.text).is_some()
-            {
-                out.year = Some(fl.clone());
-            } else if out.unit.is_none() {
-                for ul in &template.header.unit_labels {
-                    let uk = label_key(ul);
-                    if let Some(rest) = k.strip_prefix(&uk) {
-                        let rest = rest.trim_start_matches('：');
-                        let pos = fl.line.text.find(['：', ':']).map(|i| i + 3);
-                        let raw = match pos {
-                            Some(i) if i <= fl.line.text.len() => {
-                                fl.line.text[i..].trim().to_string()
-                            }
-                            _ => rest.to_string(),
-                        };
-                        out.unit = Some((raw, fl.page, fl.line.bbox));
-                        break;
-                    }
-                }
-            }
+            read_header_line(&mut out, p.page, &fl.line, template);
         }
     }
     // The field a continuation band (empty label cell at the top of a
@@ -476,6 +451,53 @@ pub fn pages_to_fields(
     out
 }
 
+/// Takes a line as the title, the year or the unit line when it is one and
+/// that item is still missing. Returns whether the line was used.
+fn read_header_line(
+    out: &mut FormFields,
+    page: usize,
+    line: &TextLine,
+    template: &Template,
+) -> bool {
+    let text = line.text.trim();
+    let key = label_key(text);
+    let title_key = label_key(&template.header.title);
+    let free = || FreeLine {
+        page,
+        line: line.clone(),
+    };
+    if out.title.is_none() && key.contains(&title_key) {
+        out.title = Some(free());
+        // A year printed on the title line: `…申报表（2019年）`.
+        if out.year.is_none() {
+            let rest = &key[key.find(&title_key).unwrap_or(0) + title_key.len()..];
+            if crate::normalize::parse_year(rest).is_some() {
+                out.year = Some(free());
+            }
+        }
+        return true;
+    }
+    if out.year.is_none() && crate::normalize::parse_year(text).is_some() {
+        out.year = Some(free());
+        return true;
+    }
+    if out.unit.is_none() {
+        for ul in &template.header.unit_labels {
+            let uk = label_key(ul);
+            if key.starts_with(&uk) {
+                // The unit is what follows the label and its colon.
+                let after = match text.split_once(['：', ':']) {
+                    Some((_, v)) => v.trim().to_string(),
+                    None => key[uk.len()..].to_string(),
+                };
+                out.unit = Some((after, page, line.bbox));
+                return true;
+            }
+        }
+    }
+    false
+}
+
 /// Reads `label | value | label | value …` pairs from a band.
 fn read_pairs(
     band: &Band,
@@ -525,19 +547,12 @@ fn read_pairs(
             continue;
         }
         if !c.is_empty() {
-            let is_unit = template
-                .header
-                .unit_labels
-                .iter()
-                .any(|u| label_key(&text).starts_with(&label_key(u)));
-            if is_unit && out.unit.is_none() {
-                let t = text.trim();
-                let v = t
-                    .split_once(['：', ':'])
-                    .map(|(_, v)| v.trim().to_string())
-                    .unwrap_or_default();
-                out.unit = Some((v, c.page, c.bbox));
-            } else if !is_unit {
+            // Title, year or unit printed inside the table's border.
+            let mut used = false;
+            for l in &c.lines {
+                used |= read_header_line(out, c.page, l, template);
+            }
+            if !used {
                 out.orphans.push(c.clone());
             }
         }
@@ -548,5 +563,126 @@ fn read_pairs(
             label: l.clone(),
             value: FieldValue::Cells { cells: vec![] },
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cell(row: usize, col: usize, x0: f64, x1: f64, text: &str) -> CellRef {
+        let top = row as f64 * 20.0;
+        CellRef {
+            page: 1,
+            bbox: BBox::new(x0, top, x1, top + 20.0),
+            row,
+            col,
+            row_span: 1,
+            col_span: 1,
+            lines: text
+                .split('\n')
+                .filter(|t| !t.is_empty())
+                .map(|t| TextLine {
+                    text: t.to_string(),
+                    bbox: BBox::new(x0, top, x1, top + 10.0),
+                    starts_paragraph: false,
+                })
+                .collect(),
+        }
+    }
+
+    fn page(cells: Vec<CellRef>) -> PageLayout {
+        PageLayout {
+            page: 1,
+            tables: vec![TableCells {
+                page: 1,
+                bbox: BBox::new(0.0, 0.0, 400.0, 400.0),
+                cells,
+            }],
+            free_lines: vec![],
+        }
+    }
+
+    fn fields(cells: Vec<CellRef>) -> FormFields {
+        let t = Template::builtin().unwrap();
+        pages_to_fields(&[page(cells)], &t, &LayoutSettings::default())
+    }
+
+    fn value_text(f: &FormFields, key: &str) -> Option<String> {
+        f.hits
+            .iter()
+            .find(|h| h.key == key)
+            .map(|h| match &h.value {
+                FieldValue::Cells { cells } => cells.iter().map(|c| c.text()).collect(),
+                FieldValue::Inline { text, .. } => text.clone(),
+                _ => String::new(),
+            })
+    }
+
+    #[test]
+    fn title_year_and_unit_inside_the_table_border_are_header_lines() {
+        let mut title = cell(
+            0,
+            0,
+            0.0,
+            400.0,
+            "上海市财政支出项目绩效目标申报表\n(2019年)\n申报单位名称：上海市大数据中心",
+        );
+        title.col_span = 4;
+        let f = fields(vec![
+            title,
+            cell(1, 0, 0.0, 100.0, "项目名称"),
+            cell(1, 1, 100.0, 400.0, "某项目"),
+        ]);
+        assert!(f.title.is_some());
+        assert!(f.year.is_some());
+        assert_eq!(
+            f.unit.as_ref().map(|u| u.0.as_str()),
+            Some("上海市大数据中心")
+        );
+        assert!(f.orphans.is_empty());
+        assert_eq!(value_text(&f, "project_name").as_deref(), Some("某项目"));
+    }
+
+    #[test]
+    fn four_cell_row_gives_two_label_value_pairs() {
+        let f = fields(vec![
+            cell(0, 0, 0.0, 100.0, "项目总预算\n（元）"),
+            cell(0, 1, 100.0, 200.0, "42,429,660.00"),
+            cell(0, 2, 200.0, 300.0, "项目当年预算\n（元）"),
+            cell(0, 3, 300.0, 400.0, "19,700,000"),
+        ]);
+        assert_eq!(
+            value_text(&f, "total_budget").as_deref(),
+            Some("42,429,660.00")
+        );
+        assert_eq!(
+            value_text(&f, "current_year_budget").as_deref(),
+            Some("19,700,000")
+        );
+    }
+
+    #[test]
+    fn label_and_value_in_one_cell_are_split() {
+        let f = fields(vec![cell(
+            0,
+            0,
+            0.0,
+            400.0,
+            "项目名称：市政务外网通信服务费",
+        )]);
+        assert_eq!(
+            value_text(&f, "project_name").as_deref(),
+            Some("市政务外网通信服务费")
+        );
+    }
+
+    #[test]
+    fn unknown_row_is_kept_as_an_orphan_not_dropped() {
+        let f = fields(vec![
+            cell(0, 0, 0.0, 100.0, "联系人"),
+            cell(0, 1, 100.0, 400.0, "张三"),
+        ]);
+        assert_eq!(f.orphans.len(), 2);
     }
 }
