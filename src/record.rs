@@ -31,9 +31,28 @@ impl std::fmt::Display for Money {
 
 impl Serialize for Money {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        // fen/100 as f64 prints (shortest round-trip) as the exact decimal
-        // for every amount below 2^53 fen.
-        s.serialize_f64(self.yuan())
+        // Whole yuan as an integer; otherwise fen/100 as f64, which prints
+        // (shortest round-trip) as the exact decimal below 2^53 fen.
+        if self.0 % 100 == 0 {
+            s.serialize_i64(self.0 / 100)
+        } else {
+            s.serialize_f64(self.yuan())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn money_is_written_in_yuan_exact_to_the_fen() {
+        let j = |fen| serde_json::to_string(&Money(fen)).unwrap();
+        assert_eq!(j(4_242_966_000), "42429660");
+        assert_eq!(j(4_242_966_050), "42429660.5");
+        assert_eq!(j(123_456_789_012_301), "1234567890123.01");
+        let back: Money = serde_json::from_str("1234567890123.01").unwrap();
+        assert_eq!(back, Money(123_456_789_012_301));
     }
 }
 
