@@ -34,5 +34,13 @@ for path in sorted(glob.glob("golden/*.json")):
               f"| funds={len(r['funding_components'])} inds={len(r['indicators'])} "
               f"prior={'empty' if r['prior_year_budget'] is None else 'set'} "
               f"remarks={'yes' if r['remarks'] else 'no'}{note}")
+combined = json.load(open("golden/2019-dsjzx-forms-1-3.json", encoding="utf-8"))
+singles = [json.load(open(f"golden/sample-2019-dsjzx-{i}.json", encoding="utf-8"))[0]
+           for i in (1, 2, 3)]
+if combined != singles:
+    print("golden/2019-dsjzx-forms-1-3.json differs from the per-form sample goldens"); bad += 1
+for path in sorted(glob.glob("golden/*.json")):
+    if not os.path.exists("fixtures/" + os.path.basename(path)[:-5] + ".pdf"):
+        print(path, "has no fixture PDF"); bad += 1
 print("problems:", bad)
 sys.exit(1 if bad else 0)
