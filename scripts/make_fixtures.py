@@ -104,16 +104,19 @@ UNITS = [
     "上海市公共资源交易中心", "上海市住房和城乡建设管理委员会", "上海市教育考试院",
     "上海市档案馆",
 ]
+# The topic of each unit's projects, aligned with UNITS.
 TOPICS = [
-    ("城市网格化管理", "平台"), ("智慧交通信息", "平台"), ("社区养老服务", "体系"),
-    ("水环境监测", "网络"), ("食品安全抽检", "体系"), ("政务云资源", "平台"),
-    ("公共卫生应急指挥", "系统"), ("生活垃圾分类监管", "系统"), ("市民体质监测", "网络"),
-    ("农产品质量追溯", "系统"), ("防汛防台指挥", "系统"), ("不动产登记信息", "平台"),
-    ("统计联网直报", "系统"), ("医保智能监控", "系统"), ("城市运行数字体征", "平台"),
-    ("大气环境质量预报", "系统"), ("社区事务受理", "平台"), ("电子档案长期保存", "系统"),
+    ("智慧交通信息", "平台"), ("全民健康信息", "平台"), ("社区养老服务", "体系"),
+    ("大气环境质量预报", "系统"), ("防汛防台指挥", "系统"), ("生活垃圾分类监管", "系统"),
+    ("文旅公共服务", "平台"), ("市民体质监测", "网络"), ("农产品质量追溯", "系统"),
+    ("安全生产风险监测预警", "系统"), ("不动产登记信息", "平台"), ("统计联网直报", "系统"),
+    ("医保智能监控", "系统"), ("城市运行数字体征", "平台"), ("公共卫生应急指挥", "系统"),
+    ("水环境监测", "网络"), ("社区事务受理", "平台"), ("食品安全抽检", "体系"),
     ("公共资源电子交易", "平台"), ("建筑市场信用管理", "平台"), ("考试安全保障", "体系"),
-    ("文旅公共服务", "平台"),
+    ("电子档案长期保存", "系统"),
 ]
+GENERIC_TOPICS = [("政务云资源", "平台"), ("城市网格化管理", "平台"), ("网络安全防护", "体系"),
+                  ("办公自动化", "系统"), ("政务服务“一网通办”", "平台")]
 NAME_KINDS = ["运维经费", "建设经费", "（运维）", "专项经费", "购买服务项目", "升级改造项目",
               "运行保障经费", "信息化项目"]
 
@@ -203,7 +206,8 @@ INDICATOR_POOL = {
                   ("巡检次数", ["≥12次", "24次"]), ("培训人次", ["≥500人次"]),
                   ("服务主题数量", ["50个", "6"])],
         "质量目标": [("系统可用率", ["≥99.9%", "≥99%"]), ("验收合格率", ["100%"]),
-                  ("数据准确率", ["≥98%"]), ("故障修复率", ["100%"])],
+                  ("数据准确率", ["≥98%"]), ("故障修复率", ["100%"]),
+                  ("重大故障次数", ["≤2次"])],
         "时效目标": [("故障响应时间", ["≤2小时", "≤30分钟"]), ("项目按期完成率", ["100%"]),
                   ("及时性", ["≥90%"])],
         "成本目标": [("成本控制率", ["≤100%"]), ("单位运维成本", ["较上年下降5%"])],
@@ -312,7 +316,10 @@ def gen_form(rng, idx, opts):
     """One synthetic form: (truth record, print spec)."""
     year = opts.get("year", rng.randint(2017, 2021))
     unit = opts.get("unit", rng.choice(UNITS))
-    topic, kind = rng.choice(TOPICS)
+    if rng.random() < 0.75:
+        topic, kind = TOPICS[UNITS.index(unit)]
+    else:
+        topic, kind = rng.choice(GENERIC_TOPICS)
     name = opts.get("project_name", topic + kind + rng.choice(NAME_KINDS))
     fmt = {"t": topic, "k": kind, "n": rng.randint(3, 120), "y": year}
     long = opts.get("long", False)
@@ -520,7 +527,9 @@ def document_html(forms):
 
 
 def convert_all(jobs):
-    """jobs: {name: html}. Converts in one soffice run into fixtures/NAME.pdf."""
+    """jobs: {name: html}. Converts in one soffice run into fixtures/NAME.pdf.
+
+    A private LibreOffice profile keeps this run apart from any other soffice."""
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if not soffice:
         sys.exit("soffice not found: apt-get install libreoffice-writer-nogui fonts-noto-cjk")
@@ -788,9 +797,12 @@ def write_raw_pdf(path, forms, cmap):
                + f"] /Count {n_pages} >>").encode()
     objs[3] = (f"<< /Type /Font /Subtype /Type0 /BaseFont /STSong-Light /Encoding /{cmap} "
                "/DescendantFonts [4 0 R] >>").encode()
+    # GBK-EUC-H maps single bytes 0x21-0x7E to the half-width CIDs 814-907 and
+    # 0x20 to CID 7716; UniGB-UCS2-H maps U+0020-007E to CIDs 1-95.
+    widths = b"1 95 500 814 907 500 7716 [500]" if cmap == "GBK-EUC-H" else b"1 95 500"
     objs[4] = (b"<< /Type /Font /Subtype /CIDFontType0 /BaseFont /STSong-Light "
                b"/CIDSystemInfo << /Registry (Adobe) /Ordering (GB1) /Supplement 2 >> "
-               b"/FontDescriptor 5 0 R /DW 1000 /W [1 95 500] >>")
+               b"/FontDescriptor 5 0 R /DW 1000 /W [" + widths + b"] >>")
     objs[5] = (b"<< /Type /FontDescriptor /FontName /STSong-Light /Flags 6 "
                b"/FontBBox [-25 -254 1000 880] /ItalicAngle 0 /Ascent 880 /Descent -120 "
                b"/CapHeight 880 /StemV 93 >>")
@@ -851,10 +863,11 @@ def main():
         write_json(os.path.join(GOLDEN, name + ".json"), [rec for rec, _ in forms])
         write_raw_pdf(os.path.join(FIXTURES, name + ".pdf"), forms, cmap)
 
-    only = sys.argv[1:]
+    only = sys.argv[1:]  # optional fixture names: convert only those
     if only:
         jobs = {k: v for k, v in jobs.items() if k in only}
-    convert_all(jobs)
+    if jobs:
+        convert_all(jobs)
     print(f"wrote {len(jobs)} LibreOffice fixtures and {len(GBK_FORMS)} raw GBK fixtures")
 
 
