@@ -32,6 +32,7 @@ pub mod pdf;
 pub mod record;
 pub mod settings;
 pub mod template;
+pub mod textdump;
 
 pub use error::{Error, Result};
 pub use extract::{Extractor, FileResult, collect_inputs};

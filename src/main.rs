@@ -27,7 +27,27 @@ enum Stage {
     Glyphs,
     Lines,
     Cells,
+    /// Text dumps: the pieces of each page (labels, values, paragraphs).
+    Blocks,
     Fields,
+}
+
+/// How inputs are read (`auto`: by content).
+#[derive(Clone, Copy, ValueEnum)]
+enum Input {
+    Auto,
+    Pdf,
+    Text,
+}
+
+impl From<Input> for shenbao::extract::InputKind {
+    fn from(i: Input) -> Self {
+        match i {
+            Input::Auto => Self::Auto,
+            Input::Pdf => Self::Pdf,
+            Input::Text => Self::Text,
+        }
+    }
 }
 
 #[derive(Subcommand)]
@@ -49,9 +69,14 @@ enum Command {
         /// Template file (default: the built-in templates/form.toml).
         #[arg(long)]
         template: Option<PathBuf>,
-        /// Print one intermediate stage of one file instead of records.
+        /// Print one intermediate stage of one file instead of records
+        /// (text dumps: blocks, fields).
         #[arg(long, value_enum)]
         dump: Option<Stage>,
+        /// Read inputs as PDFs, as text dumps (pages split at form feeds or
+        /// 3+ blank lines), or decide by content.
+        #[arg(long, value_enum, default_value = "auto")]
+        input: Input,
     },
     /// Compare extraction with golden JSON and print a per-field accuracy
     /// table; exits 1 below 100%.
@@ -69,6 +94,9 @@ enum Command {
         jobs: usize,
         #[arg(long)]
         template: Option<PathBuf>,
+        /// Read inputs as PDFs, as text dumps, or decide by content.
+        #[arg(long, value_enum, default_value = "auto")]
+        input: Input,
     },
 }
 
@@ -99,8 +127,10 @@ fn run() -> Result<ExitCode> {
             jobs,
             template,
             dump,
+            input,
         } => {
-            let ex = extractor(&template)?;
+            let mut ex = extractor(&template)?;
+            ex.input = input.into();
             if let Some(stage) = dump {
                 return run_dump(&ex, &paths, stage);
             }
@@ -160,7 +190,12 @@ fn run() -> Result<ExitCode> {
             bless,
             jobs,
             template,
-        } => run_check(&extractor(&template)?, &golden, &paths, bless, jobs),
+            input,
+        } => {
+            let mut ex = extractor(&template)?;
+            ex.input = input.into();
+            run_check(&ex, &golden, &paths, bless, jobs)
+        }
     }
 }
 
@@ -169,11 +204,23 @@ fn run_dump(ex: &Extractor, paths: &[PathBuf], stage: Stage) -> Result<ExitCode>
         bail!("--dump takes exactly one file");
     };
     let bytes = ex.read(path)?;
+    if ex.is_text_input(&bytes) {
+        let text = match stage {
+            Stage::Blocks => {
+                shenbao::textdump::dump_blocks(&String::from_utf8_lossy(&bytes), &ex.template)
+            }
+            Stage::Fields => shenbao::textdump::dump_fields(&ex.text_fields(path, &bytes)?),
+            _ => bail!("text dumps have the stages blocks and fields"),
+        };
+        std::io::stdout().write_all(text.as_bytes())?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let pages = ex.pages(path, &bytes)?;
     let text = match stage {
         Stage::Glyphs => dump::glyphs(&pages),
         Stage::Lines => dump::lines(&pages, &ex.layout),
         Stage::Cells => dump::cells(&ex.layouts(&pages)),
+        Stage::Blocks => bail!("the blocks stage is for text dumps"),
         Stage::Fields => dump::fields(&ex.fields(&ex.layouts(&pages))),
     };
     std::io::stdout().write_all(text.as_bytes())?;
