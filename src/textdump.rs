@@ -421,11 +421,11 @@ pub fn page_to_blocks(page: &TextPage, t: &Template) -> Vec<Block> {
                         push(&mut out, Kind::Money(tok.to_string()), no, row);
                     } else if is_date_shaped(tok) {
                         push(&mut out, Kind::Date(tok.to_string()), no, row);
-                    } else if is_target_shaped(tok) {
-                        push(&mut out, Kind::Target(tok.to_string()), no, row);
                     } else if let Some((target, text)) = split_swapped_target(tok) {
                         push(&mut out, Kind::Target(target), no, row);
                         push(&mut out, Kind::Text(text), no, row);
+                    } else if is_target_shaped(tok) {
+                        push(&mut out, Kind::Target(tok.to_string()), no, row);
                     } else {
                         push(&mut out, Kind::Text(tok.to_string()), no, row);
                     }
@@ -509,6 +509,9 @@ pub enum IndItem {
     },
     Text { text: String, line: usize },
     Target { text: String, line: usize },
+    /// A field label printed among the table's cells (`备注`, `分解目标`):
+    /// it ends a run of names.
+    Label,
 }
 
 /// Everything placed in one form, plus what is left for the indicators.
@@ -955,8 +958,15 @@ fn indicator_items(bs: &[Flat], claimed: &[bool]) -> Vec<IndItem> {
             .map(|k| bs[k].b)
             .collect();
         let line = bs[i].b.line;
+        let has_label = (i..j).any(|k| matches!(bs[k].b.kind, Kind::Label(_)));
         i = j;
-        if !table_pages.contains(&page) || cells.is_empty() {
+        if !table_pages.contains(&page) {
+            continue;
+        }
+        if has_label {
+            items.push(IndItem::Label);
+        }
+        if cells.is_empty() {
             continue;
         }
         if cells.iter().any(|c| matches!(c.kind, Kind::Header(_))) {
