@@ -97,6 +97,15 @@ enum Command {
         /// Read inputs as PDFs, as text dumps, or decide by content.
         #[arg(long, value_enum, default_value = "auto")]
         input: Input,
+        /// Also count a text field right when at least this similar to the
+        /// golden text (0..1, e.g. 0.98; default: equal modulo white space).
+        /// For text dumps, which can lose or misplace characters.
+        #[arg(long, value_name = "MIN")]
+        text_similarity: Option<f64>,
+        /// Compare indicator rows on level 3 and target only (text dumps
+        /// place levels 1 and 2 by layout heuristics).
+        #[arg(long)]
+        ignore_indicator_levels: bool,
     },
 }
 
@@ -191,10 +200,16 @@ fn run() -> Result<ExitCode> {
             jobs,
             template,
             input,
+            text_similarity,
+            ignore_indicator_levels,
         } => {
             let mut ex = extractor(&template)?;
             ex.input = input.into();
-            run_check(&ex, &golden, &paths, bless, jobs)
+            let tol = check::Tolerance {
+                text_similarity,
+                ignore_indicator_levels,
+            };
+            run_check(&ex, &golden, &paths, bless, jobs, tol)
         }
     }
 }
@@ -244,6 +259,7 @@ fn run_check(
     paths: &[PathBuf],
     bless: bool,
     jobs: usize,
+    tol: check::Tolerance,
 ) -> Result<ExitCode> {
     let files = shenbao::collect_inputs(paths)?;
     let mut reports = Vec::new();
@@ -265,7 +281,7 @@ fn run_check(
         };
         match std::fs::read_to_string(&gpath) {
             Ok(text) => match check::parse_records(&text) {
-                Ok(g) => reports.push((stem.clone(), check::compare_forms(&g, &got))),
+                Ok(g) => reports.push((stem.clone(), check::compare_forms_with(&g, &got, tol))),
                 Err(e) => problems.push(format!(
                     "{}: not a JSON array of records: {e}",
                     gpath.display()
