@@ -233,9 +233,7 @@ fn vocab(t: &Template) -> Vocab {
     ];
     for (names, col) in cols {
         for n in names {
-            exact
-                .entry(label_key(n))
-                .or_insert(Kind::Header(col));
+            exact.entry(label_key(n)).or_insert(Kind::Header(col));
         }
     }
     let mut prefixes = HashSet::new();
@@ -348,7 +346,12 @@ pub fn page_to_blocks(page: &TextPage, t: &Template) -> Vec<Block> {
                     push(&mut out, Kind::Label(k.clone()), no, row);
                     rest = text[first.len()..].trim();
                 }
-                push(&mut out, Kind::Options(f.clone(), rest.to_string()), no, row);
+                push(
+                    &mut out,
+                    Kind::Options(f.clone(), rest.to_string()),
+                    no,
+                    row,
+                );
             }
             LineKind::ParagraphStart => {
                 let mut j = i;
@@ -357,7 +360,12 @@ pub fn page_to_blocks(page: &TextPage, t: &Template) -> Vec<Block> {
                 }
                 let texts: Vec<&str> = lines[i..j].iter().map(|l| l.text.as_str()).collect();
                 let end = lines[j - 1].no;
-                push(&mut out, Kind::Paragraph(join_wrapped_lines(&texts)), end, row);
+                push(
+                    &mut out,
+                    Kind::Paragraph(join_wrapped_lines(&texts)),
+                    end,
+                    row,
+                );
                 row += 1;
                 i = j;
                 continue;
@@ -400,7 +408,11 @@ pub fn page_to_blocks(page: &TextPage, t: &Template) -> Vec<Block> {
                                     break;
                                 }
                                 if let Some(kind) = v.exact.get(&acc2) {
-                                    best = Some((toks.len() - 1, Some((j << 16) | (n + 1)), kind.clone()));
+                                    best = Some((
+                                        toks.len() - 1,
+                                        Some((j << 16) | (n + 1)),
+                                        kind.clone(),
+                                    ));
                                 }
                             }
                         }
@@ -494,11 +506,21 @@ pub struct IndicatorRow {
 #[derive(Debug, Clone, PartialEq)]
 pub enum IndItem {
     /// A header line (`一级指标 二级指标`); whether it holds the level-2 header.
-    Header { level2: bool },
+    Header {
+        level2: bool,
+    },
     /// Level 3 and target on one line (either order).
-    Row { l3: String, target: String, line: usize },
+    Row {
+        l3: String,
+        target: String,
+        line: usize,
+    },
     /// Two name cells on one line: a level 1 and level 2 one row tall.
-    Pair { l1: String, l2: String, line: usize },
+    Pair {
+        l1: String,
+        l2: String,
+        line: usize,
+    },
     /// All cells of a row on one line.
     Full {
         l1: Option<String>,
@@ -507,8 +529,14 @@ pub enum IndItem {
         target: String,
         line: usize,
     },
-    Text { text: String, line: usize },
-    Target { text: String, line: usize },
+    Text {
+        text: String,
+        line: usize,
+    },
+    Target {
+        text: String,
+        line: usize,
+    },
     /// A field label printed among the table's cells (`备注`, `分解目标`):
     /// it ends a run of names.
     Label,
@@ -655,10 +683,17 @@ pub fn form_to_candidates(form: &TextForm, t: &Template) -> TextFields {
         for &i in &idx {
             claimed[i] = true;
         }
-        let (line, end) = (bs[idx[0]].b.line, bs[*idx.last().expect("nonempty")].b.line_end);
+        let (line, end) = (
+            bs[idx[0]].b.line,
+            bs[*idx.last().expect("nonempty")].b.line_end,
+        );
         let (ticked, unknown) = ticked_option(&text, &spec.options, t);
         for u in unknown {
-            f.warn(&spec.key, "unknown_option", format!("ticked text {u:?} is no known option"));
+            f.warn(
+                &spec.key,
+                "unknown_option",
+                format!("ticked text {u:?} is no known option"),
+            );
         }
         match ticked.as_slice() {
             [one] => f.set(&spec.key, one.clone(), line, end),
@@ -800,7 +835,10 @@ pub fn form_to_candidates(form: &TextForm, t: &Template) -> TextFields {
             f.warn(
                 only,
                 "inferred_value",
-                format!("the only amount printed alone on its page (line {})", b.line),
+                format!(
+                    "the only amount printed alone on its page (line {})",
+                    b.line
+                ),
             );
         }
     }
@@ -823,14 +861,28 @@ pub fn form_to_candidates(form: &TextForm, t: &Template) -> TextFields {
     {
         let unit = (0..n).find(|&i| matches!(bs[i].b.kind, Kind::Unit(_)));
         let label = (0..n).find(|&i| bs[i].b.kind == Kind::Label(spec.key.clone()));
-        let lone_text = |i: usize| !claimed[i] && alone(&bs, i) && matches!(bs[i].b.kind, Kind::Text(_));
+        let lone_text =
+            |i: usize| !claimed[i] && alone(&bs, i) && matches!(bs[i].b.kind, Kind::Text(_));
         let pick = unit
-            .and_then(|u| (u + 1..n).take_while(|&j| same_page(u, j)).find(|&j| lone_text(j)))
+            .and_then(|u| {
+                (u + 1..n)
+                    .take_while(|&j| same_page(u, j))
+                    .find(|&j| lone_text(j))
+            })
             .or_else(|| {
-                label.and_then(|l| (0..n).filter(|&j| bs[j].page == bs[l].page).find(|&j| lone_text(j)))
+                label.and_then(|l| {
+                    (0..n)
+                        .filter(|&j| bs[j].page == bs[l].page)
+                        .find(|&j| lone_text(j))
+                })
             });
         if let Some(j) = pick {
-            f.set(&spec.key, value_text(&bs[j].b.kind), bs[j].b.line, bs[j].b.line_end);
+            f.set(
+                &spec.key,
+                value_text(&bs[j].b.kind),
+                bs[j].b.line,
+                bs[j].b.line_end,
+            );
             claimed[j] = true;
         }
     }
@@ -848,10 +900,7 @@ pub fn form_to_candidates(form: &TextForm, t: &Template) -> TextFields {
 /// printed before it (a page's lower rows can come out above the title).
 fn place_paragraphs(bs: &[Flat], claimed: &mut [bool], t: &Template, f: &mut TextFields) {
     let n = bs.len();
-    let is_text_field = |k: &str| {
-        t.field(k)
-            .is_some_and(|s| s.shape == Shape::Paragraphs)
-    };
+    let is_text_field = |k: &str| t.field(k).is_some_and(|s| s.shape == Shape::Paragraphs);
     let pages: Vec<usize> = f.pages.clone();
     for page in pages {
         let idx: Vec<usize> = (0..n).filter(|&i| bs[i].page == page).collect();
@@ -888,7 +937,12 @@ fn place_paragraphs(bs: &[Flat], claimed: &mut [bool], t: &Template, f: &mut Tex
         if let Some(ti) = title {
             paras.sort_by_key(|&i| (i < ti, i));
         }
-        let order = |k: &str| t.fields.iter().position(|s| s.key == k).unwrap_or(usize::MAX);
+        let order = |k: &str| {
+            t.fields
+                .iter()
+                .position(|s| s.key == k)
+                .unwrap_or(usize::MAX)
+        };
         labels.sort_by_key(|(_, k)| order(k));
         // More labels than texts: optional fields are left empty first.
         while labels.len() > paras.len() {
@@ -940,7 +994,12 @@ fn indicator_items(bs: &[Flat], claimed: &[bool]) -> Vec<IndItem> {
             !claimed[*i] && matches!(x.b.kind, Kind::Target(_))
                 || matches!(
                     x.b.kind,
-                    Kind::Header(HeaderCol::Level1 | HeaderCol::Level2 | HeaderCol::Level3 | HeaderCol::Target)
+                    Kind::Header(
+                        HeaderCol::Level1
+                            | HeaderCol::Level2
+                            | HeaderCol::Level3
+                            | HeaderCol::Target
+                    )
                 )
         })
         .map(|(_, x)| x.page)
@@ -973,10 +1032,17 @@ fn indicator_items(bs: &[Flat], claimed: &[bool]) -> Vec<IndItem> {
             let level2 = cells
                 .iter()
                 .any(|c| c.kind == Kind::Header(HeaderCol::Level2));
-            if cells
-                .iter()
-                .any(|c| matches!(c.kind, Kind::Header(HeaderCol::Level1 | HeaderCol::Level2 | HeaderCol::Level3 | HeaderCol::Target)))
-            {
+            if cells.iter().any(|c| {
+                matches!(
+                    c.kind,
+                    Kind::Header(
+                        HeaderCol::Level1
+                            | HeaderCol::Level2
+                            | HeaderCol::Level3
+                            | HeaderCol::Target
+                    )
+                )
+            }) {
                 items.push(IndItem::Header { level2 });
             }
             continue;
@@ -1104,7 +1170,10 @@ enum Role {
 
 fn shared_chars(a: &str, b: &str) -> usize {
     let bs: HashSet<char> = b.chars().collect();
-    a.chars().collect::<HashSet<char>>().intersection(&bs).count()
+    a.chars()
+        .collect::<HashSet<char>>()
+        .intersection(&bs)
+        .count()
 }
 
 /// Matches rows to level-1/level-2 pairs: the assignment sharing most
@@ -1177,7 +1246,10 @@ pub fn place_indicators(f: &mut TextFields, roles: &Roles) {
                             && !roles.level1.contains(text) && !roles.level3.contains(text))
                     })
                 };
-                if after_header || (known2 && (neighbour_known2(i.checked_sub(1)) || neighbour_known2(Some(i + 1)))) {
+                if after_header
+                    || (known2
+                        && (neighbour_known2(i.checked_sub(1)) || neighbour_known2(Some(i + 1))))
+                {
                     role[i] = Some(Role::L2Single);
                 } else if known2 {
                     role[i] = Some(Role::L2Merged);
@@ -1202,7 +1274,10 @@ pub fn place_indicators(f: &mut TextFields, roles: &Roles) {
                     if roles.level1.contains(text) || roles.level2.contains(text) {
                         s += 6;
                     }
-                    if matches!(items.get(i + 1), Some(IndItem::Row { .. } | IndItem::Full { .. })) {
+                    if matches!(
+                        items.get(i + 1),
+                        Some(IndItem::Row { .. } | IndItem::Full { .. })
+                    ) {
                         s += 3;
                     }
                     Some((s, i))
@@ -1250,59 +1325,91 @@ pub fn place_indicators(f: &mut TextFields, roles: &Roles) {
             }
         }
     }
-    // Remaining lone names: level 1, or level 2 spanning its group.
-    let mut group_rows = 0usize;
-    let mut have_group = false;
+    // Where each row happens: its own line, or for a level 3 printed apart
+    // from its target, the earlier of the two.
+    let mut row_at: Vec<Option<usize>> = vec![None; n];
     for i in 0..n {
         match (&items[i], role[i]) {
-            (IndItem::Row { .. } | IndItem::Full { .. }, _) | (IndItem::Text { .. }, Some(Role::L3(_))) => {
-                group_rows += 1
-            }
-            (IndItem::Pair { .. }, _) => {
-                have_group = false;
-                group_rows = 0;
-            }
-            (IndItem::Text { text, .. }, None) => {
-                let rows_follow = items[i + 1..]
-                    .iter()
-                    .zip(&role[i + 1..])
-                    .take_while(|(x, r)| !matches!((x, r), (IndItem::Text { .. }, None | Some(Role::L2Merged))))
-                    .any(|(x, _)| matches!(x, IndItem::Row { .. } | IndItem::Full { .. }));
-                let merged2 = if roles.level1.contains(text) {
-                    false
-                } else {
-                    have_group && group_rows > 0 && !rows_follow
-                };
-                if merged2 {
-                    role[i] = Some(Role::L2Merged);
-                } else {
-                    role[i] = Some(Role::L1);
-                    have_group = true;
-                    group_rows = 0;
-                }
-            }
+            (IndItem::Row { .. } | IndItem::Full { .. }, _) => row_at[i] = Some(i),
+            (IndItem::Text { .. }, Some(Role::L3(g))) => row_at[i.min(g)] = Some(i),
             _ => {}
         }
     }
-    // Walk: groups start at each level-1 name (or pair run).
+    let name_at = |i: usize, role: &[Option<Role>]| match (&items[i], role[i]) {
+        (IndItem::Text { text, .. }, None | Some(Role::L2Merged)) => Some(text.clone()),
+        _ => None,
+    };
+    // Remaining lone names: a level 1 starts a group; a name printed after
+    // some of its group's rows, with no more rows to come (or rows that can
+    // go to an earlier group still without rows), is a level 2 spanning
+    // the group, which it closes.
+    {
+        let mut groups: Vec<usize> = Vec::new(); // rows per group
+        let mut cur: Option<usize> = None;
+        let mut closed = false;
+        for i in 0..n {
+            if row_at[i].is_some() {
+                match cur {
+                    Some(c) if closed => {
+                        let g = groups.iter().position(|&r| r == 0).unwrap_or(c);
+                        groups[g] += 1;
+                        if g != c {
+                            cur = Some(g);
+                            closed = false;
+                        }
+                    }
+                    Some(c) => groups[c] += 1,
+                    None => {}
+                }
+            }
+            match (&items[i], role[i]) {
+                (IndItem::Pair { .. }, _) => cur = None,
+                (IndItem::Text { text, .. }, None) => {
+                    let rows_follow = (i + 1..n)
+                        .take_while(|&j| name_at(j, &role).is_none())
+                        .any(|j| row_at[j].is_some());
+                    let empty_before = cur.is_some_and(|c| groups[..c].contains(&0));
+                    let merged2 = !roles.level1.contains(text)
+                        && cur.is_some_and(|c| groups[c] > 0)
+                        && !closed
+                        && (!rows_follow || empty_before);
+                    if merged2 {
+                        role[i] = Some(Role::L2Merged);
+                        closed = true;
+                    } else {
+                        role[i] = Some(Role::L1);
+                        groups.push(0);
+                        cur = Some(groups.len() - 1);
+                        closed = false;
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    // Walk again, placing rows in groups (or under one-row pairs).
+    struct Group {
+        l1: String,
+        l2: Option<String>,
+        rows: Vec<usize>,
+    }
+    let mut groups: Vec<Group> = Vec::new();
     let mut out: Vec<IndicatorRow> = Vec::new();
-    let mut run: std::collections::VecDeque<String> = items
-        .iter()
-        .zip(&role)
-        .filter_map(|(x, r)| match (x, r) {
-            (IndItem::Text { text, .. }, Some(Role::L2Single)) => Some(text.clone()),
-            _ => None,
-        })
-        .collect();
-    let mut cur_l1: Option<String> = None;
-    let mut group_start = 0usize;
+    let mut row_group: Vec<Option<usize>> = Vec::new();
+    let mut cur: Option<usize> = None;
+    let mut closed = false;
     let mut pairs: Vec<(String, String)> = Vec::new();
     let mut pair_rows: Vec<usize> = Vec::new();
-    let flush_pairs = |pairs: &mut Vec<(String, String)>, pair_rows: &mut Vec<usize>, out: &mut Vec<IndicatorRow>| {
+    let flush_pairs = |pairs: &mut Vec<(String, String)>,
+                       pair_rows: &mut Vec<usize>,
+                       out: &mut Vec<IndicatorRow>| {
         if pairs.is_empty() {
             return;
         }
-        let l3: Vec<String> = out.iter().map(|r| r.level3.clone().unwrap_or_default()).collect();
+        let l3: Vec<String> = out
+            .iter()
+            .map(|r| r.level3.clone().unwrap_or_default())
+            .collect();
         let m = match_rows_to_pairs(pair_rows, pairs, &l3);
         for (r, &q) in pair_rows.iter().zip(&m) {
             out[*r].level1 = Some(pairs[q].0.clone());
@@ -1311,72 +1418,128 @@ pub fn place_indicators(f: &mut TextFields, roles: &Roles) {
         pairs.clear();
         pair_rows.clear();
     };
-    let merged_l2_of_group = |start: usize| -> Option<String> {
-        items[start..]
-            .iter()
-            .zip(&role[start..])
-            .skip(1)
-            .take_while(|(_, r)| **r != Some(Role::L1))
-            .find_map(|(x, r)| match (x, r) {
-                (IndItem::Text { text, .. }, Some(Role::L2Merged)) => Some(text.clone()),
-                _ => None,
-            })
-    };
     for i in 0..n {
-        let (l3, target, line, line_end, l1, l2) = match (&items[i], role[i]) {
-            (IndItem::Row { l3, target, line }, _) => (l3.clone(), target.clone(), *line, *line, None, None),
-            (IndItem::Full { l1, l2, l3, target, line }, _) => {
-                (l3.clone(), target.clone(), *line, *line, l1.clone(), l2.clone())
+        if let Some(r) = row_at[i] {
+            let (l3, target, line, line_end, l1, l2) = match (&items[r], role[r]) {
+                (IndItem::Row { l3, target, line }, _) => {
+                    (l3.clone(), target.clone(), *line, *line, None, None)
+                }
+                (
+                    IndItem::Full {
+                        l1,
+                        l2,
+                        l3,
+                        target,
+                        line,
+                    },
+                    _,
+                ) => (
+                    l3.clone(),
+                    target.clone(),
+                    *line,
+                    *line,
+                    l1.clone(),
+                    l2.clone(),
+                ),
+                (IndItem::Text { text, line }, Some(Role::L3(g))) => {
+                    let (t, tl) = match &items[g] {
+                        IndItem::Target { text, line } => (text.clone(), *line),
+                        _ => (String::new(), *line),
+                    };
+                    (
+                        text.clone(),
+                        t,
+                        (*line).min(tl),
+                        (*line).max(tl),
+                        None,
+                        None,
+                    )
+                }
+                _ => continue,
+            };
+            let explicit = l1.is_some() || l2.is_some();
+            let mut g = None;
+            if !explicit {
+                match cur {
+                    None if !pairs.is_empty() => pair_rows.push(out.len()),
+                    None => {}
+                    Some(c) => {
+                        let mut k = c;
+                        if closed && let Some(e) = groups.iter().position(|x| x.rows.is_empty()) {
+                            k = e;
+                            cur = Some(e);
+                            closed = false;
+                        }
+                        groups[k].rows.push(out.len());
+                        g = Some(k);
+                    }
+                }
             }
-            (IndItem::Text { text, line }, Some(Role::L3(g))) => {
-                let (t, tl) = match &items[g] {
-                    IndItem::Target { text, line } => (text.clone(), *line),
-                    _ => (String::new(), *line),
-                };
-                (text.clone(), t, (*line).min(tl), (*line).max(tl), None, None)
-            }
+            row_group.push(g);
+            out.push(IndicatorRow {
+                level1: l1,
+                level2: l2,
+                level3: Some(l3),
+                target: Some(target),
+                line,
+                line_end,
+            });
+        }
+        match (&items[i], role[i]) {
             (IndItem::Text { text, .. }, Some(Role::L1)) => {
                 flush_pairs(&mut pairs, &mut pair_rows, &mut out);
-                cur_l1 = Some(text.clone());
-                group_start = i;
-                continue;
+                groups.push(Group {
+                    l1: text.clone(),
+                    l2: None,
+                    rows: Vec::new(),
+                });
+                cur = Some(groups.len() - 1);
+                closed = false;
+            }
+            (IndItem::Text { text, .. }, Some(Role::L2Merged)) => {
+                if let Some(c) = cur
+                    && groups[c].l2.is_none()
+                {
+                    groups[c].l2 = Some(text.clone());
+                    closed = true;
+                }
             }
             (IndItem::Pair { l1, l2, .. }, _) => {
-                if cur_l1.is_some() {
-                    cur_l1 = None;
-                }
+                cur = None;
                 pairs.push((l1.clone(), l2.clone()));
-                continue;
             }
-            _ => continue,
-        };
-        let mut row = IndicatorRow {
-            level1: l1,
-            level2: l2,
-            level3: Some(l3),
-            target: Some(target),
-            line,
-            line_end,
-        };
-        if row.level1.is_none() && row.level2.is_none() {
-            if cur_l1.is_none() && !pairs.is_empty() {
-                pair_rows.push(out.len());
-            } else {
-                row.level1 = cur_l1.clone();
-                row.level2 = match cur_l1 {
-                    Some(_) => merged_l2_of_group(group_start).or_else(|| run.pop_front()),
-                    None => run.pop_front(),
-                };
-            }
+            _ => {}
         }
-        out.push(row);
     }
     flush_pairs(&mut pairs, &mut pair_rows, &mut out);
+    // Level 2: the group's spanning cell, else the next one-row cell of the
+    // column run (listed top to bottom).
+    let mut run: std::collections::VecDeque<String> = items
+        .iter()
+        .zip(&role)
+        .filter_map(|(x, r)| match (x, r) {
+            (IndItem::Text { text, .. }, Some(Role::L2Single)) => Some(text.clone()),
+            _ => None,
+        })
+        .collect();
+    for (r, g) in row_group.iter().enumerate() {
+        let Some(g) = g else {
+            if out[r].level1.is_none() && out[r].level2.is_none() {
+                out[r].level2 = run.pop_front();
+            }
+            continue;
+        };
+        out[r].level1 = Some(groups[*g].l1.clone());
+        out[r].level2 = groups[*g].l2.clone().or_else(|| run.pop_front());
+    }
     if !run.is_empty() {
         f.warn(
             "indicators",
             "unassigned_value",
-            format!("level-2 names matched to no row: {}", run.iter().cloned().collect::<Vec<_>>().join(", ")),
+            format!(
+                "level-2 names matched to no row: {}",
+                run.iter().cloned().collect::<Vec<_>>().join(", ")
+            ),
         );
     }
     for r in &out {
@@ -1384,13 +1547,21 @@ pub fn place_indicators(f: &mut TextFields, roles: &Roles) {
             f.warn(
                 "indicators",
                 "not_found",
-                format!("line {}: no level 1/2 found for {:?}", r.line, r.level3.as_deref().unwrap_or("")),
+                format!(
+                    "line {}: no level 1/2 found for {:?}",
+                    r.line,
+                    r.level3.as_deref().unwrap_or("")
+                ),
             );
         }
     }
     for (x, r) in items.iter().zip(&role) {
         if let (IndItem::Text { text, line }, None) = (x, r) {
-            f.warn("indicators", "unassigned_value", format!("line {line}: {text:?} placed nowhere"));
+            f.warn(
+                "indicators",
+                "unassigned_value",
+                format!("line {line}: {text:?} placed nowhere"),
+            );
         }
     }
     f.indicators = out;
@@ -1480,7 +1651,11 @@ pub fn fields_to_record(f: &TextFields, t: &Template, source: Source) -> Record 
         match parse_money(&a.value) {
             Ok(m) => Some(m),
             Err(e) => {
-                warnings.push(Warning::new(k, "unparsed_amount", format!("{:?}: {e}", a.value)));
+                warnings.push(Warning::new(
+                    k,
+                    "unparsed_amount",
+                    format!("{:?}: {e}", a.value),
+                ));
                 None
             }
         }
