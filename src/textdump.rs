@@ -591,7 +591,9 @@ fn alone(bs: &[Flat], i: usize) -> bool {
     let r = bs[i].b.row;
     let p = bs[i].page;
     let same = |j: usize| bs[j].page == p && bs[j].b.row == r;
-    !(i > 0 && same(i - 1)) && !(i + 1 < bs.len() && same(i + 1))
+    let before = i > 0 && same(i - 1);
+    let after = i + 1 < bs.len() && same(i + 1);
+    !before && !after
 }
 
 /// Places the labelled values of one form: header lines, values next to
@@ -656,11 +658,13 @@ pub fn form_to_candidates(form: &TextForm, t: &Template) -> TextFields {
             }
         } else if spec.shape == Shape::Line {
             let j = i + 1;
-            if same_page(i, j) && !claimed[j] && bs[j].b.row == bs[i].b.row {
-                if let Kind::Text(s) = &bs[j].b.kind {
-                    f.set(key, s.clone(), bs[j].b.line, bs[j].b.line_end);
-                    claimed[j] = true;
-                }
+            if same_page(i, j)
+                && !claimed[j]
+                && bs[j].b.row == bs[i].b.row
+                && let Kind::Text(s) = &bs[j].b.kind
+            {
+                f.set(key, s.clone(), bs[j].b.line, bs[j].b.line_end);
+                claimed[j] = true;
             }
         }
     }
@@ -1800,4 +1804,191 @@ pub fn dump_fields(forms: &[TextFields]) -> String {
         }
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t() -> Template {
+        Template::builtin().unwrap()
+    }
+
+    fn page(text: &str) -> TextPage {
+        text_to_pages(text).remove(0)
+    }
+
+    fn kinds(text: &str) -> Vec<Kind> {
+        page_to_blocks(&page(text), &t())
+            .into_iter()
+            .map(|b| b.kind)
+            .collect()
+    }
+
+    fn fields(text: &str) -> Vec<TextFields> {
+        text_to_fields(text, &t())
+    }
+
+    fn value<'a>(f: &'a TextFields, k: &str) -> Option<&'a str> {
+        f.values.get(k).map(|a| a.value.as_str())
+    }
+
+    fn label(k: &str) -> Kind {
+        Kind::Label(k.to_string())
+    }
+
+    #[test]
+    fn form_feed_and_blank_runs_both_break_pages() {
+        let p = text_to_pages("a\n\nb\n\n\n\nc\u{c}d\n\u{c}\n\n");
+        let texts: Vec<Vec<&str>> = p
+            .iter()
+            .map(|p| {
+                p.lines
+                    .iter()
+                    .map(|l| l.text.as_str())
+                    .filter(|l| !l.is_empty())
+                    .collect()
+            })
+            .collect();
+        assert_eq!(texts, vec![vec!["a", "b"], vec!["c"], vec!["d"]]);
+        // Two blank lines do not break; line numbers are kept.
+        let p = text_to_pages("a\n\n\nb");
+        assert_eq!(p.len(), 1);
+        assert_eq!(p[0].lines.last().unwrap().no, 4);
+    }
+
+    #[test]
+    fn wrapped_label_across_lines_is_one_label() {
+        assert_eq!(
+            kinds("保证项目实施的制度、\n措施\n"),
+            vec![label("safeguards")]
+        );
+        // Across a blank line, the value following the wrapped part.
+        assert_eq!(
+            kinds("同名项目上年预算执行\n\n数（元）\n44,640,200.00\n"),
+            vec![label("prior_year_spent"), Kind::Money("44,640,200.00".into())]
+        );
+        // A full label variant extended by its wrapped unit.
+        let b = page_to_blocks(&page("同名项目上年预算执行数\n\n（元）\n"), &t());
+        assert_eq!(b.len(), 1);
+        assert_eq!((b[0].line, b[0].line_end), (1, 3));
+    }
+
+    #[test]
+    fn row_cells_on_one_line_are_split_into_label_value_pairs() {
+        assert_eq!(
+            kinds("项目总预算（元） 42,429,660.00 项目当年预算（元） 19,700,000"),
+            vec![
+                label("total_budget"),
+                Kind::Money("42,429,660.00".into()),
+                label("current_year_budget"),
+                Kind::Money("19,700,000".into()),
+            ]
+        );
+        let f = &fields("项目总预算（元） 42,429,660.00 项目当年预算（元） 19,700,000\n")[0];
+        assert_eq!(value(f, "total_budget"), Some("42,429,660.00"));
+        assert_eq!(value(f, "current_year_budget"), Some("19,700,000"));
+    }
+
+    #[test]
+    fn value_before_the_second_label_of_a_row_belongs_to_the_first() {
+        let f = &fields("开始时间\n\n项目概况\n\n2019/1/1 结束时间 201912/31\n")[0];
+        assert_eq!(value(f, "start_date"), Some("2019/1/1"));
+        assert_eq!(value(f, "end_date"), Some("201912/31"));
+        let r = fields_to_record(f, &t(), source());
+        assert_eq!(r.end_date.as_deref(), Some("2019-12-31"));
+        assert!(r.warnings.iter().any(|w| w.code == "repaired_date"));
+    }
+
+    #[test]
+    fn swapped_target_and_indicator_are_reordered() {
+        assert_eq!(
+            kinds("100%人员到位率"),
+            vec![Kind::Target("100%".into()), Kind::Text("人员到位率".into())]
+        );
+        let f = &fields("一级指标 二级指标\n\n人力资源\n\n备注\n\n影响力目标\n\n100%人员到位率\n\n完成率 ≥95%\n")[0];
+        let got: Vec<(&str, &str)> = f
+            .indicators
+            .iter()
+            .map(|r| {
+                (
+                    r.level3.as_deref().unwrap(),
+                    r.target.as_deref().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(got, vec![("人员到位率", "100%"), ("完成率", "≥95%")]);
+        assert_eq!(f.indicators[0].level1.as_deref(), Some("影响力目标"));
+        assert_eq!(f.indicators[0].level2.as_deref(), Some("人力资源"));
+    }
+
+    #[test]
+    fn funding_amount_on_the_next_page_joins_its_row() {
+        let text = "项目总预算（元） 300.00 项目当年预算（元） 300.00\n\n\n\n\
+                    项目当年投入资金构成\n\n子项目名称 预算金额（元）\n\n甲 100.00\n\n乙\n\n\n\n\
+                    200.00\n\n完成率 100%\n";
+        let f = &fields(text)[0];
+        let rows: Vec<(Option<&str>, Option<&str>)> = f
+            .funding
+            .iter()
+            .map(|r| (r.name.as_deref(), r.amount.as_deref()))
+            .collect();
+        assert_eq!(
+            rows,
+            vec![(Some("甲"), Some("100.00")), (Some("乙"), Some("200.00"))]
+        );
+        assert!(f.warnings.iter().any(|w| w.code == "inferred_value"));
+    }
+
+    #[test]
+    fn lone_amount_that_does_not_close_the_sum_is_left_unplaced() {
+        let text = "项目当年预算（元） 300.00\n\n项目当年投入资金构成\n\n甲 100.00\n\n乙\n\n999.00\n";
+        let f = &fields(text)[0];
+        assert_eq!(f.funding[1].amount, None);
+        let codes: Vec<&str> = f.warnings.iter().map(|w| w.code.as_str()).collect();
+        assert!(codes.contains(&"missing_amount"), "{codes:?}");
+        assert!(codes.contains(&"unassigned_value"), "{codes:?}");
+    }
+
+    #[test]
+    fn paragraph_after_its_label_is_its_own_and_the_rest_follow_form_order() {
+        // Values of the page's lower rows printed above the title line.
+        let text = "项目概况\n\n立项依据\n\n项目设立的必要性\n    必要。\n\n    依据。\n\n\
+                    上海市财政支出项目绩效目标申报表\n\n(2019年)\n\n申报单位名称：某单位\n\n某项目\n\n    概况。\n";
+        let f = &fields(text)[0];
+        assert_eq!(value(f, "necessity"), Some("必要。"));
+        assert_eq!(value(f, "overview"), Some("概况。"));
+        assert_eq!(value(f, "basis"), Some("依据。"));
+        assert_eq!(value(f, "project_name"), Some("某项目"));
+        assert_eq!(value(f, "unit"), Some("某单位"));
+        assert_eq!(value(f, "year"), Some("2019"));
+    }
+
+    #[test]
+    fn option_wrapped_over_lines_and_missing_box_are_read() {
+        let text = "资金用途\n基本建设工程类□    政府购买服务    资产\n购置类□    其他事业专业类■\n";
+        let f = &fields(text)[0];
+        assert_eq!(value(f, "fund_use"), Some("其他事业专业类"));
+    }
+
+    #[test]
+    fn text_dump_is_detected_by_content() {
+        let t = t();
+        assert!(looks_like_text_dump(
+            "上海市财政支出项目绩效目标申报表\n".as_bytes(),
+            &t
+        ));
+        assert!(!looks_like_text_dump(b"%PDF-1.7\n...", &t));
+        assert!(!looks_like_text_dump(&[0xff, 0xfe, 0x00], &t));
+        assert!(!looks_like_text_dump("hello".as_bytes(), &t));
+    }
+
+    fn source() -> Source {
+        Source {
+            file: "x.txt".into(),
+            sha256: String::new(),
+            form_index: 0,
+            pages: vec![1],
+        }
+    }
 }
