@@ -1526,6 +1526,105 @@ pub fn place_indicators(f: &mut TextFields, roles: &Roles) {
             _ => None,
         })
         .collect();
+    // The one-row level-2 cells are listed top to bottom; the groups that
+    // take them (no spanning level 2) are in dump order, which need not be
+    // the printed order. When their rows account for the whole list, lay
+    // the groups over it in the order whose level-2/level-3 names share
+    // most characters, after giving a one-row group (a level-1 cell spans
+    // at least two rows, else it prints beside its level 2) the row of a
+    // neighbouring group most like its own.
+    let l3_of = |out: &[IndicatorRow], r: usize| out[r].level3.clone().unwrap_or_default();
+    let run_groups: Vec<usize> = (0..groups.len())
+        .filter(|&g| groups[g].l2.is_none() && !groups[g].rows.is_empty())
+        .collect();
+    let total: usize = run_groups.iter().map(|&g| groups[g].rows.len()).sum();
+    if total == run.len() && run_groups.len() >= 2 && run_groups.len() <= 6 {
+        for k in 0..run_groups.len() {
+            let g = run_groups[k];
+            if groups[g].rows.len() != 1 {
+                continue;
+            }
+            let own = l3_of(&out, groups[g].rows[0]);
+            let mut best: Option<(usize, usize, usize)> = None; // (score, group, index)
+            for h in [k.checked_sub(1), Some(k + 1)]
+                .into_iter()
+                .flatten()
+                .filter_map(|h| run_groups.get(h).copied())
+            {
+                if groups[h].rows.len() < 3 {
+                    continue;
+                }
+                for (x, &r) in groups[h].rows.iter().enumerate() {
+                    let s = shared_chars(&own, &l3_of(&out, r));
+                    if s > 0 && best.is_none_or(|(b, _, _)| s > b) {
+                        best = Some((s, h, x));
+                    }
+                }
+            }
+            if let Some((_, h, x)) = best {
+                let r = groups[h].rows.remove(x);
+                groups[g].rows.push(r);
+                row_group[r] = Some(g);
+                f.warn(
+                    "indicators",
+                    "ambiguous_assignment",
+                    format!(
+                        "{:?} moved under {:?} (a level-1 cell spans two rows or more)",
+                        l3_of(&out, r),
+                        groups[g].l1
+                    ),
+                );
+            }
+        }
+        let names: Vec<String> = run.iter().cloned().collect();
+        let score = |order: &[usize]| -> usize {
+            let mut at = 0;
+            let mut s = 0;
+            for &g in order {
+                for &r in &groups[g].rows {
+                    s += shared_chars(&names[at], &l3_of(&out, r));
+                    at += 1;
+                }
+            }
+            s
+        };
+        let mut perm = run_groups.clone();
+        let mut scores: Vec<(usize, Vec<usize>)> = Vec::new();
+        fn each_perm(p: &mut Vec<usize>, at: usize, f: &mut dyn FnMut(&[usize])) {
+            if at == p.len() {
+                f(p);
+                return;
+            }
+            for i in at..p.len() {
+                p.swap(at, i);
+                each_perm(p, at + 1, f);
+                p.swap(at, i);
+            }
+        }
+        each_perm(&mut perm, 0, &mut |p| scores.push((score(p), p.to_vec())));
+        // Highest score; dump order (the first permutation) on ties.
+        let best = scores
+            .iter()
+            .enumerate()
+            .max_by_key(|(i, (s, _))| (*s, std::cmp::Reverse(*i)))
+            .map(|(_, x)| x.clone())
+            .expect("at least one order");
+        if scores.iter().filter(|(s, _)| *s == best.0).count() > 1 {
+            f.warn(
+                "indicators",
+                "ambiguous_assignment",
+                "order of level-1 groups over the level-2 column not settled by the names; dump order kept where tied",
+            );
+        }
+        let mut at = 0;
+        for &g in &best.1 {
+            for &r in &groups[g].rows {
+                out[r].level2 = Some(names[at].clone());
+                at += 1;
+            }
+        }
+        run.clear();
+    }
     for (r, g) in row_group.iter().enumerate() {
         let Some(g) = g else {
             if out[r].level1.is_none() && out[r].level2.is_none() {
@@ -1534,7 +1633,9 @@ pub fn place_indicators(f: &mut TextFields, roles: &Roles) {
             continue;
         };
         out[r].level1 = Some(groups[*g].l1.clone());
-        out[r].level2 = groups[*g].l2.clone().or_else(|| run.pop_front());
+        if out[r].level2.is_none() {
+            out[r].level2 = groups[*g].l2.clone().or_else(|| run.pop_front());
+        }
     }
     if !run.is_empty() {
         f.warn(
@@ -1866,7 +1967,10 @@ mod tests {
         // Across a blank line, the value following the wrapped part.
         assert_eq!(
             kinds("同名项目上年预算执行\n\n数（元）\n44,640,200.00\n"),
-            vec![label("prior_year_spent"), Kind::Money("44,640,200.00".into())]
+            vec![
+                label("prior_year_spent"),
+                Kind::Money("44,640,200.00".into())
+            ]
         );
         // A full label variant extended by its wrapped unit.
         let b = page_to_blocks(&page("同名项目上年预算执行数\n\n（元）\n"), &t());
@@ -1906,16 +2010,13 @@ mod tests {
             kinds("100%人员到位率"),
             vec![Kind::Target("100%".into()), Kind::Text("人员到位率".into())]
         );
-        let f = &fields("一级指标 二级指标\n\n人力资源\n\n备注\n\n影响力目标\n\n100%人员到位率\n\n完成率 ≥95%\n")[0];
+        let f = &fields(
+            "一级指标 二级指标\n\n人力资源\n\n备注\n\n影响力目标\n\n100%人员到位率\n\n完成率 ≥95%\n",
+        )[0];
         let got: Vec<(&str, &str)> = f
             .indicators
             .iter()
-            .map(|r| {
-                (
-                    r.level3.as_deref().unwrap(),
-                    r.target.as_deref().unwrap(),
-                )
-            })
+            .map(|r| (r.level3.as_deref().unwrap(), r.target.as_deref().unwrap()))
             .collect();
         assert_eq!(got, vec![("人员到位率", "100%"), ("完成率", "≥95%")]);
         assert_eq!(f.indicators[0].level1.as_deref(), Some("影响力目标"));
@@ -1942,7 +2043,8 @@ mod tests {
 
     #[test]
     fn lone_amount_that_does_not_close_the_sum_is_left_unplaced() {
-        let text = "项目当年预算（元） 300.00\n\n项目当年投入资金构成\n\n甲 100.00\n\n乙\n\n999.00\n";
+        let text =
+            "项目当年预算（元） 300.00\n\n项目当年投入资金构成\n\n甲 100.00\n\n乙\n\n999.00\n";
         let f = &fields(text)[0];
         assert_eq!(f.funding[1].amount, None);
         let codes: Vec<&str> = f.warnings.iter().map(|w| w.code.as_str()).collect();
@@ -1966,7 +2068,8 @@ mod tests {
 
     #[test]
     fn option_wrapped_over_lines_and_missing_box_are_read() {
-        let text = "资金用途\n基本建设工程类□    政府购买服务    资产\n购置类□    其他事业专业类■\n";
+        let text =
+            "资金用途\n基本建设工程类□    政府购买服务    资产\n购置类□    其他事业专业类■\n";
         let f = &fields(text)[0];
         assert_eq!(value(f, "fund_use"), Some("其他事业专业类"));
     }
