@@ -335,7 +335,16 @@ pub fn page_to_blocks(page: &TextPage, t: &Template) -> Vec<Block> {
                 i += 1;
                 continue;
             }
-            LineKind::Title => push(&mut out, Kind::Title, no, row),
+            LineKind::Title => {
+                push(&mut out, Kind::Title, no, row);
+                // `……申报表（2019年）` on one line.
+                let key = label_key(&lines[i].text);
+                if let Some(rest) = key.split(v.title.as_str()).nth(1)
+                    && let Some(y) = parse_year(rest)
+                {
+                    push(&mut out, Kind::Year(y), no, row);
+                }
+            }
             LineKind::Year(y) => push(&mut out, Kind::Year(*y), no, row),
             LineKind::Unit(u) => push(&mut out, Kind::Unit(u.clone()), no, row),
             LineKind::Options(f) => {
@@ -429,6 +438,21 @@ pub fn page_to_blocks(page: &TextPage, t: &Template) -> Vec<Block> {
                         continue;
                     }
                     let tok = toks[k];
+                    // A label glued to its value (`项目名称：某项目`).
+                    if let Some((spec, rest)) = t.field_with_prefix(tok)
+                        && matches!(spec.shape, Shape::Line | Shape::Money | Shape::Date)
+                        && !rest.is_empty()
+                    {
+                        push(&mut out, Kind::Label(spec.key.clone()), no, row);
+                        let kind = match spec.shape {
+                            Shape::Money if is_money_shaped(&rest) => Kind::Money(rest),
+                            Shape::Date if is_date_shaped(&rest) => Kind::Date(rest),
+                            _ => Kind::Text(rest),
+                        };
+                        push(&mut out, kind, no, row);
+                        k += 1;
+                        continue;
+                    }
                     if is_money_shaped(tok) {
                         push(&mut out, Kind::Money(tok.to_string()), no, row);
                     } else if is_date_shaped(tok) {
@@ -619,6 +643,14 @@ pub fn form_to_candidates(form: &TextForm, t: &Template) -> TextFields {
             Kind::Title => ("title", t.header.title.clone()),
             Kind::Year(y) => ("year", y.to_string()),
             Kind::Unit(u) if !u.is_empty() => ("unit", u.clone()),
+            // `申报单位名称：` with the name on the next line.
+            Kind::Unit(_) => match bs.get(i + 1).map(|x| &x.b.kind) {
+                Some(Kind::Text(u)) if alone(&bs, i + 1) && bs[i + 1].page == x.page => {
+                    claimed[i + 1] = true;
+                    ("unit", u.clone())
+                }
+                _ => continue,
+            },
             _ => continue,
         };
         if !f.values.contains_key(key) {
@@ -2072,6 +2104,15 @@ mod tests {
             "资金用途\n基本建设工程类□    政府购买服务    资产\n购置类□    其他事业专业类■\n";
         let f = &fields(text)[0];
         assert_eq!(value(f, "fund_use"), Some("其他事业专业类"));
+    }
+
+    #[test]
+    fn header_variants_year_on_title_line_unit_on_next_line_glued_label() {
+        let text = "上海市财政支出项目绩效目标申报表（2020年）\n申报单位名称：\n某单位\n项目名称：某项目\n";
+        let f = &fields(text)[0];
+        assert_eq!(value(f, "year"), Some("2020"));
+        assert_eq!(value(f, "unit"), Some("某单位"));
+        assert_eq!(value(f, "project_name"), Some("某项目"));
     }
 
     #[test]
