@@ -304,7 +304,37 @@ fn line_kind(text: &str, t: &Template, v: &Vocab) -> LineKind {
     if indent_width(text) >= 2 && !v.exact.contains_key(&key) {
         return LineKind::ParagraphStart;
     }
+    if is_prose(trimmed, t, v) {
+        return LineKind::ParagraphStart;
+    }
     LineKind::Tokens
+}
+
+/// Minimum length of an unindented line read as running text.
+const PROSE_MIN_CHARS: usize = 20;
+
+/// Whether an unindented line is running text (dumps that drop the
+/// paragraph indent): long, with sentence punctuation, and no token that is
+/// a label or a value shape (so rows of cells are not taken for text).
+fn is_prose(line: &str, t: &Template, v: &Vocab) -> bool {
+    if line.chars().count() < PROSE_MIN_CHARS
+        || !line.contains(['，', '。', '；', '：', '、', ',', ';'])
+    {
+        return false;
+    }
+    no_cells(line, t, v)
+}
+
+/// Whether no token of the line is a label or a value shape.
+fn no_cells(line: &str, t: &Template, v: &Vocab) -> bool {
+    !line.split_whitespace().any(|tok| {
+        let k = label_key(tok);
+        v.exact.contains_key(&k)
+            || (v.prefixes.contains(&k) && k.chars().count() >= 4)
+            || t.field_with_prefix(tok).is_some()
+            || is_money_shaped(tok)
+            || is_date_shaped(tok)
+    })
 }
 
 /// Splits a page into blocks: header lines, option lines, paragraphs, and
@@ -313,7 +343,19 @@ fn line_kind(text: &str, t: &Template, v: &Vocab) -> LineKind {
 pub fn page_to_blocks(page: &TextPage, t: &Template) -> Vec<Block> {
     let v = vocab(t);
     let lines = &page.lines;
-    let kinds: Vec<LineKind> = lines.iter().map(|l| line_kind(&l.text, t, &v)).collect();
+    let mut kinds: Vec<LineKind> = lines.iter().map(|l| line_kind(&l.text, t, &v)).collect();
+    // Unindented running text: a line of plain text directly above running
+    // text starts it (its first line may be short or lack punctuation).
+    for i in (0..lines.len().saturating_sub(1)).rev() {
+        if matches!(kinds[i], LineKind::Tokens)
+            && matches!(kinds[i + 1], LineKind::ParagraphStart)
+            && indent_width(&lines[i + 1].text) < 2
+            && lines[i].text.trim().chars().count() >= PROSE_MIN_CHARS / 2
+            && no_cells(lines[i].text.trim(), t, &v)
+        {
+            kinds[i] = LineKind::ParagraphStart;
+        }
+    }
     // Tokens of token lines: (line index, token).
     let mut out: Vec<Block> = Vec::new();
     let mut i = 0;

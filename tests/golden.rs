@@ -186,3 +186,28 @@ fn text_dump_with_form_feeds_and_crlf_reads_the_same() {
         .collect();
     assert_eq!(a, b);
 }
+
+#[test]
+fn text_dump_without_paragraph_indents_reads_the_same() {
+    let path = root().join("fixtures/text/2019-dsjzx-forms-1-3.txt");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let flat: String = text
+        .lines()
+        .map(|l| l.trim_start())
+        .collect::<Vec<_>>()
+        .join("\n");
+    let ex = Extractor::builtin().unwrap();
+    let got: Vec<Value> = ex
+        .extract_bytes(&path, flat.as_bytes())
+        .unwrap()
+        .iter()
+        .map(content)
+        .collect();
+    let stem = "2019-dsjzx-forms-1-3";
+    let reports = vec![(stem.to_string(), check::compare_forms(&golden(stem), &got))];
+    assert!(
+        check::all_right(&reports),
+        "{}",
+        check::render_diffs(&reports)
+    );
+}
