@@ -1478,6 +1478,7 @@ pub fn place_indicators(f: &mut TextFields, roles: &Roles) {
     let mut closed = false;
     let mut pairs: Vec<(String, String)> = Vec::new();
     let mut pair_rows: Vec<usize> = Vec::new();
+    let mut last_full: Option<(Option<String>, Option<String>)> = None;
     let flush_pairs = |pairs: &mut Vec<(String, String)>,
                        pair_rows: &mut Vec<usize>,
                        out: &mut Vec<IndicatorRow>| {
@@ -1535,11 +1536,23 @@ pub fn place_indicators(f: &mut TextFields, roles: &Roles) {
                 }
                 _ => continue,
             };
+            let (mut l1, mut l2) = (l1, l2);
             let explicit = l1.is_some() || l2.is_some();
+            if explicit && l1.is_none() {
+                // `L2 L3 target` under a level 1 printed on an earlier row.
+                l1 = last_full.as_ref().and_then(|(a, _)| a.clone());
+            }
             let mut g = None;
-            if !explicit {
+            if explicit {
+                last_full = Some((l1.clone(), l2.clone()));
+            } else {
                 match cur {
                     None if !pairs.is_empty() => pair_rows.push(out.len()),
+                    None if last_full.is_some() => {
+                        // `L3 target` under cells printed on an earlier row.
+                        let (a, b) = last_full.clone().expect("checked");
+                        (l1, l2) = (a, b);
+                    }
                     None => {}
                     Some(c) => {
                         let mut k = c;
@@ -1573,6 +1586,7 @@ pub fn place_indicators(f: &mut TextFields, roles: &Roles) {
                 });
                 cur = Some(groups.len() - 1);
                 closed = false;
+                last_full = None;
             }
             (IndItem::Text { text, .. }, Some(Role::L2Merged)) => {
                 if let Some(c) = cur
@@ -1584,6 +1598,7 @@ pub fn place_indicators(f: &mut TextFields, roles: &Roles) {
             }
             (IndItem::Pair { l1, l2, .. }, _) => {
                 cur = None;
+                last_full = None;
                 pairs.push((l1.clone(), l2.clone()));
             }
             _ => {}
@@ -2155,6 +2170,32 @@ mod tests {
         assert_eq!(value(f, "year"), Some("2020"));
         assert_eq!(value(f, "unit"), Some("某单位"));
         assert_eq!(value(f, "project_name"), Some("某项目"));
+    }
+
+    #[test]
+    fn merged_level_cells_printed_once_carry_down_to_later_rows() {
+        let text = "产出目标 数量目标 完成率 100%\n\n质量目标 达标率 ≥90%\n\n及时率 100%\n";
+        let f = &fields(text)[0];
+        let got: Vec<String> = f
+            .indicators
+            .iter()
+            .map(|r| {
+                format!(
+                    "{}/{}/{}",
+                    r.level1.as_deref().unwrap_or("-"),
+                    r.level2.as_deref().unwrap_or("-"),
+                    r.level3.as_deref().unwrap_or("-")
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                "产出目标/数量目标/完成率",
+                "产出目标/质量目标/达标率",
+                "产出目标/质量目标/及时率"
+            ]
+        );
     }
 
     #[test]
