@@ -178,11 +178,11 @@ impl Extractor {
     /// The text path: a dump's forms, fields placed (stages 1–4 of
     /// [`textdump`]).
     pub fn text_fields(&self, path: &Path, bytes: &[u8]) -> Result<Vec<textdump::TextFields>> {
-        let text = std::str::from_utf8(bytes).map_err(|e| Error::Damaged {
+        let text = textdump::decode_text(bytes).ok_or_else(|| Error::Damaged {
             file: path.to_path_buf(),
-            reason: format!("text input is not UTF-8: {e}"),
+            reason: "text input is neither UTF-8/16 nor GB18030".to_string(),
         })?;
-        Ok(textdump::text_to_fields(text, &self.template))
+        Ok(textdump::text_to_fields(&text, &self.template))
     }
 
     fn extract_text(&self, path: &Path, bytes: &[u8]) -> Result<Vec<Record>> {

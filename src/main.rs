@@ -222,7 +222,8 @@ fn run_dump(ex: &Extractor, paths: &[PathBuf], stage: Stage) -> Result<ExitCode>
     if ex.is_text_input(&bytes) {
         let text = match stage {
             Stage::Blocks => {
-                shenbao::textdump::dump_blocks(&String::from_utf8_lossy(&bytes), &ex.template)
+                let text = shenbao::textdump::decode_text(&bytes).unwrap_or_default();
+                shenbao::textdump::dump_blocks(&text, &ex.template)
             }
             Stage::Fields => shenbao::textdump::dump_fields(&ex.text_fields(path, &bytes)?),
             _ => bail!("text dumps have the stages blocks and fields"),

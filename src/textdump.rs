@@ -1913,16 +1913,34 @@ pub fn fields_to_record(f: &TextFields, t: &Template, source: Source) -> Record 
 // ---------------------------------------------------------------------------
 // Driver and dumps
 
-/// Whether bytes look like a text dump of these forms: not a PDF, valid
-/// UTF-8, and holding the template's title or several of its labels.
+/// A dump's text: UTF-8 (a BOM dropped), UTF-16 with a BOM, or else
+/// GB18030 (GBK) when it decodes without error. `None` when none fits.
+pub fn decode_text(bytes: &[u8]) -> Option<std::borrow::Cow<'_, str>> {
+    if let Some((enc, bom)) = encoding_rs::Encoding::for_bom(bytes) {
+        let (s, bad) = enc.decode_without_bom_handling(&bytes[bom..]);
+        return (!bad).then_some(s);
+    }
+    if let Ok(s) = std::str::from_utf8(bytes) {
+        return Some(std::borrow::Cow::Borrowed(s));
+    }
+    let (s, bad) = encoding_rs::GB18030.decode_without_bom_handling(bytes);
+    (!bad).then_some(s)
+}
+
+/// Whether bytes look like a text dump of these forms: not a PDF, text
+/// ([`decode_text`]), and holding the template's title or three of its
+/// labels.
 pub fn looks_like_text_dump(bytes: &[u8], t: &Template) -> bool {
     if bytes.starts_with(b"%PDF") || bytes.windows(5).take(1024).any(|w| w == b"%PDF-") {
         return false;
     }
-    let Ok(s) = std::str::from_utf8(bytes) else {
+    if bytes.contains(&0) && encoding_rs::Encoding::for_bom(bytes).is_none() {
+        return false;
+    }
+    let Some(s) = decode_text(bytes) else {
         return false;
     };
-    let key = label_key(s);
+    let key = label_key(&s);
     if key.contains(&label_key(&t.header.title)) {
         return true;
     }
@@ -2208,6 +2226,15 @@ mod tests {
         assert!(!looks_like_text_dump(b"%PDF-1.7\n...", &t));
         assert!(!looks_like_text_dump(&[0xff, 0xfe, 0x00], &t));
         assert!(!looks_like_text_dump("hello".as_bytes(), &t));
+        // GBK and UTF-8 with a BOM.
+        let (gbk, _, _) = encoding_rs::GBK.encode("上海市财政支出项目绩效目标申报表\n");
+        assert!(looks_like_text_dump(&gbk, &t));
+        assert_eq!(
+            decode_text(&gbk).unwrap(),
+            "上海市财政支出项目绩效目标申报表\n"
+        );
+        let bom = "\u{feff}上海市财政支出项目绩效目标申报表".as_bytes();
+        assert!(looks_like_text_dump(bom, &t));
     }
 
     fn source() -> Source {
