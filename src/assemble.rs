@@ -451,7 +451,7 @@ fn set_text(r: &mut Record, key: &str, t: Option<String>) {
     }
 }
 
-/// The warnings of [`cross_checks`] for a finished record (funding sum,
+/// The warnings of the cross-field checks for a finished record (funding sum,
 /// total vs current-year budget, date order); shared with the text path.
 pub fn cross_check_warnings(r: &Record) -> Vec<Warning> {
     let mut b = Builder {

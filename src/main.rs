@@ -52,9 +52,9 @@ impl From<Input> for shenbao::extract::InputKind {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Extract records (JSONL, one form per line) from PDFs and folders of PDFs.
+    /// Extract records (JSONL, one form per line) from PDFs, text dumps of them, and folders.
     Extract {
-        /// PDF files or folders (walked recursively for *.pdf).
+        /// PDF files, text dumps, or folders (walked recursively for *.pdf, *.txt).
         #[arg(required = true)]
         paths: Vec<PathBuf>,
         /// Write records here instead of stdout.
