@@ -432,7 +432,8 @@ pub fn page_to_blocks(page: &TextPage, t: &Template) -> Vec<Block> {
                     // Longest label (or header cell) starting at this token,
                     // continued on the next text line when it is the last.
                     let mut acc = String::new();
-                    let mut best: Option<(usize, Option<usize>, Kind)> = None;
+                    // (last token, wrapped into (line, tokens taken), kind)
+                    let mut best: Option<(usize, Option<(usize, usize)>, Kind)> = None;
                     let mut m = k;
                     while m < toks.len() {
                         acc.push_str(&label_key(toks[m]));
@@ -459,19 +460,14 @@ pub fn page_to_blocks(page: &TextPage, t: &Template) -> Vec<Block> {
                                     break;
                                 }
                                 if let Some(kind) = v.exact.get(&acc2) {
-                                    best = Some((
-                                        toks.len() - 1,
-                                        Some((j << 16) | (n + 1)),
-                                        kind.clone(),
-                                    ));
+                                    best = Some((toks.len() - 1, Some((j, n + 1)), kind.clone()));
                                 }
                             }
                         }
                     }
                     if let Some((last, wrap, kind)) = best {
                         let mut end = no;
-                        if let Some(w) = wrap {
-                            let (j, n) = (w >> 16, w & 0xffff);
+                        if let Some((j, n)) = wrap {
                             skip_tokens[j] = n;
                             end = lines[j].no;
                         }
