@@ -432,8 +432,7 @@ pub fn page_to_blocks(page: &TextPage, t: &Template) -> Vec<Block> {
                     // Longest label (or header cell) starting at this token,
                     // continued on the next text line when it is the last.
                     let mut acc = String::new();
-                    // (last token, wrapped into (line, tokens taken), kind)
-                    let mut best: Option<(usize, Option<(usize, usize)>, Kind)> = None;
+                    let mut best: Option<LabelMatch> = None;
                     let mut m = k;
                     while m < toks.len() {
                         acc.push_str(&label_key(toks[m]));
@@ -1908,6 +1907,10 @@ pub fn fields_to_record(f: &TextFields, t: &Template, source: Source) -> Record 
 
 // ---------------------------------------------------------------------------
 // Driver and dumps
+
+/// A label found in a line's tokens: its last token on the line, the line
+/// and token count it wrapped into, and what it is.
+type LabelMatch = (usize, Option<(usize, usize)>, Kind);
 
 /// A dump's text: UTF-8 (a BOM dropped), UTF-16 with a BOM, or else
 /// GB18030 (GBK) when it decodes without error. `None` when none fits.
