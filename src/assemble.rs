@@ -451,6 +451,17 @@ fn set_text(r: &mut Record, key: &str, t: Option<String>) {
     }
 }
 
+/// The warnings of the cross-field checks for a finished record (funding sum,
+/// total vs current-year budget, date order); shared with the text path.
+pub fn cross_check_warnings(r: &Record) -> Vec<Warning> {
+    let mut b = Builder {
+        warnings: Vec::new(),
+        provenance: BTreeMap::new(),
+    };
+    cross_checks(r, &mut b);
+    b.warnings
+}
+
 /// Checks that tie fields together; a disagreement is a warning.
 fn cross_checks(r: &Record, b: &mut Builder) {
     if let Some(cur) = r.current_year_budget

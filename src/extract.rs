@@ -23,6 +23,19 @@ use crate::pdf::{PdfSettings, read_pages};
 use crate::record::{Record, Source};
 use crate::settings::LayoutSettings;
 use crate::template::Template;
+use crate::textdump;
+
+/// How an input's bytes are read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum InputKind {
+    /// By content: a text dump when not a PDF and UTF-8 text holding the
+    /// template's title or labels ([`textdump::looks_like_text_dump`]),
+    /// else a PDF.
+    #[default]
+    Auto,
+    Pdf,
+    Text,
+}
 
 /// Everything the pipeline needs, loaded once and shared by all threads.
 #[derive(Debug, Clone)]
@@ -30,6 +43,7 @@ pub struct Extractor {
     pub template: Template,
     pub layout: LayoutSettings,
     pub pdf: PdfSettings,
+    pub input: InputKind,
 }
 
 /// The outcome for one input file.
@@ -148,7 +162,52 @@ impl Extractor {
             template,
             layout: LayoutSettings::default(),
             pdf: PdfSettings::default(),
+            input: InputKind::Auto,
         }
+    }
+
+    /// Whether these bytes are read as a text dump.
+    pub fn is_text_input(&self, bytes: &[u8]) -> bool {
+        match self.input {
+            InputKind::Text => true,
+            InputKind::Pdf => false,
+            InputKind::Auto => textdump::looks_like_text_dump(bytes, &self.template),
+        }
+    }
+
+    /// The text path: a dump's forms, fields placed (stages 1–4 of
+    /// [`textdump`]).
+    pub fn text_fields(&self, path: &Path, bytes: &[u8]) -> Result<Vec<textdump::TextFields>> {
+        let text = textdump::decode_text(bytes).ok_or_else(|| Error::Damaged {
+            file: path.to_path_buf(),
+            reason: "text input is neither UTF-8/16 nor GB18030".to_string(),
+        })?;
+        Ok(textdump::text_to_fields(&text, &self.template))
+    }
+
+    fn extract_text(&self, path: &Path, bytes: &[u8]) -> Result<Vec<Record>> {
+        let sha = sha256_hex(bytes);
+        let records: Vec<Record> = self
+            .text_fields(path, bytes)?
+            .iter()
+            .enumerate()
+            .map(|(i, f)| {
+                let source = Source {
+                    file: path.display().to_string(),
+                    sha256: sha.clone(),
+                    form_index: i,
+                    pages: f.pages.clone(),
+                };
+                textdump::fields_to_record(f, &self.template, source)
+            })
+            .filter(|r| r.title.is_some() || r.project_name.is_some() || !r.indicators.is_empty())
+            .collect();
+        if records.is_empty() {
+            return Err(Error::NoForm {
+                file: path.to_path_buf(),
+            });
+        }
+        Ok(records)
     }
 
     /// The built-in template and default settings.
@@ -193,6 +252,9 @@ impl Extractor {
 
     /// The whole pipeline over one file's bytes.
     pub fn extract_bytes(&self, path: &Path, bytes: &[u8]) -> Result<Vec<Record>> {
+        if self.is_text_input(bytes) {
+            return self.extract_text(path, bytes);
+        }
         let pages = self.pages(path, bytes)?;
         let layouts = self.layouts(&pages);
         let sha = sha256_hex(bytes);
@@ -268,7 +330,7 @@ impl Extractor {
 }
 
 /// Expands the inputs: files are taken as given, folders are walked
-/// (sorted, recursively) for `*.pdf` files (any case). The result keeps the
+/// (sorted, recursively) for `*.pdf` and `*.txt` files (any case). The result keeps the
 /// order of the inputs.
 pub fn collect_inputs(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
     let mut out = Vec::new();
@@ -300,7 +362,10 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
     for e in entries {
         if e.is_dir() {
             walk(&e, out)?;
-        } else if e.extension().is_some_and(|x| x.eq_ignore_ascii_case("pdf")) {
+        } else if e
+            .extension()
+            .is_some_and(|x| x.eq_ignore_ascii_case("pdf") || x.eq_ignore_ascii_case("txt"))
+        {
             out.push(e);
         }
     }

@@ -18,6 +18,12 @@
 //!    provenance ([`Record`]).
 //! 5. [`extract::Extractor`]: files in parallel (rayon), results in input
 //!    order; [`check`] compares records with golden files.
+//!
+//! Text dumps of the PDFs (detected by content, or `--input text`) take
+//! their own path to the same records, [`textdump`]: pages split at form
+//! feeds or blank runs, blocks (labels by the template vocabulary, values by
+//! shape, paragraphs), labelled values placed, the indicator table rebuilt
+//! from its pieces; provenance is in lines (`--dump blocks|fields`).
 
 pub mod assemble;
 pub mod check;
@@ -32,6 +38,7 @@ pub mod pdf;
 pub mod record;
 pub mod settings;
 pub mod template;
+pub mod textdump;
 
 pub use error::{Error, Result};
 pub use extract::{Extractor, FileResult, collect_inputs};

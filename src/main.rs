@@ -27,14 +27,34 @@ enum Stage {
     Glyphs,
     Lines,
     Cells,
+    /// Text dumps: the pieces of each page (labels, values, paragraphs).
+    Blocks,
     Fields,
+}
+
+/// How inputs are read (`auto`: by content).
+#[derive(Clone, Copy, ValueEnum)]
+enum Input {
+    Auto,
+    Pdf,
+    Text,
+}
+
+impl From<Input> for shenbao::extract::InputKind {
+    fn from(i: Input) -> Self {
+        match i {
+            Input::Auto => Self::Auto,
+            Input::Pdf => Self::Pdf,
+            Input::Text => Self::Text,
+        }
+    }
 }
 
 #[derive(Subcommand)]
 enum Command {
-    /// Extract records (JSONL, one form per line) from PDFs and folders of PDFs.
+    /// Extract records (JSONL, one form per line) from PDFs, text dumps of them, and folders.
     Extract {
-        /// PDF files or folders (walked recursively for *.pdf).
+        /// PDF files, text dumps, or folders (walked recursively for *.pdf, *.txt).
         #[arg(required = true)]
         paths: Vec<PathBuf>,
         /// Write records here instead of stdout.
@@ -49,9 +69,14 @@ enum Command {
         /// Template file (default: the built-in templates/form.toml).
         #[arg(long)]
         template: Option<PathBuf>,
-        /// Print one intermediate stage of one file instead of records.
+        /// Print one intermediate stage of one file instead of records
+        /// (text dumps: blocks, fields).
         #[arg(long, value_enum)]
         dump: Option<Stage>,
+        /// Read inputs as PDFs, as text dumps (pages split at form feeds or
+        /// 3+ blank lines), or decide by content.
+        #[arg(long, value_enum, default_value = "auto")]
+        input: Input,
     },
     /// Compare extraction with golden JSON and print a per-field accuracy
     /// table; exits 1 below 100%.
@@ -69,6 +94,18 @@ enum Command {
         jobs: usize,
         #[arg(long)]
         template: Option<PathBuf>,
+        /// Read inputs as PDFs, as text dumps, or decide by content.
+        #[arg(long, value_enum, default_value = "auto")]
+        input: Input,
+        /// Also count a text field right when at least this similar to the
+        /// golden text (0..1, e.g. 0.98; default: equal modulo white space).
+        /// For text dumps, which can lose or misplace characters.
+        #[arg(long, value_name = "MIN")]
+        text_similarity: Option<f64>,
+        /// Compare indicator rows on level 3 and target only (text dumps
+        /// place levels 1 and 2 by layout heuristics).
+        #[arg(long)]
+        ignore_indicator_levels: bool,
     },
 }
 
@@ -99,8 +136,10 @@ fn run() -> Result<ExitCode> {
             jobs,
             template,
             dump,
+            input,
         } => {
-            let ex = extractor(&template)?;
+            let mut ex = extractor(&template)?;
+            ex.input = input.into();
             if let Some(stage) = dump {
                 return run_dump(&ex, &paths, stage);
             }
@@ -160,7 +199,18 @@ fn run() -> Result<ExitCode> {
             bless,
             jobs,
             template,
-        } => run_check(&extractor(&template)?, &golden, &paths, bless, jobs),
+            input,
+            text_similarity,
+            ignore_indicator_levels,
+        } => {
+            let mut ex = extractor(&template)?;
+            ex.input = input.into();
+            let tol = check::Tolerance {
+                text_similarity,
+                ignore_indicator_levels,
+            };
+            run_check(&ex, &golden, &paths, bless, jobs, tol)
+        }
     }
 }
 
@@ -169,11 +219,24 @@ fn run_dump(ex: &Extractor, paths: &[PathBuf], stage: Stage) -> Result<ExitCode>
         bail!("--dump takes exactly one file");
     };
     let bytes = ex.read(path)?;
+    if ex.is_text_input(&bytes) {
+        let text = match stage {
+            Stage::Blocks => {
+                let text = shenbao::textdump::decode_text(&bytes).unwrap_or_default();
+                shenbao::textdump::dump_blocks(&text, &ex.template)
+            }
+            Stage::Fields => shenbao::textdump::dump_fields(&ex.text_fields(path, &bytes)?),
+            _ => bail!("text dumps have the stages blocks and fields"),
+        };
+        std::io::stdout().write_all(text.as_bytes())?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let pages = ex.pages(path, &bytes)?;
     let text = match stage {
         Stage::Glyphs => dump::glyphs(&pages),
         Stage::Lines => dump::lines(&pages, &ex.layout),
         Stage::Cells => dump::cells(&ex.layouts(&pages)),
+        Stage::Blocks => bail!("the blocks stage is for text dumps"),
         Stage::Fields => dump::fields(&ex.fields(&ex.layouts(&pages))),
     };
     std::io::stdout().write_all(text.as_bytes())?;
@@ -197,6 +260,7 @@ fn run_check(
     paths: &[PathBuf],
     bless: bool,
     jobs: usize,
+    tol: check::Tolerance,
 ) -> Result<ExitCode> {
     let files = shenbao::collect_inputs(paths)?;
     let mut reports = Vec::new();
@@ -218,7 +282,7 @@ fn run_check(
         };
         match std::fs::read_to_string(&gpath) {
             Ok(text) => match check::parse_records(&text) {
-                Ok(g) => reports.push((stem.clone(), check::compare_forms(&g, &got))),
+                Ok(g) => reports.push((stem.clone(), check::compare_forms_with(&g, &got, tol))),
                 Err(e) => problems.push(format!(
                     "{}: not a JSON array of records: {e}",
                     gpath.display()

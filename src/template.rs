@@ -74,6 +74,15 @@ pub struct IndicatorColumns {
     pub target: Vec<String>,
 }
 
+/// Hints for text dumps, where no geometry ties a value to its label.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TextLayout {
+    /// Pairs of field keys whose cells share one printed row.
+    #[serde(default)]
+    pub rows: Vec<[String; 2]>,
+}
+
 /// A loaded and checked template.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -82,6 +91,8 @@ pub struct Template {
     pub checkbox: Checkbox,
     pub funding_table: FundingColumns,
     pub indicator_table: IndicatorColumns,
+    #[serde(default)]
+    pub text_layout: TextLayout,
     pub fields: Vec<FieldSpec>,
     /// Normalized label to index in `fields`.
     #[serde(skip)]
@@ -211,6 +222,22 @@ impl Template {
         if t.indicator_table.level2.is_empty() {
             return Err(err("`indicator_table.level2` is empty".into()));
         }
+        for [a, b] in &t.text_layout.rows {
+            let shape = |k: &String| t.fields.iter().find(|f| &f.key == k).map(|f| f.shape);
+            match (shape(a), shape(b)) {
+                (Some(x), Some(y)) if x == y => {}
+                (Some(_), Some(_)) => {
+                    return Err(err(format!(
+                        "`text_layout.rows`: `{a}` and `{b}` have different shapes"
+                    )));
+                }
+                _ => {
+                    return Err(err(format!(
+                        "`text_layout.rows`: unknown field in [`{a}`, `{b}`]"
+                    )));
+                }
+            }
+        }
         if label_key(&t.header.title).is_empty() {
             return Err(err("`header.title` is empty".into()));
         }
@@ -238,6 +265,27 @@ impl Template {
                     key[l.len()..].trim_start_matches('：').to_string(),
                 )
             })
+    }
+
+    /// The other field of the printed row `key` shares (see
+    /// [`TextLayout::rows`]), and whether `key` is the row's first field.
+    pub fn row_partner(&self, key: &str) -> Option<(&str, bool)> {
+        self.text_layout.rows.iter().find_map(|[a, b]| {
+            if a == key {
+                Some((b.as_str(), true))
+            } else if b == key {
+                Some((a.as_str(), false))
+            } else {
+                None
+            }
+        })
+    }
+
+    /// All label keys (normalized), with their field.
+    pub fn labels(&self) -> impl Iterator<Item = (&str, &FieldSpec)> {
+        self.label_index
+            .iter()
+            .map(|(l, &i)| (l.as_str(), &self.fields[i]))
     }
 
     pub fn field(&self, key: &str) -> Option<&FieldSpec> {
@@ -294,6 +342,18 @@ mod tests {
         let bad = DEFAULT_TEMPLATE.replace("labels = [\"备注\"]", "labels = [\"项目名称\"]");
         let e = Template::parse(&bad, Path::new("bad.toml")).unwrap_err();
         assert!(e.to_string().contains("is given to both"), "{e}");
+    }
+
+    #[test]
+    fn text_layout_row_with_mixed_shapes_is_an_error() {
+        let bad = DEFAULT_TEMPLATE.replace(
+            "[\"start_date\", \"end_date\"]",
+            "[\"start_date\", \"total_budget\"]",
+        );
+        let e = Template::parse(&bad, Path::new("bad.toml")).unwrap_err();
+        assert!(e.to_string().contains("different shapes"), "{e}");
+        let t = Template::builtin().unwrap();
+        assert_eq!(t.row_partner("end_date"), Some(("start_date", false)));
     }
 
     #[test]

@@ -131,3 +131,40 @@ fn usage_error_exits_2() {
     let out = bin().args(["extract"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn text_dump_is_extracted_and_checked_like_a_pdf() {
+    let txt = root().join("fixtures/text/2019-dsjzx-forms-1-3.txt");
+    let out = bin().arg("extract").arg(&txt).output().unwrap();
+    assert!(out.status.success());
+    let s = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(s.lines().count(), 3, "{s}");
+    assert!(s.contains("\"line\":"), "provenance in lines: {s}");
+    // Forced as a PDF it is not one.
+    let out = bin()
+        .args(["extract", "--input", "pdf"])
+        .arg(&txt)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let out = bin()
+        .args(["extract", "--dump", "fields"])
+        .arg(&txt)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .contains("indicator\t")
+    );
+    let out = bin()
+        .args(["check", "--golden"])
+        .arg(root().join("golden"))
+        .arg(root().join("fixtures/text"))
+        .output()
+        .unwrap();
+    let s = String::from_utf8(out.stdout).unwrap();
+    assert!(out.status.success(), "{s}");
+    assert!(s.contains("(100.0%)"), "{s}");
+}

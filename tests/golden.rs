@@ -136,3 +136,78 @@ fn every_record_carries_source_and_provenance() {
         assert!(r.provenance.contains_key(f), "no provenance for {f}");
     }
 }
+
+fn text_dump(name: &str) -> Vec<Record> {
+    let ex = Extractor::builtin().unwrap();
+    let path = root().join("fixtures/text").join(name);
+    ex.extract_file(&path)
+        .unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+#[test]
+fn text_dump_of_the_three_sample_forms_matches_the_golden_file() {
+    let recs = text_dump("2019-dsjzx-forms-1-3.txt");
+    let got: Vec<Value> = recs.iter().map(content).collect();
+    let stem = "2019-dsjzx-forms-1-3";
+    let reports = vec![(stem.to_string(), check::compare_forms(&golden(stem), &got))];
+    if !check::all_right(&reports) {
+        panic!(
+            "{}\n{}",
+            check::render_table(&reports),
+            check::render_diffs(&reports)
+        );
+    }
+    // Provenance is in lines; the typo is repaired with a warning.
+    assert!(matches!(
+        recs[0].provenance.get("total_budget"),
+        Some(shenbao::record::Location::Text { line: 34, .. })
+    ));
+    assert!(codes(&recs[2]).contains(&"repaired_date"));
+    assert_eq!(recs[1].source.form_index, 1);
+}
+
+#[test]
+fn text_dump_with_form_feeds_and_crlf_reads_the_same() {
+    let path = root().join("fixtures/text/2019-dsjzx-forms-1-3.txt");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let variant = text.replace("\n\n\n\n", "\n\u{c}").replace('\n', "\r\n");
+    let ex = Extractor::builtin().unwrap();
+    let a: Vec<Value> = ex
+        .extract_bytes(&path, text.as_bytes())
+        .unwrap()
+        .iter()
+        .map(content)
+        .collect();
+    let b: Vec<Value> = ex
+        .extract_bytes(&path, variant.as_bytes())
+        .unwrap()
+        .iter()
+        .map(content)
+        .collect();
+    assert_eq!(a, b);
+}
+
+#[test]
+fn text_dump_without_paragraph_indents_reads_the_same() {
+    let path = root().join("fixtures/text/2019-dsjzx-forms-1-3.txt");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let flat: String = text
+        .lines()
+        .map(|l| l.trim_start())
+        .collect::<Vec<_>>()
+        .join("\n");
+    let ex = Extractor::builtin().unwrap();
+    let got: Vec<Value> = ex
+        .extract_bytes(&path, flat.as_bytes())
+        .unwrap()
+        .iter()
+        .map(content)
+        .collect();
+    let stem = "2019-dsjzx-forms-1-3";
+    let reports = vec![(stem.to_string(), check::compare_forms(&golden(stem), &got))];
+    assert!(
+        check::all_right(&reports),
+        "{}",
+        check::render_diffs(&reports)
+    );
+}
