@@ -80,10 +80,10 @@ impl OutputDev for Collect {
         path: &Path,
     ) -> Result<(), OutputError> {
         for op in &path.ops {
-            if let PathOp::Rect(_, _, w, h) = *op {
-                if w.abs().min(h.abs()) <= 2.0 {
-                    self.edges += 1;
-                }
+            if let PathOp::Rect(_, _, w, h) = *op
+                && w.abs().min(h.abs()) <= 2.0
+            {
+                self.edges += 1;
             }
         }
         Ok(())
