@@ -150,6 +150,33 @@ def rulings():
     return raw_pdf(page_objs(content, []))
 
 
+def form_xobject_simple_font():
+    # Text inside a Form XObject (with its own /Matrix), in a simple
+    # TrueType font with /Widths and /Differences; a second page with
+    # /Rotate 90 and a ruling line.
+    form = (
+        b"STREAM<</Type /XObject /Subtype /Form /BBox [0 0 500 500] /Matrix [1 0 0 1 100 0]"
+        b" /Resources <</Font <</F1 5 0 R>>>>>>\n"
+        b"BT /F1 10 Tf 0 700 Td (Ab1) Tj ET 0 690 m 200 690 l S\n"
+    )
+    font = (
+        b"<</Type /Font /Subtype /TrueType /BaseFont /Arial /FirstChar 49 /LastChar 98"
+        b" /Widths [556 " + b"0 " * 15 + b"667 " + b"0 " * 32 + b"556]"
+        b" /Encoding <</Type /Encoding /BaseEncoding /WinAnsiEncoding /Differences [65 /uni4E0A]>>>>"
+    )
+    objs = [
+        b"<</Type /Catalog /Pages 2 0 R>>",
+        b"<</Type /Pages /Kids [3 0 R 7 0 R] /Count 2 /MediaBox [0 0 595 842]>>",
+        b"<</Type /Page /Parent 2 0 R /Resources <</XObject <</X1 6 0 R>>>> /Contents 4 0 R>>",
+        b"STREAM<<>>\nq 1 0 0 1 0 -100 cm /X1 Do Q\n",
+        font,
+        form,
+        b"<</Type /Page /Parent 2 0 R /Rotate 90 /Resources <</Font <</F1 5 0 R>>>> /Contents 8 0 R>>",
+        b"STREAM<<>>\nBT /F1 10 Tf 100 800 Td (A) Tj ET 100 700 m 300 700 l S\n",
+    ]
+    return raw_pdf(objs)
+
+
 def libreoffice(tmp, name, html, opts=None):
     src = os.path.join(tmp, name + ".html")
     with open(src, "w", encoding="utf-8") as f:
@@ -194,6 +221,7 @@ def main():
         ("unigb_ucs2_h.pdf", unigb_ucs2_h()),
         ("kangxi_tounicode.pdf", kangxi_tounicode()),
         ("rulings.pdf", rulings()),
+        ("form_xobject_simple_font.pdf", form_xobject_simple_font()),
     ]:
         with open(os.path.join(OUT, name), "wb") as f:
             f.write(data)
@@ -206,6 +234,13 @@ def main():
             tmp, "encrypted", FORM_HTML,
             '{"EncryptFile":{"type":"boolean","value":"true"},'
             '"DocumentOpenPassword":{"type":"string","value":"secret"}}',
+        )
+        libreoffice(
+            tmp, "encrypted_owner_only", FORM_HTML,
+            '{"EncryptFile":{"type":"boolean","value":"false"},'
+            '"RestrictPermissions":{"type":"boolean","value":"true"},'
+            '"PermissionPassword":{"type":"string","value":"owner"},'
+            '"Printing":{"type":"long","value":"0"}}',
         )
 
 

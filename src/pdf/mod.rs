@@ -122,7 +122,13 @@ pub fn read_pages(file: &Path, bytes: &[u8], settings: &PdfSettings) -> Result<V
             file: file.to_path_buf(),
         });
     }
-    match catch_unwind(AssertUnwindSafe(|| read_pages_inner(file, bytes, settings))) {
+    guarded(file, || read_pages_inner(file, bytes, settings))
+}
+
+/// Runs `f`, turning a panic (of lopdf, or ours) into [`Error::Internal`]
+/// naming the file and carrying the panic message.
+fn guarded<T>(file: &Path, f: impl FnOnce() -> Result<T>) -> Result<T> {
+    match catch_unwind(AssertUnwindSafe(f)) {
         Ok(r) => r,
         Err(panic) => {
             let msg = panic
@@ -303,6 +309,18 @@ fn read_page(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn library_panic_becomes_internal_error_with_message() {
+        let e = guarded::<()>(Path::new("x.pdf"), || panic!("boom at offset 42")).unwrap_err();
+        match e {
+            Error::Internal { file, reason } => {
+                assert_eq!(file, Path::new("x.pdf"));
+                assert!(reason.contains("boom at offset 42"), "{reason}");
+            }
+            e => panic!("{e:?}"),
+        }
+    }
 
     #[test]
     fn page_matrix_maps_corners_for_every_rotation() {
