@@ -4,7 +4,7 @@
 //!     cargo run --release --example bench_backend -- OUTDIR FILE.pdf...
 //!
 //! Writes OUTDIR/<name>.txt (the page glyphs in content order, pages
-//! separated by form feeds) and prints one line per file.
+//! separated by form feeds), OUTDIR/<name>.json (the pages) and prints one line per file.
 
 use std::time::Instant;
 
@@ -40,6 +40,8 @@ fn main() {
                     .to_string_lossy()
                     .to_string();
                 std::fs::write(format!("{out}/{name}.txt"), &text).unwrap();
+                let json = serde_json::to_string_pretty(&pages).unwrap();
+                std::fs::write(format!("{out}/{name}.json"), json).unwrap();
                 let glyphs: usize = pages.iter().map(|p| p.glyphs.len()).sum();
                 let edges: usize = pages.iter().map(|p| p.edges.len()).sum();
                 println!(

@@ -45,6 +45,7 @@ mod encoding;
 pub mod fold;
 mod font;
 mod interp;
+mod lexer;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
