@@ -177,6 +177,14 @@ def form_xobject_simple_font():
     return raw_pdf(objs)
 
 
+def helvetica_no_widths():
+    # A standard-14 font with no /Widths, as iText writes it.
+    return raw_pdf(page_objs(
+        b"BT /F1 10 Tf 10 10 Td (Hello, World 2019/12/31 @x) Tj ET\n",
+        [b"<</Type /Font /Subtype /Type1 /BaseFont /Helvetica>>"],
+    ))
+
+
 def libreoffice(tmp, name, html, opts=None):
     src = os.path.join(tmp, name + ".html")
     with open(src, "w", encoding="utf-8") as f:
@@ -222,6 +230,7 @@ def main():
         ("kangxi_tounicode.pdf", kangxi_tounicode()),
         ("rulings.pdf", rulings()),
         ("form_xobject_simple_font.pdf", form_xobject_simple_font()),
+        ("helvetica_no_widths.pdf", helvetica_no_widths()),
     ]:
         with open(os.path.join(OUT, name), "wb") as f:
             f.write(data)

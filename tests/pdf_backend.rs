@@ -354,3 +354,16 @@ fn rotated_page_is_returned_as_displayed() {
         "{b:?}"
     );
 }
+
+#[test]
+fn standard_helvetica_without_widths_uses_afm_widths() {
+    let p = &read("helvetica_no_widths.pdf")[0];
+    assert_eq!(text(p), "Hello, World 2019/12/31 @x");
+    // Word ends as pdftotext -bbox reports them: "Hello," 10..35.56,
+    // "World" ..64.45, "@x" ..135.20.
+    let comma = p.glyphs.iter().find(|g| g.ch == ',').unwrap();
+    assert!(close(comma.bbox.x1, 35.56), "{:?}", comma.bbox);
+    let d = p.glyphs.iter().find(|g| g.ch == 'd').unwrap();
+    assert!(close(d.bbox.x1, 64.45), "{:?}", d.bbox);
+    assert!(close(p.glyphs.last().unwrap().bbox.x1, 135.20));
+}

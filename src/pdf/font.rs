@@ -95,6 +95,16 @@ pub struct Code<'a> {
 
 const REPLACEMENT: [char; 1] = ['\u{FFFD}'];
 
+/// Helvetica advance widths (AFM) for codes 32..=126, WinAnsi order.
+const HELVETICA_32_126: [u16; 95] = [
+    278, 278, 355, 556, 556, 889, 667, 191, 333, 333, 389, 584, 278, 333, 278, 278, // 32-47
+    556, 556, 556, 556, 556, 556, 556, 556, 556, 556, 278, 278, 584, 584, 584, 556, // 48-63
+    1015, 667, 667, 722, 722, 667, 611, 778, 722, 278, 500, 667, 556, 833, 722, 778, // 64-79
+    667, 778, 722, 667, 611, 722, 667, 944, 667, 667, 611, 278, 278, 278, 469, 556, // 80-95
+    333, 556, 556, 500, 556, 556, 278, 556, 556, 222, 222, 500, 222, 833, 556, 556, // 96-111
+    556, 556, 333, 500, 278, 556, 500, 722, 500, 500, 500, 334, 260, 334, 584, // 112-126
+];
+
 fn num(o: &Object) -> Option<f64> {
     match o {
         Object::Integer(i) => Some(*i as f64),
@@ -237,11 +247,16 @@ impl Font {
             f.missing_width = mw;
         }
         if f.widths.is_empty() {
-            // Standard 14 fonts without /Widths: Courier is 600, others a
-            // rough average.
+            // Standard 14 fonts without /Widths (iText writes Helvetica so):
+            // Courier is 600; Helvetica/Arial get the Helvetica AFM widths
+            // for ASCII; others a 500 average.
             let base_font = get_name(doc, dict, b"BaseFont").unwrap_or(b"");
-            if base_font.windows(7).any(|w| w == b"Courier") {
+            let has = |n: &[u8]| base_font.windows(n.len()).any(|w| w == n);
+            if has(b"Courier") {
                 f.missing_width = 600.0;
+            } else if has(b"Helvetica") || has(b"Arial") {
+                f.first_char = 32;
+                f.widths = HELVETICA_32_126.iter().map(|&w| w as f64).collect();
             }
         }
         if type3
