@@ -146,6 +146,9 @@ def rulings():
         b"q 2 0 0 2 50 50 cm 0 0 m 50 0 l S Q",
         # a curve, stroked: not an edge
         b"300 100 m 310 120 330 120 340 100 c S",
+        # white lines (gray, RGB, CMYK; stroked and thin-filled): invisible, no edges
+        b"q 1 G 450 100 m 550 100 l S 1 1 1 RG 450 120 m 550 120 l S"
+        b" 0 0 0 0 K 450 140 m 550 140 l S 1 g 450 160 100 0.5 re f Q",
     ]) + b"\n"
     return raw_pdf(page_objs(content, []))
 

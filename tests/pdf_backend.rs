@@ -367,3 +367,9 @@ fn standard_helvetica_without_widths_uses_afm_widths() {
     assert!(close(d.bbox.x1, 64.45), "{:?}", d.bbox);
     assert!(close(p.glyphs.last().unwrap().bbox.x1, 135.20));
 }
+
+#[test]
+fn white_lines_are_invisible_and_give_no_edges() {
+    let p = &read("rulings.pdf")[0];
+    assert!(!p.edges.iter().any(|e| e.x0 >= 449.0), "{:#?}", p.edges);
+}

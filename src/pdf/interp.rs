@@ -69,6 +69,10 @@ struct GState {
     h_scale: f64,
     leading: f64,
     rise: f64,
+    /// The stroke / fill colour is white (device gray, RGB or CMYK): what
+    /// is painted with it is invisible on paper and gives no edges.
+    stroke_white: bool,
+    fill_white: bool,
 }
 
 /// The interpreter's output and caches for one document.
@@ -117,6 +121,26 @@ fn nums<const N: usize>(ops: &[Tok]) -> Option<[f64; N]> {
     Some(out)
 }
 
+/// Whether `n` colour operands are white: gray 1, RGB 1 1 1, CMYK 0 0 0 0.
+fn is_white(ops: &[Tok], n: usize) -> bool {
+    let v: [f64; 4] = match n {
+        1 => match nums::<1>(ops) {
+            Some([g]) => [g, g, g, 0.0],
+            None => return false,
+        },
+        3 => match nums::<3>(ops) {
+            Some([r, g, b]) => [r, g, b, 0.0],
+            None => return false,
+        },
+        _ => match nums::<4>(ops) {
+            Some([c, m, y, k]) => [1.0 - c, 1.0 - m, 1.0 - y, 1.0 - k],
+            None => return false,
+        },
+    };
+    let rgb_white = v[..3].iter().all(|&c| c >= 0.99);
+    rgb_white && (n != 4 || v[3] >= 0.99)
+}
+
 #[inline]
 fn first_num(ops: &[Tok], default: f64) -> f64 {
     match ops.first() {
@@ -149,6 +173,8 @@ impl<'a> Interp<'a> {
                 h_scale: 1.0,
                 leading: 0.0,
                 rise: 0.0,
+                stroke_white: false,
+                fill_white: false,
             },
             stack: Vec::new(),
             tm: Matrix::IDENTITY,
@@ -310,6 +336,15 @@ impl<'a> Interp<'a> {
                 b"B" | b"B*" => self.paint(true, true, false),
                 b"b" | b"b*" => self.paint(true, true, true),
                 b"n" => self.clear_path(),
+                // Colours: only whether they are white.
+                b"G" => self.gs.stroke_white = is_white(o, 1),
+                b"g" => self.gs.fill_white = is_white(o, 1),
+                b"RG" => self.gs.stroke_white = is_white(o, 3),
+                b"rg" => self.gs.fill_white = is_white(o, 3),
+                b"K" => self.gs.stroke_white = is_white(o, 4),
+                b"k" => self.gs.fill_white = is_white(o, 4),
+                b"CS" | b"SC" | b"SCN" => self.gs.stroke_white = false,
+                b"cs" | b"sc" | b"scn" => self.gs.fill_white = false,
                 // XObjects
                 b"Do" => {
                     if let Some(n) = o.first().and_then(|&t| lx.name(t)) {
@@ -346,6 +381,8 @@ impl<'a> Interp<'a> {
     /// a filled subpath that is an axis-aligned rectangle becomes an edge
     /// when thin (or its 4 sides, when configured, when not thin).
     fn paint(&mut self, stroke: bool, fill: bool, close: bool) {
+        let stroke = stroke && !self.gs.stroke_white;
+        let fill = fill && !self.gs.fill_white;
         let n = self.subpaths.len();
         for k in 0..n {
             let (start, closed) = self.subpaths[k];

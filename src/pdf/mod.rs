@@ -8,6 +8,9 @@
 //! crop box (media box when none), `/Rotate` applied, so a landscape page
 //! comes out as it is displayed.
 //!
+//! Glyphs come in content-stream order (not reading order); edges sorted
+//! (horizontals by y then x, verticals by x then y).
+//!
 //! * **Glyph boxes**: `x` runs from the glyph origin to origin + advance,
 //!   the advance being the font's width (`/Widths`, or `/W` then `/DW` for
 //!   CID fonts) times the font size, plus character spacing (and word
@@ -33,7 +36,7 @@
 //!   segments) and filled axis-aligned rectangles (`re` or closed 4-point
 //!   `m`/`l` paths; `f`, `F`, `f*`, `B`, `B*`, `b`, `b*`) at most
 //!   [`PdfSettings::max_line_thickness`] thick, reduced to their centre
-//!   line; diagonals and curves dropped; duplicates removed. A filled
+//!   line; diagonals, curves and white lines dropped; duplicates removed. A filled
 //!   rectangle thicker than that both ways is a cell background (or a
 //!   page-sized white backdrop, as LibreOffice paints): by default it
 //!   gives no edges, because shading without a border would otherwise
