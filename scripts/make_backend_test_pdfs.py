@@ -188,6 +188,15 @@ def helvetica_no_widths():
     ))
 
 
+def text_state():
+    # Tc, Tw, Tz, TL, T*, ', " and a scaling Tm, with Helvetica AFM widths.
+    return raw_pdf(page_objs(
+        b"BT /F1 10 Tf 2 Tc 5 Tw 50 Tz 12 TL 100 700 Td (a b) Tj T* (c) ' 1 0 (d) \" ET\n"
+        b"BT /F1 5 Tf 2 0 0 2 300 500 Tm (H) Tj ET\n",
+        [b"<</Type /Font /Subtype /Type1 /BaseFont /Helvetica>>"],
+    ))
+
+
 def libreoffice(tmp, name, html, opts=None):
     src = os.path.join(tmp, name + ".html")
     with open(src, "w", encoding="utf-8") as f:
@@ -234,6 +243,7 @@ def main():
         ("rulings.pdf", rulings()),
         ("form_xobject_simple_font.pdf", form_xobject_simple_font()),
         ("helvetica_no_widths.pdf", helvetica_no_widths()),
+        ("text_state.pdf", text_state()),
     ]:
         with open(os.path.join(OUT, name), "wb") as f:
             f.write(data)

@@ -373,3 +373,40 @@ fn white_lines_are_invisible_and_give_no_edges() {
     let p = &read("rulings.pdf")[0];
     assert!(!p.edges.iter().any(|e| e.x0 >= 449.0), "{:#?}", p.edges);
 }
+
+#[test]
+fn char_word_spacing_scaling_leading_and_quote_operators_apply() {
+    let p = &read("text_state.pdf")[0];
+    assert_eq!(text(p), "a bcdH");
+    let g = &p.glyphs;
+    let bx = |i: usize| (g[i].bbox.x0, g[i].bbox.x1, g[i].bbox.bottom);
+    // a: (5.56 + Tc 2) * Tz 0.5; space adds Tw 5; baseline 842 - 700 = 142.
+    let (x0, x1, bottom) = bx(0);
+    assert!(
+        close(x0, 100.0) && close(x1, 103.78) && close(bottom, 143.2),
+        "{:?}",
+        g[0].bbox
+    );
+    let (x0, x1, _) = bx(1);
+    assert!(close(x0, 103.78) && close(x1, 108.67), "{:?}", g[1].bbox);
+    assert!(close(g[2].bbox.x1, 112.45), "{:?}", g[2].bbox);
+    // T* then ' : two lines of 12 down: baseline 166.
+    assert!(
+        close(g[3].bbox.x0, 100.0) && close(g[3].bbox.x1, 103.5) && close(g[3].bbox.bottom, 167.2)
+    );
+    // " sets Tw 1, Tc 0 and moves one more line: baseline 178.
+    assert!(
+        close(g[4].bbox.x1, 102.78) && close(g[4].bbox.bottom, 179.2),
+        "{:?}",
+        g[4].bbox
+    );
+    // Tm scaling 2: 5 pt font renders at 10 pt. Tz 50 is text state and
+    // outlives ET: H = 722/1000 * 5 * 0.5 * 2.
+    let h = &g[5];
+    assert!(close(h.size, 10.0));
+    assert!(
+        close(h.bbox.x0, 300.0) && close(h.bbox.x1, 303.61) && close(h.bbox.top, 333.2),
+        "{:?}",
+        h.bbox
+    );
+}
