@@ -51,12 +51,17 @@ struct CidWidths {
 }
 
 impl CidWidths {
-    fn get(&self, cid: u32) -> f64 {
+    /// The /W width of `cid`, if listed.
+    fn lookup(&self, cid: u32) -> Option<f64> {
         let i = self.ranges.partition_point(|r| r.1 < cid);
         match self.ranges.get(i) {
-            Some(&(first, _, w)) if first <= cid => w,
-            _ => self.default,
+            Some(&(first, _, w)) if first <= cid => Some(w),
+            _ => None,
         }
+    }
+    /// The /W width of `cid`, else /DW.
+    fn get(&self, cid: u32) -> f64 {
+        self.lookup(cid).unwrap_or(self.default)
     }
 }
 
@@ -296,20 +301,32 @@ impl Font {
         f
     }
 
-    /// The CID a multi-byte font's code selects, where it can be known
-    /// cheaply; `None` means "use /DW".
+    /// Width (glyph units) of a multi-byte font's code.
+    ///
+    /// Identity CMaps: CID = code. GB CMaps, single-byte ASCII: the CID the
+    /// Adobe CMap gives (GBK-EUC-H / GB-EUC-H: 0x20 -> 7716, 0x21..=0x7E ->
+    /// 814..; GBK2K-H and UniGB-UCS2/UTF16-H: 0x20..=0x7E -> 1..=95) is
+    /// looked up in /W first, then the proportional CID `byte - 0x1F`
+    /// (what many producers' /W lists), then /DW. Other codes take /DW: their
+    /// CIDs would need the whole CMap.
     #[inline]
-    fn cid(&self, code: u32, nbytes: usize) -> Option<u32> {
+    fn cid_width(&self, code: u32, nbytes: usize) -> f64 {
+        let w = &self.cid_widths;
         match self.codes {
-            Codes::TwoByte => Some(code),
-            // Adobe-GB1 CIDs 1..=95 are the proportional ASCII glyphs, which
-            // the GB CMaps map single-byte 0x20..=0x7E (and UCS-2 U+0020..
-            // U+007E) onto.
-            Codes::Gbk | Codes::Gb18030 if nbytes == 1 && (0x20..=0x7E).contains(&code) => {
-                Some(code - 0x1F)
+            Codes::TwoByte => w.get(code),
+            Codes::Gbk if nbytes == 1 && (0x20..=0x7E).contains(&code) => {
+                let cmap_cid = if code == 0x20 {
+                    7716
+                } else {
+                    814 + code - 0x21
+                };
+                w.lookup(cmap_cid)
+                    .or_else(|| w.lookup(code - 0x1F))
+                    .unwrap_or(w.default)
             }
-            Codes::Utf16 if (0x20..=0x7E).contains(&code) => Some(code - 0x1F),
-            _ => None,
+            Codes::Gb18030 if nbytes == 1 && (0x20..=0x7E).contains(&code) => w.get(code - 0x1F),
+            Codes::Utf16 if (0x20..=0x7E).contains(&code) => w.get(code - 0x1F),
+            _ => w.default,
         }
     }
 
@@ -323,10 +340,7 @@ impl Font {
                     _ => self.missing_width,
                 }
             }
-            _ => match self.cid(code, nbytes) {
-                Some(cid) => self.cid_widths.get(cid),
-                None => self.cid_widths.default,
-            },
+            _ => self.cid_width(code, nbytes),
         };
         w * self.width_scale
     }
@@ -527,6 +541,25 @@ mod tests {
         assert_eq!(cw.get(100), 600.0);
         assert_eq!(cw.get(101), 700.0);
         assert_eq!(cw.get(102), 1000.0);
+    }
+
+    #[test]
+    fn gbk_euc_h_ascii_width_prefers_the_cmap_cid_then_the_proportional_one() {
+        let close = |a: f64, b: f64| (a - b).abs() < 1e-9;
+        let mut f = Font::empty(Codes::Gbk, Fallback::Gbk);
+        // The Adobe GBK-EUC-H CMap: <20> -> 7716, <21>..<7e> -> 814...
+        f.cid_widths.ranges = vec![(1, 95, 500.0), (814, 907, 600.0), (7716, 7716, 300.0)];
+        assert!(close(f.width_of(b'(' as u32, 1), 0.6));
+        assert!(close(f.width_of(0x20, 1), 0.3));
+        // Only the proportional CIDs listed: byte - 0x1F.
+        f.cid_widths.ranges = vec![(1, 95, 500.0)];
+        assert!(close(f.width_of(b'(' as u32, 1), 0.5));
+        // Two-byte codes: /DW.
+        assert!(close(f.width_of(0xC9CF, 2), 1.0));
+        // GBK2K-H maps ASCII to 1..=95 directly.
+        let mut g = Font::empty(Codes::Gb18030, Fallback::Gb18030);
+        g.cid_widths.ranges = vec![(1, 95, 500.0), (814, 907, 600.0)];
+        assert!(close(g.width_of(b'(' as u32, 1), 0.5));
     }
 
     #[test]
