@@ -28,6 +28,16 @@ pub fn lines(page: &PageContent) -> Vec<Vec<&Glyph>> {
     out
 }
 
+/// `println!` that stops quietly when stdout is closed (`| head`).
+macro_rules! out {
+    ($($t:tt)*) => {{
+        use std::io::Write;
+        if writeln!(std::io::stdout().lock(), $($t)*).is_err() {
+            std::process::exit(0);
+        }
+    }};
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let Some(path) = args.iter().find(|a| !a.starts_with("--")) else {
@@ -53,7 +63,7 @@ fn main() {
         .iter()
         .filter(|p| page_no.is_none_or(|n| n == p.number))
     {
-        println!(
+        out!(
             "=== page {} ({:.1} x {:.1} pt): {} glyphs, {} edges",
             p.number,
             p.width,
@@ -64,22 +74,31 @@ fn main() {
         for line in lines(p) {
             let text: String = line.iter().map(|g| g.ch).collect();
             let b = line[0].bbox;
-            println!("{:7.2}..{:7.2} {:7.2}: {}", b.top, b.bottom, b.x0, text);
+            out!("{:7.2}..{:7.2} {:7.2}: {}", b.top, b.bottom, b.x0, text);
             if boxes {
                 for g in &line {
                     let b = g.bbox;
-                    println!(
+                    out!(
                         "    {} {:.2},{:.2}-{:.2},{:.2} size {:.2}",
-                        g.ch, b.x0, b.top, b.x1, b.bottom, g.size
+                        g.ch,
+                        b.x0,
+                        b.top,
+                        b.x1,
+                        b.bottom,
+                        g.size
                     );
                 }
             }
         }
         if show_edges {
             for e in &p.edges {
-                println!(
+                out!(
                     "  edge {:?} {:.2},{:.2}-{:.2},{:.2}",
-                    e.orientation, e.x0, e.top, e.x1, e.bottom
+                    e.orientation,
+                    e.x0,
+                    e.top,
+                    e.x1,
+                    e.bottom
                 );
             }
         }

@@ -146,8 +146,55 @@ def rulings():
         b"q 2 0 0 2 50 50 cm 0 0 m 50 0 l S Q",
         # a curve, stroked: not an edge
         b"300 100 m 310 120 330 120 340 100 c S",
+        # white lines (gray, RGB, CMYK; stroked and thin-filled): invisible, no edges
+        b"q 1 G 450 100 m 550 100 l S 1 1 1 RG 450 120 m 550 120 l S"
+        b" 0 0 0 0 K 450 140 m 550 140 l S 1 g 450 160 100 0.5 re f Q",
     ]) + b"\n"
     return raw_pdf(page_objs(content, []))
+
+
+def form_xobject_simple_font():
+    # Text inside a Form XObject (with its own /Matrix), in a simple
+    # TrueType font with /Widths and /Differences; a second page with
+    # /Rotate 90 and a ruling line.
+    form = (
+        b"STREAM<</Type /XObject /Subtype /Form /BBox [0 0 500 500] /Matrix [1 0 0 1 100 0]"
+        b" /Resources <</Font <</F1 5 0 R>>>>>>\n"
+        b"BT /F1 10 Tf 0 700 Td (Ab1) Tj ET 0 690 m 200 690 l S\n"
+    )
+    font = (
+        b"<</Type /Font /Subtype /TrueType /BaseFont /Arial /FirstChar 49 /LastChar 98"
+        b" /Widths [556 " + b"0 " * 15 + b"667 " + b"0 " * 32 + b"556]"
+        b" /Encoding <</Type /Encoding /BaseEncoding /WinAnsiEncoding /Differences [65 /uni4E0A]>>>>"
+    )
+    objs = [
+        b"<</Type /Catalog /Pages 2 0 R>>",
+        b"<</Type /Pages /Kids [3 0 R 7 0 R] /Count 2 /MediaBox [0 0 595 842]>>",
+        b"<</Type /Page /Parent 2 0 R /Resources <</XObject <</X1 6 0 R>>>> /Contents 4 0 R>>",
+        b"STREAM<<>>\nq 1 0 0 1 0 -100 cm /X1 Do Q\n",
+        font,
+        form,
+        b"<</Type /Page /Parent 2 0 R /Rotate 90 /Resources <</Font <</F1 5 0 R>>>> /Contents 8 0 R>>",
+        b"STREAM<<>>\nBT /F1 10 Tf 100 800 Td (A) Tj ET 100 700 m 300 700 l S\n",
+    ]
+    return raw_pdf(objs)
+
+
+def helvetica_no_widths():
+    # A standard-14 font with no /Widths, as iText writes it.
+    return raw_pdf(page_objs(
+        b"BT /F1 10 Tf 10 10 Td (Hello, World 2019/12/31 @x) Tj ET\n",
+        [b"<</Type /Font /Subtype /Type1 /BaseFont /Helvetica>>"],
+    ))
+
+
+def text_state():
+    # Tc, Tw, Tz, TL, T*, ', " and a scaling Tm, with Helvetica AFM widths.
+    return raw_pdf(page_objs(
+        b"BT /F1 10 Tf 2 Tc 5 Tw 50 Tz 12 TL 100 700 Td (a b) Tj T* (c) ' 1 0 (d) \" ET\n"
+        b"BT /F1 5 Tf 2 0 0 2 300 500 Tm (H) Tj ET\n",
+        [b"<</Type /Font /Subtype /Type1 /BaseFont /Helvetica>>"],
+    ))
 
 
 def libreoffice(tmp, name, html, opts=None):
@@ -194,6 +241,9 @@ def main():
         ("unigb_ucs2_h.pdf", unigb_ucs2_h()),
         ("kangxi_tounicode.pdf", kangxi_tounicode()),
         ("rulings.pdf", rulings()),
+        ("form_xobject_simple_font.pdf", form_xobject_simple_font()),
+        ("helvetica_no_widths.pdf", helvetica_no_widths()),
+        ("text_state.pdf", text_state()),
     ]:
         with open(os.path.join(OUT, name), "wb") as f:
             f.write(data)
@@ -206,6 +256,13 @@ def main():
             tmp, "encrypted", FORM_HTML,
             '{"EncryptFile":{"type":"boolean","value":"true"},'
             '"DocumentOpenPassword":{"type":"string","value":"secret"}}',
+        )
+        libreoffice(
+            tmp, "encrypted_owner_only", FORM_HTML,
+            '{"EncryptFile":{"type":"boolean","value":"false"},'
+            '"RestrictPermissions":{"type":"boolean","value":"true"},'
+            '"PermissionPassword":{"type":"string","value":"owner"},'
+            '"Printing":{"type":"long","value":"0"}}',
         )
 
 

@@ -31,9 +31,11 @@ pub struct ToUnicode {
     pool: Vec<char>,
 }
 
+/// CMap tokens; hex strings are left undecoded (the raw digits).
 #[derive(Debug, PartialEq)]
 enum Tok<'a> {
-    Hex(Vec<u8>),
+    Hex(&'a [u8]),
+    Lit(&'a [u8]),
     Open,
     Close,
     Word(&'a [u8]),
@@ -63,31 +65,20 @@ impl<'a> Iterator for Lexer<'a> {
             }
             break;
         }
-        let c = s[self.i];
-        match c {
+        match s[self.i] {
             b'<' if s.get(self.i + 1) == Some(&b'<') => {
                 self.i += 2;
                 Some(Tok::Word(b"<<"))
             }
             b'<' => {
-                self.i += 1;
-                let mut out = Vec::new();
-                let mut hi: Option<u8> = None;
+                let start = self.i + 1;
+                self.i = start;
                 while self.i < s.len() && s[self.i] != b'>' {
-                    let d = (s[self.i] as char).to_digit(16);
                     self.i += 1;
-                    if let Some(d) = d {
-                        match hi.take() {
-                            None => hi = Some(d as u8),
-                            Some(h) => out.push(h << 4 | d as u8),
-                        }
-                    }
                 }
-                if let Some(h) = hi {
-                    out.push(h << 4);
-                }
+                let t = Tok::Hex(&s[start..self.i]);
                 self.i += 1;
-                Some(Tok::Hex(out))
+                Some(t)
             }
             b'[' => {
                 self.i += 1;
@@ -98,7 +89,7 @@ impl<'a> Iterator for Lexer<'a> {
                 Some(Tok::Close)
             }
             b'(' => {
-                // Literal strings (rare in ToUnicode): keep the raw bytes.
+                // Literal strings (rare in ToUnicode): the raw bytes.
                 self.i += 1;
                 let start = self.i;
                 let mut depth = 1;
@@ -116,9 +107,9 @@ impl<'a> Iterator for Lexer<'a> {
                     }
                     self.i += 1;
                 }
-                let v = s[start..self.i.min(s.len())].to_vec();
+                let v = &s[start..self.i.min(s.len())];
                 self.i += 1;
-                Some(Tok::Hex(v))
+                Some(Tok::Lit(v))
             }
             _ => {
                 let start = self.i;
@@ -135,17 +126,48 @@ impl<'a> Iterator for Lexer<'a> {
     }
 }
 
+/// Decodes a string token's bytes into `out` (cleared first).
+fn bytes_of(t: &Tok, out: &mut Vec<u8>) -> bool {
+    out.clear();
+    match t {
+        Tok::Hex(raw) => {
+            let mut hi: Option<u8> = None;
+            for &c in *raw {
+                if let Some(d) = (c as char).to_digit(16) {
+                    match hi.take() {
+                        None => hi = Some(d as u8),
+                        Some(h) => out.push(h << 4 | d as u8),
+                    }
+                }
+            }
+            if let Some(h) = hi {
+                out.push(h << 4);
+            }
+            true
+        }
+        Tok::Lit(b) => {
+            out.extend_from_slice(b);
+            true
+        }
+        _ => false,
+    }
+}
+
 fn code_of(b: &[u8]) -> u32 {
     b.iter().take(4).fold(0u32, |a, &x| (a << 8) | x as u32)
 }
 
-fn utf16_units(b: &[u8]) -> Vec<u16> {
+/// UTF-16BE bytes to code units (a lone byte is one unit).
+fn utf16_units(b: &[u8], out: &mut Vec<u16>) {
+    out.clear();
     if b.len() == 1 {
-        return vec![b[0] as u16];
+        out.push(b[0] as u16);
+        return;
     }
-    b.chunks(2)
-        .map(|c| ((c[0] as u16) << 8) | *c.get(1).unwrap_or(&0) as u16)
-        .collect()
+    out.extend(
+        b.chunks(2)
+            .map(|c| ((c[0] as u16) << 8) | *c.get(1).unwrap_or(&0) as u16),
+    );
 }
 
 /// Largest bfrange expanded; bigger ranges are clamped (garbage guard).
@@ -180,65 +202,64 @@ impl ToUnicode {
     /// Parses a ToUnicode CMap stream. Garbage is skipped, never an error.
     pub fn parse(data: &[u8]) -> ToUnicode {
         let mut t = ToUnicode::default();
-        let toks: Vec<Tok> = Lexer { s: data, i: 0 }.collect();
-        let mut i = 0;
-        while i < toks.len() {
-            match &toks[i] {
+        let mut lx = Lexer { s: data, i: 0 };
+        let (mut src, mut dst, mut units) = (Vec::new(), Vec::new(), Vec::new());
+        while let Some(tok) = lx.next() {
+            match tok {
                 Tok::Word(b"beginbfchar") => {
-                    i += 1;
-                    while i + 1 < toks.len() {
-                        match (&toks[i], &toks[i + 1]) {
-                            (Tok::Hex(src), Tok::Hex(dst)) => {
-                                t.insert_units(code_of(src), &utf16_units(dst));
-                                i += 2;
-                            }
-                            (Tok::Hex(src), Tok::Word(name)) if name.starts_with(b"/") => {
+                    while let Some(s) = lx.next() {
+                        if !bytes_of(&s, &mut src) {
+                            break;
+                        }
+                        let code = code_of(&src);
+                        match lx.next() {
+                            Some(Tok::Word(name)) if name.starts_with(b"/") => {
                                 if let Some(c) = super::encoding::glyph_name_to_char(&name[1..]) {
                                     let mut b = [0u16; 2];
-                                    t.insert_units(code_of(src), c.encode_utf16(&mut b));
+                                    t.insert_units(code, c.encode_utf16(&mut b));
                                 }
-                                i += 2;
+                            }
+                            Some(d) if bytes_of(&d, &mut dst) => {
+                                utf16_units(&dst, &mut units);
+                                t.insert_units(code, &units);
                             }
                             _ => break,
                         }
                     }
                 }
                 Tok::Word(b"beginbfrange") => {
-                    i += 1;
-                    while i + 2 < toks.len() {
-                        let (Tok::Hex(lo), Tok::Hex(hi)) = (&toks[i], &toks[i + 1]) else {
+                    while let Some(l) = lx.next() {
+                        if !bytes_of(&l, &mut src) {
                             break;
-                        };
-                        let (lo, hi) = (code_of(lo), code_of(hi));
-                        let hi = hi.max(lo).min(lo.saturating_add(MAX_RANGE));
-                        match &toks[i + 2] {
-                            Tok::Hex(dst) => {
-                                let mut units = utf16_units(dst);
+                        }
+                        let lo = code_of(&src);
+                        let Some(h) = lx.next() else { break };
+                        if !bytes_of(&h, &mut src) {
+                            break;
+                        }
+                        let hi = code_of(&src).max(lo).min(lo.saturating_add(MAX_RANGE));
+                        match lx.next() {
+                            Some(Tok::Open) => {
+                                let mut code = lo;
+                                for d in lx.by_ref() {
+                                    if d == Tok::Close {
+                                        break;
+                                    }
+                                    if bytes_of(&d, &mut dst) {
+                                        if code <= hi {
+                                            utf16_units(&dst, &mut units);
+                                            t.insert_units(code, &units);
+                                        }
+                                        code = code.saturating_add(1);
+                                    }
+                                }
+                            }
+                            Some(d) if bytes_of(&d, &mut dst) => {
+                                utf16_units(&dst, &mut units);
                                 for code in lo..=hi {
                                     t.insert_units(code, &units);
                                     if let Some(last) = units.last_mut() {
                                         *last = last.wrapping_add(1);
-                                    }
-                                }
-                                i += 3;
-                            }
-                            Tok::Open => {
-                                i += 3;
-                                let mut code = lo;
-                                while i < toks.len() {
-                                    match &toks[i] {
-                                        Tok::Hex(dst) => {
-                                            if code <= hi {
-                                                t.insert_units(code, &utf16_units(dst));
-                                            }
-                                            code = code.saturating_add(1);
-                                            i += 1;
-                                        }
-                                        Tok::Close => {
-                                            i += 1;
-                                            break;
-                                        }
-                                        _ => i += 1,
                                     }
                                 }
                             }
@@ -246,7 +267,7 @@ impl ToUnicode {
                         }
                     }
                 }
-                _ => i += 1,
+                _ => {}
             }
         }
         t

@@ -51,12 +51,17 @@ struct CidWidths {
 }
 
 impl CidWidths {
-    fn get(&self, cid: u32) -> f64 {
+    /// The /W width of `cid`, if listed.
+    fn lookup(&self, cid: u32) -> Option<f64> {
         let i = self.ranges.partition_point(|r| r.1 < cid);
         match self.ranges.get(i) {
-            Some(&(first, _, w)) if first <= cid => w,
-            _ => self.default,
+            Some(&(first, _, w)) if first <= cid => Some(w),
+            _ => None,
         }
+    }
+    /// The /W width of `cid`, else /DW.
+    fn get(&self, cid: u32) -> f64 {
+        self.lookup(cid).unwrap_or(self.default)
     }
 }
 
@@ -94,6 +99,16 @@ pub struct Code<'a> {
 }
 
 const REPLACEMENT: [char; 1] = ['\u{FFFD}'];
+
+/// Helvetica advance widths (AFM) for codes 32..=126, WinAnsi order.
+const HELVETICA_32_126: [u16; 95] = [
+    278, 278, 355, 556, 556, 889, 667, 191, 333, 333, 389, 584, 278, 333, 278, 278, // 32-47
+    556, 556, 556, 556, 556, 556, 556, 556, 556, 556, 278, 278, 584, 584, 584, 556, // 48-63
+    1015, 667, 667, 722, 722, 667, 611, 778, 722, 278, 500, 667, 556, 833, 722, 778, // 64-79
+    667, 778, 722, 667, 611, 722, 667, 944, 667, 667, 611, 278, 278, 278, 469, 556, // 80-95
+    333, 556, 556, 500, 556, 556, 278, 556, 556, 222, 222, 500, 222, 833, 556, 556, // 96-111
+    556, 556, 333, 500, 278, 556, 500, 722, 500, 500, 500, 334, 260, 334, 584, // 112-126
+];
 
 fn num(o: &Object) -> Option<f64> {
     match o {
@@ -237,11 +252,16 @@ impl Font {
             f.missing_width = mw;
         }
         if f.widths.is_empty() {
-            // Standard 14 fonts without /Widths: Courier is 600, others a
-            // rough average.
+            // Standard 14 fonts without /Widths (iText writes Helvetica so):
+            // Courier is 600; Helvetica/Arial get the Helvetica AFM widths
+            // for ASCII; others a 500 average.
             let base_font = get_name(doc, dict, b"BaseFont").unwrap_or(b"");
-            if base_font.windows(7).any(|w| w == b"Courier") {
+            let has = |n: &[u8]| base_font.windows(n.len()).any(|w| w == n);
+            if has(b"Courier") {
                 f.missing_width = 600.0;
+            } else if has(b"Helvetica") || has(b"Arial") {
+                f.first_char = 32;
+                f.widths = HELVETICA_32_126.iter().map(|&w| w as f64).collect();
             }
         }
         if type3
@@ -281,20 +301,32 @@ impl Font {
         f
     }
 
-    /// The CID a multi-byte font's code selects, where it can be known
-    /// cheaply; `None` means "use /DW".
+    /// Width (glyph units) of a multi-byte font's code.
+    ///
+    /// Identity CMaps: CID = code. GB CMaps, single-byte ASCII: the CID the
+    /// Adobe CMap gives (GBK-EUC-H / GB-EUC-H: 0x20 -> 7716, 0x21..=0x7E ->
+    /// 814..; GBK2K-H and UniGB-UCS2/UTF16-H: 0x20..=0x7E -> 1..=95) is
+    /// looked up in /W first, then the proportional CID `byte - 0x1F`
+    /// (what many producers' /W lists), then /DW. Other codes take /DW: their
+    /// CIDs would need the whole CMap.
     #[inline]
-    fn cid(&self, code: u32, nbytes: usize) -> Option<u32> {
+    fn cid_width(&self, code: u32, nbytes: usize) -> f64 {
+        let w = &self.cid_widths;
         match self.codes {
-            Codes::TwoByte => Some(code),
-            // Adobe-GB1 CIDs 1..=95 are the proportional ASCII glyphs, which
-            // the GB CMaps map single-byte 0x20..=0x7E (and UCS-2 U+0020..
-            // U+007E) onto.
-            Codes::Gbk | Codes::Gb18030 if nbytes == 1 && (0x20..=0x7E).contains(&code) => {
-                Some(code - 0x1F)
+            Codes::TwoByte => w.get(code),
+            Codes::Gbk if nbytes == 1 && (0x20..=0x7E).contains(&code) => {
+                let cmap_cid = if code == 0x20 {
+                    7716
+                } else {
+                    814 + code - 0x21
+                };
+                w.lookup(cmap_cid)
+                    .or_else(|| w.lookup(code - 0x1F))
+                    .unwrap_or(w.default)
             }
-            Codes::Utf16 if (0x20..=0x7E).contains(&code) => Some(code - 0x1F),
-            _ => None,
+            Codes::Gb18030 if nbytes == 1 && (0x20..=0x7E).contains(&code) => w.get(code - 0x1F),
+            Codes::Utf16 if (0x20..=0x7E).contains(&code) => w.get(code - 0x1F),
+            _ => w.default,
         }
     }
 
@@ -308,10 +340,7 @@ impl Font {
                     _ => self.missing_width,
                 }
             }
-            _ => match self.cid(code, nbytes) {
-                Some(cid) => self.cid_widths.get(cid),
-                None => self.cid_widths.default,
-            },
+            _ => self.cid_width(code, nbytes),
         };
         w * self.width_scale
     }
@@ -512,6 +541,25 @@ mod tests {
         assert_eq!(cw.get(100), 600.0);
         assert_eq!(cw.get(101), 700.0);
         assert_eq!(cw.get(102), 1000.0);
+    }
+
+    #[test]
+    fn gbk_euc_h_ascii_width_prefers_the_cmap_cid_then_the_proportional_one() {
+        let close = |a: f64, b: f64| (a - b).abs() < 1e-9;
+        let mut f = Font::empty(Codes::Gbk, Fallback::Gbk);
+        // The Adobe GBK-EUC-H CMap: <20> -> 7716, <21>..<7e> -> 814...
+        f.cid_widths.ranges = vec![(1, 95, 500.0), (814, 907, 600.0), (7716, 7716, 300.0)];
+        assert!(close(f.width_of(b'(' as u32, 1), 0.6));
+        assert!(close(f.width_of(0x20, 1), 0.3));
+        // Only the proportional CIDs listed: byte - 0x1F.
+        f.cid_widths.ranges = vec![(1, 95, 500.0)];
+        assert!(close(f.width_of(b'(' as u32, 1), 0.5));
+        // Two-byte codes: /DW.
+        assert!(close(f.width_of(0xC9CF, 2), 1.0));
+        // GBK2K-H maps ASCII to 1..=95 directly.
+        let mut g = Font::empty(Codes::Gb18030, Fallback::Gb18030);
+        g.cid_widths.ranges = vec![(1, 95, 500.0), (814, 907, 600.0)];
+        assert!(close(g.width_of(b'(' as u32, 1), 0.5));
     }
 
     #[test]

@@ -4,13 +4,13 @@
 
 use std::rc::Rc;
 
-use lopdf::content::Content;
 use lopdf::{Dictionary, Document, Object, ObjectId};
 
 use super::PdfSettings;
 use super::edges::RawEdges;
 use super::fold::fold_radical;
 use super::font::{Font, FontCache};
+use super::lexer::{Lexer, Tok};
 use crate::geom::{BBox, Glyph};
 
 /// An affine matrix `[a b c d e f]`, row-vector convention as in the PDF
@@ -69,6 +69,10 @@ struct GState {
     h_scale: f64,
     leading: f64,
     rise: f64,
+    /// The stroke / fill colour is white (device gray, RGB or CMYK): what
+    /// is painted with it is invisible on paper and gives no edges.
+    stroke_white: bool,
+    fill_white: bool,
 }
 
 /// The interpreter's output and caches for one document.
@@ -101,19 +105,48 @@ fn num(o: &Object) -> f64 {
     }
 }
 
-fn nums<const N: usize>(ops: &[Object]) -> Option<[f64; N]> {
+/// The last `N` operands as numbers.
+#[inline]
+fn nums<const N: usize>(ops: &[Tok]) -> Option<[f64; N]> {
     if ops.len() < N {
         return None;
     }
     let mut out = [0.0; N];
     for (o, v) in out.iter_mut().zip(&ops[ops.len() - N..]) {
         *o = match v {
-            Object::Integer(i) => *i as f64,
-            Object::Real(r) => *r as f64,
+            Tok::Num(n) => *n,
             _ => return None,
         };
     }
     Some(out)
+}
+
+/// Whether `n` colour operands are white: gray 1, RGB 1 1 1, CMYK 0 0 0 0.
+fn is_white(ops: &[Tok], n: usize) -> bool {
+    let v: [f64; 4] = match n {
+        1 => match nums::<1>(ops) {
+            Some([g]) => [g, g, g, 0.0],
+            None => return false,
+        },
+        3 => match nums::<3>(ops) {
+            Some([r, g, b]) => [r, g, b, 0.0],
+            None => return false,
+        },
+        _ => match nums::<4>(ops) {
+            Some([c, m, y, k]) => [1.0 - c, 1.0 - m, 1.0 - y, 1.0 - k],
+            None => return false,
+        },
+    };
+    let rgb_white = v[..3].iter().all(|&c| c >= 0.99);
+    rgb_white && (n != 4 || v[3] >= 0.99)
+}
+
+#[inline]
+fn first_num(ops: &[Tok], default: f64) -> f64 {
+    match ops.first() {
+        Some(Tok::Num(n)) => *n,
+        _ => default,
+    }
 }
 
 const MAX_FORM_DEPTH: usize = 12;
@@ -140,6 +173,8 @@ impl<'a> Interp<'a> {
                 h_scale: 1.0,
                 leading: 0.0,
                 rise: 0.0,
+                stroke_white: false,
+                fill_white: false,
             },
             stack: Vec::new(),
             tm: Matrix::IDENTITY,
@@ -167,118 +202,120 @@ impl<'a> Interp<'a> {
 
     /// Runs a content stream with the given resources.
     pub fn run(&mut self, content: &[u8], res: &Resources<'a>) -> Result<(), String> {
-        let content = Content::decode(content).map_err(|e| format!("content stream: {e}"))?;
-        for op in &content.operations {
-            let o = &op.operands;
-            match op.operator.as_str() {
+        let mut lx = Lexer::new(content);
+        while let Some(op) = lx.next_op() {
+            let o = &lx.ops[..];
+            match op {
                 // Graphics state
-                "q" => self.stack.push(self.gs.clone()),
-                "Q" => {
+                b"q" => self.stack.push(self.gs.clone()),
+                b"Q" => {
                     if let Some(g) = self.stack.pop() {
                         self.gs = g;
                     }
                 }
-                "cm" => {
+                b"cm" => {
                     if let Some([a, b, c, d, e, f]) = nums::<6>(o) {
                         self.gs.ctm = Matrix::new(a, b, c, d, e, f).then(&self.gs.ctm);
                     }
                 }
                 // Text objects and state
-                "BT" => {
+                b"BT" => {
                     self.tm = Matrix::IDENTITY;
                     self.tlm = Matrix::IDENTITY;
                 }
-                "ET" => {}
-                "Tf" if o.len() >= 2 => {
-                    self.gs.size = num(&o[1]);
-                    self.gs.font = match &o[0] {
-                        Object::Name(n) => self
-                            .lookup(res, b"Font", n)
-                            .and_then(|f| self.fonts.get_or_load(self.doc, f)),
-                        _ => None,
-                    };
+                b"Tf" => {
+                    if let (Some(&name), Some([size])) = (o.first(), nums::<1>(o)) {
+                        self.gs.size = size;
+                        self.gs.font = lx
+                            .name(name)
+                            .and_then(|n| self.lookup(res, b"Font", n))
+                            .and_then(|f| self.fonts.get_or_load(self.doc, f));
+                    }
                 }
-                "Tc" => self.gs.char_spacing = o.first().map(num).unwrap_or(0.0),
-                "Tw" => self.gs.word_spacing = o.first().map(num).unwrap_or(0.0),
-                "Tz" => self.gs.h_scale = o.first().map(num).unwrap_or(100.0) / 100.0,
-                "TL" => self.gs.leading = o.first().map(num).unwrap_or(0.0),
-                "Ts" => self.gs.rise = o.first().map(num).unwrap_or(0.0),
-                "Td" => {
+                b"Tc" => self.gs.char_spacing = first_num(o, 0.0),
+                b"Tw" => self.gs.word_spacing = first_num(o, 0.0),
+                b"Tz" => self.gs.h_scale = first_num(o, 100.0) / 100.0,
+                b"TL" => self.gs.leading = first_num(o, 0.0),
+                b"Ts" => self.gs.rise = first_num(o, 0.0),
+                b"Td" => {
                     if let Some([tx, ty]) = nums::<2>(o) {
                         self.next_line(tx, ty);
                     }
                 }
-                "TD" => {
+                b"TD" => {
                     if let Some([tx, ty]) = nums::<2>(o) {
                         self.gs.leading = -ty;
                         self.next_line(tx, ty);
                     }
                 }
-                "Tm" => {
+                b"Tm" => {
                     if let Some([a, b, c, d, e, f]) = nums::<6>(o) {
                         self.tm = Matrix::new(a, b, c, d, e, f);
                         self.tlm = self.tm;
                     }
                 }
-                "T*" => self.next_line(0.0, -self.gs.leading),
-                "Tj" => {
-                    if let Some(Object::String(s, _)) = o.first() {
+                b"T*" => self.next_line(0.0, -self.gs.leading),
+                b"Tj" => {
+                    if let Some(s) = o.last().and_then(|&t| lx.str(t)) {
                         self.show(s);
                     }
                 }
-                "'" => {
+                b"'" => {
                     self.next_line(0.0, -self.gs.leading);
-                    if let Some(Object::String(s, _)) = o.first() {
+                    if let Some(s) = o.last().and_then(|&t| lx.str(t)) {
                         self.show(s);
                     }
                 }
-                "\"" if o.len() >= 3 => {
-                    self.gs.word_spacing = num(&o[0]);
-                    self.gs.char_spacing = num(&o[1]);
-                    self.next_line(0.0, -self.gs.leading);
-                    if let Object::String(s, _) = &o[2] {
-                        self.show(s);
+                b"\"" => {
+                    if let [Tok::Num(aw), Tok::Num(ac), t @ Tok::Str(..)] = o {
+                        self.gs.word_spacing = *aw;
+                        self.gs.char_spacing = *ac;
+                        self.next_line(0.0, -self.gs.leading);
+                        if let Some(s) = lx.str(*t) {
+                            self.show(s);
+                        }
                     }
                 }
-                "TJ" => {
-                    if let Some(Object::Array(items)) = o.first() {
-                        for it in items {
-                            match it {
-                                Object::String(s, _) => self.show(s),
-                                Object::Integer(_) | Object::Real(_) => {
-                                    let tx = -num(it) / 1000.0 * self.gs.size * self.gs.h_scale;
-                                    self.tm =
-                                        Matrix::new(1.0, 0.0, 0.0, 1.0, tx, 0.0).then(&self.tm);
+                b"TJ" => {
+                    for &t in o {
+                        match t {
+                            Tok::Str(..) => {
+                                if let Some(s) = lx.str(t) {
+                                    self.show(s);
                                 }
-                                _ => {}
                             }
+                            Tok::Num(n) => {
+                                let tx = -n / 1000.0 * self.gs.size * self.gs.h_scale;
+                                self.tm = Matrix::new(1.0, 0.0, 0.0, 1.0, tx, 0.0).then(&self.tm);
+                            }
+                            _ => {}
                         }
                     }
                 }
                 // Paths
-                "m" => {
+                b"m" => {
                     if let Some([x, y]) = nums::<2>(o) {
                         let (x, y) = self.gs.ctm.apply(x, y);
                         self.subpaths.push((self.pts.len(), false));
                         self.pts.push((x, y, false));
                     }
                 }
-                "l" => {
+                b"l" => {
                     if let Some([x, y]) = nums::<2>(o) {
                         self.line_to(x, y, true);
                     }
                 }
-                "c" | "v" | "y" => {
+                b"c" | b"v" | b"y" => {
                     if let Some([x, y]) = nums::<2>(o) {
                         self.line_to(x, y, false);
                     }
                 }
-                "h" => {
+                b"h" => {
                     if let Some(last) = self.subpaths.last_mut() {
                         last.1 = true;
                     }
                 }
-                "re" => {
+                b"re" => {
                     if let Some([x, y, w, h]) = nums::<4>(o) {
                         let m = self.gs.ctm;
                         self.subpaths.push((self.pts.len(), true));
@@ -293,16 +330,24 @@ impl<'a> Interp<'a> {
                         }
                     }
                 }
-                "S" => self.paint(true, false, false),
-                "s" => self.paint(true, false, true),
-                "f" | "F" | "f*" => self.paint(false, true, true),
-                "B" | "B*" => self.paint(true, true, false),
-                "b" | "b*" => self.paint(true, true, true),
-                "n" => self.clear_path(),
-                "w" => {}
+                b"S" => self.paint(true, false, false),
+                b"s" => self.paint(true, false, true),
+                b"f" | b"F" | b"f*" => self.paint(false, true, true),
+                b"B" | b"B*" => self.paint(true, true, false),
+                b"b" | b"b*" => self.paint(true, true, true),
+                b"n" => self.clear_path(),
+                // Colours: only whether they are white.
+                b"G" => self.gs.stroke_white = is_white(o, 1),
+                b"g" => self.gs.fill_white = is_white(o, 1),
+                b"RG" => self.gs.stroke_white = is_white(o, 3),
+                b"rg" => self.gs.fill_white = is_white(o, 3),
+                b"K" => self.gs.stroke_white = is_white(o, 4),
+                b"k" => self.gs.fill_white = is_white(o, 4),
+                b"CS" | b"SC" | b"SCN" => self.gs.stroke_white = false,
+                b"cs" | b"sc" | b"scn" => self.gs.fill_white = false,
                 // XObjects
-                "Do" => {
-                    if let Some(Object::Name(n)) = o.first() {
+                b"Do" => {
+                    if let Some(n) = o.first().and_then(|&t| lx.name(t)) {
                         self.do_xobject(res, n)?;
                     }
                 }
@@ -336,6 +381,8 @@ impl<'a> Interp<'a> {
     /// a filled subpath that is an axis-aligned rectangle becomes an edge
     /// when thin (or its 4 sides, when configured, when not thin).
     fn paint(&mut self, stroke: bool, fill: bool, close: bool) {
+        let stroke = stroke && !self.gs.stroke_white;
+        let fill = fill && !self.gs.fill_white;
         let n = self.subpaths.len();
         for k in 0..n {
             let (start, closed) = self.subpaths[k];

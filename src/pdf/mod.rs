@@ -8,6 +8,9 @@
 //! crop box (media box when none), `/Rotate` applied, so a landscape page
 //! comes out as it is displayed.
 //!
+//! Glyphs come in content-stream order (not reading order); edges sorted
+//! (horizontals by y then x, verticals by x then y).
+//!
 //! * **Glyph boxes**: `x` runs from the glyph origin to origin + advance,
 //!   the advance being the font's width (`/Widths`, or `/W` then `/DW` for
 //!   CID fonts) times the font size, plus character spacing (and word
@@ -33,7 +36,7 @@
 //!   segments) and filled axis-aligned rectangles (`re` or closed 4-point
 //!   `m`/`l` paths; `f`, `F`, `f*`, `B`, `B*`, `b`, `b*`) at most
 //!   [`PdfSettings::max_line_thickness`] thick, reduced to their centre
-//!   line; diagonals and curves dropped; duplicates removed. A filled
+//!   line; diagonals, curves and white lines dropped; duplicates removed. A filled
 //!   rectangle thicker than that both ways is a cell background (or a
 //!   page-sized white backdrop, as LibreOffice paints): by default it
 //!   gives no edges, because shading without a border would otherwise
@@ -45,6 +48,7 @@ mod encoding;
 pub mod fold;
 mod font;
 mod interp;
+mod lexer;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
@@ -122,7 +126,13 @@ pub fn read_pages(file: &Path, bytes: &[u8], settings: &PdfSettings) -> Result<V
             file: file.to_path_buf(),
         });
     }
-    match catch_unwind(AssertUnwindSafe(|| read_pages_inner(file, bytes, settings))) {
+    guarded(file, || read_pages_inner(file, bytes, settings))
+}
+
+/// Runs `f`, turning a panic (of lopdf, or ours) into [`Error::Internal`]
+/// naming the file and carrying the panic message.
+fn guarded<T>(file: &Path, f: impl FnOnce() -> Result<T>) -> Result<T> {
+    match catch_unwind(AssertUnwindSafe(f)) {
         Ok(r) => r,
         Err(panic) => {
             let msg = panic
@@ -303,6 +313,18 @@ fn read_page(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn library_panic_becomes_internal_error_with_message() {
+        let e = guarded::<()>(Path::new("x.pdf"), || panic!("boom at offset 42")).unwrap_err();
+        match e {
+            Error::Internal { file, reason } => {
+                assert_eq!(file, Path::new("x.pdf"));
+                assert!(reason.contains("boom at offset 42"), "{reason}");
+            }
+            e => panic!("{e:?}"),
+        }
+    }
 
     #[test]
     fn page_matrix_maps_corners_for_every_rotation() {
