@@ -18,6 +18,8 @@
 //!    provenance ([`Record`]).
 //! 5. [`extract::Extractor`]: files in parallel (rayon), results in input
 //!    order; [`check`] compares records with golden files.
+//! 6. [`ingest`] into a [`store`]: a whole archive into SQLite, resumable,
+//!    every file accounted for; flat CSV/JSONL exports (`docs/store.md`).
 
 pub mod assemble;
 pub mod check;
@@ -25,12 +27,14 @@ pub mod dump;
 pub mod error;
 pub mod extract;
 pub mod geom;
+pub mod ingest;
 pub mod layout;
 pub mod mapping;
 pub mod normalize;
 pub mod pdf;
 pub mod record;
 pub mod settings;
+pub mod store;
 pub mod template;
 
 pub use error::{Error, Result};
