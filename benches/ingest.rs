@@ -63,6 +63,8 @@ fn main() {
             std::fs::copy(src, sub.join(format!("{i:05}.pdf"))).unwrap();
         }
         let t = Instant::now();
+        // Reaped by `wait_rusage` (wait4), which clippy cannot see.
+        #[allow(clippy::zombie_processes)]
         let child = Command::new(env!("CARGO_BIN_EXE_shenbao"))
             .current_dir(&dir)
             .args(["ingest", "archive", "--db", "store.sqlite", "--jobs", &jobs])
