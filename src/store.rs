@@ -536,6 +536,8 @@ pub enum Kind {
     /// Yuan with exactly two decimals in CSV, a JSON number in JSONL.
     Money,
     Text,
+    /// JSON text: a string in CSV, the JSON value itself in JSONL.
+    Json,
 }
 
 /// One exported table: its file name, columns (name, kind) and the query
@@ -588,7 +590,7 @@ pub const TABLES: &[TableSpec] = &[
             ("path", Kind::Text),
             ("form_index", Kind::Int),
             ("sha256", Kind::Text),
-            ("pages", Kind::Text),
+            ("pages", Kind::Json),
             ("title", Kind::Text),
             ("year", Kind::Int),
             ("unit", Kind::Text),
@@ -807,6 +809,7 @@ fn json_value(v: &SqlValue, kind: Kind) -> String {
         (SqlValue::Integer(i), Kind::Money) => serde_json::Value::from(*i as f64).to_string(),
         (SqlValue::Integer(i), _) => i.to_string(),
         (SqlValue::Real(x), _) => serde_json::Value::from(*x).to_string(),
+        (SqlValue::Text(s), Kind::Json) => s.clone(),
         (SqlValue::Text(s), _) => serde_json::Value::from(s.as_str()).to_string(),
         (SqlValue::Blob(b), _) => {
             serde_json::Value::from(String::from_utf8_lossy(b).into_owned()).to_string()
