@@ -158,6 +158,19 @@ fn empty_file_is_stored_as_failed_empty() {
 }
 
 #[test]
+fn unreadable_file_is_stored_as_failed_io() {
+    // A dangling symlink: listed by the walk, cannot be read (root reads
+    // any mode, so permissions would not do).
+    let dir = scratch("io");
+    std::os::unix::fs::symlink("/nonexistent/gone.pdf", dir.join("archive/gone.pdf")).unwrap();
+    let out = ingest(&dir, &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let (status, code, reason) = file_row(&dir, "archive/gone.pdf");
+    assert_eq!((status.as_str(), code.as_deref()), ("failed", Some("io")));
+    assert!(reason.unwrap().starts_with("cannot read"));
+}
+
+#[test]
 fn text_file_named_pdf_is_stored_as_not_a_pdf() {
     let reason = bad_file_case("notes.pdf", b"minutes of the meeting\n", "not_pdf", &[]);
     assert!(reason.contains("not a PDF"), "{reason}");
