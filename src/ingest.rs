@@ -151,13 +151,25 @@ pub fn plan(inputs: &[PathBuf], shard: Option<Shard>) -> Result<Vec<(PathBuf, St
 }
 
 /// Options of [`ingest`].
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct IngestOptions {
     /// Worker threads (0: all cores).
     pub jobs: usize,
     /// Extract files again even when stored with the same hash and version.
     pub force: bool,
     pub limits: Limits,
+    /// What `files.extractor_version` holds: [`extractor_version`].
+    pub version: String,
+}
+
+/// The extractor version stored with each file: [`EXTRACTOR_VERSION`], plus
+/// `+template.<first 12 hex of its SHA-256>` when a template file other
+/// than the built-in one is used, so changing the template re-extracts.
+pub fn extractor_version(template_file: Option<&[u8]>) -> String {
+    match template_file {
+        None => EXTRACTOR_VERSION.to_string(),
+        Some(b) => format!("{EXTRACTOR_VERSION}+template.{}", &sha256_hex(b)[..12]),
+    }
 }
 
 /// Counts of an ingest so far.
@@ -302,7 +314,7 @@ fn process(
                 status: Status::Failed,
                 error_code: Some(e.code().to_string()),
                 error: Some(reason(&e, stored)),
-                extractor_version: EXTRACTOR_VERSION.to_string(),
+                extractor_version: opts.version.clone(),
                 elapsed_ms: start.elapsed().as_millis() as u64,
                 ingested_at: now_unix(),
             };
@@ -313,7 +325,7 @@ fn process(
     if !opts.force
         && let Some(k) = known.get(stored)
         && k.sha256 == sha
-        && k.extractor_version == EXTRACTOR_VERSION
+        && k.extractor_version == opts.version
     {
         return Outcome::Skipped { failed: k.failed };
     }
@@ -335,7 +347,7 @@ fn process(
         status,
         error_code,
         error,
-        extractor_version: EXTRACTOR_VERSION.to_string(),
+        extractor_version: opts.version.clone(),
         elapsed_ms: start.elapsed().as_millis() as u64,
         ingested_at: now_unix(),
     };

@@ -289,6 +289,10 @@ fn run_ingest(a: IngestArgs) -> Result<ExitCode> {
             timeout: (a.timeout > 0.0).then(|| std::time::Duration::from_secs_f64(a.timeout)),
             max_pages: a.max_pages,
         },
+        version: match &a.template {
+            Some(p) => ingest::extractor_version(Some(&std::fs::read(p)?)),
+            None => ingest::extractor_version(None),
+        },
     };
     let progress = ingest::Progress::new(files.len());
     let sum = ingest::ingest(&ex, &mut store, &files, &opts, |s| progress.update(s))?;
