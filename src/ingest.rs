@@ -12,7 +12,8 @@ use std::collections::{HashMap, HashSet};
 use std::io::{BufRead, IsTerminal};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Component, Path, PathBuf};
-use std::sync::mpsc::sync_channel;
+use std::sync::mpsc::{RecvTimeoutError, sync_channel};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use rayon::prelude::*;
@@ -296,6 +297,7 @@ fn process(
     stored: &str,
     opts: &IngestOptions,
     known: &HashMap<String, Known>,
+    register: &dyn Fn(FileRow),
 ) -> Outcome {
     let start = Instant::now();
     let spath = Path::new(stored);
@@ -329,6 +331,27 @@ fn process(
     {
         return Outcome::Skipped { failed: k.failed };
     }
+    if let Some(t) = opts.limits.timeout {
+        let e = Error::Timeout {
+            file: spath.to_path_buf(),
+            seconds: hard_limit(t).as_secs_f64(),
+        };
+        register(FileRow {
+            path: stored.to_string(),
+            sha256: sha.clone(),
+            size: bytes.len() as u64,
+            pages: None,
+            status: Status::Failed,
+            error_code: Some(e.code().to_string()),
+            error: Some(format!(
+                "{} (stuck where the deadline is not checked; abandoned by the watchdog)",
+                reason(&e, stored)
+            )),
+            extractor_version: opts.version.clone(),
+            elapsed_ms: 0,
+            ingested_at: now_unix(),
+        });
+    }
     let (pages, result) = extract_limited(ex, spath, &sha, &bytes, &opts.limits);
     let (status, error_code, error, records) = match result {
         Ok(r) => (Status::Ok, None, None, r),
@@ -354,9 +377,124 @@ fn process(
     Outcome::Done(Box::new(row), records)
 }
 
+/// A file being worked on, as the watchdog sees it: when it started and
+/// the row to store if it has to be abandoned.
+struct InFlight {
+    started: Instant,
+    row: FileRow,
+}
+
+type Board = Arc<Mutex<HashMap<usize, InFlight>>>;
+
+/// The watchdog's limit for a file: twice the cooperative timeout plus a
+/// second. Only a file stuck where the deadline is not checked (inside
+/// lopdf's parser) ever reaches it.
+pub fn hard_limit(timeout: Duration) -> Duration {
+    timeout * 2 + Duration::from_secs(1)
+}
+
+/// Runs `work(i, register)` for `i` in `0..n` on `pool`, from a detached
+/// thread, and hands each outcome to `handle` (on the calling thread) in
+/// completion order through a channel of `2 × threads`. A worker calls
+/// `register(row)` once it knows the file (hashed); should the file then
+/// run past `hard_limit`, the watchdog hands `row` (as a timeout failure)
+/// to `handle` instead, drops the late outcome, and the batch moves on
+/// without waiting for that worker. Returns when all `n` are handled or
+/// `handle` returns false.
+fn run_watched<W>(
+    pool: rayon::ThreadPool,
+    n: usize,
+    hard_limit: Option<Duration>,
+    work: W,
+    mut handle: impl FnMut(Outcome) -> bool,
+) where
+    W: Fn(usize, &dyn Fn(FileRow)) -> Outcome + Send + Sync + 'static,
+{
+    let (tx, rx) = sync_channel::<(usize, Outcome)>(pool.current_num_threads() * 2);
+    let board: Board = Arc::default();
+    let producer = {
+        let board = board.clone();
+        std::thread::spawn(move || {
+            pool.install(|| {
+                // `try_for_each_with` stops the workers once the writer
+                // is gone.
+                let _ = (0..n)
+                    .into_par_iter()
+                    .with_max_len(1)
+                    .try_for_each_with(tx, |tx, i| {
+                        let register = |row: FileRow| {
+                            let started = Instant::now();
+                            lock(&board).insert(i, InFlight { started, row });
+                        };
+                        let o = work(i, &register);
+                        lock(&board).remove(&i);
+                        tx.send((i, o))
+                    });
+            });
+        })
+    };
+    let mut abandoned = HashSet::new();
+    let mut handled = 0;
+    while handled < n {
+        let msg = match hard_limit {
+            Some(_) => rx.recv_timeout(Duration::from_millis(200)),
+            None => rx.recv().map_err(|_| RecvTimeoutError::Disconnected),
+        };
+        match msg {
+            Ok((i, o)) => {
+                if abandoned.remove(&i) {
+                    continue;
+                }
+                handled += 1;
+                if !handle(o) {
+                    break;
+                }
+            }
+            Err(RecvTimeoutError::Timeout) => {
+                let Some(limit) = hard_limit else { continue };
+                let overdue: Vec<(usize, FileRow)> = lock(&board)
+                    .iter()
+                    .filter(|(i, f)| f.started.elapsed() > limit && !abandoned.contains(*i))
+                    .map(|(i, f)| {
+                        let mut row = f.row.clone();
+                        row.elapsed_ms = f.started.elapsed().as_millis() as u64;
+                        (*i, row)
+                    })
+                    .collect();
+                let mut stop = false;
+                for (i, row) in overdue {
+                    abandoned.insert(i);
+                    handled += 1;
+                    if !handle(Outcome::Done(Box::new(row), Vec::new())) {
+                        stop = true;
+                        break;
+                    }
+                }
+                if stop {
+                    break;
+                }
+            }
+            Err(RecvTimeoutError::Disconnected) => break,
+        }
+    }
+    // Dropping the receiver makes the workers' sends fail.
+    drop(rx);
+    if abandoned.is_empty() {
+        let _ = producer.join();
+    }
+    // Else a worker is stuck in a file: leave its thread behind (it ends
+    // with the process).
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
 /// Ingests `files` (from [`plan`]) into `store`. `on_progress` is called
 /// by the writer after each file. Store errors stop the run (a file's
-/// failure does not).
+/// failure does not). With a timeout, a watchdog backs up the cooperative
+/// deadline ([`hard_limit`]): a file stuck past it is stored as `timeout`
+/// and its worker thread left behind.
 pub fn ingest(
     ex: &Extractor,
     store: &mut Store,
@@ -370,27 +508,24 @@ pub fn ingest(
         .num_threads(opts.jobs)
         .build()
         .map_err(std::io::Error::other)?;
-    let (tx, rx) = sync_channel::<Outcome>(pool.current_num_threads() * 2);
     let mut sum = Summary {
         total: files.len(),
         ..Summary::default()
     };
     let mut write_error = None;
-    std::thread::scope(|scope| {
-        let known = &known;
-        scope.spawn(move || {
-            pool.install(|| {
-                // `try_for_each_with` stops the workers once the writer
-                // is gone (a store error).
-                let _ = files
-                    .par_iter()
-                    .with_max_len(1)
-                    .try_for_each_with(tx, |tx, (path, stored)| {
-                        tx.send(process(ex, path, stored, opts, known))
-                    });
-            });
-        });
-        for outcome in rx.iter() {
+    let work = {
+        let (ex, files, opts) = (ex.clone(), files.to_vec(), opts.clone());
+        move |i: usize, register: &dyn Fn(FileRow)| {
+            let (path, stored) = &files[i];
+            process(&ex, path, stored, &opts, &known, register)
+        }
+    };
+    run_watched(
+        pool,
+        files.len(),
+        opts.limits.timeout.map(hard_limit),
+        work,
+        |outcome| {
             match outcome {
                 Outcome::Skipped { failed } => {
                     sum.skipped += 1;
@@ -399,7 +534,7 @@ pub fn ingest(
                 Outcome::Done(row, records) => {
                     if let Err(e) = store.put_file(&row, &records) {
                         write_error = Some(e);
-                        break;
+                        return false;
                     }
                     match row.status {
                         Status::Ok => sum.ok += 1,
@@ -411,10 +546,9 @@ pub fn ingest(
             sum.done += 1;
             sum.elapsed = start.elapsed();
             on_progress(&sum);
-        }
-        // Dropping the receiver here makes the workers' sends fail.
-        drop(rx);
-    });
+            true
+        },
+    );
     sum.elapsed = start.elapsed();
     match write_error {
         Some(e) => Err(e),
@@ -471,6 +605,53 @@ mod tests {
             stored_path(Path::new("/elsewhere/x.pdf"), cwd),
             "/elsewhere/x.pdf"
         );
+    }
+
+    fn row(i: usize, status: Status) -> FileRow {
+        FileRow {
+            path: format!("f{i}.pdf"),
+            sha256: String::new(),
+            size: 0,
+            pages: None,
+            status,
+            error_code: None,
+            error: None,
+            extractor_version: EXTRACTOR_VERSION.into(),
+            elapsed_ms: 0,
+            ingested_at: 0,
+        }
+    }
+
+    #[test]
+    fn watchdog_abandons_a_stuck_file_and_the_batch_goes_on() {
+        // File 1 registers, then blocks far past the limit (as a parse that
+        // never checks the deadline would).
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(2)
+            .build()
+            .unwrap();
+        let work = |i: usize, register: &dyn Fn(FileRow)| {
+            let mut stuck = row(i, Status::Failed);
+            stuck.error_code = Some("timeout".into());
+            register(stuck);
+            if i == 1 {
+                std::thread::sleep(Duration::from_secs(30));
+            }
+            Outcome::Done(Box::new(row(i, Status::Ok)), Vec::new())
+        };
+        let t = Instant::now();
+        let mut got = Vec::new();
+        run_watched(pool, 6, Some(Duration::from_millis(300)), work, |o| {
+            if let Outcome::Done(r, _) = o {
+                got.push((r.path, r.error_code));
+            }
+            true
+        });
+        assert!(t.elapsed() < Duration::from_secs(10), "{:?}", t.elapsed());
+        got.sort();
+        assert_eq!(got.len(), 6);
+        assert_eq!(got[1], ("f1.pdf".into(), Some("timeout".into())));
+        assert!(got.iter().filter(|g| g.1.is_none()).count() == 5);
     }
 
     #[test]
