@@ -303,6 +303,7 @@ fn exports_are_byte_identical_at_jobs_1_and_2() {
             assert!(da == db, "{na} differs between --jobs 1 and --jobs 2");
         }
     }
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
@@ -319,7 +320,8 @@ fn killed_ingest_resumes_with_no_file_lost_and_no_row_duplicated() {
     let t = Instant::now();
     loop {
         std::thread::sleep(Duration::from_millis(20));
-        let stored = Connection::open(&db)
+        // Read-only: never create the store before the child does.
+        let stored = Connection::open_with_flags(&db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
             .and_then(|c| c.query_row("SELECT count(*) FROM files", [], |r| r.get::<_, i64>(0)))
             .unwrap_or(0);
         if stored >= 10 {
@@ -353,6 +355,7 @@ fn killed_ingest_resumes_with_no_file_lost_and_no_row_duplicated() {
     let a = read_dir_bytes(&export(&dir, "store.sqlite", "jsonl", "resumed"));
     let b = read_dir_bytes(&export(&dir, "clean.sqlite", "jsonl", "clean"));
     assert!(a == b, "resumed store exports like the uninterrupted one");
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
@@ -431,6 +434,7 @@ fn merging_shards_twice_equals_one_whole_ingest() {
     let a = read_dir_bytes(&export(&dir, "all.sqlite", "jsonl", "merged"));
     let b = read_dir_bytes(&export(&dir, "store.sqlite", "jsonl", "whole"));
     assert!(a == b, "the merged store exports like the whole one");
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
