@@ -132,15 +132,28 @@ pub fn read_file_list(from: &Path) -> std::io::Result<Vec<PathBuf>> {
     Ok(out)
 }
 
-/// The files of one ingest: inputs expanded ([`crate::collect_inputs`]),
-/// each with its stored path, duplicates dropped, kept in input order, and
-/// only those of `shard` when given.
-pub fn plan(inputs: &[PathBuf], shard: Option<Shard>) -> Result<Vec<(PathBuf, String)>> {
+/// The files of one ingest: `inputs` then `listed` expanded
+/// ([`crate::collect_inputs`]), each with its stored path, duplicates
+/// dropped, kept in input order, and only those of `shard` when given. A
+/// missing `inputs` path is an error; a missing `listed` path (from
+/// `--files-from`) is kept, to be stored as an `io` failure.
+pub fn plan(
+    inputs: &[PathBuf],
+    listed: &[PathBuf],
+    shard: Option<Shard>,
+) -> Result<Vec<(PathBuf, String)>> {
     let cwd = std::env::current_dir().map_err(|source| Error::Io {
         file: PathBuf::from("."),
         source,
     })?;
-    let files = crate::collect_inputs(inputs)?;
+    let mut files = crate::collect_inputs(inputs)?;
+    for p in listed {
+        if std::fs::symlink_metadata(p).is_err() {
+            files.push(p.clone());
+        } else {
+            files.extend(crate::collect_inputs(std::slice::from_ref(p))?);
+        }
+    }
     let mut seen = HashSet::new();
     Ok(files
         .into_iter()

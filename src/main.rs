@@ -268,19 +268,19 @@ fn run() -> Result<ExitCode> {
 fn run_ingest(a: IngestArgs) -> Result<ExitCode> {
     use shenbao::ingest;
     let ex = extractor(&a.template)?;
-    let mut inputs = a.archive;
-    if let Some(f) = &a.files_from {
-        inputs.extend(
-            ingest::read_file_list(f).with_context(|| format!("cannot read {}", f.display()))?,
-        );
-    }
-    if inputs.is_empty() {
+    let listed = match &a.files_from {
+        Some(f) => {
+            ingest::read_file_list(f).with_context(|| format!("cannot read {}", f.display()))?
+        }
+        None => Vec::new(),
+    };
+    if a.archive.is_empty() && a.files_from.is_none() {
         bail!("nothing to ingest: give ARCHIVE paths or --files-from");
     }
     if !(a.timeout.is_finite() && a.timeout >= 0.0) {
         bail!("--timeout must be a number of seconds >= 0");
     }
-    let files = ingest::plan(&inputs, a.shard)?;
+    let files = ingest::plan(&a.archive, &listed, a.shard)?;
     let mut store = Store::open(&a.db)?;
     let opts = ingest::IngestOptions {
         jobs: a.jobs,

@@ -464,7 +464,7 @@ fn rerun_skips_stored_files_and_force_redoes_them() {
 }
 
 #[test]
-fn files_from_stdin_are_ingested() {
+fn files_from_stdin_are_ingested_and_a_missing_one_is_recorded() {
     let dir = scratch("stdin");
     for n in ["synth-01.pdf", "synth-02.pdf"] {
         std::fs::copy(root().join("fixtures").join(n), dir.join("archive").join(n)).unwrap();
@@ -480,12 +480,18 @@ fn files_from_stdin_are_ingested() {
         .stdin
         .take()
         .unwrap()
-        .write_all(b"archive/synth-02.pdf\n\n./archive/synth-01.pdf\n")
+        .write_all(b"archive/synth-02.pdf\n\n./archive/synth-01.pdf\narchive/missing.pdf\n")
         .unwrap();
     let o = child.wait_with_output().unwrap();
-    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     assert_eq!(file_row(&dir, "archive/synth-01.pdf").0, "ok");
     assert_eq!(file_row(&dir, "archive/synth-02.pdf").0, "ok");
+    let (status, code, _) = file_row(&dir, "archive/missing.pdf");
+    assert_eq!(
+        (status.as_str(), code.as_deref()),
+        ("failed", Some("io")),
+        "a listed file that is gone is accounted for"
+    );
 }
 
 #[test]
