@@ -29,6 +29,14 @@ pub enum Error {
     NoTextLayer { file: PathBuf },
     #[error("{file}: no form found")]
     NoForm { file: PathBuf },
+    #[error("{file}: over the time limit of {seconds} s")]
+    Timeout { file: PathBuf, seconds: f64 },
+    #[error("{file}: {pages} pages, over the limit of {limit}")]
+    TooManyPages {
+        file: PathBuf,
+        pages: usize,
+        limit: usize,
+    },
     #[error("{file}: internal error: {reason}")]
     Internal { file: PathBuf, reason: String },
     #[error("template {file}: {reason}")]
@@ -47,6 +55,8 @@ impl Error {
             Error::Page { .. } => "page",
             Error::NoTextLayer { .. } => "no_text_layer",
             Error::NoForm { .. } => "no_form",
+            Error::Timeout { .. } => "timeout",
+            Error::TooManyPages { .. } => "too_many_pages",
             Error::Internal { .. } => "internal",
             Error::Template { .. } => "template",
         }

@@ -185,7 +185,8 @@ impl Extractor {
         Ok(textdump::text_to_fields(&text, &self.template))
     }
 
-    fn extract_text(&self, path: &Path, bytes: &[u8]) -> Result<Vec<Record>> {
+    /// The text-dump path over one file's bytes.
+    pub fn extract_text(&self, path: &Path, bytes: &[u8]) -> Result<Vec<Record>> {
         let sha = sha256_hex(bytes);
         let records: Vec<Record> = self
             .text_fields(path, bytes)?
@@ -257,15 +258,20 @@ impl Extractor {
         }
         let pages = self.pages(path, bytes)?;
         let layouts = self.layouts(&pages);
-        let sha = sha256_hex(bytes);
         let forms = self.fields(&layouts);
+        self.records(path, &sha256_hex(bytes), &forms)
+    }
+
+    /// Stage 4: one record per form ([`Error::NoForm`] when none holds a
+    /// field).
+    pub fn records(&self, path: &Path, sha: &str, forms: &[FormFields]) -> Result<Vec<Record>> {
         let records: Vec<Record> = forms
             .iter()
             .enumerate()
             .map(|(i, f)| {
                 let source = Source {
                     file: path.display().to_string(),
-                    sha256: sha.clone(),
+                    sha256: sha.to_string(),
                     form_index: i,
                     pages: f.pages.clone(),
                 };

@@ -9,7 +9,7 @@
 use serde::{Deserialize, Serialize};
 
 /// An axis-aligned box: `x0 <= x1`, `top <= bottom`, in points, top-left origin.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, Default, schemars::JsonSchema)]
 pub struct BBox {
     pub x0: f64,
     pub top: f64,

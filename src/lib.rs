@@ -24,6 +24,8 @@
 //! feeds or blank runs, blocks (labels by the template vocabulary, values by
 //! shape, paragraphs), labelled values placed, the indicator table rebuilt
 //! from its pieces; provenance is in lines (`--dump blocks|fields`).
+//! 6. [`ingest`] into a [`store`]: a whole archive into SQLite, resumable,
+//!    every file accounted for; flat CSV/JSONL exports (`docs/store.md`).
 
 pub mod assemble;
 pub mod check;
@@ -31,12 +33,14 @@ pub mod dump;
 pub mod error;
 pub mod extract;
 pub mod geom;
+pub mod ingest;
 pub mod layout;
 pub mod mapping;
 pub mod normalize;
 pub mod pdf;
 pub mod record;
 pub mod settings;
+pub mod store;
 pub mod template;
 pub mod textdump;
 

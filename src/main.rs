@@ -9,6 +9,7 @@ use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand, ValueEnum};
 use serde_json::Value;
 
+use shenbao::store::{self, Store};
 use shenbao::{Extractor, Template, check, dump};
 
 #[derive(Parser)]
@@ -107,6 +108,68 @@ enum Command {
         #[arg(long)]
         ignore_indicator_levels: bool,
     },
+    /// Ingest PDFs (files, folders, or a list) into a SQLite store,
+    /// skipping files already stored; exits 1 if any file failed.
+    Ingest(IngestArgs),
+    /// Write the store's tables as flat CSV or JSONL files (see docs/store.md).
+    Export {
+        #[arg(long)]
+        db: PathBuf,
+        #[arg(long, value_enum, default_value = "csv")]
+        format: ExportFormat,
+        /// Folder to write into (created when missing).
+        #[arg(long, default_value = ".")]
+        out: PathBuf,
+        /// Add elapsed_ms and ingested_at to files (exports then differ between runs).
+        #[arg(long)]
+        timings: bool,
+    },
+    /// Print the JSON Schema of a record.
+    Schema,
+    /// Combine stores into one (idempotent: files already there are skipped).
+    Merge {
+        /// Stores to read.
+        #[arg(required = true)]
+        inputs: Vec<PathBuf>,
+        /// Store to write (created when missing).
+        #[arg(long)]
+        db: PathBuf,
+    },
+}
+
+#[derive(clap::Args)]
+struct IngestArgs {
+    /// PDF files or folders (walked recursively for *.pdf).
+    archive: Vec<PathBuf>,
+    /// The SQLite store (created when missing).
+    #[arg(long)]
+    db: PathBuf,
+    /// Also read paths, one a line, from this file (`-`: standard input).
+    #[arg(long)]
+    files_from: Option<PathBuf>,
+    /// Only the files of shard K of N (0-based): FNV-1a of the stored path mod N.
+    #[arg(long, value_name = "K/N")]
+    shard: Option<shenbao::ingest::Shard>,
+    /// Worker threads (0: all cores).
+    #[arg(short, long, default_value_t = 0)]
+    jobs: usize,
+    /// Extract again files already stored with the same hash and version.
+    #[arg(long)]
+    force: bool,
+    /// Wall-clock limit per file in seconds (0: none).
+    #[arg(long, default_value_t = 30.0)]
+    timeout: f64,
+    /// Files with more pages fail as too_many_pages (0: no limit).
+    #[arg(long, default_value_t = 50)]
+    max_pages: usize,
+    #[arg(long)]
+    template: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ExportFormat {
+    Csv,
+    Jsonl,
 }
 
 fn extractor(template: &Option<PathBuf>) -> Result<Extractor> {
@@ -211,7 +274,85 @@ fn run() -> Result<ExitCode> {
             };
             run_check(&ex, &golden, &paths, bless, jobs, tol)
         }
+        Command::Ingest(a) => run_ingest(a),
+        Command::Export {
+            db,
+            format,
+            out,
+            timings,
+        } => {
+            let store = Store::open_read_only(&db)?;
+            let format = match format {
+                ExportFormat::Csv => store::Format::Csv,
+                ExportFormat::Jsonl => store::Format::Jsonl,
+            };
+            for e in store::export(&store, &out, store::ExportOptions { format, timings })? {
+                eprintln!("shenbao: {} rows to {}", e.rows, e.path.display());
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Schema => {
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&shenbao::record::record_schema())?
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Merge { inputs, db } => {
+            let mut dst = Store::open(&db)?;
+            for i in &inputs {
+                let s = dst.merge_from(i)?;
+                eprintln!(
+                    "shenbao: {}: {} files copied ({} forms), {} already there",
+                    i.display(),
+                    s.copied,
+                    s.forms,
+                    s.skipped
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
     }
+}
+
+fn run_ingest(a: IngestArgs) -> Result<ExitCode> {
+    use shenbao::ingest;
+    let ex = extractor(&a.template)?;
+    let listed = match &a.files_from {
+        Some(f) => {
+            ingest::read_file_list(f).with_context(|| format!("cannot read {}", f.display()))?
+        }
+        None => Vec::new(),
+    };
+    if a.archive.is_empty() && a.files_from.is_none() {
+        bail!("nothing to ingest: give ARCHIVE paths or --files-from");
+    }
+    if !(a.timeout.is_finite() && a.timeout >= 0.0) {
+        bail!("--timeout must be a number of seconds >= 0");
+    }
+    let files = ingest::plan(&a.archive, &listed, a.shard)?;
+    let mut store = Store::open(&a.db)?;
+    let opts = ingest::IngestOptions {
+        jobs: a.jobs,
+        force: a.force,
+        limits: ingest::Limits {
+            timeout: (a.timeout > 0.0).then(|| std::time::Duration::from_secs_f64(a.timeout)),
+            max_pages: a.max_pages,
+        },
+        version: match &a.template {
+            Some(p) => ingest::extractor_version(Some(&std::fs::read(p)?)),
+            None => ingest::extractor_version(None),
+        },
+    };
+    let progress = ingest::Progress::new(files.len());
+    let sum = ingest::ingest(&ex, &mut store, &files, &opts, |s| progress.update(s))?;
+    progress.finish();
+    eprintln!("{}", sum.line());
+    Ok(if sum.failed > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 fn run_dump(ex: &Extractor, paths: &[PathBuf], stage: Stage) -> Result<ExitCode> {

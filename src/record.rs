@@ -56,6 +56,18 @@ mod tests {
     }
 }
 
+impl schemars::JsonSchema for Money {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Money".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "number",
+            "description": "An amount in yuan, exact to the fen (at most 2 decimals)."
+        })
+    }
+}
+
 impl<'de> Deserialize<'de> for Money {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let v = f64::deserialize(d)?;
@@ -64,14 +76,14 @@ impl<'de> Deserialize<'de> for Money {
 }
 
 /// One row of 项目当年投入资金构成.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct FundingComponent {
     pub name: String,
     pub amount: Option<Money>,
 }
 
 /// A target of the shape `op value unit`, e.g. `≥90%`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct TargetParsed {
     /// One of `=`, `≥`, `≤`, `>`, `<`.
     pub op: String,
@@ -81,7 +93,7 @@ pub struct TargetParsed {
 }
 
 /// One row of the 分解目标 table.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Indicator {
     pub level1: Option<String>,
     pub level2: Option<String>,
@@ -91,7 +103,7 @@ pub struct Indicator {
 }
 
 /// Where the record came from.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Source {
     pub file: String,
     pub sha256: String,
@@ -102,7 +114,7 @@ pub struct Source {
 }
 
 /// A note about one field: a repair, a failed check, a field not found.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Warning {
     pub field: String,
     pub code: String,
@@ -120,7 +132,7 @@ impl Warning {
 }
 
 /// Where one field (or table row) was read from.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(untagged)]
 pub enum Location {
     /// A PDF region: 1-based page and box in points, top-left origin.
@@ -129,8 +141,13 @@ pub enum Location {
     Text { line: usize, line_end: usize },
 }
 
+/// The JSON Schema (draft 2020-12) of [`Record`], derived from the types.
+pub fn record_schema() -> serde_json::Value {
+    serde_json::to_value(schemars::schema_for!(Record)).expect("a schema is JSON")
+}
+
 /// One extracted form.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Record {
     pub title: Option<String>,
     pub year: Option<i32>,

@@ -92,6 +92,8 @@ pub struct Interp<'a> {
     subpaths: Vec<(usize, bool)>,
     /// Form XObjects being run (cycle guard).
     forms: Vec<ObjectId>,
+    /// Operators run since the clock was last read.
+    ticks: u32,
 }
 
 /// Resource dictionaries to look names up in, innermost first.
@@ -151,6 +153,12 @@ fn first_num(ops: &[Tok], default: f64) -> f64 {
 
 const MAX_FORM_DEPTH: usize = 12;
 
+/// The error string of a run stopped by [`PdfSettings::deadline`].
+pub const TIMED_OUT: &str = "timed out";
+
+/// Operators run between two looks at the clock.
+const DEADLINE_EVERY: u32 = 256;
+
 impl<'a> Interp<'a> {
     pub fn new(
         doc: &'a Document,
@@ -182,6 +190,7 @@ impl<'a> Interp<'a> {
             pts: Vec::new(),
             subpaths: Vec::new(),
             forms: Vec::new(),
+            ticks: 0,
         }
     }
 
@@ -204,6 +213,13 @@ impl<'a> Interp<'a> {
     pub fn run(&mut self, content: &[u8], res: &Resources<'a>) -> Result<(), String> {
         let mut lx = Lexer::new(content);
         while let Some(op) = lx.next_op() {
+            self.ticks += 1;
+            if self.ticks >= DEADLINE_EVERY {
+                self.ticks = 0;
+                if self.settings.deadline.is_some_and(|d| d.expired()) {
+                    return Err(TIMED_OUT.to_string());
+                }
+            }
             let o = &lx.ops[..];
             match op {
                 // Graphics state

@@ -88,6 +88,49 @@ pub struct PdfSettings {
     /// Upper bound on one page's decompressed content, in bytes (guards
     /// against decompression bombs). Default 64 MiB.
     pub max_content_bytes: usize,
+    /// A file with more pages than this is refused with
+    /// [`Error::TooManyPages`] before any page is read. 0 (the default):
+    /// no limit.
+    pub max_pages: usize,
+    /// When set, reading stops with [`Error::Timeout`] once this instant
+    /// has passed: checked before each page and every few hundred content
+    /// operators (form XObjects included), so a runaway content stream
+    /// cannot hang a batch. Parsing the file itself (lopdf) is not
+    /// interruptible. Default: none.
+    pub deadline: Option<Deadline>,
+}
+
+/// A wall-clock deadline with the limit it came from (for the message).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Deadline {
+    pub at: std::time::Instant,
+    pub seconds: f64,
+}
+
+impl Deadline {
+    /// A deadline `limit` from now.
+    pub fn after(limit: std::time::Duration) -> Self {
+        Deadline {
+            at: std::time::Instant::now() + limit,
+            seconds: limit.as_secs_f64(),
+        }
+    }
+
+    pub fn expired(&self) -> bool {
+        std::time::Instant::now() >= self.at
+    }
+
+    /// `Err(Error::Timeout)` once expired.
+    pub fn check(&self, file: &Path) -> Result<()> {
+        if self.expired() {
+            Err(Error::Timeout {
+                file: file.to_path_buf(),
+                seconds: self.seconds,
+            })
+        } else {
+            Ok(())
+        }
+    }
 }
 
 impl Default for PdfSettings {
@@ -102,6 +145,8 @@ impl Default for PdfSettings {
             descent: 0.12,
             font_descriptor_metrics: false,
             max_content_bytes: 64 << 20,
+            max_pages: 0,
+            deadline: None,
         }
     }
 }
@@ -112,7 +157,9 @@ impl Default for PdfSettings {
 /// bytes, [`Error::NotPdf`] without `%PDF` in the first 1024 bytes,
 /// [`Error::Damaged`] when the file cannot be parsed or has no pages,
 /// [`Error::Encrypted`] when the empty user password does not open it,
-/// [`Error::Page`] for a page whose content cannot be read, and
+/// [`Error::Page`] for a page whose content cannot be read,
+/// [`Error::TooManyPages`] over [`PdfSettings::max_pages`],
+/// [`Error::Timeout`] past [`PdfSettings::deadline`], and
 /// [`Error::Internal`] if the PDF library panics (caught here).
 pub fn read_pages(file: &Path, bytes: &[u8], settings: &PdfSettings) -> Result<Vec<PageContent>> {
     if bytes.is_empty() {
@@ -178,17 +225,34 @@ fn read_pages_inner(file: &Path, bytes: &[u8], settings: &PdfSettings) -> Result
     if pages.is_empty() {
         return Err(damaged(file, "no pages"));
     }
+    if settings.max_pages > 0 && pages.len() > settings.max_pages {
+        return Err(Error::TooManyPages {
+            file: file.to_path_buf(),
+            pages: pages.len(),
+            limit: settings.max_pages,
+        });
+    }
     let mut fonts = font::FontCache::default();
     let mut out = Vec::with_capacity(pages.len());
     for (&number, &page_id) in &pages {
         let number = number as usize;
-        let page = read_page(&doc, page_id, number, settings, &mut fonts).map_err(|reason| {
-            Error::Page {
-                file: file.to_path_buf(),
-                page: number,
-                reason,
-            }
-        })?;
+        if let Some(d) = &settings.deadline {
+            d.check(file)?;
+        }
+        let page =
+            read_page(&doc, page_id, number, settings, &mut fonts).map_err(
+                |reason| match &settings.deadline {
+                    Some(d) if reason == interp::TIMED_OUT => Error::Timeout {
+                        file: file.to_path_buf(),
+                        seconds: d.seconds,
+                    },
+                    _ => Error::Page {
+                        file: file.to_path_buf(),
+                        page: number,
+                        reason,
+                    },
+                },
+            )?;
         out.push(page);
     }
     Ok(out)

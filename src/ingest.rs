@@ -1,0 +1,686 @@
+//! Ingesting an archive into a [`Store`]: files extracted in parallel
+//! (rayon), results streamed over a bounded channel to one writer thread
+//! that stores each file in its own transaction, so memory stays flat and a
+//! killed run resumes where it stopped.
+//!
+//! Per file: read, hash, skip when the store already holds the same path
+//! with the same hash and extractor version (unless forced), else run the
+//! pipeline under the file's limits ([`Limits`]: wall-clock deadline, page
+//! count) with panics caught, and store either its records or the failure.
+
+use std::collections::{HashMap, HashSet};
+use std::io::{BufRead, IsTerminal};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::{Component, Path, PathBuf};
+use std::sync::mpsc::{RecvTimeoutError, sync_channel};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use rayon::prelude::*;
+
+use crate::error::{Error, Result};
+use crate::extract::{Extractor, sha256_hex};
+use crate::pdf::{Deadline, read_pages};
+use crate::record::Record;
+use crate::store::{EXTRACTOR_VERSION, FileRow, Known, Status, Store, StoreError};
+
+/// Bounds on the work spent on one file.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Limits {
+    /// Wall-clock limit per file; `None`: unbounded.
+    pub timeout: Option<Duration>,
+    /// Most pages a file may have; 0: unbounded.
+    pub max_pages: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            timeout: Some(Duration::from_secs(30)),
+            max_pages: 50,
+        }
+    }
+}
+
+/// One part of an archive split over `n` machines: files whose stored path
+/// hashes (64-bit FNV-1a of its UTF-8 bytes) to `k` modulo `n`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    /// 0-based, below `n`.
+    pub k: u64,
+    pub n: u64,
+}
+
+impl std::str::FromStr for Shard {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        let (k, n) = s
+            .split_once('/')
+            .ok_or_else(|| format!("shard {s:?}: expected K/N, e.g. 0/4"))?;
+        let k: u64 = k
+            .trim()
+            .parse()
+            .map_err(|_| format!("shard {s:?}: bad K"))?;
+        let n: u64 = n
+            .trim()
+            .parse()
+            .map_err(|_| format!("shard {s:?}: bad N"))?;
+        if n == 0 || k >= n {
+            return Err(format!("shard {s:?}: need 0 <= K < N"));
+        }
+        Ok(Shard { k, n })
+    }
+}
+
+impl Shard {
+    /// Whether the file with this stored path belongs to the shard.
+    pub fn holds(&self, stored: &str) -> bool {
+        fnv1a64(stored.as_bytes()) % self.n == self.k
+    }
+}
+
+/// 64-bit FNV-1a: a fixed, documented hash (std's hashers may change).
+pub fn fnv1a64(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in bytes {
+        h ^= b as u64;
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
+/// The path a file is stored under: relative to `cwd` when it lies under
+/// it (so stores made on machines that mount the archive at different
+/// places agree when each runs from the archive's parent), else absolute;
+/// `.` components dropped, `/` separators.
+pub fn stored_path(p: &Path, cwd: &Path) -> String {
+    let abs = if p.is_absolute() {
+        p.to_path_buf()
+    } else {
+        cwd.join(p)
+    };
+    let rel = abs.strip_prefix(cwd).map(Path::to_path_buf).unwrap_or(abs);
+    let parts: Vec<String> = rel
+        .components()
+        .filter(|c| !matches!(c, Component::CurDir))
+        .map(|c| match c {
+            Component::RootDir => String::new(),
+            c => c.as_os_str().to_string_lossy().into_owned(),
+        })
+        .collect();
+    let s = parts.join("/");
+    if s.is_empty() { "/".into() } else { s }
+}
+
+/// Reads a list of paths, one a line (blank lines and lines starting with
+/// `#` ignored), from a file or, for `-`, standard input.
+pub fn read_file_list(from: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let reader: Box<dyn BufRead> = if from == Path::new("-") {
+        Box::new(std::io::stdin().lock())
+    } else {
+        Box::new(std::io::BufReader::new(std::fs::File::open(from)?))
+    };
+    let mut out = Vec::new();
+    for line in reader.lines() {
+        let line = line?;
+        let t = line.trim_end_matches('\r');
+        if t.trim().is_empty() || t.starts_with('#') {
+            continue;
+        }
+        out.push(PathBuf::from(t));
+    }
+    Ok(out)
+}
+
+/// The files of one ingest: `inputs` then `listed` expanded
+/// ([`crate::collect_inputs`]), each with its stored path, duplicates
+/// dropped, kept in input order, and only those of `shard` when given. A
+/// missing `inputs` path is an error; a missing `listed` path (from
+/// `--files-from`) is kept, to be stored as an `io` failure.
+pub fn plan(
+    inputs: &[PathBuf],
+    listed: &[PathBuf],
+    shard: Option<Shard>,
+) -> Result<Vec<(PathBuf, String)>> {
+    let cwd = std::env::current_dir().map_err(|source| Error::Io {
+        file: PathBuf::from("."),
+        source,
+    })?;
+    let mut files = crate::collect_inputs(inputs)?;
+    for p in listed {
+        if std::fs::symlink_metadata(p).is_err() {
+            files.push(p.clone());
+        } else {
+            files.extend(crate::collect_inputs(std::slice::from_ref(p))?);
+        }
+    }
+    let mut seen = HashSet::new();
+    Ok(files
+        .into_iter()
+        .filter_map(|p| {
+            let s = stored_path(&p, &cwd);
+            (seen.insert(s.clone()) && shard.is_none_or(|sh| sh.holds(&s))).then_some((p, s))
+        })
+        .collect())
+}
+
+/// Options of [`ingest`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct IngestOptions {
+    /// Worker threads (0: all cores).
+    pub jobs: usize,
+    /// Extract files again even when stored with the same hash and version.
+    pub force: bool,
+    pub limits: Limits,
+    /// What `files.extractor_version` holds: [`extractor_version`].
+    pub version: String,
+}
+
+/// The extractor version stored with each file: [`EXTRACTOR_VERSION`], plus
+/// `+template.<first 12 hex of its SHA-256>` when a template file other
+/// than the built-in one is used, so changing the template re-extracts.
+pub fn extractor_version(template_file: Option<&[u8]>) -> String {
+    match template_file {
+        None => EXTRACTOR_VERSION.to_string(),
+        Some(b) => format!("{EXTRACTOR_VERSION}+template.{}", &sha256_hex(b)[..12]),
+    }
+}
+
+/// Counts of an ingest so far.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Summary {
+    /// Files in the plan.
+    pub total: usize,
+    /// Files handled so far (extracted or skipped).
+    pub done: usize,
+    /// Files skipped as already stored.
+    pub skipped: usize,
+    /// Files extracted now without failure.
+    pub ok: usize,
+    /// Files that failed now, plus skipped files stored as failed earlier.
+    pub failed: usize,
+    /// Forms stored now.
+    pub forms: usize,
+    pub elapsed: Duration,
+}
+
+impl Summary {
+    pub fn files_per_second(&self) -> f64 {
+        let s = self.elapsed.as_secs_f64();
+        if s > 0.0 { self.done as f64 / s } else { 0.0 }
+    }
+
+    /// The one summary line printed at the end of every ingest.
+    pub fn line(&self) -> String {
+        format!(
+            "shenbao: {} files: {} extracted ({} ok), {} skipped as already stored, {} failed, \
+             {} forms stored, {:.1} s, {:.1} files/s",
+            self.total,
+            self.done - self.skipped,
+            self.ok,
+            self.skipped,
+            self.failed,
+            self.forms,
+            self.elapsed.as_secs_f64(),
+            self.files_per_second()
+        )
+    }
+}
+
+/// The outcome for one file, as sent from a worker to the writer.
+enum Outcome {
+    Skipped { failed: bool },
+    Done(Box<FileRow>, Vec<Record>),
+}
+
+/// Runs the pipeline over one file's bytes under `limits`: the page count
+/// (when the PDF opened) and the records or the failure.
+pub fn extract_limited(
+    ex: &Extractor,
+    path: &Path,
+    sha: &str,
+    bytes: &[u8],
+    limits: &Limits,
+) -> (Option<usize>, Result<Vec<Record>>) {
+    let deadline = limits.timeout.map(Deadline::after);
+    let mut pdf = ex.pdf.clone();
+    pdf.deadline = deadline;
+    pdf.max_pages = limits.max_pages;
+    let check = |d: &Option<Deadline>| d.as_ref().map_or(Ok(()), |d| d.check(path));
+    let mut pages_seen = None;
+    let run = || -> Result<Vec<Record>> {
+        if ex.is_text_input(bytes) {
+            return ex.extract_text(path, bytes);
+        }
+        let pages = read_pages(path, bytes, &pdf)?;
+        pages_seen = Some(pages.len());
+        if !pages.is_empty() && pages.iter().all(|p| p.glyphs.is_empty()) {
+            return Err(Error::NoTextLayer {
+                file: path.to_path_buf(),
+            });
+        }
+        let mut layouts = Vec::with_capacity(pages.len());
+        for p in &pages {
+            check(&deadline)?;
+            layouts.push(crate::extract::page_to_layout(p, &ex.layout));
+        }
+        drop(pages);
+        check(&deadline)?;
+        let forms = ex.fields(&layouts);
+        check(&deadline)?;
+        ex.records(path, sha, &forms)
+    };
+    let r = match catch_unwind(AssertUnwindSafe(run)) {
+        Ok(r) => r,
+        Err(p) => Err(Error::Internal {
+            file: path.to_path_buf(),
+            reason: panic_message(p.as_ref()),
+        }),
+    };
+    (pages_seen, r)
+}
+
+fn panic_message(p: &(dyn std::any::Any + Send)) -> String {
+    if let Some(s) = p.downcast_ref::<&str>() {
+        format!("panic: {s}")
+    } else if let Some(s) = p.downcast_ref::<String>() {
+        format!("panic: {s}")
+    } else {
+        "panic".to_string()
+    }
+}
+
+/// The failure in words, without the leading `path: ` the error's own
+/// message carries (the path has its own column).
+pub fn reason(e: &Error, stored: &str) -> String {
+    let s = e.to_string();
+    match s.strip_prefix(stored).and_then(|r| r.strip_prefix(": ")) {
+        Some(r) => r.to_string(),
+        None => s,
+    }
+}
+
+fn now_unix() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+fn process(
+    ex: &Extractor,
+    path: &Path,
+    stored: &str,
+    opts: &IngestOptions,
+    known: &HashMap<String, Known>,
+    register: &dyn Fn(FileRow),
+) -> Outcome {
+    let start = Instant::now();
+    let spath = Path::new(stored);
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(source) => {
+            let e = Error::Io {
+                file: spath.to_path_buf(),
+                source,
+            };
+            let row = FileRow {
+                path: stored.to_string(),
+                sha256: String::new(),
+                size: 0,
+                pages: None,
+                status: Status::Failed,
+                error_code: Some(e.code().to_string()),
+                error: Some(reason(&e, stored)),
+                extractor_version: opts.version.clone(),
+                elapsed_ms: start.elapsed().as_millis() as u64,
+                ingested_at: now_unix(),
+            };
+            return Outcome::Done(Box::new(row), Vec::new());
+        }
+    };
+    let sha = sha256_hex(&bytes);
+    if !opts.force
+        && let Some(k) = known.get(stored)
+        && k.sha256 == sha
+        && k.extractor_version == opts.version
+    {
+        return Outcome::Skipped { failed: k.failed };
+    }
+    if let Some(t) = opts.limits.timeout {
+        let e = Error::Timeout {
+            file: spath.to_path_buf(),
+            seconds: hard_limit(t).as_secs_f64(),
+        };
+        register(FileRow {
+            path: stored.to_string(),
+            sha256: sha.clone(),
+            size: bytes.len() as u64,
+            pages: None,
+            status: Status::Failed,
+            error_code: Some(e.code().to_string()),
+            error: Some(format!(
+                "{} (stuck where the deadline is not checked; abandoned by the watchdog)",
+                reason(&e, stored)
+            )),
+            extractor_version: opts.version.clone(),
+            elapsed_ms: 0,
+            ingested_at: now_unix(),
+        });
+    }
+    let (pages, result) = extract_limited(ex, spath, &sha, &bytes, &opts.limits);
+    let (status, error_code, error, records) = match result {
+        Ok(r) => (Status::Ok, None, None, r),
+        Err(e) => (
+            Status::Failed,
+            Some(e.code().to_string()),
+            Some(reason(&e, stored)),
+            Vec::new(),
+        ),
+    };
+    let row = FileRow {
+        path: stored.to_string(),
+        sha256: sha,
+        size: bytes.len() as u64,
+        pages,
+        status,
+        error_code,
+        error,
+        extractor_version: opts.version.clone(),
+        elapsed_ms: start.elapsed().as_millis() as u64,
+        ingested_at: now_unix(),
+    };
+    Outcome::Done(Box::new(row), records)
+}
+
+/// A file being worked on, as the watchdog sees it: when it started and
+/// the row to store if it has to be abandoned.
+struct InFlight {
+    started: Instant,
+    row: FileRow,
+}
+
+type Board = Arc<Mutex<HashMap<usize, InFlight>>>;
+
+/// The watchdog's limit for a file: twice the cooperative timeout plus a
+/// second. Only a file stuck where the deadline is not checked (inside
+/// lopdf's parser) ever reaches it.
+pub fn hard_limit(timeout: Duration) -> Duration {
+    timeout * 2 + Duration::from_secs(1)
+}
+
+/// Runs `work(i, register)` for `i` in `0..n` on `pool`, from a detached
+/// thread, and hands each outcome to `handle` (on the calling thread) in
+/// completion order through a channel of `2 × threads`. A worker calls
+/// `register(row)` once it knows the file (hashed); should the file then
+/// run past `hard_limit`, the watchdog hands `row` (as a timeout failure)
+/// to `handle` instead, drops the late outcome, and the batch moves on
+/// without waiting for that worker. Returns when all `n` are handled or
+/// `handle` returns false.
+fn run_watched<W>(
+    pool: rayon::ThreadPool,
+    n: usize,
+    hard_limit: Option<Duration>,
+    work: W,
+    mut handle: impl FnMut(Outcome) -> bool,
+) where
+    W: Fn(usize, &dyn Fn(FileRow)) -> Outcome + Send + Sync + 'static,
+{
+    let (tx, rx) = sync_channel::<(usize, Outcome)>(pool.current_num_threads() * 2);
+    let board: Board = Arc::default();
+    let producer = {
+        let board = board.clone();
+        std::thread::spawn(move || {
+            pool.install(|| {
+                // `try_for_each_with` stops the workers once the writer
+                // is gone.
+                let _ = (0..n)
+                    .into_par_iter()
+                    .with_max_len(1)
+                    .try_for_each_with(tx, |tx, i| {
+                        let register = |row: FileRow| {
+                            let started = Instant::now();
+                            lock(&board).insert(i, InFlight { started, row });
+                        };
+                        let o = work(i, &register);
+                        lock(&board).remove(&i);
+                        tx.send((i, o))
+                    });
+            });
+        })
+    };
+    let mut abandoned = HashSet::new();
+    let mut handled = 0;
+    while handled < n {
+        let msg = match hard_limit {
+            Some(_) => rx.recv_timeout(Duration::from_millis(200)),
+            None => rx.recv().map_err(|_| RecvTimeoutError::Disconnected),
+        };
+        match msg {
+            Ok((i, o)) => {
+                if abandoned.remove(&i) {
+                    continue;
+                }
+                handled += 1;
+                if !handle(o) {
+                    break;
+                }
+            }
+            Err(RecvTimeoutError::Timeout) => {
+                let Some(limit) = hard_limit else { continue };
+                let overdue: Vec<(usize, FileRow)> = lock(&board)
+                    .iter()
+                    .filter(|(i, f)| f.started.elapsed() > limit && !abandoned.contains(*i))
+                    .map(|(i, f)| {
+                        let mut row = f.row.clone();
+                        row.elapsed_ms = f.started.elapsed().as_millis() as u64;
+                        (*i, row)
+                    })
+                    .collect();
+                let mut stop = false;
+                for (i, row) in overdue {
+                    abandoned.insert(i);
+                    handled += 1;
+                    if !handle(Outcome::Done(Box::new(row), Vec::new())) {
+                        stop = true;
+                        break;
+                    }
+                }
+                if stop {
+                    break;
+                }
+            }
+            Err(RecvTimeoutError::Disconnected) => break,
+        }
+    }
+    // Dropping the receiver makes the workers' sends fail.
+    drop(rx);
+    if abandoned.is_empty() {
+        let _ = producer.join();
+    }
+    // Else a worker is stuck in a file: leave its thread behind (it ends
+    // with the process).
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// Ingests `files` (from [`plan`]) into `store`. `on_progress` is called
+/// by the writer after each file. Store errors stop the run (a file's
+/// failure does not). With a timeout, a watchdog backs up the cooperative
+/// deadline ([`hard_limit`]): a file stuck past it is stored as `timeout`
+/// and its worker thread left behind.
+pub fn ingest(
+    ex: &Extractor,
+    store: &mut Store,
+    files: &[(PathBuf, String)],
+    opts: &IngestOptions,
+    mut on_progress: impl FnMut(&Summary),
+) -> std::result::Result<Summary, StoreError> {
+    let start = Instant::now();
+    let known = store.known()?;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(opts.jobs)
+        .build()
+        .map_err(std::io::Error::other)?;
+    let mut sum = Summary {
+        total: files.len(),
+        ..Summary::default()
+    };
+    let mut write_error = None;
+    let work = {
+        let (ex, files, opts) = (ex.clone(), files.to_vec(), opts.clone());
+        move |i: usize, register: &dyn Fn(FileRow)| {
+            let (path, stored) = &files[i];
+            process(&ex, path, stored, &opts, &known, register)
+        }
+    };
+    run_watched(
+        pool,
+        files.len(),
+        opts.limits.timeout.map(hard_limit),
+        work,
+        |outcome| {
+            match outcome {
+                Outcome::Skipped { failed } => {
+                    sum.skipped += 1;
+                    sum.failed += failed as usize;
+                }
+                Outcome::Done(row, records) => {
+                    if let Err(e) = store.put_file(&row, &records) {
+                        write_error = Some(e);
+                        return false;
+                    }
+                    match row.status {
+                        Status::Ok => sum.ok += 1,
+                        Status::Failed => sum.failed += 1,
+                    }
+                    sum.forms += records.len();
+                }
+            }
+            sum.done += 1;
+            sum.elapsed = start.elapsed();
+            on_progress(&sum);
+            true
+        },
+    );
+    sum.elapsed = start.elapsed();
+    match write_error {
+        Some(e) => Err(e),
+        None => Ok(sum),
+    }
+}
+
+/// A progress display on stderr when it is a terminal (files done of
+/// total, forms, failures, rate, ETA); does nothing otherwise.
+pub struct Progress {
+    bar: Option<indicatif::ProgressBar>,
+}
+
+impl Progress {
+    pub fn new(total: usize) -> Self {
+        let bar = std::io::stderr().is_terminal().then(|| {
+            let b = indicatif::ProgressBar::new(total as u64);
+            b.set_style(
+                indicatif::ProgressStyle::with_template(
+                    "{bar:30} {pos}/{len} files, {msg}, {per_sec}, ETA {eta}",
+                )
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            );
+            b
+        });
+        Progress { bar }
+    }
+
+    pub fn update(&self, s: &Summary) {
+        if let Some(b) = &self.bar {
+            b.set_position(s.done as u64);
+            b.set_message(format!("{} forms, {} failed", s.forms, s.failed));
+        }
+    }
+
+    pub fn finish(&self) {
+        if let Some(b) = &self.bar {
+            b.finish_and_clear();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stored_paths_are_relative_under_the_working_directory() {
+        let cwd = Path::new("/data/work");
+        assert_eq!(stored_path(Path::new("a/b.pdf"), cwd), "a/b.pdf");
+        assert_eq!(stored_path(Path::new("./a/./b.pdf"), cwd), "a/b.pdf");
+        assert_eq!(stored_path(Path::new("/data/work/x.pdf"), cwd), "x.pdf");
+        assert_eq!(
+            stored_path(Path::new("/elsewhere/x.pdf"), cwd),
+            "/elsewhere/x.pdf"
+        );
+    }
+
+    fn row(i: usize, status: Status) -> FileRow {
+        FileRow {
+            path: format!("f{i}.pdf"),
+            sha256: String::new(),
+            size: 0,
+            pages: None,
+            status,
+            error_code: None,
+            error: None,
+            extractor_version: EXTRACTOR_VERSION.into(),
+            elapsed_ms: 0,
+            ingested_at: 0,
+        }
+    }
+
+    #[test]
+    fn watchdog_abandons_a_stuck_file_and_the_batch_goes_on() {
+        // File 1 registers, then blocks far past the limit (as a parse that
+        // never checks the deadline would).
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(2)
+            .build()
+            .unwrap();
+        let work = |i: usize, register: &dyn Fn(FileRow)| {
+            let mut stuck = row(i, Status::Failed);
+            stuck.error_code = Some("timeout".into());
+            register(stuck);
+            if i == 1 {
+                std::thread::sleep(Duration::from_secs(30));
+            }
+            Outcome::Done(Box::new(row(i, Status::Ok)), Vec::new())
+        };
+        let t = Instant::now();
+        let mut got = Vec::new();
+        run_watched(pool, 6, Some(Duration::from_millis(300)), work, |o| {
+            if let Outcome::Done(r, _) = o {
+                got.push((r.path, r.error_code));
+            }
+            true
+        });
+        assert!(t.elapsed() < Duration::from_secs(10), "{:?}", t.elapsed());
+        got.sort();
+        assert_eq!(got.len(), 6);
+        assert_eq!(got[1], ("f1.pdf".into(), Some("timeout".into())));
+        assert!(got.iter().filter(|g| g.1.is_none()).count() == 5);
+    }
+
+    #[test]
+    fn shards_partition_the_paths() {
+        let shards: Vec<Shard> = (0..3).map(|k| format!("{k}/3").parse().unwrap()).collect();
+        for i in 0..200 {
+            let p = format!("archive/{i}.pdf");
+            assert_eq!(shards.iter().filter(|s| s.holds(&p)).count(), 1);
+        }
+        assert!("3/3".parse::<Shard>().is_err());
+        assert!("x".parse::<Shard>().is_err());
+        // The hash is fixed: these values are part of the documented contract.
+        assert_eq!(fnv1a64(b""), 0xcbf2_9ce4_8422_2325);
+        assert_eq!(fnv1a64(b"a"), 0xaf63_dc4c_8601_ec8c);
+    }
+}
