@@ -108,7 +108,7 @@ enum Command {
         #[arg(long)]
         ignore_indicator_levels: bool,
     },
-    /// Ingest PDFs (files, folders, or a list) into a SQLite store,
+    /// Ingest PDFs and text dumps (files, folders, or a list) into a SQLite store,
     /// skipping files already stored; exits 1 if any file failed.
     Ingest(IngestArgs),
     /// Write the store's tables as flat CSV or JSONL files (see docs/store.md).
@@ -139,7 +139,7 @@ enum Command {
 
 #[derive(clap::Args)]
 struct IngestArgs {
-    /// PDF files or folders (walked recursively for *.pdf).
+    /// PDF files, text dumps, or folders (walked recursively for *.pdf, *.txt).
     archive: Vec<PathBuf>,
     /// The SQLite store (created when missing).
     #[arg(long)]
