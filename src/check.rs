@@ -28,30 +28,7 @@ use crate::normalize::{similarity, squeeze, text_equivalent};
 pub use crate::record::TEXT_FIELDS;
 
 /// Every compared field, in record order.
-pub const FIELDS: &[&str] = &[
-    "title",
-    "year",
-    "unit",
-    "project_name",
-    "project_type",
-    "fund_use",
-    "start_date",
-    "end_date",
-    "overview",
-    "basis",
-    "necessity",
-    "safeguards",
-    "total_budget",
-    "current_year_budget",
-    "prior_year_budget",
-    "prior_year_spent",
-    "funding_components",
-    "implementation_plan",
-    "overall_goal",
-    "annual_goal",
-    "indicators",
-    "remarks",
-];
+pub use crate::record::CONTENT_FIELDS as FIELDS;
 
 /// The keys of a funding component row.
 pub const FUNDING_KEYS: &[&str] = &["name", "amount"];

@@ -177,8 +177,9 @@ pub struct Record {
     pub provenance: BTreeMap<String, Location>,
 }
 
-/// The scalar fields of a record, in record order, with their JSON names.
-pub const SCALAR_FIELDS: &[&str] = &[
+/// The content fields of a record (what golden files hold), in record
+/// order, with their JSON names.
+pub const CONTENT_FIELDS: &[&str] = &[
     "title",
     "year",
     "unit",
@@ -195,11 +196,18 @@ pub const SCALAR_FIELDS: &[&str] = &[
     "current_year_budget",
     "prior_year_budget",
     "prior_year_spent",
+    "funding_components",
     "implementation_plan",
     "overall_goal",
     "annual_goal",
+    "indicators",
     "remarks",
 ];
+
+/// Whether a content field holds one value (not a table).
+pub fn is_scalar_field(key: &str) -> bool {
+    CONTENT_FIELDS.contains(&key) && key != "funding_components" && key != "indicators"
+}
 
 /// Fields holding free text (compared white-space-insensitively).
 pub const TEXT_FIELDS: &[&str] = &[

@@ -26,7 +26,7 @@ use crate::normalize::{
     self, DateParse, indent_width, join_wrapped_lines, parse_money, parse_target, parse_year,
 };
 use crate::record::{
-    FundingComponent, Indicator, Location, Money, Record, SCALAR_FIELDS, Source, Warning,
+    FundingComponent, Indicator, Location, Money, Record, Source, Warning, is_scalar_field,
 };
 use crate::template::{Shape, Template, label_key};
 
@@ -1888,7 +1888,7 @@ pub fn fields_to_record(f: &TextFields, t: &Template, source: Source) -> Record 
         let present = match spec.key.as_str() {
             "funding_components" => !r.funding_components.is_empty(),
             "indicators" => !r.indicators.is_empty(),
-            k => SCALAR_FIELDS.contains(&k) && f.values.contains_key(k),
+            k => is_scalar_field(k) && f.values.contains_key(k),
         };
         if !present && !warnings.iter().any(|w| w.field == spec.key) {
             warnings.push(Warning::new(&spec.key, "not_found", "no value placed"));
