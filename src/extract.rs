@@ -19,6 +19,7 @@ use crate::layout::{cell_lines, dedupe_glyphs, edges_to_grids, glyphs_to_cells, 
 use crate::mapping::{
     CellRef, FormFields, FreeLine, PageLayout, TableCells, page_has_title, pages_to_fields,
 };
+use crate::ocr::{OcrError, OcrInfo, OcrSettings};
 use crate::pdf::{PdfSettings, read_pages};
 use crate::record::{Record, Source};
 use crate::settings::LayoutSettings;
@@ -44,6 +45,8 @@ pub struct Extractor {
     pub layout: LayoutSettings,
     pub pdf: PdfSettings,
     pub input: InputKind,
+    /// Scanned pages (see [`crate::ocr`]).
+    pub ocr: OcrSettings,
 }
 
 /// The outcome for one input file.
@@ -163,6 +166,7 @@ impl Extractor {
             layout: LayoutSettings::default(),
             pdf: PdfSettings::default(),
             input: InputKind::Auto,
+            ocr: OcrSettings::default(),
         }
     }
 
@@ -197,6 +201,7 @@ impl Extractor {
                     sha256: sha.clone(),
                     form_index: i,
                     pages: f.pages.clone(),
+                    ocr: false,
                 };
                 textdump::fields_to_record(f, &self.template, source)
             })
@@ -225,13 +230,35 @@ impl Extractor {
 
     /// Stage 1: positioned glyphs and ruling lines.
     pub fn pages(&self, path: &Path, bytes: &[u8]) -> Result<Vec<PageContent>> {
-        let pages = read_pages(path, bytes, &self.pdf)?;
+        Ok(self.pages_ocr(path, bytes)?.0)
+    }
+
+    /// Stage 1 with OCR: pages without a usable text layer are read from
+    /// their image ([`crate::ocr::ocr_pages`]); the second list tells which
+    /// (by page index), with the OCR words.
+    pub fn pages_ocr(
+        &self,
+        path: &Path,
+        bytes: &[u8],
+    ) -> Result<(Vec<PageContent>, Vec<Option<OcrInfo>>)> {
+        let mut pages = read_pages(path, bytes, &self.pdf)?;
+        let file = || path.to_path_buf();
+        let info = crate::ocr::ocr_pages(&mut pages, bytes, &self.ocr, &self.layout).map_err(
+            |e| match e {
+                OcrError::Unavailable(reason) => Error::OcrUnavailable {
+                    file: file(),
+                    reason,
+                },
+                OcrError::Failed(reason) => Error::Ocr {
+                    file: file(),
+                    reason,
+                },
+            },
+        )?;
         if !pages.is_empty() && pages.iter().all(|p| p.glyphs.is_empty()) {
-            return Err(Error::NoTextLayer {
-                file: path.to_path_buf(),
-            });
+            return Err(Error::NoTextLayer { file: file() });
         }
-        Ok(pages)
+        Ok((pages, info))
     }
 
     /// Stage 2: layout of every page.
@@ -255,10 +282,12 @@ impl Extractor {
         if self.is_text_input(bytes) {
             return self.extract_text(path, bytes);
         }
-        let pages = self.pages(path, bytes)?;
-        let layouts = self.layouts(&pages);
+        let (pages, ocr) = self.pages_ocr(path, bytes)?;
+        let mut layouts = self.layouts(&pages);
+        crate::ocr::fix_layouts(&mut layouts, &ocr, &self.template);
         let sha = sha256_hex(bytes);
-        let forms = self.fields(&layouts);
+        let mut forms = self.fields(&layouts);
+        crate::ocr::fix_forms(&mut forms, &ocr, &self.template);
         let records: Vec<Record> = forms
             .iter()
             .enumerate()
@@ -268,8 +297,11 @@ impl Extractor {
                     sha256: sha.clone(),
                     form_index: i,
                     pages: f.pages.clone(),
+                    ocr: false,
                 };
-                fields_to_record(f, &self.template, source)
+                let mut r = fields_to_record(f, &self.template, source);
+                crate::ocr::annotate_record(&mut r, &ocr);
+                r
             })
             .filter(|r| {
                 // A run of pages before the first title page that holds no

@@ -34,6 +34,7 @@ pub mod geom;
 pub mod layout;
 pub mod mapping;
 pub mod normalize;
+pub mod ocr;
 pub mod pdf;
 pub mod record;
 pub mod settings;
