@@ -237,13 +237,14 @@ pub fn fix_value(text: &str, shape: ValueShape) -> String {
             }
             t
         }
-        ValueShape::Date => s
-            .chars()
-            .filter_map(|c| match c {
-                '/' | '-' | '.' | '年' | '月' | '日' => Some(c),
-                c => digitish(c),
-            })
-            .collect(),
+        ValueShape::Date => repair_date(
+            &s.chars()
+                .filter_map(|c| match c {
+                    '/' | '-' | '.' | '年' | '月' | '日' => Some(c),
+                    c => digitish(c),
+                })
+                .collect::<String>(),
+        ),
         ValueShape::Target => {
             // numeric: digits, at most one op-like char before them, a unit
             // of at most 3 chars after
@@ -267,6 +268,45 @@ pub fn fix_value(text: &str, shape: ValueShape) -> String {
             t
         }
     }
+}
+
+/// Slashes of `Y/M/D` that OCR lost or read as `1`: `201911` → `2019/1/1`,
+/// `2020/12/131` → `2020/12/31`. Only when the result is a valid date and
+/// the input is not already one.
+fn repair_date(s: &str) -> String {
+    let valid = |m: u32, d: u32| (1..=12).contains(&m) && (1..=31).contains(&d);
+    let parts: Vec<&str> = s.split('/').collect();
+    let num = |p: &str| p.parse::<u32>().ok();
+    if parts.len() == 3 && parts[0].len() == 4 {
+        if let (Some(m), Some(d)) = (num(parts[1]), num(parts[2])) {
+            if valid(m, d) {
+                return s.to_string();
+            }
+            // a slash read as `1` before the day
+            if let Some(rest) = parts[2].strip_prefix('1')
+                && num(rest).is_some_and(|d| valid(m, d))
+            {
+                return format!("{}/{}/{}", parts[0], parts[1], rest);
+            }
+        }
+        return s.to_string();
+    }
+    if parts.len() == 1 && s.len() >= 6 && s.bytes().all(|b| b.is_ascii_digit()) {
+        let (y, rest) = s.split_at(4);
+        // slashes dropped: M and D of one digit each, or MMDD
+        let cands: Vec<(u32, u32)> = (1..rest.len())
+            .filter_map(|k| Some((num(&rest[..k])?, num(&rest[k..])?)))
+            .filter(|&(m, d)| valid(m, d))
+            .filter(|&(m, d)| {
+                // no leading zeros dropped or invented
+                m.to_string().len() + d.to_string().len() == rest.len()
+            })
+            .collect();
+        if cands.len() == 1 {
+            return format!("{y}/{}/{}", cands[0].0, cands[0].1);
+        }
+    }
+    s.to_string()
 }
 
 fn fix_cells(cells: &mut [CellRef], shape: ValueShape) {
@@ -358,6 +398,10 @@ mod tests {
         );
         assert_eq!(fix_value("l9,7OO,OOO", ValueShape::Money), "19,700,000");
         assert_eq!(fix_value("20l9/12/3l", ValueShape::Date), "2019/12/31");
+        assert_eq!(fix_value("201911", ValueShape::Date), "2019/1/1");
+        assert_eq!(fix_value("2020/12/131", ValueShape::Date), "2020/12/31");
+        assert_eq!(fix_value("2019/12/31", ValueShape::Date), "2019/12/31");
+        assert_eq!(fix_value("20191231", ValueShape::Date), "2019/12/31");
         assert_eq!(fix_value("之5%", ValueShape::Target), "≥5%");
         assert_eq!(fix_value("100%0", ValueShape::Target), "100%");
         assert_eq!(fix_value("合规", ValueShape::Target), "合规");

@@ -149,6 +149,7 @@ pub fn rasterize(s: &OcrSettings, pdf: &[u8], page: usize) -> Result<GrayImage, 
 /// text: table cells (shrunk past their borders), and the bands above and
 /// below the tables.
 fn text_regions(
+    img_mask: &[bool],
     edges: &[Edge],
     k: f64,
     w: usize,
@@ -178,11 +179,51 @@ fn text_regions(
     if grids.is_empty() {
         return vec![(0, 0, w, h)];
     }
+    let mut bands = Vec::new();
     if top > 8 {
-        out.insert(0, (0, 0, w, top.saturating_sub(inset)));
+        bands.push((0, top.saturating_sub(inset)));
     }
     if bottom + inset + 8 < h {
-        out.push((0, bottom + inset, w, h));
+        bands.push((bottom + inset, h));
+    }
+    let mut lines = Vec::new();
+    for (y0, y1) in bands {
+        for (a, b) in text_rows(img_mask, w, y0, y1) {
+            lines.push((0, a, w, b));
+        }
+    }
+    lines.extend(out);
+    lines
+}
+
+/// Text lines of a band of the page (rows `y0..y1`): runs of rows holding
+/// ink, padded, so the title, the year and the unit line are read each on
+/// its own (one wide region mixing a large title and small lines reads
+/// badly). Rows with a few specks of noise count as empty.
+fn text_rows(mask: &[bool], w: usize, y0: usize, y1: usize) -> Vec<(usize, usize)> {
+    let min_ink = (w / 400).max(3);
+    let inked: Vec<bool> = (y0..y1)
+        .map(|y| mask[y * w..(y + 1) * w].iter().filter(|&&b| b).count() >= min_ink)
+        .collect();
+    let mut out: Vec<(usize, usize)> = Vec::new();
+    let mut start = None;
+    for (i, &ink) in inked.iter().chain(std::iter::once(&false)).enumerate() {
+        match (ink, start) {
+            (true, None) => start = Some(i),
+            (false, Some(s)) => {
+                if i - s >= 6 {
+                    let pad = ((i - s) / 4).max(4);
+                    let a = (y0 + s).saturating_sub(pad).max(y0);
+                    let b = (y0 + i + pad).min(y1);
+                    match out.last_mut() {
+                        Some(last) if last.1 > a => last.1 = b,
+                        _ => out.push((a, b)),
+                    }
+                }
+                start = None;
+            }
+            _ => {}
+        }
     }
     out
 }
@@ -256,10 +297,15 @@ pub fn image_to_page(
             }
         })
         .collect();
-    erase_segments(&mut img, &segs, (0.6 * k).ceil() as usize);
+    erase_segments(&mut img, &segs, (0.8 * k).ceil() as usize);
     let words: Vec<OcrWord> = if s.per_cell {
-        let regions = text_regions(&edges, k, img.width, img.height, layout);
+        let text_mask = binarize(&img, thr);
+        let regions = text_regions(&text_mask, &edges, k, img.width, img.height, layout);
         let (stack, offsets) = stack_regions(&img, &regions);
+        if let Some(dir) = std::env::var_os("SHENBAO_OCR_DEBUG_DIR") {
+            let p = PathBuf::from(dir).join(format!("stack-{number}.pgm"));
+            let _ = std::fs::write(p, image::to_pgm(&stack));
+        }
         let tsv = run_tsv(&s.tesseract, &image::to_pgm(&stack), &s.lang, 6, &[])?;
         let gap = 40.0;
         parse_tsv(&tsv)
@@ -273,8 +319,17 @@ pub fn image_to_page(
                 let dx = x0 as f64 - gap;
                 let dy = y0 as f64 - offsets[i] as f64;
                 let mut w = w.scaled(1.0, dx, dy);
-                // keep lines of different regions apart
+                // keep lines of different regions apart, and words inside
+                // the region they were read in
                 w.line.0 += 1000 * i as u32;
+                let (_, _, x1, y1) = regions[i];
+                let (rx0, ry0, rx1, ry1) = (x0 as f64, y0 as f64, x1 as f64, y1 as f64);
+                w.bbox = BBox::new(
+                    w.bbox.x0.clamp(rx0, rx1),
+                    w.bbox.top.clamp(ry0, ry1),
+                    w.bbox.x1.clamp(rx0, rx1),
+                    w.bbox.bottom.clamp(ry0, ry1),
+                );
                 Some(w.scaled(1.0 / k, 0.0, 0.0))
             })
             .collect()
@@ -285,6 +340,7 @@ pub fn image_to_page(
             .map(|w| w.scaled(1.0 / k, 0.0, 0.0))
             .collect()
     };
+    let words = tesseract::drop_noise(words);
     let glyphs = words_to_glyphs(&words);
     Ok((
         PageContent {

@@ -95,13 +95,16 @@ pub fn words_to_glyphs(words: &[OcrWord]) -> Vec<Glyph> {
         }
         let (h, cy) = line_box[&w.line];
         let h = h.max(1.0);
+        // a word overlapping the previous one of its line starts where that
+        // one ends (unless that would leave it no room)
         let mut x0 = w.bbox.x0;
         if let Some((line, end)) = prev
             && line == w.line
+            && end < w.bbox.x1 - 0.2 * w.bbox.width()
         {
             x0 = x0.max(end);
         }
-        let x1 = w.bbox.x1.max(x0 + 0.3 * h * chars.len() as f64);
+        let x1 = w.bbox.x1;
         prev = Some((w.line, x1));
         let step = (x1 - x0) / chars.len() as f64;
         for (i, &ch) in chars.iter().enumerate() {
@@ -114,6 +117,44 @@ pub fn words_to_glyphs(words: &[OcrWord]) -> Vec<Glyph> {
         }
     }
     out
+}
+
+/// Drops what is most likely noise read as text: words of ruling-line
+/// remnants (`|`, `丨`), and a lone low-confidence character far from
+/// every other word of its line (or alone on it).
+pub fn drop_noise(words: Vec<OcrWord>) -> Vec<OcrWord> {
+    let keep: Vec<bool> = words
+        .iter()
+        .enumerate()
+        .map(|(i, w)| {
+            let t: Vec<char> = w.text.chars().collect();
+            if t.iter().all(|c| {
+                matches!(
+                    c,
+                    '|' | '丨' | '!' | '_' | '-' | '—' | '一' | '.' | '。' | ','
+                )
+            }) && t.len() <= 2
+                && w.conf < 0.8
+            {
+                return false;
+            }
+            if t.len() > 1 || w.conf >= 0.6 {
+                return true;
+            }
+            let h = w.bbox.height().max(1.0);
+            let near = words.iter().enumerate().any(|(j, o)| {
+                j != i
+                    && o.line == w.line
+                    && (o.bbox.x0 - w.bbox.x1).max(w.bbox.x0 - o.bbox.x1) < 1.5 * h
+            });
+            near
+        })
+        .collect();
+    words
+        .into_iter()
+        .zip(keep)
+        .filter_map(|(w, k)| k.then_some(w))
+        .collect()
 }
 
 /// Runs `tesseract IMAGE stdout -l LANG --psm PSM tsv` on a PGM image
