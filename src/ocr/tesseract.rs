@@ -142,12 +142,11 @@ pub fn drop_noise(words: Vec<OcrWord>) -> Vec<OcrWord> {
                 return true;
             }
             let h = w.bbox.height().max(1.0);
-            let near = words.iter().enumerate().any(|(j, o)| {
+            words.iter().enumerate().any(|(j, o)| {
                 j != i
                     && o.line == w.line
                     && (o.bbox.x0 - w.bbox.x1).max(w.bbox.x0 - o.bbox.x1) < 1.5 * h
-            });
-            near
+            })
         })
         .collect();
     words
