@@ -70,7 +70,7 @@ pub fn snap_labels(layout: &mut PageLayout, t: &Template) {
     for table in &mut layout.tables {
         for cell in &mut table.cells {
             let text = cell.text();
-            if let Some(v) = closest(&text, &vocab, 0.7) {
+            if let Some(v) = closest(&text, &vocab, 0.6) {
                 cell.lines = one_line(&cell.lines, v);
             }
         }
@@ -230,10 +230,16 @@ pub fn fix_value(text: &str, shape: ValueShape) -> String {
                 })
                 .filter(|c| c.is_ascii_digit() || *c == ',' || *c == '.')
                 .collect();
-            // `18,130,000,00`: a decimal point read as a comma
-            if t.len() > 3 && !t.contains('.') && t.as_bytes()[t.len() - 3] == b',' {
-                let k = t.len() - 3;
-                t.replace_range(k..k + 1, ".");
+            // `.` and `,` confused: only a last separator followed by two
+            // digits is a decimal point, every other one groups thousands
+            let groups: Vec<&str> = t.split([',', '.']).collect();
+            if groups.len() > 1 {
+                let last = groups[groups.len() - 1];
+                t = if last.len() == 2 {
+                    format!("{}.{last}", groups[..groups.len() - 1].join(","))
+                } else {
+                    groups.join(",")
+                };
             }
             t
         }
@@ -397,6 +403,11 @@ mod tests {
             "18,130,000.00"
         );
         assert_eq!(fix_value("l9,7OO,OOO", ValueShape::Money), "19,700,000");
+        assert_eq!(
+            fix_value("31.153,400.00", ValueShape::Money),
+            "31,153,400.00"
+        );
+        assert_eq!(fix_value("12.130,000", ValueShape::Money), "12,130,000");
         assert_eq!(fix_value("20l9/12/3l", ValueShape::Date), "2019/12/31");
         assert_eq!(fix_value("201911", ValueShape::Date), "2019/1/1");
         assert_eq!(fix_value("2020/12/131", ValueShape::Date), "2020/12/31");

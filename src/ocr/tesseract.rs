@@ -88,23 +88,31 @@ pub fn words_to_glyphs(words: &[OcrWord]) -> Vec<Glyph> {
         .collect();
     let mut out = Vec::new();
     let mut prev: Option<((u32, u32, u32), f64)> = None;
-    for w in words {
+    for (wi, w) in words.iter().enumerate() {
         let chars: Vec<char> = w.text.chars().filter(|c| !c.is_whitespace()).collect();
         if chars.is_empty() {
             continue;
         }
         let (h, cy) = line_box[&w.line];
         let h = h.max(1.0);
-        // a word overlapping the previous one of its line starts where that
-        // one ends (unless that would leave it no room)
+        // Tesseract's boxes of multi-character words are often far too
+        // wide (`同名` spanning the next three words): a word ends where
+        // the next word of its line starts, and starts no earlier than the
+        // previous one ended.
+        let mut x1 = w.bbox.x1;
+        if let Some(next) = words.get(wi + 1)
+            && next.line == w.line
+            && next.bbox.x0 > w.bbox.x0
+        {
+            x1 = x1.min(next.bbox.x0);
+        }
         let mut x0 = w.bbox.x0;
         if let Some((line, end)) = prev
             && line == w.line
-            && end < w.bbox.x1 - 0.2 * w.bbox.width()
+            && end < x1
         {
             x0 = x0.max(end);
         }
-        let x1 = w.bbox.x1;
         prev = Some((w.line, x1));
         let step = (x1 - x0) / chars.len() as f64;
         for (i, &ch) in chars.iter().enumerate() {
