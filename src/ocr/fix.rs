@@ -261,9 +261,12 @@ pub fn fix_value(text: &str, shape: ValueShape) -> String {
             }
             let mut t: String = s
                 .chars()
-                .map(|c| match c {
+                .enumerate()
+                .map(|(i, c)| match c {
+                    // the op glyphs chi_sim lacks, as it reads them
+                    // (observed on the scanned fixtures)
                     '之' | '≧' => '≥',
-                    '玉' | '≦' => '≤',
+                    '委' | '去' | '过' | '雯' | '≦' if i == 0 => '≤',
                     c => digitish(c).unwrap_or(c),
                 })
                 .collect();
@@ -271,7 +274,31 @@ pub fn fix_value(text: &str, shape: ValueShape) -> String {
             if let Some(p) = t.find('%') {
                 t.truncate(p + 1);
             }
-            t
+            // `%` read as `9%`, `0%` or `96`: a percentage above 100 whose
+            // last digit is that misreading (`1009%`, `≥909%`, `10096`)
+            let op_len = t
+                .chars()
+                .take_while(|c| !c.is_ascii_digit())
+                .map(char::len_utf8)
+                .sum::<usize>();
+            let (op, body) = t.split_at(op_len);
+            let fixed = body
+                .strip_suffix("9%")
+                .or_else(|| body.strip_suffix("0%"))
+                .or_else(|| body.strip_suffix("96"))
+                .filter(|n| n.bytes().all(|b| b.is_ascii_digit()) && !n.is_empty())
+                .filter(|n| n.parse::<u32>().is_ok_and(|v| v <= 100));
+            match fixed {
+                Some(n)
+                    if body
+                        .trim_end_matches('%')
+                        .parse::<u64>()
+                        .is_ok_and(|v| v > 100) =>
+                {
+                    format!("{op}{n}%")
+                }
+                _ => t,
+            }
         }
     }
 }
@@ -325,6 +352,51 @@ fn fix_cells(cells: &mut [CellRef], shape: ValueShape) {
     }
 }
 
+/// Indicator level names seen on real forms (FORM.md). Names stay open
+/// text: an OCR reading is only snapped to one of these when it is very
+/// close (one character off in five or more), so a new name survives.
+const LEVEL_NAMES: &[&str] = &[
+    "产出目标",
+    "效果目标",
+    "影响力目标",
+    "投入和管理目标",
+    "数量目标",
+    "质量目标",
+    "时效目标",
+    "成本目标",
+    "经济效益目标",
+    "社会效益目标",
+    "生态效益目标",
+    "可持续目标",
+    "满意度",
+    "满意度目标",
+    "人力资源",
+    "财务管理",
+    "投入目标",
+    "管理目标",
+    "可持续影响目标",
+];
+
+fn snap_level(c: &mut CellRef) {
+    let text = squeezed(&c.text());
+    let junk: &[char] = &['、', '，', ',', '。', '.', '“', '”', '|'];
+    let trimmed = text.trim_matches(junk);
+    if LEVEL_NAMES.contains(&trimmed) {
+        if trimmed != text {
+            c.lines = one_line(&c.lines, trimmed);
+        }
+        return;
+    }
+    if let Some(best) = LEVEL_NAMES
+        .iter()
+        .map(|n| (similarity(n, trimmed), n))
+        .filter(|(s, n)| *s >= 0.8 && n.chars().count() >= 4)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+    {
+        c.lines = one_line(&c.lines, best.1);
+    }
+}
+
 /// Applies [`fix_options`] and [`fix_value`] to a form's fields by their
 /// template shape.
 pub fn fix_fields(f: &mut FormFields, t: &Template) {
@@ -366,6 +438,9 @@ pub fn fix_fields(f: &mut FormFields, t: &Template) {
                 for r in rows {
                     if let Some(a) = &mut r.target {
                         fix_cells(std::slice::from_mut(a), ValueShape::Target);
+                    }
+                    for l in [&mut r.level1, &mut r.level2].into_iter().flatten() {
+                        snap_level(l);
                     }
                 }
             }
@@ -415,6 +490,11 @@ mod tests {
         assert_eq!(fix_value("20191231", ValueShape::Date), "2019/12/31");
         assert_eq!(fix_value("之5%", ValueShape::Target), "≥5%");
         assert_eq!(fix_value("100%0", ValueShape::Target), "100%");
+        assert_eq!(fix_value("1009%", ValueShape::Target), "100%");
+        assert_eq!(fix_value("≥909%", ValueShape::Target), "≥90%");
+        assert_eq!(fix_value("1000%", ValueShape::Target), "100%");
+        assert_eq!(fix_value("99%", ValueShape::Target), "99%");
+        assert_eq!(fix_value("委100%", ValueShape::Target), "≤100%");
         assert_eq!(fix_value("合规", ValueShape::Target), "合规");
         assert_eq!(
             fix_value("完善管理制度", ValueShape::Target),

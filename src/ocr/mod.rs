@@ -46,7 +46,8 @@ pub struct OcrSettings {
     /// Largest skew corrected, degrees. Default 2.0.
     pub max_skew_deg: f64,
     /// OCR each table cell on its own (stacked into one image, one
-    /// tesseract run per page) rather than the whole page. Default true.
+    /// tesseract run per page) rather than the whole page. Default true,
+    /// or `$SHENBAO_OCR_PER_CELL` (`0` for whole-page OCR).
     pub per_cell: bool,
 }
 
@@ -64,7 +65,7 @@ impl Default for OcrSettings {
             lang: "chi_sim".to_string(),
             dpi: 300,
             max_skew_deg: 2.0,
-            per_cell: true,
+            per_cell: std::env::var("SHENBAO_OCR_PER_CELL").map_or(true, |v| v != "0"),
         }
     }
 }
