@@ -12,7 +12,11 @@ XObject per page, page size = image size at 200 dpi) into
 fixtures/scanned/NAME-scan.pdf. The truth is the source fixture's:
 golden/NAME.json is copied to golden/NAME-scan.json.
 
-Needs: poppler-utils (pdftoppm) and python3-pil (Debian's /usr/bin/python3).
+Also fixtures/mixed/mixed-scan.pdf: synth-01.pdf (text layer) followed by
+scanned/synth-16-scan.pdf (image only), joined with pdfunite; truth
+golden/mixed-scan.json = both truths in order.
+
+Needs: poppler-utils (pdftoppm, pdfunite) and python3-pil (Debian's /usr/bin/python3).
 Deterministic: same inputs, same bytes.
 """
 
@@ -119,5 +123,22 @@ def main():
               file=sys.stderr)
 
 
+def mixed():
+    import json
+    out = os.path.join(FIXTURES, "mixed")
+    os.makedirs(out, exist_ok=True)
+    subprocess.run(["pdfunite", os.path.join(FIXTURES, "synth-01.pdf"),
+                    os.path.join(OUT, "synth-16-scan.pdf"),
+                    os.path.join(out, "mixed-scan.pdf")], check=True)
+    truth = []
+    for name in ("synth-01", "synth-16"):
+        with open(os.path.join(GOLDEN, name + ".json"), encoding="utf-8") as fh:
+            truth.extend(json.load(fh))
+    with open(os.path.join(GOLDEN, "mixed-scan.json"), "w", encoding="utf-8") as fh:
+        json.dump(truth, fh, ensure_ascii=False, indent=2)
+        fh.write("\n")
+
+
 if __name__ == "__main__":
     main()
+    mixed()

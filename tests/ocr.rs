@@ -165,3 +165,32 @@ fn cli_batch_goes_on_when_tesseract_is_missing() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("\"ocr_unavailable\""), "{err}");
 }
+
+#[test]
+fn a_file_mixing_text_and_scanned_pages_is_read_page_by_page() {
+    if tools_missing() {
+        return;
+    }
+    let ex = Extractor::builtin().unwrap();
+    let recs = ex
+        .extract_file(&root().join("fixtures/mixed/mixed-scan.pdf"))
+        .unwrap();
+    assert_eq!(recs.len(), 2);
+    assert_eq!(recs[0].source.pages, vec![1, 2]);
+    assert!(!recs[0].source.ocr, "text-layer form");
+    assert!(recs[0].ocr_confidence.is_none());
+    assert_eq!(recs[1].source.pages, vec![3, 4]);
+    assert!(recs[1].source.ocr, "scanned form");
+    // the text-layer form is exact
+    let g: Vec<Value> = serde_json::from_str(
+        &std::fs::read_to_string(root().join("golden/mixed-scan.json")).unwrap(),
+    )
+    .unwrap();
+    let got: Vec<Value> = recs.iter().map(content).collect();
+    let cmp = check::compare_forms(&g[..1], &got[..1]);
+    assert!(
+        cmp.all_right(),
+        "{}",
+        check::render_diffs(&[("mixed".into(), cmp)])
+    );
+}

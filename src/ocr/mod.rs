@@ -469,3 +469,76 @@ pub fn fix_forms(
         fix::fix_fields(f, t);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::geom::Glyph;
+
+    fn page(chars: &str) -> PageContent {
+        PageContent {
+            number: 1,
+            width: 595.0,
+            height: 842.0,
+            glyphs: chars
+                .chars()
+                .enumerate()
+                .map(|(i, ch)| Glyph {
+                    ch,
+                    bbox: BBox::new(i as f64 * 10.0, 0.0, i as f64 * 10.0 + 10.0, 10.0),
+                    size: 10.0,
+                })
+                .collect(),
+            edges: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn pages_needing_ocr_are_detected_cheaply() {
+        assert!(page_needs_ocr(&page("")));
+        assert!(page_needs_ocr(&page("\u{FFFD}\u{FFFD}\u{E001}项")));
+        assert!(!page_needs_ocr(&page("项目名称\u{FFFD}")));
+    }
+
+    #[test]
+    fn text_layer_pages_never_reach_the_tools() {
+        let s = OcrSettings {
+            tesseract: PathBuf::from("/nonexistent/tesseract"),
+            pdftoppm: PathBuf::from("/nonexistent/pdftoppm"),
+            ..OcrSettings::default()
+        };
+        let mut pages = vec![page("项目名称"), page("上海市")];
+        let before = pages.clone();
+        let info = ocr_pages(&mut pages, b"", &s, &LayoutSettings::default()).unwrap();
+        assert_eq!(info, vec![None, None]);
+        assert_eq!(pages, before);
+        // a scanned page with the tools missing: unavailable, not a failure
+        let mut pages = vec![page("项目名称"), page("")];
+        assert!(matches!(
+            ocr_pages(&mut pages, b"", &s, &LayoutSettings::default()),
+            Err(OcrError::Unavailable(_))
+        ));
+        // OCR disabled: left as is
+        let off = OcrSettings {
+            enabled: false,
+            ..s
+        };
+        assert_eq!(
+            ocr_pages(&mut pages, b"", &off, &LayoutSettings::default()).unwrap(),
+            vec![None, None]
+        );
+    }
+
+    #[test]
+    fn stacked_regions_map_back() {
+        let mut img = GrayImage::new(100, 60, 255);
+        img.set(10, 10, 0);
+        img.set(70, 50, 0);
+        let regions = [(5, 5, 20, 20), (60, 40, 90, 58)];
+        let (stack, offsets) = stack_regions(&img, &regions);
+        assert_eq!(offsets.len(), 2);
+        // pixel (10,10) is at (gap + 5, offsets[0] + 5)
+        assert_eq!(stack.get(40 + 5, offsets[0] + 5), 0);
+        assert_eq!(stack.get(40 + 10, offsets[1] + 10), 0);
+    }
+}
