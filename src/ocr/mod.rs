@@ -41,7 +41,7 @@ pub struct OcrSettings {
     pub pdftoppm: PathBuf,
     /// Tesseract language. Default `chi_sim`.
     pub lang: String,
-    /// Rasterization resolution. Default 300.
+    /// Rasterization resolution. Default 300, or `$SHENBAO_OCR_DPI`.
     pub dpi: u32,
     /// Largest skew corrected, degrees. Default 2.0.
     pub max_skew_deg: f64,
@@ -63,7 +63,10 @@ impl Default for OcrSettings {
             tesseract: env("SHENBAO_TESSERACT", "tesseract"),
             pdftoppm: env("SHENBAO_PDFTOPPM", "pdftoppm"),
             lang: "chi_sim".to_string(),
-            dpi: 300,
+            dpi: std::env::var("SHENBAO_OCR_DPI")
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(300),
             max_skew_deg: 2.0,
             per_cell: std::env::var("SHENBAO_OCR_PER_CELL").map_or(true, |v| v != "0"),
         }

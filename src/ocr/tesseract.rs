@@ -146,6 +146,18 @@ pub fn drop_noise(words: Vec<OcrWord>) -> Vec<OcrWord> {
             {
                 return false;
             }
+            // a doubtful quote or comma opening or closing a line: the
+            // remnant of a ruling line or a speck
+            let first = i == 0 || words[i - 1].line != w.line;
+            let last = words.get(i + 1).is_none_or(|n| n.line != w.line);
+            if t.len() == 1
+                && w.conf < 0.7
+                && ((first
+                    && matches!(t[0], '“' | '”' | '"' | '\'' | '‘' | '’' | ',' | '，' | '、'))
+                    || (last && matches!(t[0], '“' | '"' | '\'' | '‘' | ',' | '、')))
+            {
+                return false;
+            }
             if t.len() > 1 || w.conf >= 0.6 {
                 return true;
             }
