@@ -287,7 +287,7 @@ impl Extractor {
         crate::ocr::fix_layouts(&mut layouts, &ocr, &self.template);
         let sha = sha256_hex(bytes);
         let mut forms = self.fields(&layouts);
-        crate::ocr::fix_forms(&mut forms, &ocr, &self.template);
+        let ocr_warnings = crate::ocr::fix_forms(&mut forms, &ocr, &self.template);
         let records: Vec<Record> = forms
             .iter()
             .enumerate()
@@ -301,6 +301,7 @@ impl Extractor {
                 };
                 let mut r = fields_to_record(f, &self.template, source);
                 crate::ocr::annotate_record(&mut r, &ocr);
+                r.warnings.extend(ocr_warnings[i].iter().cloned());
                 r
             })
             .filter(|r| {

@@ -16,6 +16,7 @@ use crate::geom::BBox;
 use crate::layout::TextLine;
 use crate::mapping::{CellRef, FieldValue, FormFields, PageLayout};
 use crate::normalize::similarity;
+use crate::record::Warning;
 use crate::template::{Shape, Template, label_key};
 
 fn squeezed(s: &str) -> String {
@@ -342,11 +343,22 @@ fn repair_date(s: &str) -> String {
     s.to_string()
 }
 
-fn fix_cells(cells: &mut [CellRef], shape: ValueShape) {
+fn repaired(field: &str, old: &str, new: &str) -> Warning {
+    Warning::new(
+        field,
+        "ocr_repaired",
+        format!("OCR read {:?}, repaired to {new:?}", squeezed(old)),
+    )
+}
+
+fn fix_cells(cells: &mut [CellRef], shape: ValueShape, field: &str, warnings: &mut Vec<Warning>) {
     for c in cells {
         let text = c.text();
         let fixed = fix_value(&text, shape);
-        if fixed != squeezed(&text) {
+        if fixed != text && fixed != squeezed(&text) {
+            if fixed != squeezed(&crate::normalize::fold_width(&text)) {
+                warnings.push(repaired(field, &text, &fixed));
+            }
             c.lines = one_line(&c.lines, &fixed);
         }
     }
@@ -377,7 +389,7 @@ const LEVEL_NAMES: &[&str] = &[
     "可持续影响目标",
 ];
 
-fn snap_level(c: &mut CellRef) {
+fn snap_level(c: &mut CellRef, field: &str, warnings: &mut Vec<Warning>) {
     let text = squeezed(&c.text());
     let junk: &[char] = &['、', '，', ',', '。', '.', '“', '”', '|'];
     let trimmed = text.trim_matches(junk);
@@ -393,13 +405,16 @@ fn snap_level(c: &mut CellRef) {
         .filter(|(s, n)| *s >= 0.8 && n.chars().count() >= 4)
         .max_by(|a, b| a.0.total_cmp(&b.0))
     {
+        warnings.push(repaired(field, &text, best.1));
         c.lines = one_line(&c.lines, best.1);
     }
 }
 
 /// Applies [`fix_options`] and [`fix_value`] to a form's fields by their
-/// template shape.
-pub fn fix_fields(f: &mut FormFields, t: &Template) {
+/// template shape. Returns an `ocr_repaired` warning for every value
+/// changed beyond white space and width (option cells and labels aside).
+pub fn fix_fields(f: &mut FormFields, t: &Template) -> Vec<Warning> {
+    let mut warnings = Vec::new();
     for hit in &mut f.hits {
         let Some(spec) = t.fields.iter().find(|s| s.key == hit.key) else {
             continue;
@@ -412,7 +427,7 @@ pub fn fix_fields(f: &mut FormFields, t: &Template) {
         match &mut hit.value {
             FieldValue::Cells { cells } => {
                 if let Some(shape) = shape {
-                    fix_cells(cells, shape);
+                    fix_cells(cells, shape, &hit.key, &mut warnings);
                 } else if spec.shape == Shape::Option {
                     for c in cells.iter_mut() {
                         let fixed = fix_options(&c.text(), &spec.options);
@@ -422,30 +437,47 @@ pub fn fix_fields(f: &mut FormFields, t: &Template) {
             }
             FieldValue::Inline { text, .. } => {
                 if let Some(shape) = shape {
-                    *text = fix_value(text, shape);
+                    let fixed = fix_value(text, shape);
+                    if fixed != squeezed(&crate::normalize::fold_width(text)) {
+                        warnings.push(repaired(&hit.key, text, &fixed));
+                    }
+                    *text = fixed;
                 } else if spec.shape == Shape::Option {
                     *text = fix_options(text, &spec.options);
                 }
             }
             FieldValue::Funding { rows } => {
-                for r in rows {
+                for (i, r) in rows.iter_mut().enumerate() {
                     if let Some(a) = &mut r.amount {
-                        fix_cells(std::slice::from_mut(a), ValueShape::Money);
+                        let field = format!("funding_components[{i}]");
+                        fix_cells(
+                            std::slice::from_mut(a),
+                            ValueShape::Money,
+                            &field,
+                            &mut warnings,
+                        );
                     }
                 }
             }
             FieldValue::Indicators { rows } => {
-                for r in rows {
+                for (i, r) in rows.iter_mut().enumerate() {
+                    let field = format!("indicators[{i}]");
                     if let Some(a) = &mut r.target {
-                        fix_cells(std::slice::from_mut(a), ValueShape::Target);
+                        fix_cells(
+                            std::slice::from_mut(a),
+                            ValueShape::Target,
+                            &field,
+                            &mut warnings,
+                        );
                     }
                     for l in [&mut r.level1, &mut r.level2].into_iter().flatten() {
-                        snap_level(l);
+                        snap_level(l, &field, &mut warnings);
                     }
                 }
             }
         }
     }
+    warnings
 }
 
 #[cfg(test)]

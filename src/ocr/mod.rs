@@ -459,18 +459,23 @@ pub fn fix_layouts(
     }
 }
 
-/// [`fix::fix_fields`] on the forms that hold an OCR'd page.
+/// [`fix::fix_fields`] on the forms that hold an OCR'd page; the
+/// repairs' warnings, per form (empty for text-layer forms).
 pub fn fix_forms(
     forms: &mut [crate::mapping::FormFields],
     info: &[Option<OcrInfo>],
     t: &crate::template::Template,
-) {
-    for f in forms
+) -> Vec<Vec<crate::record::Warning>> {
+    forms
         .iter_mut()
-        .filter(|f| f.pages.iter().any(|&p| is_ocr(info, p)))
-    {
-        fix::fix_fields(f, t);
-    }
+        .map(|f| {
+            if f.pages.iter().any(|&p| is_ocr(info, p)) {
+                fix::fix_fields(f, t)
+            } else {
+                Vec::new()
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]
