@@ -230,6 +230,7 @@ pub fn fields_to_record(f: &FormFields, template: &Template, source: Source) -> 
         source,
         warnings: Vec::new(),
         provenance: BTreeMap::new(),
+        ocr_confidence: None,
     };
 
     for spec in &template.fields {

@@ -27,6 +27,10 @@ pub enum Error {
     },
     #[error("{file}: no text layer (scanned pages need OCR)")]
     NoTextLayer { file: PathBuf },
+    #[error("{file}: scanned pages need OCR, which is unavailable: {reason}")]
+    OcrUnavailable { file: PathBuf, reason: String },
+    #[error("{file}: OCR failed: {reason}")]
+    Ocr { file: PathBuf, reason: String },
     #[error("{file}: no form found")]
     NoForm { file: PathBuf },
     #[error("{file}: over the time limit of {seconds} s")]
@@ -54,6 +58,8 @@ impl Error {
             Error::Encrypted { .. } => "encrypted",
             Error::Page { .. } => "page",
             Error::NoTextLayer { .. } => "no_text_layer",
+            Error::OcrUnavailable { .. } => "ocr_unavailable",
+            Error::Ocr { .. } => "ocr",
             Error::NoForm { .. } => "no_form",
             Error::Timeout { .. } => "timeout",
             Error::TooManyPages { .. } => "too_many_pages",

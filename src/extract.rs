@@ -19,6 +19,7 @@ use crate::layout::{cell_lines, dedupe_glyphs, edges_to_grids, glyphs_to_cells, 
 use crate::mapping::{
     CellRef, FormFields, FreeLine, PageLayout, TableCells, page_has_title, pages_to_fields,
 };
+use crate::ocr::{OcrError, OcrInfo, OcrSettings};
 use crate::pdf::{PdfSettings, read_pages};
 use crate::record::{Record, Source};
 use crate::settings::LayoutSettings;
@@ -44,6 +45,8 @@ pub struct Extractor {
     pub layout: LayoutSettings,
     pub pdf: PdfSettings,
     pub input: InputKind,
+    /// Scanned pages (see [`crate::ocr`]).
+    pub ocr: OcrSettings,
 }
 
 /// The outcome for one input file.
@@ -163,6 +166,7 @@ impl Extractor {
             layout: LayoutSettings::default(),
             pdf: PdfSettings::default(),
             input: InputKind::Auto,
+            ocr: OcrSettings::default(),
         }
     }
 
@@ -198,6 +202,7 @@ impl Extractor {
                     sha256: sha.clone(),
                     form_index: i,
                     pages: f.pages.clone(),
+                    ocr: false,
                 };
                 textdump::fields_to_record(f, &self.template, source)
             })
@@ -226,13 +231,36 @@ impl Extractor {
 
     /// Stage 1: positioned glyphs and ruling lines.
     pub fn pages(&self, path: &Path, bytes: &[u8]) -> Result<Vec<PageContent>> {
-        let pages = read_pages(path, bytes, &self.pdf)?;
+        Ok(self.pages_ocr(path, bytes, &self.pdf)?.0)
+    }
+
+    /// Stage 1 with OCR: pages without a usable text layer are read from
+    /// their image ([`crate::ocr::ocr_pages`]); the second list tells which
+    /// (by page index), with the OCR words.
+    pub fn pages_ocr(
+        &self,
+        path: &Path,
+        bytes: &[u8],
+        pdf: &PdfSettings,
+    ) -> Result<(Vec<PageContent>, Vec<Option<OcrInfo>>)> {
+        let mut pages = read_pages(path, bytes, pdf)?;
+        let file = || path.to_path_buf();
+        let info = crate::ocr::ocr_pages(&mut pages, bytes, &self.ocr, &self.layout).map_err(
+            |e| match e {
+                OcrError::Unavailable(reason) => Error::OcrUnavailable {
+                    file: file(),
+                    reason,
+                },
+                OcrError::Failed(reason) => Error::Ocr {
+                    file: file(),
+                    reason,
+                },
+            },
+        )?;
         if !pages.is_empty() && pages.iter().all(|p| p.glyphs.is_empty()) {
-            return Err(Error::NoTextLayer {
-                file: path.to_path_buf(),
-            });
+            return Err(Error::NoTextLayer { file: file() });
         }
-        Ok(pages)
+        Ok((pages, info))
     }
 
     /// Stage 2: layout of every page.
@@ -256,15 +284,51 @@ impl Extractor {
         if self.is_text_input(bytes) {
             return self.extract_text(path, bytes);
         }
-        let pages = self.pages(path, bytes)?;
-        let layouts = self.layouts(&pages);
-        let forms = self.fields(&layouts);
-        self.records(path, &sha256_hex(bytes), &forms)
+        self.extract_bytes_limited(path, &sha256_hex(bytes), bytes, &self.pdf, &|| Ok(()), &mut None)
+    }
+
+    /// The whole pipeline under limits: `pdf` carries the deadline and page
+    /// limit the PDF reader checks, `checkpoint` runs between stages (and
+    /// fails the file when time is up); `pages_seen` gets the page count once
+    /// the PDF opened.
+    pub fn extract_bytes_limited(
+        &self,
+        path: &Path,
+        sha: &str,
+        bytes: &[u8],
+        pdf: &PdfSettings,
+        checkpoint: &dyn Fn() -> Result<()>,
+        pages_seen: &mut Option<usize>,
+    ) -> Result<Vec<Record>> {
+        if self.is_text_input(bytes) {
+            return self.extract_text(path, bytes);
+        }
+        let (pages, ocr) = self.pages_ocr(path, bytes, pdf)?;
+        *pages_seen = Some(pages.len());
+        let mut layouts = Vec::with_capacity(pages.len());
+        for p in &pages {
+            checkpoint()?;
+            layouts.push(page_to_layout(p, &self.layout));
+        }
+        drop(pages);
+        crate::ocr::fix_layouts(&mut layouts, &ocr, &self.template);
+        checkpoint()?;
+        let mut forms = self.fields(&layouts);
+        let ocr_warnings = crate::ocr::fix_forms(&mut forms, &ocr, &self.template);
+        checkpoint()?;
+        self.records(path, sha, &forms, &ocr, &ocr_warnings)
     }
 
     /// Stage 4: one record per form ([`Error::NoForm`] when none holds a
-    /// field).
-    pub fn records(&self, path: &Path, sha: &str, forms: &[FormFields]) -> Result<Vec<Record>> {
+    /// field), with the OCR annotations of scanned pages.
+    pub fn records(
+        &self,
+        path: &Path,
+        sha: &str,
+        forms: &[FormFields],
+        ocr: &[Option<OcrInfo>],
+        ocr_warnings: &[Vec<crate::record::Warning>],
+    ) -> Result<Vec<Record>> {
         let records: Vec<Record> = forms
             .iter()
             .enumerate()
@@ -274,8 +338,12 @@ impl Extractor {
                     sha256: sha.to_string(),
                     form_index: i,
                     pages: f.pages.clone(),
+                    ocr: false,
                 };
-                fields_to_record(f, &self.template, source)
+                let mut r = fields_to_record(f, &self.template, source);
+                crate::ocr::annotate_record(&mut r, ocr);
+                r.warnings.extend(ocr_warnings[i].iter().cloned());
+                r
             })
             .filter(|r| {
                 // A run of pages before the first title page that holds no

@@ -20,7 +20,7 @@ use rayon::prelude::*;
 
 use crate::error::{Error, Result};
 use crate::extract::{Extractor, sha256_hex};
-use crate::pdf::{Deadline, read_pages};
+use crate::pdf::Deadline;
 use crate::record::Record;
 use crate::store::{EXTRACTOR_VERSION, FileRow, Known, Status, Store, StoreError};
 
@@ -246,30 +246,9 @@ pub fn extract_limited(
     let mut pdf = ex.pdf.clone();
     pdf.deadline = deadline;
     pdf.max_pages = limits.max_pages;
-    let check = |d: &Option<Deadline>| d.as_ref().map_or(Ok(()), |d| d.check(path));
+    let check = || deadline.as_ref().map_or(Ok(()), |d| d.check(path));
     let mut pages_seen = None;
-    let run = || -> Result<Vec<Record>> {
-        if ex.is_text_input(bytes) {
-            return ex.extract_text(path, bytes);
-        }
-        let pages = read_pages(path, bytes, &pdf)?;
-        pages_seen = Some(pages.len());
-        if !pages.is_empty() && pages.iter().all(|p| p.glyphs.is_empty()) {
-            return Err(Error::NoTextLayer {
-                file: path.to_path_buf(),
-            });
-        }
-        let mut layouts = Vec::with_capacity(pages.len());
-        for p in &pages {
-            check(&deadline)?;
-            layouts.push(crate::extract::page_to_layout(p, &ex.layout));
-        }
-        drop(pages);
-        check(&deadline)?;
-        let forms = ex.fields(&layouts);
-        check(&deadline)?;
-        ex.records(path, sha, &forms)
-    };
+    let run = || ex.extract_bytes_limited(path, sha, bytes, &pdf, &check, &mut pages_seen);
     let r = match catch_unwind(AssertUnwindSafe(run)) {
         Ok(r) => r,
         Err(p) => Err(Error::Internal {

@@ -37,6 +37,7 @@ pub mod ingest;
 pub mod layout;
 pub mod mapping;
 pub mod normalize;
+pub mod ocr;
 pub mod pdf;
 pub mod record;
 pub mod settings;

@@ -111,6 +111,9 @@ pub struct Source {
     pub form_index: usize,
     /// 1-based page numbers the form spans.
     pub pages: Vec<usize>,
+    /// Whether any of the form's pages was read by OCR (a scan).
+    #[serde(default)]
+    pub ocr: bool,
 }
 
 /// A note about one field: a repair, a failed check, a field not found.
@@ -175,6 +178,11 @@ pub struct Record {
     pub warnings: Vec<Warning>,
     /// Field name (or `funding_components[i]`, `indicators[i]`) to location.
     pub provenance: BTreeMap<String, Location>,
+    /// OCR'd forms only: field name (as in `provenance`) to the mean
+    /// confidence (0..1) of the OCR words inside its box. Absent for
+    /// text-layer forms.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ocr_confidence: Option<BTreeMap<String, f64>>,
 }
 
 /// The content fields of a record (what golden files hold), in record

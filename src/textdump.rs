@@ -1813,6 +1813,7 @@ pub fn fields_to_record(f: &TextFields, t: &Template, source: Source) -> Record 
         source,
         warnings: Vec::new(),
         provenance: BTreeMap::new(),
+        ocr_confidence: None,
     };
     for k in ["start_date", "end_date"] {
         let Some(a) = get(k) else { continue };
@@ -2242,6 +2243,7 @@ mod tests {
             sha256: String::new(),
             form_index: 0,
             pages: vec![1],
+            ocr: false,
         }
     }
 }

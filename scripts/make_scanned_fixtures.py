@@ -1,0 +1,144 @@
+#!/usr/bin/python3
+"""Make the scanned fixtures: image-only PDFs of some text-layer fixtures.
+
+Run from the repository root:  /usr/bin/python3 scripts/make_scanned_fixtures.py
+
+For each NAME below: fixtures/NAME.pdf is rasterized at 200 dpi in gray
+(pdftoppm), each page rotated by a small deterministic angle (0.5 to 1.5
+degrees, alternating sign), blurred a little, sprinkled with speckle noise
+(seeded), quantized to 8 gray levels (so Flate compresses it), and written
+back as an image-only PDF (one Flate-compressed 8-bit DeviceGray image
+XObject per page, page size = image size at 200 dpi) into
+fixtures/scanned/NAME-scan.pdf. The truth is the source fixture's:
+golden/NAME.json is copied to golden/NAME-scan.json.
+
+Also fixtures/mixed/mixed-scan.pdf: synth-01.pdf (text layer) followed by
+scanned/synth-16-scan.pdf (image only), joined with pdfunite; truth
+golden/mixed-scan.json = both truths in order.
+
+Needs: poppler-utils (pdftoppm, pdfunite) and python3-pil (Debian's /usr/bin/python3).
+Deterministic: same inputs, same bytes.
+"""
+
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import zlib
+
+from PIL import Image, ImageFilter
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+FIXTURES = os.path.join(ROOT, "fixtures")
+OUT = os.path.join(FIXTURES, "scanned")
+GOLDEN = os.path.join(ROOT, "golden")
+DPI = 200
+# name -> rotation of the first page in degrees (later pages alternate sign
+# and shrink a little)
+NAMES = {
+    "sample-2019-dsjzx-1": 0.8,
+    "synth-01": -1.2,
+    "synth-10": 1.5,
+    "synth-16": -0.5,
+}
+
+
+def degrade(img, angle, rng):
+    img = img.rotate(angle, resample=Image.BICUBIC, expand=False, fillcolor=255)
+    img = img.filter(ImageFilter.GaussianBlur(0.5))
+    px = img.load()
+    w, h = img.size
+    # speckles: dark dots on the paper and white dropouts in the ink
+    for _ in range(w * h // 4000):
+        x, y = rng.randrange(w), rng.randrange(h)
+        px[x, y] = rng.choice((0, 60, 255))
+    # 8 gray levels
+    return img.point(lambda v: min(255, (v // 32) * 255 // 7))
+
+
+def pdf_bytes(pages):
+    """pages: list of (width_px, height_px, raw gray bytes)"""
+    objs = []  # (number, bytes)
+    n_pages = len(pages)
+    kids = []
+    num = 3
+    body = []
+    for w, h, raw in pages:
+        page_no, content_no, image_no = num, num + 1, num + 2
+        num += 3
+        kids.append(page_no)
+        pw, ph = w * 72.0 / DPI, h * 72.0 / DPI
+        content = f"q {pw:.2f} 0 0 {ph:.2f} 0 0 cm /Im0 Do Q".encode()
+        data = zlib.compress(raw, 9)
+        body.append((page_no, (
+            f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {pw:.2f} {ph:.2f}] "
+            f"/Resources << /XObject << /Im0 {image_no} 0 R >> >> "
+            f"/Contents {content_no} 0 R >>").encode()))
+        body.append((content_no, b"<< /Length %d >>\nstream\n" % len(content) + content
+                     + b"\nendstream"))
+        body.append((image_no, (
+            f"<< /Type /XObject /Subtype /Image /Width {w} /Height {h} "
+            f"/ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /FlateDecode "
+            f"/Length {len(data)} >>\nstream\n").encode() + data + b"\nendstream"))
+    objs.append((1, b"<< /Type /Catalog /Pages 2 0 R >>"))
+    objs.append((2, ("<< /Type /Pages /Count %d /Kids [%s] >>" % (
+        n_pages, " ".join(f"{k} 0 R" for k in kids))).encode()))
+    objs.extend(body)
+    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+    offsets = {}
+    for n, b in sorted(objs):
+        offsets[n] = len(out)
+        out += b"%d 0 obj\n" % n + b + b"\nendobj\n"
+    xref = len(out)
+    total = max(offsets) + 1
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % total
+    for n in range(1, total):
+        out += b"%010d 00000 n \n" % offsets[n]
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (total, xref)
+    return bytes(out)
+
+
+def main():
+    os.makedirs(OUT, exist_ok=True)
+    for name, angle in NAMES.items():
+        rng = random.Random(name)
+        with tempfile.TemporaryDirectory() as tmp:
+            subprocess.run(["pdftoppm", "-r", str(DPI), "-gray",
+                            os.path.join(FIXTURES, name + ".pdf"),
+                            os.path.join(tmp, "p")], check=True)
+            files = sorted(f for f in os.listdir(tmp) if f.endswith(".pgm"))
+            pages = []
+            for i, f in enumerate(files):
+                a = angle * (1 if i % 2 == 0 else -0.7)
+                img = degrade(Image.open(os.path.join(tmp, f)).convert("L"), a, rng)
+                pages.append((img.size[0], img.size[1], img.tobytes()))
+        dst = os.path.join(OUT, name + "-scan.pdf")
+        with open(dst, "wb") as fh:
+            fh.write(pdf_bytes(pages))
+        shutil.copyfile(os.path.join(GOLDEN, name + ".json"),
+                        os.path.join(GOLDEN, name + "-scan.json"))
+        print(f"{dst}: {len(pages)} pages, {os.path.getsize(dst) // 1024} KB",
+              file=sys.stderr)
+
+
+def mixed():
+    import json
+    out = os.path.join(FIXTURES, "mixed")
+    os.makedirs(out, exist_ok=True)
+    subprocess.run(["pdfunite", os.path.join(FIXTURES, "synth-01.pdf"),
+                    os.path.join(OUT, "synth-16-scan.pdf"),
+                    os.path.join(out, "mixed-scan.pdf")], check=True)
+    truth = []
+    for name in ("synth-01", "synth-16"):
+        with open(os.path.join(GOLDEN, name + ".json"), encoding="utf-8") as fh:
+            truth.extend(json.load(fh))
+    with open(os.path.join(GOLDEN, "mixed-scan.json"), "w", encoding="utf-8") as fh:
+        json.dump(truth, fh, ensure_ascii=False, indent=2)
+        fh.write("\n")
+
+
+if __name__ == "__main__":
+    main()
+    mixed()

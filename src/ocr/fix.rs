@@ -1,0 +1,536 @@
+//! Repairs of OCR text tied to what the form guarantees, applied to OCR'd
+//! pages only:
+//!
+//! * [`snap_labels`]: a cell (or free line) whose text is close to one of
+//!   the template's fixed texts — field labels, sub-table headers, the
+//!   title, the unit label — takes that text (OCR garbles labels as it
+//!   garbles anything; labels are a closed vocabulary, values are not).
+//! * [`fix_options`]: the 项目类型 / 资金用途 cells rebuilt from the options
+//!   recognized fuzzily, with the box OCR reads after each (`口` for □; a
+//!   dark glyph such as `国` for ■).
+//! * [`fix_value`]: characters OCR confuses in amounts, dates and numeric
+//!   targets (`O`→`0`, `l`/`I`/`丨`→`1`, `。`→`.`, `之`→`≥`, …), by the
+//!   field's value shape. Free text is never touched.
+
+use crate::geom::BBox;
+use crate::layout::TextLine;
+use crate::mapping::{CellRef, FieldValue, FormFields, PageLayout};
+use crate::normalize::similarity;
+use crate::record::Warning;
+use crate::template::{Shape, Template, label_key};
+
+fn squeezed(s: &str) -> String {
+    s.chars()
+        .filter(|c| !c.is_whitespace() && *c != '\u{3000}')
+        .collect()
+}
+
+fn one_line(lines: &[TextLine], text: &str) -> Vec<TextLine> {
+    let bbox = BBox::union_all(lines.iter().map(|l| &l.bbox)).unwrap_or_default();
+    vec![TextLine {
+        text: text.to_string(),
+        bbox,
+        starts_paragraph: false,
+    }]
+}
+
+/// The fixed texts a cell may hold on its own.
+fn cell_vocabulary(t: &Template) -> Vec<String> {
+    let mut v: Vec<String> = t.fields.iter().flat_map(|f| f.labels.clone()).collect();
+    v.extend(t.funding_table.name.iter().cloned());
+    v.extend(t.funding_table.amount.iter().cloned());
+    for c in [
+        &t.indicator_table.level1,
+        &t.indicator_table.level2,
+        &t.indicator_table.level3,
+        &t.indicator_table.target,
+    ] {
+        v.extend(c.iter().cloned());
+    }
+    v
+}
+
+/// The closest vocabulary entry at least `min` similar, unless the text is
+/// already one exactly.
+fn closest<'a>(text: &str, vocab: &'a [String], min: f64) -> Option<&'a String> {
+    let key = label_key(text);
+    if key.is_empty() || vocab.iter().any(|v| label_key(v) == key) {
+        return None;
+    }
+    vocab
+        .iter()
+        .map(|v| (similarity(&label_key(v), &key), v))
+        .filter(|(s, _)| *s >= min)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, v)| v)
+}
+
+/// Snaps labels, headers, the title and the unit label (see the module docs).
+pub fn snap_labels(layout: &mut PageLayout, t: &Template) {
+    let vocab = cell_vocabulary(t);
+    for table in &mut layout.tables {
+        for cell in &mut table.cells {
+            let text = cell.text();
+            if let Some(v) = closest(&text, &vocab, 0.6) {
+                cell.lines = one_line(&cell.lines, v);
+            }
+        }
+    }
+    let title = &t.header.title;
+    for fl in &mut layout.free_lines {
+        let text = squeezed(&fl.line.text);
+        let n = title.chars().count();
+        // the title, possibly with junk around it
+        if !text.contains(title.as_str()) && text.chars().count() <= n + 4 {
+            let best = (0..=text.chars().count().saturating_sub(n.saturating_sub(3)))
+                .map(|i| {
+                    let w: String = text.chars().skip(i).take(n).collect();
+                    similarity(&w, title)
+                })
+                .fold(0.0, f64::max);
+            if best >= 0.6 {
+                fl.line.text = title.clone();
+                continue;
+            }
+        }
+        // `申报单位名称：unit` with the label garbled
+        for label in &t.header.unit_labels {
+            let n = label.chars().count();
+            let head: String = text.chars().take(n).collect();
+            if head != *label && similarity(&head, label) >= 0.6 {
+                let rest: String = text.chars().skip(n).collect();
+                let rest = rest.trim_start_matches([':', '：', ';', '；', '.']);
+                fl.line.text = format!("{label}：{rest}");
+                break;
+            }
+        }
+    }
+}
+
+const UNTICKED: &[char] = &['口', '□', '☐', '0', 'O', 'o'];
+const TICKED: &[char] = &[
+    '国', '图', '回', '■', '圆', '园', '团', '囚', '田', '固', '因', '四', '团', '画', '圈', '闭',
+];
+const JUNK: &[char] = &[
+    '“', '”', '"', '\'', '‘', '’', '`', '|', ',', '，', '.', '。', '、',
+];
+
+/// Rebuilds an option cell's text: `option□option■…` from OCR text.
+pub fn fix_options(text: &str, options: &[String]) -> String {
+    let chars: Vec<char> = text
+        .chars()
+        .filter(|c| !c.is_whitespace() && !JUNK.contains(c))
+        .collect();
+    let mut out = String::new();
+    let mut seg: Vec<char> = Vec::new();
+    let best = |s: &[char]| -> Option<(String, usize)> {
+        // the option best matching a suffix of `s`: (option, suffix length)
+        options
+            .iter()
+            .filter_map(|o| {
+                let n = o.chars().count();
+                (n.saturating_sub(2)..=n + 2)
+                    .filter(|&l| l > 0 && l <= s.len())
+                    .map(|l| {
+                        let suf: String = s[s.len() - l..].iter().collect();
+                        (similarity(&suf, o), l)
+                    })
+                    .max_by(|a, b| a.0.total_cmp(&b.0))
+                    .map(|(sim, l)| (sim, o.clone(), l))
+            })
+            .filter(|(sim, _, _)| *sim >= 0.6)
+            .max_by(|a, b| a.0.total_cmp(&b.0))
+            .map(|(_, o, l)| (o, l))
+    };
+    let flush = |seg: &[char], mark: Option<char>, out: &mut String| {
+        let mut rest = seg;
+        let mut parts = Vec::new();
+        let mut mark = mark;
+        while !rest.is_empty() {
+            match best(rest) {
+                Some((o, l)) => {
+                    parts.push((o, mark.take()));
+                    rest = &rest[..rest.len() - l];
+                }
+                None => break,
+            }
+        }
+        if !rest.is_empty() && parts.is_empty() {
+            out.extend(rest.iter());
+            if let Some(m) = mark {
+                out.push(m);
+            }
+            return;
+        }
+        for (o, m) in parts.into_iter().rev() {
+            out.push_str(&o);
+            if let Some(m) = m {
+                out.push(m);
+            }
+        }
+    };
+    for &c in &chars {
+        let mark = if UNTICKED.contains(&c) {
+            Some('□')
+        } else if TICKED.contains(&c) {
+            Some('■')
+        } else {
+            None
+        };
+        match mark {
+            Some(m) if !seg.is_empty() => {
+                flush(&seg, Some(m), &mut out);
+                seg.clear();
+            }
+            Some(_) => {}
+            None => seg.push(c),
+        }
+    }
+    if !seg.is_empty() {
+        flush(&seg, None, &mut out);
+    }
+    out
+}
+
+/// What a value must look like, for [`fix_value`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ValueShape {
+    Money,
+    Date,
+    /// An indicator target: only fixed when it is numeric (`≥90%`).
+    Target,
+}
+
+fn digitish(c: char) -> Option<char> {
+    Some(match c {
+        '0'..='9' => c,
+        'O' | 'o' | 'D' | '〇' | 'Q' => '0',
+        'l' | 'I' | '|' | '丨' | 'i' | '!' | ']' | '[' => '1',
+        'S' | 's' => '5',
+        'B' => '8',
+        'Z' | 'z' => '2',
+        _ => return None,
+    })
+}
+
+/// Repairs OCR confusions in a value of the given shape (see module docs).
+pub fn fix_value(text: &str, shape: ValueShape) -> String {
+    let s: String = crate::normalize::fold_width(text)
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    match shape {
+        ValueShape::Money => {
+            let mut t: String = s
+                .chars()
+                .filter_map(|c| match c {
+                    '。' | '·' => Some('.'),
+                    '，' | '、' => Some(','),
+                    '元' => None,
+                    c => digitish(c).or(Some(c)),
+                })
+                .filter(|c| c.is_ascii_digit() || *c == ',' || *c == '.')
+                .collect();
+            // `.` and `,` confused: only a last separator followed by two
+            // digits is a decimal point, every other one groups thousands
+            let groups: Vec<&str> = t.split([',', '.']).collect();
+            if groups.len() > 1 {
+                let last = groups[groups.len() - 1];
+                t = if last.len() == 2 {
+                    format!("{}.{last}", groups[..groups.len() - 1].join(","))
+                } else {
+                    groups.join(",")
+                };
+            }
+            t
+        }
+        ValueShape::Date => repair_date(
+            &s.chars()
+                .filter_map(|c| match c {
+                    '/' | '-' | '.' | '年' | '月' | '日' => Some(c),
+                    c => digitish(c),
+                })
+                .collect::<String>(),
+        ),
+        ValueShape::Target => {
+            // numeric: digits, at most one op-like char before them, a unit
+            // of at most 3 chars after
+            let digits = s.chars().filter(|c| c.is_ascii_digit()).count();
+            let first_digit = s.chars().position(|c| c.is_ascii_digit());
+            if digits == 0 || first_digit.is_none_or(|p| p > 1) {
+                return text.to_string();
+            }
+            let mut t: String = s
+                .chars()
+                .enumerate()
+                .map(|(i, c)| match c {
+                    // the op glyphs chi_sim lacks, as it reads them
+                    // (observed on the scanned fixtures)
+                    '之' | '≧' => '≥',
+                    '委' | '去' | '过' | '雯' | '≦' if i == 0 => '≤',
+                    c => digitish(c).unwrap_or(c),
+                })
+                .collect();
+            // junk read after a percent sign (`100%0`, `100%46`)
+            if let Some(p) = t.find('%') {
+                t.truncate(p + 1);
+            }
+            // `%` read as `9%`, `0%` or `96`: a percentage above 100 whose
+            // last digit is that misreading (`1009%`, `≥909%`, `10096`)
+            let op_len = t
+                .chars()
+                .take_while(|c| !c.is_ascii_digit())
+                .map(char::len_utf8)
+                .sum::<usize>();
+            let (op, body) = t.split_at(op_len);
+            let fixed = body
+                .strip_suffix("9%")
+                .or_else(|| body.strip_suffix("0%"))
+                .or_else(|| body.strip_suffix("96"))
+                .filter(|n| n.bytes().all(|b| b.is_ascii_digit()) && !n.is_empty())
+                .filter(|n| n.parse::<u32>().is_ok_and(|v| v <= 100));
+            match fixed {
+                Some(n)
+                    if body
+                        .trim_end_matches('%')
+                        .parse::<u64>()
+                        .is_ok_and(|v| v > 100) =>
+                {
+                    format!("{op}{n}%")
+                }
+                _ => t,
+            }
+        }
+    }
+}
+
+/// Slashes of `Y/M/D` that OCR lost or read as `1`: `201911` → `2019/1/1`,
+/// `2020/12/131` → `2020/12/31`. Only when the result is a valid date and
+/// the input is not already one.
+fn repair_date(s: &str) -> String {
+    let valid = |m: u32, d: u32| (1..=12).contains(&m) && (1..=31).contains(&d);
+    let parts: Vec<&str> = s.split('/').collect();
+    let num = |p: &str| p.parse::<u32>().ok();
+    if parts.len() == 3 && parts[0].len() == 4 {
+        if let (Some(m), Some(d)) = (num(parts[1]), num(parts[2])) {
+            if valid(m, d) {
+                return s.to_string();
+            }
+            // a slash read as `1` before the day
+            if let Some(rest) = parts[2].strip_prefix('1')
+                && num(rest).is_some_and(|d| valid(m, d))
+            {
+                return format!("{}/{}/{}", parts[0], parts[1], rest);
+            }
+        }
+        return s.to_string();
+    }
+    if parts.len() == 1 && s.len() >= 6 && s.bytes().all(|b| b.is_ascii_digit()) {
+        let (y, rest) = s.split_at(4);
+        // slashes dropped: M and D of one digit each, or MMDD
+        let cands: Vec<(u32, u32)> = (1..rest.len())
+            .filter_map(|k| Some((num(&rest[..k])?, num(&rest[k..])?)))
+            .filter(|&(m, d)| valid(m, d))
+            .filter(|&(m, d)| {
+                // no leading zeros dropped or invented
+                m.to_string().len() + d.to_string().len() == rest.len()
+            })
+            .collect();
+        if cands.len() == 1 {
+            return format!("{y}/{}/{}", cands[0].0, cands[0].1);
+        }
+    }
+    s.to_string()
+}
+
+fn repaired(field: &str, old: &str, new: &str) -> Warning {
+    Warning::new(
+        field,
+        "ocr_repaired",
+        format!("OCR read {:?}, repaired to {new:?}", squeezed(old)),
+    )
+}
+
+fn fix_cells(cells: &mut [CellRef], shape: ValueShape, field: &str, warnings: &mut Vec<Warning>) {
+    for c in cells {
+        let text = c.text();
+        let fixed = fix_value(&text, shape);
+        if fixed != text && fixed != squeezed(&text) {
+            if fixed != squeezed(&crate::normalize::fold_width(&text)) {
+                warnings.push(repaired(field, &text, &fixed));
+            }
+            c.lines = one_line(&c.lines, &fixed);
+        }
+    }
+}
+
+/// Indicator level names seen on real forms (FORM.md). Names stay open
+/// text: an OCR reading is only snapped to one of these when it is very
+/// close (one character off in five or more), so a new name survives.
+const LEVEL_NAMES: &[&str] = &[
+    "产出目标",
+    "效果目标",
+    "影响力目标",
+    "投入和管理目标",
+    "数量目标",
+    "质量目标",
+    "时效目标",
+    "成本目标",
+    "经济效益目标",
+    "社会效益目标",
+    "生态效益目标",
+    "可持续目标",
+    "满意度",
+    "满意度目标",
+    "人力资源",
+    "财务管理",
+    "投入目标",
+    "管理目标",
+    "可持续影响目标",
+];
+
+fn snap_level(c: &mut CellRef, field: &str, warnings: &mut Vec<Warning>) {
+    let text = squeezed(&c.text());
+    let junk: &[char] = &['、', '，', ',', '。', '.', '“', '”', '|'];
+    let trimmed = text.trim_matches(junk);
+    if LEVEL_NAMES.contains(&trimmed) {
+        if trimmed != text {
+            c.lines = one_line(&c.lines, trimmed);
+        }
+        return;
+    }
+    if let Some(best) = LEVEL_NAMES
+        .iter()
+        .map(|n| (similarity(n, trimmed), n))
+        .filter(|(s, n)| *s >= 0.8 && n.chars().count() >= 4)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+    {
+        warnings.push(repaired(field, &text, best.1));
+        c.lines = one_line(&c.lines, best.1);
+    }
+}
+
+/// Applies [`fix_options`] and [`fix_value`] to a form's fields by their
+/// template shape. Returns an `ocr_repaired` warning for every value
+/// changed beyond white space and width (option cells and labels aside).
+pub fn fix_fields(f: &mut FormFields, t: &Template) -> Vec<Warning> {
+    let mut warnings = Vec::new();
+    for hit in &mut f.hits {
+        let Some(spec) = t.fields.iter().find(|s| s.key == hit.key) else {
+            continue;
+        };
+        let shape = match spec.shape {
+            Shape::Money => Some(ValueShape::Money),
+            Shape::Date => Some(ValueShape::Date),
+            _ => None,
+        };
+        match &mut hit.value {
+            FieldValue::Cells { cells } => {
+                if let Some(shape) = shape {
+                    fix_cells(cells, shape, &hit.key, &mut warnings);
+                } else if spec.shape == Shape::Option {
+                    for c in cells.iter_mut() {
+                        let fixed = fix_options(&c.text(), &spec.options);
+                        c.lines = one_line(&c.lines, &fixed);
+                    }
+                }
+            }
+            FieldValue::Inline { text, .. } => {
+                if let Some(shape) = shape {
+                    let fixed = fix_value(text, shape);
+                    if fixed != squeezed(&crate::normalize::fold_width(text)) {
+                        warnings.push(repaired(&hit.key, text, &fixed));
+                    }
+                    *text = fixed;
+                } else if spec.shape == Shape::Option {
+                    *text = fix_options(text, &spec.options);
+                }
+            }
+            FieldValue::Funding { rows } => {
+                for (i, r) in rows.iter_mut().enumerate() {
+                    if let Some(a) = &mut r.amount {
+                        let field = format!("funding_components[{i}]");
+                        fix_cells(
+                            std::slice::from_mut(a),
+                            ValueShape::Money,
+                            &field,
+                            &mut warnings,
+                        );
+                    }
+                }
+            }
+            FieldValue::Indicators { rows } => {
+                for (i, r) in rows.iter_mut().enumerate() {
+                    let field = format!("indicators[{i}]");
+                    if let Some(a) = &mut r.target {
+                        fix_cells(
+                            std::slice::from_mut(a),
+                            ValueShape::Target,
+                            &field,
+                            &mut warnings,
+                        );
+                    }
+                    for l in [&mut r.level1, &mut r.level2].into_iter().flatten() {
+                        snap_level(l, &field, &mut warnings);
+                    }
+                }
+            }
+        }
+    }
+    warnings
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn options_are_rebuilt_with_their_boxes() {
+        let opts: Vec<String> = ["市委市政府已确定的新增项目", "结转项目", "其他一次性项目"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        assert_eq!(
+            fix_options(
+                "市委市 政府已确定的新增项 目口“”结转项目口”其他一次性 项目国",
+                &opts
+            ),
+            "市委市政府已确定的新增项目□结转项目□其他一次性项目■"
+        );
+        assert_eq!(
+            fix_options("市委市政府已确定的新增项目口其他一次性项目", &opts),
+            "市委市政府已确定的新增项目□其他一次性项目"
+        );
+    }
+
+    #[test]
+    fn values_are_fixed_by_shape_only() {
+        assert_eq!(
+            fix_value("18,13O,000,00", ValueShape::Money),
+            "18,130,000.00"
+        );
+        assert_eq!(fix_value("l9,7OO,OOO", ValueShape::Money), "19,700,000");
+        assert_eq!(
+            fix_value("31.153,400.00", ValueShape::Money),
+            "31,153,400.00"
+        );
+        assert_eq!(fix_value("12.130,000", ValueShape::Money), "12,130,000");
+        assert_eq!(fix_value("20l9/12/3l", ValueShape::Date), "2019/12/31");
+        assert_eq!(fix_value("201911", ValueShape::Date), "2019/1/1");
+        assert_eq!(fix_value("2020/12/131", ValueShape::Date), "2020/12/31");
+        assert_eq!(fix_value("2019/12/31", ValueShape::Date), "2019/12/31");
+        assert_eq!(fix_value("20191231", ValueShape::Date), "2019/12/31");
+        assert_eq!(fix_value("之5%", ValueShape::Target), "≥5%");
+        assert_eq!(fix_value("100%0", ValueShape::Target), "100%");
+        assert_eq!(fix_value("1009%", ValueShape::Target), "100%");
+        assert_eq!(fix_value("≥909%", ValueShape::Target), "≥90%");
+        assert_eq!(fix_value("1000%", ValueShape::Target), "100%");
+        assert_eq!(fix_value("99%", ValueShape::Target), "99%");
+        assert_eq!(fix_value("委100%", ValueShape::Target), "≤100%");
+        assert_eq!(fix_value("合规", ValueShape::Target), "合规");
+        assert_eq!(
+            fix_value("完善管理制度", ValueShape::Target),
+            "完善管理制度"
+        );
+    }
+}

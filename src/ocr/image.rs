@@ -1,0 +1,193 @@
+//! A minimal 8-bit gray image: PGM (P5) decoding and encoding, Otsu
+//! binarization, rotation about the centre. Dark is 0, paper 255.
+
+/// Row-major 8-bit gray pixels.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GrayImage {
+    pub width: usize,
+    pub height: usize,
+    pub data: Vec<u8>,
+}
+
+impl GrayImage {
+    pub fn new(width: usize, height: usize, fill: u8) -> Self {
+        GrayImage {
+            width,
+            height,
+            data: vec![fill; width * height],
+        }
+    }
+    pub fn get(&self, x: usize, y: usize) -> u8 {
+        self.data[y * self.width + x]
+    }
+    pub fn set(&mut self, x: usize, y: usize, v: u8) {
+        self.data[y * self.width + x] = v;
+    }
+}
+
+/// Decodes a binary PGM (`P5`, maxval ≤ 255, comments allowed).
+pub fn parse_pgm(bytes: &[u8]) -> Option<GrayImage> {
+    let mut pos = 0;
+    let mut fields = Vec::with_capacity(4);
+    while fields.len() < 4 {
+        // skip white space and comments
+        while pos < bytes.len() {
+            if bytes[pos] == b'#' {
+                while pos < bytes.len() && bytes[pos] != b'\n' {
+                    pos += 1;
+                }
+            } else if bytes[pos].is_ascii_whitespace() {
+                pos += 1;
+            } else {
+                break;
+            }
+        }
+        let start = pos;
+        while pos < bytes.len() && !bytes[pos].is_ascii_whitespace() {
+            pos += 1;
+        }
+        if start == pos {
+            return None;
+        }
+        fields.push(std::str::from_utf8(&bytes[start..pos]).ok()?.to_string());
+    }
+    pos += 1; // the single white space after maxval
+    if fields[0] != "P5" {
+        return None;
+    }
+    let width: usize = fields[1].parse().ok()?;
+    let height: usize = fields[2].parse().ok()?;
+    let maxval: usize = fields[3].parse().ok()?;
+    if maxval == 0 || maxval > 255 {
+        return None;
+    }
+    let n = width.checked_mul(height)?;
+    let raw = bytes.get(pos..pos.checked_add(n)?)?;
+    let data = if maxval == 255 {
+        raw.to_vec()
+    } else {
+        raw.iter()
+            .map(|&v| ((v as usize * 255) / maxval).min(255) as u8)
+            .collect()
+    };
+    Some(GrayImage {
+        width,
+        height,
+        data,
+    })
+}
+
+/// Encodes as binary PGM (`P5`, maxval 255).
+pub fn to_pgm(img: &GrayImage) -> Vec<u8> {
+    let mut out = format!("P5\n{} {}\n255\n", img.width, img.height).into_bytes();
+    out.extend_from_slice(&img.data);
+    out
+}
+
+/// Otsu's threshold: pixels `<` the result are ink.
+pub fn otsu_threshold(img: &GrayImage) -> u8 {
+    let mut hist = [0u64; 256];
+    for &v in &img.data {
+        hist[v as usize] += 1;
+    }
+    let total = img.data.len() as f64;
+    let sum_all: f64 = hist
+        .iter()
+        .enumerate()
+        .map(|(i, &c)| i as f64 * c as f64)
+        .sum();
+    let (mut w0, mut sum0) = (0.0, 0.0);
+    let (mut best, mut best_t) = (-1.0, 128u8);
+    for (t, &count) in hist.iter().enumerate() {
+        w0 += count as f64;
+        if w0 == 0.0 {
+            continue;
+        }
+        let w1 = total - w0;
+        if w1 == 0.0 {
+            break;
+        }
+        sum0 += t as f64 * count as f64;
+        let m0 = sum0 / w0;
+        let m1 = (sum_all - sum0) / w1;
+        let between = w0 * w1 * (m0 - m1) * (m0 - m1);
+        if between > best {
+            best = between;
+            best_t = (t + 1).min(255) as u8;
+        }
+    }
+    best_t
+}
+
+/// Ink mask (true = dark) at the given threshold.
+pub fn binarize(img: &GrayImage, threshold: u8) -> Vec<bool> {
+    img.data.iter().map(|&v| v < threshold).collect()
+}
+
+/// Rotates the content by `-angle_deg` about the centre (bilinear, paper
+/// fill), undoing a scan rotated so that horizontal lines run at slope
+/// `tan(angle)` (y down). Same size as the input.
+pub fn rotate(img: &GrayImage, angle_deg: f64) -> GrayImage {
+    let (w, h) = (img.width, img.height);
+    let mut out = GrayImage::new(w, h, 255);
+    let (s, c) = angle_deg.to_radians().sin_cos();
+    let (cx, cy) = (w as f64 / 2.0, h as f64 / 2.0);
+    for y in 0..h {
+        let dy = y as f64 - cy;
+        for x in 0..w {
+            let dx = x as f64 - cx;
+            let sx = cx + c * dx - s * dy;
+            let sy = cy + s * dx + c * dy;
+            if sx < 0.0 || sy < 0.0 {
+                continue;
+            }
+            let (x0, y0) = (sx.floor() as usize, sy.floor() as usize);
+            if x0 + 1 >= w || y0 + 1 >= h {
+                continue;
+            }
+            let (fx, fy) = (sx - x0 as f64, sy - y0 as f64);
+            let p = |xx: usize, yy: usize| img.data[yy * w + xx] as f64;
+            let top = p(x0, y0) * (1.0 - fx) + p(x0 + 1, y0) * fx;
+            let bot = p(x0, y0 + 1) * (1.0 - fx) + p(x0 + 1, y0 + 1) * fx;
+            out.data[y * w + x] = (top * (1.0 - fy) + bot * fy).round() as u8;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pgm_round_trip_and_maxval_scaling() {
+        let img = GrayImage {
+            width: 3,
+            height: 2,
+            data: vec![0, 10, 255, 128, 7, 9],
+        };
+        assert_eq!(parse_pgm(&to_pgm(&img)).unwrap(), img);
+        let p = b"P5\n# c\n2 1\n15\n\x00\x0f";
+        assert_eq!(parse_pgm(p).unwrap().data, vec![0, 255]);
+        assert!(parse_pgm(b"P6\n1 1\n255\n\x00\x00\x00").is_none());
+        assert!(parse_pgm(b"P5\n4 4\n255\n\x00").is_none(), "truncated");
+    }
+
+    #[test]
+    fn otsu_splits_ink_from_paper() {
+        let mut img = GrayImage::new(10, 10, 240);
+        for x in 0..10 {
+            img.set(x, 3, 20);
+        }
+        let t = otsu_threshold(&img);
+        assert!(t > 20 && t <= 240, "{t}");
+    }
+
+    #[test]
+    fn rotate_by_zero_is_identity_inside() {
+        let mut img = GrayImage::new(20, 10, 255);
+        img.set(5, 5, 0);
+        let r = rotate(&img, 0.0);
+        assert_eq!(r.get(5, 5), 0);
+    }
+}

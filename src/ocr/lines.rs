@@ -1,0 +1,260 @@
+//! Ruling lines of a scanned table: skew estimation and line detection on
+//! an ink mask.
+//!
+//! * [`estimate_skew`]: the angle (degrees, within ±`max_deg`) at which the
+//!   horizontal projection profile of the ink is sharpest (sum of squared
+//!   row counts after shearing by `tan(angle)`), coarse then fine.
+//! * [`find_segments`]: long horizontal and vertical runs of ink, small
+//!   gaps (speckle dropouts, blur) bridged, neighbouring rows (columns)
+//!   merged into one segment whose centre line is kept; thick blobs
+//!   dropped.
+
+/// A ruling line found in the image, in pixels.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Segment {
+    pub horizontal: bool,
+    /// Along the line: x0..x1 for horizontal, top..bottom for vertical.
+    pub start: usize,
+    pub end: usize,
+    /// Across the line: first and last row (column) of ink.
+    pub across0: usize,
+    pub across1: usize,
+}
+
+impl Segment {
+    /// The centre line (the neighbour smear of [`find_segments`] widens
+    /// a segment by one pixel each side; symmetric, so the centre holds).
+    pub fn center(&self) -> f64 {
+        (self.across0 + self.across1) as f64 / 2.0 + 0.5
+    }
+    /// Thickness, the smear's two pixels taken off.
+    pub fn thickness(&self) -> usize {
+        (self.across1 - self.across0 + 1).saturating_sub(2).max(1)
+    }
+}
+
+/// Sharpness of the row profile of `points` (x, y) sheared by `t = tan`.
+pub fn profile_score(points: &[(f64, f64)], t: f64, height: f64) -> f64 {
+    let n = (height * 1.2) as usize + 16;
+    let off = height * 0.1 + 8.0;
+    let mut bins = vec![0u32; n];
+    for &(x, y) in points {
+        let yy = y - x * t + off;
+        if yy >= 0.0 && (yy as usize) < n {
+            bins[yy as usize] += 1;
+        }
+    }
+    bins.iter().map(|&b| (b as f64) * (b as f64)).sum()
+}
+
+/// The skew angle in degrees (positive: lines go down to the right, y
+/// down), searched within ±`max_deg`. `mask` is the ink mask of a
+/// `width`×`height` image.
+pub fn estimate_skew(mask: &[bool], width: usize, height: usize, max_deg: f64) -> f64 {
+    // Sample ink pixels of every row, every 3rd column, to bound the work
+    // (every row: skipping rows would favour angle 0, where sampled rows
+    // fall in every other bin).
+    let mut points = Vec::new();
+    for y in 0..height {
+        for x in (0..width).step_by(3) {
+            if mask[y * width + x] {
+                points.push((x as f64, y as f64));
+            }
+        }
+    }
+    if points.is_empty() {
+        return 0.0;
+    }
+    let h = height as f64;
+    let search = |lo: f64, hi: f64, step: f64| {
+        let mut best = (f64::MIN, 0.0);
+        let mut a = lo;
+        while a <= hi + 1e-9 {
+            let s = profile_score(&points, a.to_radians().tan(), h);
+            if s > best.0 {
+                best = (s, a);
+            }
+            a += step;
+        }
+        best.1
+    };
+    let coarse = search(-max_deg, max_deg, 0.2);
+    search(coarse - 0.2, coarse + 0.2, 0.02)
+}
+
+/// Runs of ink of at least `min_len` along one row, gaps up to `max_gap`
+/// bridged: (start, end) inclusive.
+fn runs(line: impl Iterator<Item = bool>, min_len: usize, max_gap: usize) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut cur: Option<(usize, usize)> = None;
+    for (i, ink) in line.enumerate() {
+        if !ink {
+            continue;
+        }
+        cur = match cur {
+            Some((s, e)) if i - e <= max_gap + 1 => Some((s, i)),
+            Some((s, e)) => {
+                if e - s + 1 >= min_len {
+                    out.push((s, e));
+                }
+                Some((i, i))
+            }
+            None => Some((i, i)),
+        };
+    }
+    if let Some((s, e)) = cur
+        && e - s + 1 >= min_len
+    {
+        out.push((s, e));
+    }
+    out
+}
+
+/// Long straight runs of ink, horizontal then vertical. `min_len_h` and
+/// `min_len_v` are the shortest segments kept (pixels), `max_gap` the
+/// largest gap bridged along a line, `max_thickness` the thickest line.
+pub fn find_segments(
+    mask: &[bool],
+    width: usize,
+    height: usize,
+    min_len_h: usize,
+    min_len_v: usize,
+    max_gap: usize,
+    max_thickness: usize,
+) -> Vec<Segment> {
+    let mut out = Vec::new();
+    for horizontal in [true, false] {
+        let (n_lines, n_along) = if horizontal {
+            (height, width)
+        } else {
+            (width, height)
+        };
+        let min_len = if horizontal { min_len_h } else { min_len_v };
+        let mut open: Vec<Segment> = Vec::new();
+        let mut done: Vec<Segment> = Vec::new();
+        for a in 0..n_lines {
+            // Each row (column) is OR-ed with its neighbours, so a line
+            // drifting by a pixel (residual skew) still gives one long run.
+            let rs = if horizontal {
+                let lo = a.saturating_sub(1);
+                let hi = (a + 1).min(height - 1);
+                runs(
+                    (0..width).map(|x| (lo..=hi).any(|y| mask[y * width + x])),
+                    min_len,
+                    max_gap,
+                )
+            } else {
+                let lo = a.saturating_sub(1);
+                let hi = (a + 1).min(width - 1);
+                runs(
+                    (0..height).map(|y| (lo..=hi).any(|x| mask[y * width + x])),
+                    min_len,
+                    max_gap,
+                )
+            };
+            let mut next_open = Vec::new();
+            let mut used = vec![false; open.len()];
+            for (s, e) in rs {
+                // Join the open segment of the previous row overlapping most.
+                let hit = open.iter().enumerate().find(|(i, o)| {
+                    !used[*i] && {
+                        let ov = e.min(o.end) as i64 - s.max(o.start) as i64;
+                        ov * 2 >= ((e - s).min(o.end - o.start)) as i64
+                    }
+                });
+                match hit {
+                    Some((i, o)) => {
+                        used[i] = true;
+                        next_open.push(Segment {
+                            start: o.start.min(s),
+                            end: o.end.max(e),
+                            across1: a,
+                            ..*o
+                        });
+                    }
+                    None => next_open.push(Segment {
+                        horizontal,
+                        start: s,
+                        end: e,
+                        across0: a,
+                        across1: a,
+                    }),
+                }
+            }
+            for (i, o) in open.into_iter().enumerate() {
+                if !used[i] {
+                    done.push(o);
+                }
+            }
+            open = next_open;
+        }
+        done.extend(open);
+        let _ = n_along;
+        out.extend(done.into_iter().filter(|s| s.thickness() <= max_thickness));
+    }
+    out
+}
+
+/// Paints the segments' pixels (± `pad`) as paper, so OCR does not read
+/// ruling lines as `|` or `一`.
+pub fn erase_segments(img: &mut super::image::GrayImage, segs: &[Segment], pad: usize) {
+    for s in segs {
+        let a0 = s.across0.saturating_sub(pad);
+        let a1 = s.across1 + pad;
+        for a in a0..=a1 {
+            for t in s.start..=s.end {
+                let (x, y) = if s.horizontal { (t, a) } else { (a, t) };
+                if x < img.width && y < img.height {
+                    img.set(x, y, 255);
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn mask_with(width: usize, height: usize, ink: impl Fn(usize, usize) -> bool) -> Vec<bool> {
+        let mut m = vec![false; width * height];
+        for y in 0..height {
+            for x in 0..width {
+                m[y * width + x] = ink(x, y);
+            }
+        }
+        m
+    }
+
+    #[test]
+    fn skew_of_tilted_lines_is_found() {
+        let (w, h) = (600, 400);
+        let t = 1.0f64.to_radians().tan();
+        let m = mask_with(w, h, |x, y| {
+            [100.0, 200.0, 300.0]
+                .iter()
+                .any(|&y0| ((y as f64) - (y0 + x as f64 * t)).abs() < 1.0)
+        });
+        let a = estimate_skew(&m, w, h, 2.0);
+        assert!((a - 1.0).abs() < 0.1, "{a}");
+    }
+
+    #[test]
+    fn lines_with_gaps_are_found_and_text_strokes_are_not() {
+        let (w, h) = (300, 200);
+        let m = mask_with(w, h, |x, y| {
+            // a 2-px horizontal rule with dropouts, a vertical rule, a short stroke
+            ((y == 50 || y == 51) && (10..290).contains(&x) && x % 37 != 0)
+                || (x == 150 && (20..180).contains(&y))
+                || (y == 120 && (30..45).contains(&x))
+        });
+        let segs = find_segments(&m, w, h, 60, 40, 2, 6);
+        let hs: Vec<_> = segs.iter().filter(|s| s.horizontal).collect();
+        let vs: Vec<_> = segs.iter().filter(|s| !s.horizontal).collect();
+        assert_eq!(hs.len(), 1, "{segs:?}");
+        assert_eq!((hs[0].start, hs[0].end), (10, 289));
+        assert!((hs[0].center() - 51.0).abs() < 0.01);
+        assert_eq!(vs.len(), 1, "{segs:?}");
+        assert_eq!((vs[0].start, vs[0].end), (20, 179));
+    }
+}

@@ -1,0 +1,552 @@
+//! OCR of scanned pages: pages without a usable text layer are rasterized,
+//! deskewed, their ruling lines found in the image, and their text read by
+//! Tesseract; the result is a [`PageContent`] like the PDF backend's
+//! (glyphs and edges in points, top-left origin), so layout, mapping and
+//! assembly run unchanged.
+//!
+//! ```text
+//! page ─page_needs_ocr─▶ ─rasterize (pdftoppm -gray)─▶ GrayImage
+//!   ─estimate_skew / rotate─▶ ─find_segments─▶ edges (points)
+//!   ─erase_segments─▶ ─cell strips─▶ tesseract TSV ─parse_tsv─▶ words ─words_to_glyphs─▶ glyphs
+//! ```
+//!
+//! External tools are run as subprocesses (no linking): `pdftoppm` from
+//! poppler-utils and `tesseract` with the `chi_sim` data. Their paths come
+//! from [`OcrSettings`] (env `SHENBAO_TESSERACT`, `SHENBAO_PDFTOPPM`).
+
+pub mod fix;
+pub mod image;
+pub mod lines;
+pub mod tesseract;
+
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+
+use crate::geom::{BBox, Edge, PageContent};
+use crate::layout::edges_to_grids;
+use crate::settings::LayoutSettings;
+use image::{GrayImage, binarize, otsu_threshold, parse_pgm, rotate};
+use lines::{erase_segments, estimate_skew, find_segments};
+use tesseract::{OcrWord, parse_tsv, run_tsv, words_to_glyphs};
+
+/// How scanned pages are read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OcrSettings {
+    /// OCR pages without a usable text layer. Default true; when false such
+    /// files fail with `no_text_layer` as before.
+    pub enabled: bool,
+    /// The tesseract binary. Default `$SHENBAO_TESSERACT` or `tesseract`.
+    pub tesseract: PathBuf,
+    /// The pdftoppm binary. Default `$SHENBAO_PDFTOPPM` or `pdftoppm`.
+    pub pdftoppm: PathBuf,
+    /// Tesseract language. Default `chi_sim`.
+    pub lang: String,
+    /// Rasterization resolution. Default 300, or `$SHENBAO_OCR_DPI`.
+    pub dpi: u32,
+    /// Largest skew corrected, degrees. Default 2.0.
+    pub max_skew_deg: f64,
+    /// OCR each table cell on its own (stacked into one image, one
+    /// tesseract run per page) rather than the whole page. Default true,
+    /// or `$SHENBAO_OCR_PER_CELL` (`0` for whole-page OCR).
+    pub per_cell: bool,
+}
+
+impl Default for OcrSettings {
+    fn default() -> Self {
+        let env = |k: &str, d: &str| {
+            std::env::var_os(k)
+                .map(PathBuf::from)
+                .unwrap_or_else(|| PathBuf::from(d))
+        };
+        OcrSettings {
+            enabled: true,
+            tesseract: env("SHENBAO_TESSERACT", "tesseract"),
+            pdftoppm: env("SHENBAO_PDFTOPPM", "pdftoppm"),
+            lang: "chi_sim".to_string(),
+            dpi: std::env::var("SHENBAO_OCR_DPI")
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(300),
+            max_skew_deg: 2.0,
+            per_cell: std::env::var("SHENBAO_OCR_PER_CELL").map_or(true, |v| v != "0"),
+        }
+    }
+}
+
+/// What OCR adds to a page beyond its [`PageContent`]: the words with
+/// their confidences (points, top-left origin, deskewed frame) and the
+/// skew corrected.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OcrInfo {
+    pub words: Vec<OcrWord>,
+    pub skew_deg: f64,
+}
+
+/// Whether a page needs OCR: no glyphs, or mostly glyphs whose text is
+/// unknown (U+FFFD, private use area). A cheap scan of the glyphs.
+pub fn page_needs_ocr(page: &PageContent) -> bool {
+    if page.glyphs.is_empty() {
+        return true;
+    }
+    let bad = page
+        .glyphs
+        .iter()
+        .filter(|g| matches!(g.ch, '\u{FFFD}' | '\u{E000}'..='\u{F8FF}'))
+        .count();
+    bad * 2 > page.glyphs.len()
+}
+
+/// Whether the tools can run: `tesseract --list-langs` lists the language
+/// and pdftoppm starts. `Err` says what is missing.
+pub fn check_tools(s: &OcrSettings) -> Result<(), String> {
+    let out = Command::new(&s.tesseract)
+        .arg("--list-langs")
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| format!("tesseract not available ({}: {e})", s.tesseract.display()))?;
+    let langs = String::from_utf8_lossy(&out.stdout);
+    if !langs.lines().any(|l| l.trim() == s.lang) {
+        return Err(format!(
+            "tesseract has no {} data (install tesseract-ocr-chi-sim)",
+            s.lang
+        ));
+    }
+    Command::new(&s.pdftoppm)
+        .arg("-v")
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| format!("pdftoppm not available ({}: {e})", s.pdftoppm.display()))?;
+    Ok(())
+}
+
+/// Renders one page (1-based) to gray pixels with `pdftoppm -r DPI -gray`,
+/// the PDF given on stdin.
+pub fn rasterize(s: &OcrSettings, pdf: &[u8], page: usize) -> Result<GrayImage, String> {
+    use std::io::Write;
+    let mut child = Command::new(&s.pdftoppm)
+        .args(["-r", &s.dpi.to_string(), "-gray"])
+        .args(["-f", &page.to_string(), "-l", &page.to_string(), "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot run {}: {e}", s.pdftoppm.display()))?;
+    let mut stdin = child.stdin.take().ok_or("no stdin")?;
+    let data = pdf.to_vec();
+    let writer = std::thread::spawn(move || {
+        let _ = stdin.write_all(&data);
+    });
+    let out = child
+        .wait_with_output()
+        .map_err(|e| format!("pdftoppm: {e}"))?;
+    let _ = writer.join();
+    if !out.status.success() {
+        return Err(format!(
+            "pdftoppm failed on page {page}: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        ));
+    }
+    parse_pgm(&out.stdout).ok_or_else(|| format!("pdftoppm gave no image for page {page}"))
+}
+
+/// Rectangles of the image (pixels) OCR'd one by one, each with its own
+/// text: table cells (shrunk past their borders), and the bands above and
+/// below the tables.
+fn text_regions(
+    img_mask: &[bool],
+    edges: &[Edge],
+    k: f64,
+    w: usize,
+    h: usize,
+    layout: &LayoutSettings,
+) -> Vec<(usize, usize, usize, usize)> {
+    let grids = edges_to_grids(edges, layout);
+    let mut out = Vec::new();
+    let px = |v: f64| (v * k).round().max(0.0) as usize;
+    let inset = (1.5 * k).ceil() as usize;
+    let mut top = h;
+    let mut bottom = 0;
+    for g in &grids {
+        top = top.min(px(g.bbox.top));
+        bottom = bottom.max(px(g.bbox.bottom));
+        for c in &g.cells {
+            let (x0, y0) = (px(c.bbox.x0) + inset, px(c.bbox.top) + inset);
+            let (x1, y1) = (
+                px(c.bbox.x1).saturating_sub(inset).min(w),
+                px(c.bbox.bottom).saturating_sub(inset).min(h),
+            );
+            if x1 > x0 + 4 && y1 > y0 + 4 {
+                out.push((x0, y0, x1, y1));
+            }
+        }
+    }
+    if grids.is_empty() {
+        return vec![(0, 0, w, h)];
+    }
+    let mut bands = Vec::new();
+    if top > 8 {
+        bands.push((0, top.saturating_sub(inset)));
+    }
+    if bottom + inset + 8 < h {
+        bands.push((bottom + inset, h));
+    }
+    let mut lines = Vec::new();
+    for (y0, y1) in bands {
+        for (a, b) in text_rows(img_mask, w, y0, y1) {
+            lines.push((0, a, w, b));
+        }
+    }
+    lines.extend(out);
+    lines
+}
+
+/// Text lines of a band of the page (rows `y0..y1`): runs of rows holding
+/// ink, padded, so the title, the year and the unit line are read each on
+/// its own (one wide region mixing a large title and small lines reads
+/// badly). Rows with a few specks of noise count as empty.
+fn text_rows(mask: &[bool], w: usize, y0: usize, y1: usize) -> Vec<(usize, usize)> {
+    let min_ink = (w / 400).max(3);
+    let inked: Vec<bool> = (y0..y1)
+        .map(|y| mask[y * w..(y + 1) * w].iter().filter(|&&b| b).count() >= min_ink)
+        .collect();
+    let mut out: Vec<(usize, usize)> = Vec::new();
+    let mut start = None;
+    for (i, &ink) in inked.iter().chain(std::iter::once(&false)).enumerate() {
+        match (ink, start) {
+            (true, None) => start = Some(i),
+            (false, Some(s)) => {
+                if i - s >= 6 {
+                    let pad = ((i - s) / 4).max(4);
+                    let a = (y0 + s).saturating_sub(pad).max(y0);
+                    let b = (y0 + i + pad).min(y1);
+                    match out.last_mut() {
+                        Some(last) if last.1 > a => last.1 = b,
+                        _ => out.push((a, b)),
+                    }
+                }
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Copies the regions into one tall image, one under the other with white
+/// gaps, so one tesseract run reads each region on its own. Returns the
+/// image and each region's y offset in it.
+fn stack_regions(
+    img: &GrayImage,
+    regions: &[(usize, usize, usize, usize)],
+) -> (GrayImage, Vec<usize>) {
+    let gap = 40;
+    let width = regions.iter().map(|r| r.2 - r.0).max().unwrap_or(1) + 2 * gap;
+    let height = regions.iter().map(|r| r.3 - r.1 + gap).sum::<usize>() + gap;
+    let mut out = GrayImage::new(width, height, 255);
+    let mut offsets = Vec::with_capacity(regions.len());
+    let mut y = gap;
+    for &(x0, y0, x1, y1) in regions {
+        offsets.push(y);
+        for yy in y0..y1 {
+            let src = &img.data[yy * img.width + x0..yy * img.width + x1];
+            let dst = (y + yy - y0) * width + gap;
+            out.data[dst..dst + (x1 - x0)].copy_from_slice(src);
+        }
+        y += y1 - y0 + gap;
+    }
+    (out, offsets)
+}
+
+/// OCRs one page image into glyphs and edges. `page_w`, `page_h`: the
+/// page size in points; the image covers the whole page.
+pub fn image_to_page(
+    img: &GrayImage,
+    number: usize,
+    page_w: f64,
+    page_h: f64,
+    s: &OcrSettings,
+    layout: &LayoutSettings,
+) -> Result<(PageContent, OcrInfo), String> {
+    let k = img.width as f64 / page_w.max(1.0); // pixels per point
+    let thr = otsu_threshold(img);
+    let mask = binarize(img, thr);
+    let skew = estimate_skew(&mask, img.width, img.height, s.max_skew_deg);
+    let mut img = if skew.abs() >= 0.05 {
+        rotate(img, skew)
+    } else {
+        img.clone()
+    };
+    // Ruling lines are thin and come out light after blur and rotation:
+    // found on a lighter threshold than the text.
+    let line_mask = binarize(&img, ((thr as u16 + 255) / 2) as u8);
+    let segs = find_segments(
+        &line_mask,
+        img.width,
+        img.height,
+        // horizontal rules ≥ 25 pt, vertical ≥ 18 pt (a one-line row is
+        // ~21 pt; the strokes of 10.5-16 pt characters are shorter)
+        (25.0 * k) as usize,
+        (18.0 * k) as usize,
+        (0.7 * k).ceil() as usize,
+        (2.5 * k).ceil() as usize,
+    );
+    let edges: Vec<Edge> = segs
+        .iter()
+        .map(|g| {
+            let (a, b, c) = (g.start as f64 / k, (g.end + 1) as f64 / k, g.center() / k);
+            if g.horizontal {
+                Edge::horizontal(a, b, c)
+            } else {
+                Edge::vertical(c, a, b)
+            }
+        })
+        .collect();
+    erase_segments(&mut img, &segs, (0.8 * k).ceil() as usize);
+    let words: Vec<OcrWord> = if s.per_cell {
+        let text_mask = binarize(&img, thr);
+        let regions = text_regions(&text_mask, &edges, k, img.width, img.height, layout);
+        let (stack, offsets) = stack_regions(&img, &regions);
+        if let Some(dir) = std::env::var_os("SHENBAO_OCR_DEBUG_DIR") {
+            let p = PathBuf::from(dir).join(format!("stack-{number}.pgm"));
+            let _ = std::fs::write(p, image::to_pgm(&stack));
+        }
+        let tsv = run_tsv(&s.tesseract, &image::to_pgm(&stack), &s.lang, 6, &[])?;
+        let gap = 40.0;
+        parse_tsv(&tsv)
+            .into_iter()
+            .filter_map(|w| {
+                let cy = (w.bbox.top + w.bbox.bottom) / 2.0;
+                let i = offsets
+                    .partition_point(|&o| (o as f64) <= cy)
+                    .checked_sub(1)?;
+                let (x0, y0, _, _) = regions[i];
+                let dx = x0 as f64 - gap;
+                let dy = y0 as f64 - offsets[i] as f64;
+                let mut w = w.scaled(1.0, dx, dy);
+                // keep lines of different regions apart, and words inside
+                // the region they were read in
+                w.line.0 += 1000 * i as u32;
+                let (_, _, x1, y1) = regions[i];
+                let (rx0, ry0, rx1, ry1) = (x0 as f64, y0 as f64, x1 as f64, y1 as f64);
+                w.bbox = BBox::new(
+                    w.bbox.x0.clamp(rx0, rx1),
+                    w.bbox.top.clamp(ry0, ry1),
+                    w.bbox.x1.clamp(rx0, rx1),
+                    w.bbox.bottom.clamp(ry0, ry1),
+                );
+                Some(w.scaled(1.0 / k, 0.0, 0.0))
+            })
+            .collect()
+    } else {
+        let tsv = run_tsv(&s.tesseract, &image::to_pgm(&img), &s.lang, 6, &[])?;
+        parse_tsv(&tsv)
+            .into_iter()
+            .map(|w| w.scaled(1.0 / k, 0.0, 0.0))
+            .collect()
+    };
+    let words = tesseract::drop_noise(words);
+    let glyphs = words_to_glyphs(&words);
+    Ok((
+        PageContent {
+            number,
+            width: page_w,
+            height: page_h,
+            glyphs,
+            edges,
+        },
+        OcrInfo {
+            words,
+            skew_deg: skew,
+        },
+    ))
+}
+
+/// Why OCR could not read a file's scanned pages.
+#[derive(Debug, Clone, PartialEq)]
+pub enum OcrError {
+    /// The tools (or the language data) are not installed.
+    Unavailable(String),
+    /// A tool failed on this file.
+    Failed(String),
+}
+
+/// Replaces every page that [`page_needs_ocr`] with its OCR reading.
+/// Returns, per page, the OCR details (`None` for text-layer pages, which
+/// are left untouched, and for every page when OCR is disabled).
+pub fn ocr_pages(
+    pages: &mut [PageContent],
+    pdf: &[u8],
+    s: &OcrSettings,
+    layout: &LayoutSettings,
+) -> Result<Vec<Option<OcrInfo>>, OcrError> {
+    let mut info = vec![None; pages.len()];
+    if !s.enabled || !pages.iter().any(page_needs_ocr) {
+        return Ok(info);
+    }
+    check_tools(s).map_err(OcrError::Unavailable)?;
+    for (i, p) in pages.iter_mut().enumerate() {
+        if !page_needs_ocr(p) {
+            continue;
+        }
+        let img = rasterize(s, pdf, p.number).map_err(OcrError::Failed)?;
+        let (content, inf) = image_to_page(&img, p.number, p.width, p.height, s, layout)
+            .map_err(OcrError::Failed)?;
+        *p = content;
+        info[i] = Some(inf);
+    }
+    Ok(info)
+}
+
+/// Mean OCR confidence (0..1) of the words whose centre lies in `bbox`
+/// (points) on a page; `None` when there is none.
+pub fn mean_confidence(words: &[OcrWord], bbox: &BBox) -> Option<f64> {
+    let b = BBox::new(
+        bbox.x0 - 1.0,
+        bbox.top - 1.0,
+        bbox.x1 + 1.0,
+        bbox.bottom + 1.0,
+    );
+    let (n, sum) = words
+        .iter()
+        .filter(|w| {
+            let (x, y) = w.bbox.center();
+            b.contains(x, y)
+        })
+        .fold((0usize, 0.0), |(n, s), w| (n + 1, s + w.conf));
+    (n > 0).then(|| sum / n as f64)
+}
+
+/// Marks a record read from (partly) OCR'd pages: `source.ocr`, and the
+/// mean word confidence of every field with a PDF provenance on an OCR'd
+/// page (`info` is indexed by page number - 1).
+pub fn annotate_record(r: &mut crate::record::Record, info: &[Option<OcrInfo>]) {
+    use crate::record::Location;
+    let on = |p: usize| {
+        p.checked_sub(1)
+            .and_then(|i| info.get(i))
+            .and_then(|x| x.as_ref())
+    };
+    if !r.source.pages.iter().any(|&p| on(p).is_some()) {
+        return;
+    }
+    r.source.ocr = true;
+    let mut conf = std::collections::BTreeMap::new();
+    for (field, loc) in &r.provenance {
+        if let Location::Pdf { page, bbox } = loc
+            && let Some(inf) = on(*page)
+            && let Some(c) = mean_confidence(&inf.words, bbox)
+        {
+            conf.insert(field.clone(), (c * 1000.0).round() / 1000.0);
+        }
+    }
+    r.ocr_confidence = Some(conf);
+}
+
+fn is_ocr(info: &[Option<OcrInfo>], page: usize) -> bool {
+    page.checked_sub(1)
+        .and_then(|i| info.get(i))
+        .is_some_and(|x| x.is_some())
+}
+
+/// [`fix::snap_labels`] on the OCR'd pages' layouts (by page number).
+pub fn fix_layouts(
+    layouts: &mut [crate::mapping::PageLayout],
+    info: &[Option<OcrInfo>],
+    t: &crate::template::Template,
+) {
+    for l in layouts.iter_mut().filter(|l| is_ocr(info, l.page)) {
+        fix::snap_labels(l, t);
+    }
+}
+
+/// [`fix::fix_fields`] on the forms that hold an OCR'd page; the
+/// repairs' warnings, per form (empty for text-layer forms).
+pub fn fix_forms(
+    forms: &mut [crate::mapping::FormFields],
+    info: &[Option<OcrInfo>],
+    t: &crate::template::Template,
+) -> Vec<Vec<crate::record::Warning>> {
+    forms
+        .iter_mut()
+        .map(|f| {
+            if f.pages.iter().any(|&p| is_ocr(info, p)) {
+                fix::fix_fields(f, t)
+            } else {
+                Vec::new()
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::geom::Glyph;
+
+    fn page(chars: &str) -> PageContent {
+        PageContent {
+            number: 1,
+            width: 595.0,
+            height: 842.0,
+            glyphs: chars
+                .chars()
+                .enumerate()
+                .map(|(i, ch)| Glyph {
+                    ch,
+                    bbox: BBox::new(i as f64 * 10.0, 0.0, i as f64 * 10.0 + 10.0, 10.0),
+                    size: 10.0,
+                })
+                .collect(),
+            edges: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn pages_needing_ocr_are_detected_cheaply() {
+        assert!(page_needs_ocr(&page("")));
+        assert!(page_needs_ocr(&page("\u{FFFD}\u{FFFD}\u{E001}项")));
+        assert!(!page_needs_ocr(&page("项目名称\u{FFFD}")));
+    }
+
+    #[test]
+    fn text_layer_pages_never_reach_the_tools() {
+        let s = OcrSettings {
+            tesseract: PathBuf::from("/nonexistent/tesseract"),
+            pdftoppm: PathBuf::from("/nonexistent/pdftoppm"),
+            ..OcrSettings::default()
+        };
+        let mut pages = vec![page("项目名称"), page("上海市")];
+        let before = pages.clone();
+        let info = ocr_pages(&mut pages, b"", &s, &LayoutSettings::default()).unwrap();
+        assert_eq!(info, vec![None, None]);
+        assert_eq!(pages, before);
+        // a scanned page with the tools missing: unavailable, not a failure
+        let mut pages = vec![page("项目名称"), page("")];
+        assert!(matches!(
+            ocr_pages(&mut pages, b"", &s, &LayoutSettings::default()),
+            Err(OcrError::Unavailable(_))
+        ));
+        // OCR disabled: left as is
+        let off = OcrSettings {
+            enabled: false,
+            ..s
+        };
+        assert_eq!(
+            ocr_pages(&mut pages, b"", &off, &LayoutSettings::default()).unwrap(),
+            vec![None, None]
+        );
+    }
+
+    #[test]
+    fn stacked_regions_map_back() {
+        let mut img = GrayImage::new(100, 60, 255);
+        img.set(10, 10, 0);
+        img.set(70, 50, 0);
+        let regions = [(5, 5, 20, 20), (60, 40, 90, 58)];
+        let (stack, offsets) = stack_regions(&img, &regions);
+        assert_eq!(offsets.len(), 2);
+        // pixel (10,10) is at (gap + 5, offsets[0] + 5)
+        assert_eq!(stack.get(40 + 5, offsets[0] + 5), 0);
+        assert_eq!(stack.get(40 + 10, offsets[1] + 10), 0);
+    }
+}

@@ -1,0 +1,196 @@
+//! Scanned (image-only) fixtures in `fixtures/scanned`, read by OCR.
+//!
+//! The accuracy test needs `tesseract` (with `chi_sim`) and `pdftoppm`: it
+//! is skipped, with a notice, only when they are missing (`.ci/run`
+//! installs them through `scripts/setup.sh`, so in CI it runs).
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use serde_json::Value;
+use shenbao::{Error, Extractor, Record, check, ocr};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn content(rec: &Record) -> Value {
+    let mut v = serde_json::to_value(rec).unwrap();
+    let m = v.as_object_mut().unwrap();
+    for k in ["source", "warnings", "provenance", "ocr_confidence"] {
+        m.remove(k);
+    }
+    v
+}
+
+fn scanned() -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(root().join("fixtures/scanned"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "pdf"))
+        .collect();
+    v.sort();
+    v
+}
+
+fn tools_missing() -> bool {
+    match ocr::check_tools(&ocr::OcrSettings::default()) {
+        Ok(()) => false,
+        Err(why) => {
+            eprintln!("NOTICE: OCR test skipped: {why} (run scripts/setup.sh)");
+            true
+        }
+    }
+}
+
+/// Floors measured on the scanned fixtures (see README, "Scanned forms"):
+/// strict 62.5%, 89.8% with text similarity 0.9 (8 pages, 88 fields). The
+/// issue's target of 95% is not reached: long paragraphs and indicator
+/// tables are rarely OCR'd exactly.
+const MIN_STRICT: f64 = 0.60;
+const MIN_SIMILAR: f64 = 0.85;
+
+#[test]
+fn scanned_fixtures_are_read_by_ocr() {
+    if tools_missing() {
+        return;
+    }
+    let files = scanned();
+    assert!(files.len() >= 4, "expected the scanned fixtures");
+    let ex = Extractor::builtin().unwrap();
+    let mut strict = Vec::new();
+    let mut similar = Vec::new();
+    for f in &files {
+        let recs = ex
+            .extract_file(f)
+            .unwrap_or_else(|e| panic!("{}: {e}", f.display()));
+        let stem = f.file_stem().unwrap().to_string_lossy().into_owned();
+        let g: Vec<Value> = serde_json::from_str(
+            &std::fs::read_to_string(root().join("golden").join(format!("{stem}.json"))).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(recs.len(), g.len(), "{stem}: form count");
+        for (r, gr) in recs.iter().zip(&g) {
+            assert!(r.source.ocr, "{stem}: source.ocr");
+            assert!(r.ocr_confidence.as_ref().is_some_and(|c| !c.is_empty()));
+            // every amount is right, or null with a warning: never silently wrong
+            let v = serde_json::to_value(r).unwrap();
+            for k in [
+                "total_budget",
+                "current_year_budget",
+                "prior_year_budget",
+                "prior_year_spent",
+            ] {
+                if v[k] != gr[k] {
+                    assert!(
+                        v[k].is_null() && r.warnings.iter().any(|w| w.field == k),
+                        "{stem}: {k} is {} (truth {}) with no warning",
+                        v[k],
+                        gr[k]
+                    );
+                }
+            }
+        }
+        let got: Vec<Value> = recs.iter().map(content).collect();
+        strict.push((stem.clone(), check::compare_forms(&g, &got)));
+        let tol = check::Tolerance {
+            text_similarity: Some(0.9),
+            ..Default::default()
+        };
+        similar.push((stem, check::compare_forms_with(&g, &got, tol)));
+    }
+    let rate = |r: &[(String, check::FileComparison)]| {
+        let right: usize = r.iter().map(|(_, c)| c.right()).sum();
+        let total: usize = r.iter().map(|(_, c)| c.total()).sum();
+        right as f64 / total as f64
+    };
+    let table = check::render_table(&strict);
+    eprintln!("{table}");
+    assert!(
+        rate(&strict) >= MIN_STRICT,
+        "strict {:.3}\n{table}\n{}",
+        rate(&strict),
+        check::render_diffs(&strict)
+    );
+    assert!(
+        rate(&similar) >= MIN_SIMILAR,
+        "similar {:.3}\n{}",
+        rate(&similar),
+        check::render_table(&similar)
+    );
+}
+
+#[test]
+fn text_layer_records_carry_no_ocr_marks() {
+    let ex = Extractor::builtin().unwrap();
+    let recs = ex
+        .extract_file(&root().join("fixtures/synth-01.pdf"))
+        .unwrap();
+    assert!(!recs[0].source.ocr);
+    let v = serde_json::to_value(&recs[0]).unwrap();
+    assert!(v.get("ocr_confidence").is_none());
+    assert_eq!(v["source"]["ocr"], false);
+}
+
+#[test]
+fn missing_tesseract_fails_the_scanned_file_with_a_clear_reason() {
+    let mut ex = Extractor::builtin().unwrap();
+    ex.ocr.tesseract = PathBuf::from("/nonexistent/tesseract");
+    let f = &scanned()[0];
+    match ex.extract_file(f) {
+        Err(e @ Error::OcrUnavailable { .. }) => {
+            assert_eq!(e.code(), "ocr_unavailable");
+            assert!(e.to_string().contains("tesseract"), "{e}");
+        }
+        other => panic!("expected ocr_unavailable, got {other:?}"),
+    }
+    // text-layer files never touch OCR, so they still work
+    assert!(
+        ex.extract_file(&root().join("fixtures/synth-01.pdf"))
+            .is_ok()
+    );
+}
+
+#[test]
+fn cli_batch_goes_on_when_tesseract_is_missing() {
+    let out = Command::new(env!("CARGO_BIN_EXE_shenbao"))
+        .env("SHENBAO_TESSERACT", "/nonexistent/tesseract")
+        .arg("extract")
+        .arg(&scanned()[0])
+        .arg(root().join("fixtures/synth-01.pdf"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 1);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("\"ocr_unavailable\""), "{err}");
+}
+
+#[test]
+fn a_file_mixing_text_and_scanned_pages_is_read_page_by_page() {
+    if tools_missing() {
+        return;
+    }
+    let ex = Extractor::builtin().unwrap();
+    let recs = ex
+        .extract_file(&root().join("fixtures/mixed/mixed-scan.pdf"))
+        .unwrap();
+    assert_eq!(recs.len(), 2);
+    assert_eq!(recs[0].source.pages, vec![1, 2]);
+    assert!(!recs[0].source.ocr, "text-layer form");
+    assert!(recs[0].ocr_confidence.is_none());
+    assert_eq!(recs[1].source.pages, vec![3, 4]);
+    assert!(recs[1].source.ocr, "scanned form");
+    // the text-layer form is exact
+    let g: Vec<Value> = serde_json::from_str(
+        &std::fs::read_to_string(root().join("golden/mixed-scan.json")).unwrap(),
+    )
+    .unwrap();
+    let got: Vec<Value> = recs.iter().map(content).collect();
+    let cmp = check::compare_forms(&g[..1], &got[..1]);
+    assert!(
+        cmp.all_right(),
+        "{}",
+        check::render_diffs(&[("mixed".into(), cmp)])
+    );
+}
