@@ -16,7 +16,7 @@ use serde::Serialize;
 use crate::geom::BBox;
 use crate::layout::TextLine;
 use crate::settings::LayoutSettings;
-use crate::template::{Shape, Template, label_key};
+use crate::template::{Shape, Template, label_key, label_key_into};
 
 /// A table cell with its text, as the mapping sees it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -127,14 +127,53 @@ pub struct FormFields {
 /// Whether the page carries the form's title (a new form starts there).
 pub fn page_has_title(page: &PageLayout, template: &Template) -> bool {
     let title = label_key(&template.header.title);
+    let mut key = String::new();
+    let mut has = |chars: &mut dyn Iterator<Item = char>| {
+        label_key_into(chars, &mut key);
+        key.contains(&title)
+    };
     page.free_lines
         .iter()
-        .any(|l| label_key(&l.line.text).contains(&title))
+        .any(|l| has(&mut l.line.text.chars()))
         || page.tables.iter().any(|t| {
             t.cells
                 .iter()
-                .any(|c| label_key(&c.text()).contains(&title))
+                .any(|c| has(&mut c.lines.iter().flat_map(|l| l.text.chars())))
         })
+}
+
+/// The template's header strings as [`label_key`]s, computed once per form.
+struct Keys {
+    title: String,
+    units: Vec<String>,
+    funding: [Vec<String>; 2],
+    indicator: [Vec<String>; 4],
+}
+
+impl Keys {
+    fn new(t: &Template) -> Keys {
+        let keys = |ls: &[String]| ls.iter().map(|l| label_key(l)).collect::<Vec<_>>();
+        let (f, i) = (&t.funding_table, &t.indicator_table);
+        Keys {
+            title: label_key(&t.header.title),
+            units: keys(&t.header.unit_labels),
+            funding: [keys(&f.name), keys(&f.amount)],
+            indicator: [
+                keys(&i.level1),
+                keys(&i.level2),
+                keys(&i.level3),
+                keys(&i.target),
+            ],
+        }
+    }
+}
+
+/// A cell's [`label_key`] (its lines' text; the `\n` joining them is white
+/// space, which the key drops).
+fn cell_key(c: &CellRef) -> String {
+    let mut k = String::new();
+    label_key_into(c.lines.iter().flat_map(|l| l.text.chars()), &mut k);
+    k
 }
 
 struct Band {
@@ -230,27 +269,31 @@ impl Columns {
     }
 }
 
-fn matches_any(text: &str, labels: &[String]) -> bool {
-    let k = label_key(text);
-    !k.is_empty() && labels.iter().any(|l| label_key(l) == k)
+/// Whether a cell's key is one of the label keys.
+fn matches_any(key: &str, label_keys: &[String]) -> bool {
+    !key.is_empty() && label_keys.iter().any(|l| l == key)
 }
 
 /// Finds the header row of a sub-table among the band's cells: the first
 /// row holding a cell for each of the listed header label sets that are
 /// required (index 0 and the last).
-fn find_header(cells: &[&CellRef], heads: &[&[String]]) -> Option<(usize, Columns)> {
+fn find_header(cells: &[&CellRef], heads: &[Vec<String>]) -> Option<(usize, Columns)> {
     let mut rows: Vec<usize> = cells.iter().map(|c| c.row).collect();
     rows.sort();
     rows.dedup();
     for r in rows {
-        let in_row: Vec<&&CellRef> = cells.iter().filter(|c| c.row == r).collect();
+        let in_row: Vec<(&CellRef, String)> = cells
+            .iter()
+            .filter(|c| c.row == r)
+            .map(|c| (*c, cell_key(c)))
+            .collect();
         let cols: Vec<Option<(f64, f64)>> = heads
             .iter()
             .map(|labels| {
                 in_row
                     .iter()
-                    .find(|c| matches_any(&c.text(), labels))
-                    .map(|c| (c.bbox.x0, c.bbox.x1))
+                    .find(|(_, k)| matches_any(k, labels))
+                    .map(|(c, _)| (c.bbox.x0, c.bbox.x1))
             })
             .collect();
         if cols[0].is_some() && cols[cols.len() - 1].is_some() {
@@ -267,14 +310,12 @@ struct OpenTable {
     is_funding: bool,
 }
 
-fn is_header_cell(c: &CellRef, template: &Template) -> bool {
-    let f = &template.funding_table;
-    let i = &template.indicator_table;
-    [
-        &f.name, &f.amount, &i.level1, &i.level2, &i.level3, &i.target,
-    ]
-    .iter()
-    .any(|l| matches_any(&c.text(), l))
+fn is_header_cell(c: &CellRef, keys: &Keys) -> bool {
+    let k = cell_key(c);
+    keys.funding
+        .iter()
+        .chain(&keys.indicator)
+        .any(|l| matches_any(&k, l))
 }
 
 /// Reads the rows of a sub-table from cells (starting at `first_row`).
@@ -283,29 +324,31 @@ fn table_rows(
     first_row: usize,
     columns: &Columns,
     is_funding: bool,
-    template: &Template,
+    keys: &Keys,
     settings: &LayoutSettings,
     value: &mut FieldValue,
 ) {
     let tol = settings.column_match_tolerance;
-    let body: Vec<&CellRef> = cells
+    // The body cells, each with its column.
+    let body: Vec<(&CellRef, Option<usize>)> = cells
         .iter()
         .copied()
-        .filter(|c| c.row + c.row_span > first_row && !is_header_cell(c, template))
+        .filter(|c| c.row + c.row_span > first_row && !is_header_cell(c, keys))
+        .map(|c| (c, columns.of(c, tol)))
         .collect();
     // One row per distinct starting row of the key column's cells.
     let key_col = if is_funding { 0 } else { 2 };
     let mut starts: Vec<usize> = body
         .iter()
-        .filter(|c| columns.of(c, tol) == Some(key_col) && c.row >= first_row)
-        .map(|c| c.row)
+        .filter(|(c, col)| *col == Some(key_col) && c.row >= first_row)
+        .map(|(c, _)| c.row)
         .collect();
     starts.sort();
     starts.dedup();
     let pick = |r: usize, col: usize| -> Option<CellRef> {
         body.iter()
-            .find(|c| c.covers_row(r) && columns.of(c, tol) == Some(col))
-            .map(|c| (*c).clone())
+            .find(|(c, cc)| c.covers_row(r) && *cc == Some(col))
+            .map(|(c, _)| (*c).clone())
     };
     for r in starts {
         match value {
@@ -350,9 +393,10 @@ pub fn pages_to_fields(
         pages: pages.iter().map(|p| p.page).collect(),
         ..Default::default()
     };
+    let keys = Keys::new(template);
     for p in pages {
         for fl in &p.free_lines {
-            read_header_line(&mut out, p.page, &fl.line, template);
+            read_header_line(&mut out, p.page, &fl.line, &keys);
         }
     }
     // The field a continuation band (empty label cell at the top of a
@@ -384,7 +428,7 @@ pub fn pages_to_fields(
                         first,
                         &t.columns,
                         t.is_funding,
-                        template,
+                        &keys,
                         settings,
                         &mut value,
                     );
@@ -404,12 +448,10 @@ pub fn pages_to_fields(
                 Some(Shape::FundingTable) | Some(Shape::IndicatorTable) => {
                     let spec = spec.unwrap();
                     let is_funding = spec.shape == Shape::FundingTable;
-                    let ft = &template.funding_table;
-                    let it = &template.indicator_table;
-                    let heads: Vec<&[String]> = if is_funding {
-                        vec![&ft.name, &ft.amount]
+                    let heads: &[Vec<String>] = if is_funding {
+                        &keys.funding
                     } else {
-                        vec![&it.level1, &it.level2, &it.level3, &it.target]
+                        &keys.indicator
                     };
                     let mut value = if is_funding {
                         FieldValue::Funding { rows: vec![] }
@@ -417,10 +459,10 @@ pub fn pages_to_fields(
                         FieldValue::Indicators { rows: vec![] }
                     };
                     let right: Vec<&CellRef> = band.right.iter().collect();
-                    match find_header(&right, &heads) {
+                    match find_header(&right, heads) {
                         Some((first, columns)) => {
                             table_rows(
-                                &right, first, &columns, is_funding, template, settings, &mut value,
+                                &right, first, &columns, is_funding, &keys, settings, &mut value,
                             );
                             out.hits.push(FieldHit {
                                 key: spec.key.clone(),
@@ -444,7 +486,7 @@ pub fn pages_to_fields(
                         }
                     }
                 }
-                _ => read_pairs(&band, template, &mut out, &mut last_text_hit),
+                _ => read_pairs(&band, template, &keys, &mut out, &mut last_text_hit),
             }
         }
     }
@@ -453,24 +495,19 @@ pub fn pages_to_fields(
 
 /// Takes a line as the title, the year or the unit line when it is one and
 /// that item is still missing. Returns whether the line was used.
-fn read_header_line(
-    out: &mut FormFields,
-    page: usize,
-    line: &TextLine,
-    template: &Template,
-) -> bool {
+fn read_header_line(out: &mut FormFields, page: usize, line: &TextLine, keys: &Keys) -> bool {
     let text = line.text.trim();
     let key = label_key(text);
-    let title_key = label_key(&template.header.title);
+    let title_key = &keys.title;
     let free = || FreeLine {
         page,
         line: line.clone(),
     };
-    if out.title.is_none() && key.contains(&title_key) {
+    if out.title.is_none() && key.contains(title_key.as_str()) {
         out.title = Some(free());
         // A year printed on the title line: `…申报表（2019年）`.
         if out.year.is_none() {
-            let rest = &key[key.find(&title_key).unwrap_or(0) + title_key.len()..];
+            let rest = &key[key.find(title_key.as_str()).unwrap_or(0) + title_key.len()..];
             if crate::normalize::parse_year(rest).is_some() {
                 out.year = Some(free());
             }
@@ -482,9 +519,8 @@ fn read_header_line(
         return true;
     }
     if out.unit.is_none() {
-        for ul in &template.header.unit_labels {
-            let uk = label_key(ul);
-            if key.starts_with(&uk) {
+        for uk in &keys.units {
+            if key.starts_with(uk.as_str()) {
                 // The unit is what follows the label and its colon.
                 let after = match text.split_once(['：', ':']) {
                     Some((_, v)) => v.trim().to_string(),
@@ -502,6 +538,7 @@ fn read_header_line(
 fn read_pairs(
     band: &Band,
     template: &Template,
+    keys: &Keys,
     out: &mut FormFields,
     last_text_hit: &mut Option<usize>,
 ) {
@@ -550,7 +587,7 @@ fn read_pairs(
             // Title, year or unit printed inside the table's border.
             let mut used = false;
             for l in &c.lines {
-                used |= read_header_line(out, c.page, l, template);
+                used |= read_header_line(out, c.page, l, keys);
             }
             if !used {
                 out.orphans.push(c.clone());
