@@ -11,6 +11,8 @@
 //! it (on this page and on continuation pages, where the band's label cell
 //! is empty) are assigned to the column holding their centre.
 
+use std::borrow::Cow;
+
 use serde::Serialize;
 
 use crate::geom::BBox;
@@ -176,28 +178,29 @@ fn cell_key(c: &CellRef) -> String {
     k
 }
 
-struct Band {
-    label: CellRef,
-    right: Vec<CellRef>,
+/// A band's cells are borrowed from the page layout; only a band stitched
+/// to the next page's first band gets its own (joined) copies.
+struct Band<'a> {
+    label: Cow<'a, CellRef>,
+    right: Vec<Cow<'a, CellRef>>,
     first_on_page: bool,
 }
 
-fn bands(page: &PageLayout) -> Vec<Band> {
+fn bands(page: &PageLayout) -> Vec<Band<'_>> {
     let mut out = Vec::new();
     for (ti, t) in page.tables.iter().enumerate() {
         let mut left: Vec<&CellRef> = t.cells.iter().filter(|c| c.col == 0).collect();
         left.sort_by_key(|c| c.row);
         for (k, l) in left.iter().enumerate() {
-            let mut right: Vec<CellRef> = t
+            let mut right: Vec<&CellRef> = t
                 .cells
                 .iter()
                 .filter(|c| c.col > 0 && c.row >= l.row && c.row < l.row + l.row_span)
-                .cloned()
                 .collect();
             right.sort_by(|a, b| a.row.cmp(&b.row).then(a.bbox.x0.total_cmp(&b.bbox.x0)));
             out.push(Band {
-                label: (*l).clone(),
-                right,
+                label: Cow::Borrowed(*l),
+                right: right.into_iter().map(Cow::Borrowed).collect(),
                 first_on_page: ti == 0 && k == 0,
             });
         }
@@ -215,7 +218,7 @@ fn append_cell(cell: &mut CellRef, more: &CellRef) {
 /// second half is no label but the two together are (and the first half is
 /// no label or the same one), the first band of the page is joined to the
 /// last band of the previous page, cell to cell by horizontal overlap.
-fn stitch_split_rows(bands: Vec<Band>, template: &Template) -> Vec<Band> {
+fn stitch_split_rows<'a>(bands: Vec<Band<'a>>, template: &Template) -> Vec<Band<'a>> {
     let mut out: Vec<Band> = Vec::with_capacity(bands.len());
     for b in bands {
         if b.first_on_page
@@ -231,7 +234,7 @@ fn stitch_split_rows(bands: Vec<Band>, template: &Template) -> Vec<Band> {
                 && joined_key.is_some()
                 && (key(&pt).is_none() || key(&pt) == joined_key)
             {
-                append_cell(&mut prev.label, &b.label);
+                append_cell(prev.label.to_mut(), &b.label);
                 for c in &b.right {
                     let best = prev
                         .right
@@ -243,7 +246,7 @@ fn stitch_split_rows(bands: Vec<Band>, template: &Template) -> Vec<Band> {
                                 .total_cmp(&z.bbox.h_overlap(&c.bbox))
                         });
                     match best {
-                        Some(p) => append_cell(p, c),
+                        Some(p) => append_cell(p.to_mut(), c),
                         None => prev.right.push(c.clone()),
                     }
                 }
@@ -417,7 +420,7 @@ pub fn pages_to_fields(
                     }));
             if continues {
                 if let Some(t) = &open_table {
-                    let cells: Vec<&CellRef> = band.right.iter().collect();
+                    let cells: Vec<&CellRef> = band.right.iter().map(|c| c.as_ref()).collect();
                     let first = cells.iter().map(|c| c.row).min().unwrap_or(0);
                     let mut value = std::mem::replace(
                         &mut out.hits[t.hit].value,
@@ -437,7 +440,7 @@ pub fn pages_to_fields(
                 }
                 if let Some(h) = last_text_hit {
                     if let FieldValue::Cells { cells } = &mut out.hits[h].value {
-                        cells.extend(band.right.iter().cloned());
+                        cells.extend(band.right.iter().map(|c| c.as_ref().clone()));
                     }
                     continue;
                 }
@@ -458,7 +461,7 @@ pub fn pages_to_fields(
                     } else {
                         FieldValue::Indicators { rows: vec![] }
                     };
-                    let right: Vec<&CellRef> = band.right.iter().collect();
+                    let right: Vec<&CellRef> = band.right.iter().map(|c| c.as_ref()).collect();
                     match find_header(&right, heads) {
                         Some((first, columns)) => {
                             table_rows(
@@ -466,7 +469,7 @@ pub fn pages_to_fields(
                             );
                             out.hits.push(FieldHit {
                                 key: spec.key.clone(),
-                                label: band.label.clone(),
+                                label: band.label.as_ref().clone(),
                                 value,
                             });
                             open_table = Some(OpenTable {
@@ -478,11 +481,15 @@ pub fn pages_to_fields(
                         None => {
                             out.hits.push(FieldHit {
                                 key: spec.key.clone(),
-                                label: band.label.clone(),
+                                label: band.label.as_ref().clone(),
                                 value,
                             });
-                            out.orphans
-                                .extend(band.right.iter().filter(|c| !c.is_empty()).cloned());
+                            out.orphans.extend(
+                                band.right
+                                    .iter()
+                                    .filter(|c| !c.is_empty())
+                                    .map(|c| c.as_ref().clone()),
+                            );
                         }
                     }
                 }
@@ -542,8 +549,13 @@ fn read_pairs(
     out: &mut FormFields,
     last_text_hit: &mut Option<usize>,
 ) {
-    let first_row: Vec<&CellRef> = std::iter::once(&band.label)
-        .chain(band.right.iter().filter(|c| c.row == band.label.row))
+    let first_row: Vec<&CellRef> = std::iter::once(band.label.as_ref())
+        .chain(
+            band.right
+                .iter()
+                .map(|c| c.as_ref())
+                .filter(|c| c.row == band.label.row),
+        )
         .collect();
     let mut pending: Option<(&crate::template::FieldSpec, &CellRef)> = None;
     for c in first_row {
