@@ -64,8 +64,8 @@ pub fn page_to_layout(page: &PageContent, settings: &LayoutSettings) -> PageLayo
         let (per_cell, _) = glyphs_to_cells(grid, &glyphs);
         let per_cell: Vec<Vec<usize>> = per_cell
             .into_iter()
-            .map(|idx| {
-                let idx: Vec<usize> = idx.into_iter().filter(|&i| !taken[i]).collect();
+            .map(|mut idx| {
+                idx.retain(|&i| !taken[i]);
                 for &i in &idx {
                     taken[i] = true;
                 }

@@ -169,22 +169,46 @@ fn glyph_rows<'g>(
     at: impl Fn(usize) -> &'g Glyph,
     settings: &LayoutSettings,
 ) -> (Vec<usize>, Vec<std::ops::Range<usize>>) {
-    let mut keys: Vec<(f64, f64, usize)> = (0..n)
-        .map(|k| {
-            let b = &at(k).bbox;
-            ((b.top + b.bottom) / 2.0, b.x0, k)
-        })
-        .collect();
+    let mut rows = RowScratch::default();
+    glyph_rows_into(n, at, settings, &mut rows);
+    (rows.order, rows.rows)
+}
+
+/// Buffers of [`glyph_rows_into`], kept between calls.
+#[derive(Default)]
+struct RowScratch {
+    keys: Vec<(f64, f64, usize)>,
+    order: Vec<usize>,
+    rows: Vec<std::ops::Range<usize>>,
+}
+
+thread_local! {
+    static ROW_SCRATCH: std::cell::RefCell<RowScratch> = Default::default();
+}
+
+/// [`glyph_rows`] into reused buffers (`out.order`, `out.rows`).
+fn glyph_rows_into<'g>(
+    n: usize,
+    at: impl Fn(usize) -> &'g Glyph,
+    settings: &LayoutSettings,
+    out: &mut RowScratch,
+) {
+    let RowScratch { keys, order, rows } = out;
+    keys.clear();
+    order.clear();
+    rows.clear();
+    keys.extend((0..n).map(|k| {
+        let b = &at(k).bbox;
+        ((b.top + b.bottom) / 2.0, b.x0, k)
+    }));
     // Centre, then x0, then input position (what a stable sort would keep).
     keys.sort_unstable_by(|a, b| {
         a.0.total_cmp(&b.0)
             .then(a.1.total_cmp(&b.1))
             .then(a.2.cmp(&b.2))
     });
-    let mut order: Vec<usize> = Vec::with_capacity(n);
-    let mut rows: Vec<std::ops::Range<usize>> = Vec::new();
     let mut band: Option<BBox> = None;
-    for (_, _, k) in keys {
+    for &(_, _, k) in keys.iter() {
         let b = at(k).bbox;
         if let Some(rb) = band.as_mut() {
             let min_h = rb.height().min(b.height()).max(0.1);
@@ -206,10 +230,9 @@ fn glyph_rows<'g>(
         let start = rows.last().map_or(0, |r| r.end);
         rows.push(start..order.len());
     }
-    for r in &rows {
+    for r in rows.iter() {
         order[r.clone()].sort_by(|&a, &b| at(a).bbox.x0.total_cmp(&at(b).bbox.x0));
     }
-    (order, rows)
 }
 
 /// Splits one row of glyphs (left to right) into words at wide gaps and at
@@ -323,11 +346,26 @@ pub fn words_to_lines(words: &[Word], settings: &LayoutSettings) -> Vec<Line> {
 /// Assigns each glyph to the cell of `grid` holding its centre. Returns, per
 /// cell, the indices of its glyphs, and the indices of glyphs in no cell.
 pub fn glyphs_to_cells(grid: &Grid, glyphs: &[Glyph]) -> (Vec<Vec<usize>>, Vec<usize>) {
-    let mut per_cell = vec![Vec::new(); grid.cells.len()];
-    let mut outside = Vec::new();
-    for (i, g) in glyphs.iter().enumerate() {
-        let (cx, cy) = g.bbox.center();
-        match grid.cell_at(cx, cy) {
+    // Cells first, then lists of the exact size (no regrowing).
+    let cell_of: Vec<Option<usize>> = glyphs
+        .iter()
+        .map(|g| {
+            let (cx, cy) = g.bbox.center();
+            grid.cell_at(cx, cy)
+        })
+        .collect();
+    let mut counts = vec![0usize; grid.cells.len()];
+    let mut n_outside = 0;
+    for c in &cell_of {
+        match c {
+            Some(c) => counts[*c] += 1,
+            None => n_outside += 1,
+        }
+    }
+    let mut per_cell: Vec<Vec<usize>> = counts.into_iter().map(Vec::with_capacity).collect();
+    let mut outside = Vec::with_capacity(n_outside);
+    for (i, c) in cell_of.into_iter().enumerate() {
+        match c {
             Some(c) => per_cell[c].push(i),
             None => outside.push(i),
         }
@@ -351,16 +389,30 @@ pub fn cell_lines(
     margin: Option<f64>,
     settings: &LayoutSettings,
 ) -> Vec<TextLine> {
+    ROW_SCRATCH.with(|scratch| match scratch.try_borrow_mut() {
+        Ok(mut scratch) => cell_lines_with(glyphs, idx, margin, settings, &mut scratch),
+        Err(_) => cell_lines_with(glyphs, idx, margin, settings, &mut RowScratch::default()),
+    })
+}
+
+fn cell_lines_with(
+    glyphs: &[Glyph],
+    idx: &[usize],
+    margin: Option<f64>,
+    settings: &LayoutSettings,
+    scratch: &mut RowScratch,
+) -> Vec<TextLine> {
     let at = |k: usize| &glyphs[idx[k]];
-    let (order, rows) = glyph_rows(idx.len(), at, settings);
+    glyph_rows_into(idx.len(), at, settings, scratch);
+    let (order, rows) = (&scratch.order, &scratch.rows);
     let ink = leftmost_ink(glyphs, idx);
     let margin = margin.map_or(ink, |m| m.min(ink));
     let mut out = Vec::with_capacity(rows.len());
     for row in rows {
-        let row = &order[row];
+        let row = &order[row.clone()];
         // The row's words (as `row_to_words` splits them) written straight
         // into the line's text, one space between words.
-        let mut text = String::new();
+        let mut text = String::with_capacity(4 * row.len());
         let mut bbox: Option<BBox> = None;
         let mut first_word: Option<(f64, f64)> = None; // x0, size
         let mut in_word = false;
