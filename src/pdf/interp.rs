@@ -94,8 +94,11 @@ pub struct Interp<'a> {
     forms: Vec<ObjectId>,
     /// Fonts already looked up by `Tf` on this page: the resource
     /// dictionaries searched (by address), the name, the font.
-    tf_cache: Vec<(Vec<usize>, Vec<u8>, Option<Rc<Font>>)>,
+    tf_cache: Vec<TfEntry>,
 }
+
+/// A `Tf` lookup: resource dictionaries searched (by address), name, font.
+type TfEntry = (Vec<usize>, Vec<u8>, Option<Rc<Font>>);
 
 /// Resource dictionaries to look names up in, innermost first.
 type Resources<'a> = Vec<&'a Dictionary>;
