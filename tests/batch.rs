@@ -8,8 +8,8 @@ use shenbao::{Extractor, collect_inputs};
 fn inputs() -> Vec<PathBuf> {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures");
     let files = collect_inputs(&[dir]).unwrap();
-    // Each file three times, so workers overtake each other.
-    files.iter().chain(&files).chain(&files).cloned().collect()
+    // Each file twice, so workers overtake each other.
+    files.iter().chain(&files).cloned().collect()
 }
 
 fn run(ex: &Extractor, files: &[PathBuf], jobs: usize) -> Vec<(PathBuf, String)> {
@@ -35,7 +35,7 @@ fn results_come_in_input_order_for_any_number_of_jobs() {
         one.iter().map(|(p, _)| p.clone()).collect::<Vec<_>>(),
         files
     );
-    for jobs in [0, 2, 3, 8] {
+    for jobs in [0, 2, 5] {
         assert!(run(&ex, &files, jobs) == one, "jobs = {jobs}");
     }
 }
