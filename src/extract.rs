@@ -312,15 +312,30 @@ impl Extractor {
         &self,
         files: &[PathBuf],
         jobs: usize,
-        mut sink: impl FnMut(FileResult) -> std::io::Result<()>,
+        sink: impl FnMut(FileResult) -> std::io::Result<()>,
+    ) -> std::io::Result<()> {
+        self.extract_batch_map(files, jobs, |r| r, sink)
+    }
+
+    /// [`Extractor::extract_batch`], with `map` applied to each result on
+    /// the worker that extracted it (e.g. serializing it, so the writing
+    /// thread only writes) before `sink` gets it, in input order.
+    pub fn extract_batch_map<T: Send>(
+        &self,
+        files: &[PathBuf],
+        jobs: usize,
+        map: impl Fn(FileResult) -> T + Sync,
+        mut sink: impl FnMut(T) -> std::io::Result<()>,
     ) -> std::io::Result<()> {
         let jobs = match jobs {
             0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
             n => n,
         };
-        let one = |p: &PathBuf| FileResult {
-            path: p.clone(),
-            result: self.extract_file(p),
+        let one = |p: &PathBuf| {
+            map(FileResult {
+                path: p.clone(),
+                result: self.extract_file(p),
+            })
         };
         if jobs == 1 || files.len() < 2 {
             return files.iter().try_for_each(|p| sink(one(p)));
@@ -330,7 +345,7 @@ impl Extractor {
         let stop = AtomicBool::new(false);
         // How many results have been written, and a signal when it grows.
         let written = (Mutex::new(0usize), Condvar::new());
-        let (tx, rx) = mpsc::sync_channel::<(usize, FileResult)>(window);
+        let (tx, rx) = mpsc::sync_channel::<(usize, T)>(window);
         std::thread::scope(|scope| {
             for _ in 0..jobs.min(files.len()) {
                 let tx = tx.clone();
@@ -353,7 +368,7 @@ impl Extractor {
                 });
             }
             drop(tx);
-            let mut pending: std::collections::BTreeMap<usize, FileResult> = Default::default();
+            let mut pending: std::collections::BTreeMap<usize, T> = Default::default();
             let mut done = 0;
             // `rx` is moved in here: leaving early (a sink error) drops it,
             // so workers blocked on a full channel get an error and stop.
