@@ -64,6 +64,11 @@ pub fn ticked_option(
     let mut ticked = Vec::new();
     let mut unknown = Vec::new();
     let mut boundary = 0;
+    // Each option without white space, computed once.
+    let bare: Vec<String> = options
+        .iter()
+        .map(|o| o.chars().filter(|c| !c.is_whitespace()).collect())
+        .collect();
     for (p, &c) in chars.iter().enumerate() {
         let Some(is_ticked) = template.checkbox(c) else {
             continue;
@@ -71,10 +76,9 @@ pub fn ticked_option(
         let before: String = chars[boundary..p].iter().collect();
         let known = options
             .iter()
-            .filter(|o| {
-                let o: String = o.chars().filter(|c| !c.is_whitespace()).collect();
-                before.ends_with(&o)
-            })
+            .zip(&bare)
+            .filter(|(_, b)| before.ends_with(b.as_str()))
+            .map(|(o, _)| o)
             .max_by_key(|o| o.chars().count());
         if is_ticked {
             match known {

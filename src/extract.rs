@@ -8,8 +8,9 @@
 use std::ops::Range;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Condvar, Mutex, mpsc};
 
-use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
 use crate::assemble::fields_to_record;
@@ -66,8 +67,8 @@ pub fn page_to_layout(page: &PageContent, settings: &LayoutSettings) -> PageLayo
         let (per_cell, _) = glyphs_to_cells(grid, &glyphs);
         let per_cell: Vec<Vec<usize>> = per_cell
             .into_iter()
-            .map(|idx| {
-                let idx: Vec<usize> = idx.into_iter().filter(|&i| !taken[i]).collect();
+            .map(|mut idx| {
+                idx.retain(|&i| !taken[i]);
                 for &i in &idx {
                     taken[i] = true;
                 }
@@ -284,7 +285,14 @@ impl Extractor {
         if self.is_text_input(bytes) {
             return self.extract_text(path, bytes);
         }
-        self.extract_bytes_limited(path, &sha256_hex(bytes), bytes, &self.pdf, &|| Ok(()), &mut None)
+        self.extract_bytes_limited(
+            path,
+            &sha256_hex(bytes),
+            bytes,
+            &self.pdf,
+            &|| Ok(()),
+            &mut None,
+        )
     }
 
     /// The whole pipeline under limits: `pdf` carries the deadline and page
@@ -373,33 +381,104 @@ impl Extractor {
     }
 
     /// Extracts files in parallel on `jobs` threads (0: all cores) and
-    /// hands each result to `sink` in input order. Files are processed in
-    /// chunks so memory stays bounded whatever the number of files.
+    /// hands each result to `sink` in input order.
+    ///
+    /// Workers take the next file from a shared counter and send its result
+    /// to the calling thread, which writes results in input order as soon
+    /// as they are complete, so no core waits for a batch to finish. A
+    /// worker does not start a file more than `4 × jobs` files ahead of the
+    /// last one written, so memory stays bounded whatever the number of
+    /// files. With one job, files are extracted on the calling thread.
     pub fn extract_batch(
         &self,
         files: &[PathBuf],
         jobs: usize,
-        mut sink: impl FnMut(FileResult) -> std::io::Result<()>,
+        sink: impl FnMut(FileResult) -> std::io::Result<()>,
     ) -> std::io::Result<()> {
+        self.extract_batch_map(files, jobs, |r| r, sink)
+    }
+
+    /// [`Extractor::extract_batch`], with `map` applied to each result on
+    /// the worker that extracted it (e.g. serializing it, so the writing
+    /// thread only writes) before `sink` gets it, in input order.
+    pub fn extract_batch_map<T: Send>(
+        &self,
+        files: &[PathBuf],
+        jobs: usize,
+        map: impl Fn(FileResult) -> T + Sync,
+        mut sink: impl FnMut(T) -> std::io::Result<()>,
+    ) -> std::io::Result<()> {
+        let jobs = match jobs {
+            0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+            n => n,
+        };
+        let one = |p: &PathBuf| {
+            map(FileResult {
+                path: p.clone(),
+                result: self.extract_file(p),
+            })
+        };
+        if jobs == 1 || files.len() < 2 {
+            return files.iter().try_for_each(|p| sink(one(p)));
+        }
+        let window = 4 * jobs;
+        let next = AtomicUsize::new(0);
+        let stop = AtomicBool::new(false);
+        // How many results have been written, and a signal when it grows.
+        let written = (Mutex::new(0usize), Condvar::new());
+        let (tx, rx) = mpsc::sync_channel::<(usize, T)>(window);
+        // A dedicated rayon pool of `jobs` threads runs the workers; this
+        // thread writes.
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(jobs)
             .build()
             .map_err(std::io::Error::other)?;
-        let chunk = 64.max(pool.current_num_threads() * 8);
-        for part in files.chunks(chunk) {
-            let results: Vec<FileResult> = pool.install(|| {
-                part.par_iter()
-                    .map(|p| FileResult {
-                        path: p.clone(),
-                        result: self.extract_file(p),
-                    })
-                    .collect()
-            });
-            for r in results {
-                sink(r)?;
+        pool.in_place_scope(|scope| {
+            for _ in 0..jobs.min(files.len()) {
+                let tx = tx.clone();
+                let (next, stop, written, one) = (&next, &stop, &written, &one);
+                scope.spawn(move |_| {
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        if i >= files.len() {
+                            break;
+                        }
+                        let mut w = written.0.lock().unwrap_or_else(|e| e.into_inner());
+                        while i >= *w + window && !stop.load(Ordering::Relaxed) {
+                            w = written.1.wait(w).unwrap_or_else(|e| e.into_inner());
+                        }
+                        drop(w);
+                        if stop.load(Ordering::Relaxed) || tx.send((i, one(&files[i]))).is_err() {
+                            break;
+                        }
+                    }
+                });
             }
-        }
-        Ok(())
+            drop(tx);
+            let mut pending: std::collections::BTreeMap<usize, T> = Default::default();
+            let mut done = 0;
+            // `rx` is moved in here: leaving early (a sink error) drops it,
+            // so workers blocked on a full channel get an error and stop.
+            for (i, r) in rx {
+                pending.insert(i, r);
+                while let Some(r) = pending.remove(&done) {
+                    done += 1;
+                    let res = sink(r);
+                    {
+                        // `stop` is set under the lock so a worker cannot
+                        // miss it between its check and its wait.
+                        let mut w = written.0.lock().unwrap_or_else(|e| e.into_inner());
+                        *w = done;
+                        if res.is_err() {
+                            stop.store(true, Ordering::Relaxed);
+                        }
+                    }
+                    written.1.notify_all();
+                    res?;
+                }
+            }
+            Ok(())
+        })
     }
 }
 

@@ -16,7 +16,7 @@
 //!    header columns, stitched across pages ([`mapping::FormFields`]).
 //! 4. [`assemble`] with [`normalize`]: dates, money, targets, text; warnings;
 //!    provenance ([`Record`]).
-//! 5. [`extract::Extractor`]: files in parallel (rayon), results in input
+//! 5. [`extract::Extractor`]: files in parallel (worker threads), results in input
 //!    order; [`check`] compares records with golden files.
 //!
 //! Text dumps of the PDFs (detected by content, or `--input text`) take

@@ -172,6 +172,14 @@ enum ExportFormat {
     Jsonl,
 }
 
+/// One file's output, as JSON lines made on the worker that extracted it.
+enum FileLines {
+    /// Record lines and how many records.
+    Records(Vec<u8>, usize),
+    /// The error line.
+    Failure(Vec<u8>),
+}
+
 fn extractor(template: &Option<PathBuf>) -> Result<Extractor> {
     let t = match template {
         Some(p) => Template::load(p)?,
@@ -220,24 +228,39 @@ fn run() -> Result<ExitCode> {
                 None => Box::new(std::io::stderr()),
             };
             let (mut forms, mut failed) = (0usize, 0usize);
-            ex.extract_batch(&files, jobs, |r| {
-                match r.result {
+            // Each file's JSON lines are made on the worker that extracted
+            // it; this thread only writes them, in input order.
+            let to_lines = |r: shenbao::FileResult| -> std::io::Result<FileLines> {
+                let mut buf = Vec::new();
+                Ok(match r.result {
                     Ok(records) => {
-                        for rec in records {
-                            forms += 1;
-                            serde_json::to_writer(&mut out, &rec)?;
-                            out.write_all(b"\n")?;
+                        for rec in &records {
+                            serde_json::to_writer(&mut buf, rec)?;
+                            buf.push(b'\n');
                         }
+                        FileLines::Records(buf, records.len())
                     }
                     Err(e) => {
-                        failed += 1;
                         let line = serde_json::json!({
                             "file": r.path.display().to_string(),
                             "code": e.code(),
                             "error": e.to_string(),
                         });
-                        serde_json::to_writer(&mut err, &line)?;
-                        err.write_all(b"\n")?;
+                        serde_json::to_writer(&mut buf, &line)?;
+                        buf.push(b'\n');
+                        FileLines::Failure(buf)
+                    }
+                })
+            };
+            ex.extract_batch_map(&files, jobs, to_lines, |lines| {
+                match lines? {
+                    FileLines::Records(buf, n) => {
+                        forms += n;
+                        out.write_all(&buf)?;
+                    }
+                    FileLines::Failure(buf) => {
+                        failed += 1;
+                        err.write_all(&buf)?;
                     }
                 }
                 Ok(())

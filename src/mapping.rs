@@ -11,12 +11,14 @@
 //! it (on this page and on continuation pages, where the band's label cell
 //! is empty) are assigned to the column holding their centre.
 
+use std::borrow::Cow;
+
 use serde::Serialize;
 
 use crate::geom::BBox;
 use crate::layout::TextLine;
 use crate::settings::LayoutSettings;
-use crate::template::{Shape, Template, label_key};
+use crate::template::{Shape, Template, label_key, label_key_into};
 
 /// A table cell with its text, as the mapping sees it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -127,38 +129,78 @@ pub struct FormFields {
 /// Whether the page carries the form's title (a new form starts there).
 pub fn page_has_title(page: &PageLayout, template: &Template) -> bool {
     let title = label_key(&template.header.title);
+    let mut key = String::new();
+    let mut has = |chars: &mut dyn Iterator<Item = char>| {
+        label_key_into(chars, &mut key);
+        key.contains(&title)
+    };
     page.free_lines
         .iter()
-        .any(|l| label_key(&l.line.text).contains(&title))
+        .any(|l| has(&mut l.line.text.chars()))
         || page.tables.iter().any(|t| {
             t.cells
                 .iter()
-                .any(|c| label_key(&c.text()).contains(&title))
+                .any(|c| has(&mut c.lines.iter().flat_map(|l| l.text.chars())))
         })
 }
 
-struct Band {
-    label: CellRef,
-    right: Vec<CellRef>,
+/// The template's header strings as [`label_key`]s, computed once per form.
+struct Keys {
+    title: String,
+    units: Vec<String>,
+    funding: [Vec<String>; 2],
+    indicator: [Vec<String>; 4],
+}
+
+impl Keys {
+    fn new(t: &Template) -> Keys {
+        let keys = |ls: &[String]| ls.iter().map(|l| label_key(l)).collect::<Vec<_>>();
+        let (f, i) = (&t.funding_table, &t.indicator_table);
+        Keys {
+            title: label_key(&t.header.title),
+            units: keys(&t.header.unit_labels),
+            funding: [keys(&f.name), keys(&f.amount)],
+            indicator: [
+                keys(&i.level1),
+                keys(&i.level2),
+                keys(&i.level3),
+                keys(&i.target),
+            ],
+        }
+    }
+}
+
+/// A cell's [`label_key`] (its lines' text; the `\n` joining them is white
+/// space, which the key drops).
+fn cell_key(c: &CellRef) -> String {
+    let mut k = String::new();
+    label_key_into(c.lines.iter().flat_map(|l| l.text.chars()), &mut k);
+    k
+}
+
+/// A band's cells are borrowed from the page layout; only a band stitched
+/// to the next page's first band gets its own (joined) copies.
+struct Band<'a> {
+    label: Cow<'a, CellRef>,
+    right: Vec<Cow<'a, CellRef>>,
     first_on_page: bool,
 }
 
-fn bands(page: &PageLayout) -> Vec<Band> {
+fn bands(page: &PageLayout) -> Vec<Band<'_>> {
     let mut out = Vec::new();
     for (ti, t) in page.tables.iter().enumerate() {
         let mut left: Vec<&CellRef> = t.cells.iter().filter(|c| c.col == 0).collect();
         left.sort_by_key(|c| c.row);
         for (k, l) in left.iter().enumerate() {
-            let mut right: Vec<CellRef> = t
+            let mut right: Vec<&CellRef> = t
                 .cells
                 .iter()
                 .filter(|c| c.col > 0 && c.row >= l.row && c.row < l.row + l.row_span)
-                .cloned()
                 .collect();
             right.sort_by(|a, b| a.row.cmp(&b.row).then(a.bbox.x0.total_cmp(&b.bbox.x0)));
             out.push(Band {
-                label: (*l).clone(),
-                right,
+                label: Cow::Borrowed(*l),
+                right: right.into_iter().map(Cow::Borrowed).collect(),
                 first_on_page: ti == 0 && k == 0,
             });
         }
@@ -176,7 +218,7 @@ fn append_cell(cell: &mut CellRef, more: &CellRef) {
 /// second half is no label but the two together are (and the first half is
 /// no label or the same one), the first band of the page is joined to the
 /// last band of the previous page, cell to cell by horizontal overlap.
-fn stitch_split_rows(bands: Vec<Band>, template: &Template) -> Vec<Band> {
+fn stitch_split_rows<'a>(bands: Vec<Band<'a>>, template: &Template) -> Vec<Band<'a>> {
     let mut out: Vec<Band> = Vec::with_capacity(bands.len());
     for b in bands {
         if b.first_on_page
@@ -192,7 +234,7 @@ fn stitch_split_rows(bands: Vec<Band>, template: &Template) -> Vec<Band> {
                 && joined_key.is_some()
                 && (key(&pt).is_none() || key(&pt) == joined_key)
             {
-                append_cell(&mut prev.label, &b.label);
+                append_cell(prev.label.to_mut(), &b.label);
                 for c in &b.right {
                     let best = prev
                         .right
@@ -204,7 +246,7 @@ fn stitch_split_rows(bands: Vec<Band>, template: &Template) -> Vec<Band> {
                                 .total_cmp(&z.bbox.h_overlap(&c.bbox))
                         });
                     match best {
-                        Some(p) => append_cell(p, c),
+                        Some(p) => append_cell(p.to_mut(), c),
                         None => prev.right.push(c.clone()),
                     }
                 }
@@ -230,27 +272,31 @@ impl Columns {
     }
 }
 
-fn matches_any(text: &str, labels: &[String]) -> bool {
-    let k = label_key(text);
-    !k.is_empty() && labels.iter().any(|l| label_key(l) == k)
+/// Whether a cell's key is one of the label keys.
+fn matches_any(key: &str, label_keys: &[String]) -> bool {
+    !key.is_empty() && label_keys.iter().any(|l| l == key)
 }
 
 /// Finds the header row of a sub-table among the band's cells: the first
 /// row holding a cell for each of the listed header label sets that are
 /// required (index 0 and the last).
-fn find_header(cells: &[&CellRef], heads: &[&[String]]) -> Option<(usize, Columns)> {
+fn find_header(cells: &[&CellRef], heads: &[Vec<String>]) -> Option<(usize, Columns)> {
     let mut rows: Vec<usize> = cells.iter().map(|c| c.row).collect();
     rows.sort();
     rows.dedup();
     for r in rows {
-        let in_row: Vec<&&CellRef> = cells.iter().filter(|c| c.row == r).collect();
+        let in_row: Vec<(&CellRef, String)> = cells
+            .iter()
+            .filter(|c| c.row == r)
+            .map(|c| (*c, cell_key(c)))
+            .collect();
         let cols: Vec<Option<(f64, f64)>> = heads
             .iter()
             .map(|labels| {
                 in_row
                     .iter()
-                    .find(|c| matches_any(&c.text(), labels))
-                    .map(|c| (c.bbox.x0, c.bbox.x1))
+                    .find(|(_, k)| matches_any(k, labels))
+                    .map(|(c, _)| (c.bbox.x0, c.bbox.x1))
             })
             .collect();
         if cols[0].is_some() && cols[cols.len() - 1].is_some() {
@@ -267,14 +313,12 @@ struct OpenTable {
     is_funding: bool,
 }
 
-fn is_header_cell(c: &CellRef, template: &Template) -> bool {
-    let f = &template.funding_table;
-    let i = &template.indicator_table;
-    [
-        &f.name, &f.amount, &i.level1, &i.level2, &i.level3, &i.target,
-    ]
-    .iter()
-    .any(|l| matches_any(&c.text(), l))
+fn is_header_cell(c: &CellRef, keys: &Keys) -> bool {
+    let k = cell_key(c);
+    keys.funding
+        .iter()
+        .chain(&keys.indicator)
+        .any(|l| matches_any(&k, l))
 }
 
 /// Reads the rows of a sub-table from cells (starting at `first_row`).
@@ -283,29 +327,31 @@ fn table_rows(
     first_row: usize,
     columns: &Columns,
     is_funding: bool,
-    template: &Template,
+    keys: &Keys,
     settings: &LayoutSettings,
     value: &mut FieldValue,
 ) {
     let tol = settings.column_match_tolerance;
-    let body: Vec<&CellRef> = cells
+    // The body cells, each with its column.
+    let body: Vec<(&CellRef, Option<usize>)> = cells
         .iter()
         .copied()
-        .filter(|c| c.row + c.row_span > first_row && !is_header_cell(c, template))
+        .filter(|c| c.row + c.row_span > first_row && !is_header_cell(c, keys))
+        .map(|c| (c, columns.of(c, tol)))
         .collect();
     // One row per distinct starting row of the key column's cells.
     let key_col = if is_funding { 0 } else { 2 };
     let mut starts: Vec<usize> = body
         .iter()
-        .filter(|c| columns.of(c, tol) == Some(key_col) && c.row >= first_row)
-        .map(|c| c.row)
+        .filter(|(c, col)| *col == Some(key_col) && c.row >= first_row)
+        .map(|(c, _)| c.row)
         .collect();
     starts.sort();
     starts.dedup();
     let pick = |r: usize, col: usize| -> Option<CellRef> {
         body.iter()
-            .find(|c| c.covers_row(r) && columns.of(c, tol) == Some(col))
-            .map(|c| (*c).clone())
+            .find(|(c, cc)| c.covers_row(r) && *cc == Some(col))
+            .map(|(c, _)| (*c).clone())
     };
     for r in starts {
         match value {
@@ -350,9 +396,10 @@ pub fn pages_to_fields(
         pages: pages.iter().map(|p| p.page).collect(),
         ..Default::default()
     };
+    let keys = Keys::new(template);
     for p in pages {
         for fl in &p.free_lines {
-            read_header_line(&mut out, p.page, &fl.line, template);
+            read_header_line(&mut out, p.page, &fl.line, &keys);
         }
     }
     // The field a continuation band (empty label cell at the top of a
@@ -373,7 +420,7 @@ pub fn pages_to_fields(
                     }));
             if continues {
                 if let Some(t) = &open_table {
-                    let cells: Vec<&CellRef> = band.right.iter().collect();
+                    let cells: Vec<&CellRef> = band.right.iter().map(|c| c.as_ref()).collect();
                     let first = cells.iter().map(|c| c.row).min().unwrap_or(0);
                     let mut value = std::mem::replace(
                         &mut out.hits[t.hit].value,
@@ -384,7 +431,7 @@ pub fn pages_to_fields(
                         first,
                         &t.columns,
                         t.is_funding,
-                        template,
+                        &keys,
                         settings,
                         &mut value,
                     );
@@ -393,7 +440,7 @@ pub fn pages_to_fields(
                 }
                 if let Some(h) = last_text_hit {
                     if let FieldValue::Cells { cells } = &mut out.hits[h].value {
-                        cells.extend(band.right.iter().cloned());
+                        cells.extend(band.right.iter().map(|c| c.as_ref().clone()));
                     }
                     continue;
                 }
@@ -404,27 +451,25 @@ pub fn pages_to_fields(
                 Some(Shape::FundingTable) | Some(Shape::IndicatorTable) => {
                     let spec = spec.unwrap();
                     let is_funding = spec.shape == Shape::FundingTable;
-                    let ft = &template.funding_table;
-                    let it = &template.indicator_table;
-                    let heads: Vec<&[String]> = if is_funding {
-                        vec![&ft.name, &ft.amount]
+                    let heads: &[Vec<String>] = if is_funding {
+                        &keys.funding
                     } else {
-                        vec![&it.level1, &it.level2, &it.level3, &it.target]
+                        &keys.indicator
                     };
                     let mut value = if is_funding {
                         FieldValue::Funding { rows: vec![] }
                     } else {
                         FieldValue::Indicators { rows: vec![] }
                     };
-                    let right: Vec<&CellRef> = band.right.iter().collect();
-                    match find_header(&right, &heads) {
+                    let right: Vec<&CellRef> = band.right.iter().map(|c| c.as_ref()).collect();
+                    match find_header(&right, heads) {
                         Some((first, columns)) => {
                             table_rows(
-                                &right, first, &columns, is_funding, template, settings, &mut value,
+                                &right, first, &columns, is_funding, &keys, settings, &mut value,
                             );
                             out.hits.push(FieldHit {
                                 key: spec.key.clone(),
-                                label: band.label.clone(),
+                                label: band.label.as_ref().clone(),
                                 value,
                             });
                             open_table = Some(OpenTable {
@@ -436,15 +481,19 @@ pub fn pages_to_fields(
                         None => {
                             out.hits.push(FieldHit {
                                 key: spec.key.clone(),
-                                label: band.label.clone(),
+                                label: band.label.as_ref().clone(),
                                 value,
                             });
-                            out.orphans
-                                .extend(band.right.iter().filter(|c| !c.is_empty()).cloned());
+                            out.orphans.extend(
+                                band.right
+                                    .iter()
+                                    .filter(|c| !c.is_empty())
+                                    .map(|c| c.as_ref().clone()),
+                            );
                         }
                     }
                 }
-                _ => read_pairs(&band, template, &mut out, &mut last_text_hit),
+                _ => read_pairs(&band, template, &keys, &mut out, &mut last_text_hit),
             }
         }
     }
@@ -453,24 +502,19 @@ pub fn pages_to_fields(
 
 /// Takes a line as the title, the year or the unit line when it is one and
 /// that item is still missing. Returns whether the line was used.
-fn read_header_line(
-    out: &mut FormFields,
-    page: usize,
-    line: &TextLine,
-    template: &Template,
-) -> bool {
+fn read_header_line(out: &mut FormFields, page: usize, line: &TextLine, keys: &Keys) -> bool {
     let text = line.text.trim();
     let key = label_key(text);
-    let title_key = label_key(&template.header.title);
+    let title_key = &keys.title;
     let free = || FreeLine {
         page,
         line: line.clone(),
     };
-    if out.title.is_none() && key.contains(&title_key) {
+    if out.title.is_none() && key.contains(title_key.as_str()) {
         out.title = Some(free());
         // A year printed on the title line: `…申报表（2019年）`.
         if out.year.is_none() {
-            let rest = &key[key.find(&title_key).unwrap_or(0) + title_key.len()..];
+            let rest = &key[key.find(title_key.as_str()).unwrap_or(0) + title_key.len()..];
             if crate::normalize::parse_year(rest).is_some() {
                 out.year = Some(free());
             }
@@ -482,9 +526,8 @@ fn read_header_line(
         return true;
     }
     if out.unit.is_none() {
-        for ul in &template.header.unit_labels {
-            let uk = label_key(ul);
-            if key.starts_with(&uk) {
+        for uk in &keys.units {
+            if key.starts_with(uk.as_str()) {
                 // The unit is what follows the label and its colon.
                 let after = match text.split_once(['：', ':']) {
                     Some((_, v)) => v.trim().to_string(),
@@ -502,11 +545,17 @@ fn read_header_line(
 fn read_pairs(
     band: &Band,
     template: &Template,
+    keys: &Keys,
     out: &mut FormFields,
     last_text_hit: &mut Option<usize>,
 ) {
-    let first_row: Vec<&CellRef> = std::iter::once(&band.label)
-        .chain(band.right.iter().filter(|c| c.row == band.label.row))
+    let first_row: Vec<&CellRef> = std::iter::once(band.label.as_ref())
+        .chain(
+            band.right
+                .iter()
+                .map(|c| c.as_ref())
+                .filter(|c| c.row == band.label.row),
+        )
         .collect();
     let mut pending: Option<(&crate::template::FieldSpec, &CellRef)> = None;
     for c in first_row {
@@ -550,7 +599,7 @@ fn read_pairs(
             // Title, year or unit printed inside the table's border.
             let mut used = false;
             for l in &c.lines {
-                used |= read_header_line(out, c.page, l, template);
+                used |= read_header_line(out, c.page, l, keys);
             }
             if !used {
                 out.orphans.push(c.clone());

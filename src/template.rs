@@ -126,20 +126,28 @@ const FIELD_SHAPES: &[(&str, &[Shape])] = &[
 /// ASCII parentheses and colons folded to full width, a trailing colon
 /// dropped.
 pub fn label_key(s: &str) -> String {
-    let mut out: String = s
-        .chars()
-        .filter(|c| !c.is_whitespace() && *c != '\u{3000}')
-        .map(|c| match c {
-            '(' => '（',
-            ')' => '）',
-            ':' => '：',
-            c => c,
-        })
-        .collect();
+    let mut out = String::with_capacity(s.len());
+    label_key_into(s.chars(), &mut out);
+    out
+}
+
+/// [`label_key`] of the text made of `chars`, written into `out` (cleared
+/// first), so a caller can reuse one buffer.
+pub fn label_key_into(chars: impl Iterator<Item = char>, out: &mut String) {
+    out.clear();
+    out.extend(
+        chars
+            .filter(|c| !c.is_whitespace() && *c != '\u{3000}')
+            .map(|c| match c {
+                '(' => '（',
+                ')' => '）',
+                ':' => '：',
+                c => c,
+            }),
+    );
     while out.ends_with('：') {
         out.pop();
     }
-    out
 }
 
 impl Template {

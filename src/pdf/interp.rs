@@ -94,7 +94,13 @@ pub struct Interp<'a> {
     forms: Vec<ObjectId>,
     /// Operators run since the clock was last read.
     ticks: u32,
+    /// Fonts already looked up by `Tf` on this page: the resource
+    /// dictionaries searched (by address), the name, the font.
+    tf_cache: Vec<TfEntry>,
 }
+
+/// A `Tf` lookup: resource dictionaries searched (by address), name, font.
+type TfEntry = (Vec<usize>, Vec<u8>, Option<Rc<Font>>);
 
 /// Resource dictionaries to look names up in, innermost first.
 type Resources<'a> = Vec<&'a Dictionary>;
@@ -191,7 +197,35 @@ impl<'a> Interp<'a> {
             subpaths: Vec::new(),
             forms: Vec::new(),
             ticks: 0,
+            tf_cache: Vec::new(),
         }
+    }
+
+    /// The font `Tf` names: looked up once per page per resources and name
+    /// (a page sets its few fonts again for every text run).
+    fn tf_font(&mut self, res: &Resources<'a>, name: &[u8]) -> Option<Rc<Font>> {
+        let same_res = |v: &[usize]| {
+            v.len() == res.len()
+                && v.iter()
+                    .zip(res)
+                    .all(|(&a, &d)| a == d as *const Dictionary as usize)
+        };
+        if let Some((_, _, f)) = self
+            .tf_cache
+            .iter()
+            .find(|(r, n, _)| n == name && same_res(r))
+        {
+            return f.clone();
+        }
+        let font = self
+            .lookup(res, b"Font", name)
+            .and_then(|f| self.fonts.get_or_load(self.doc, f));
+        let ptrs = res
+            .iter()
+            .map(|&d| d as *const Dictionary as usize)
+            .collect();
+        self.tf_cache.push((ptrs, name.to_vec(), font.clone()));
+        font
     }
 
     fn lookup(&self, res: &Resources<'a>, category: &[u8], name: &[u8]) -> Option<&'a Object> {
@@ -242,10 +276,7 @@ impl<'a> Interp<'a> {
                 b"Tf" => {
                     if let (Some(&name), Some([size])) = (o.first(), nums::<1>(o)) {
                         self.gs.size = size;
-                        self.gs.font = lx
-                            .name(name)
-                            .and_then(|n| self.lookup(res, b"Font", n))
-                            .and_then(|f| self.fonts.get_or_load(self.doc, f));
+                        self.gs.font = lx.name(name).and_then(|n| self.tf_font(res, n));
                     }
                 }
                 b"Tc" => self.gs.char_spacing = first_num(o, 0.0),
