@@ -141,4 +141,8 @@ pub struct PageContent {
     pub height: f64,
     pub glyphs: Vec<Glyph>,
     pub edges: Vec<Edge>,
+    /// How many images the page paints (a scanned page paints one; a page
+    /// with no glyphs and no image is blank, not scanned).
+    #[serde(default)]
+    pub images: usize,
 }

@@ -82,11 +82,13 @@ pub struct OcrInfo {
     pub skew_deg: f64,
 }
 
-/// Whether a page needs OCR: no glyphs, or mostly glyphs whose text is
-/// unknown (U+FFFD, private use area). A cheap scan of the glyphs.
+/// Whether a page needs OCR: an image and no glyphs, or mostly glyphs whose
+/// text is unknown (U+FFFD, private use area). A cheap scan of the glyphs.
+/// A page with neither glyphs nor images (a blank page, or one holding
+/// only the ruling lines of a table running over) is not sent to OCR.
 pub fn page_needs_ocr(page: &PageContent) -> bool {
     if page.glyphs.is_empty() {
-        return true;
+        return page.images > 0;
     }
     let bad = page
         .glyphs
@@ -353,6 +355,7 @@ pub fn image_to_page(
             height: page_h,
             glyphs,
             edges,
+            images: 1,
         },
         OcrInfo {
             words,
@@ -498,7 +501,23 @@ mod tests {
                 })
                 .collect(),
             edges: Vec::new(),
+            // An empty test page stands for a scan: it paints an image.
+            images: usize::from(chars.is_empty()),
         }
+    }
+
+    #[test]
+    fn blank_page_without_an_image_is_not_sent_to_ocr() {
+        let mut blank = page("");
+        blank.images = 0;
+        assert!(!page_needs_ocr(&blank));
+        let s = OcrSettings {
+            tesseract: PathBuf::from("/nonexistent/tesseract"),
+            ..OcrSettings::default()
+        };
+        // A text-layer file with a blank page needs no OCR tools at all.
+        let mut pages = vec![page("项目名称"), blank];
+        assert!(ocr_pages(&mut pages, b"", &s, &LayoutSettings::default()).is_ok());
     }
 
     #[test]

@@ -82,6 +82,8 @@ pub struct Interp<'a> {
     pub fonts: &'a mut FontCache,
     pub glyphs: Vec<Glyph>,
     pub edges: RawEdges,
+    /// Images painted (image XObjects and inline images).
+    pub images: usize,
     gs: GState,
     stack: Vec<GState>,
     tm: Matrix,
@@ -178,6 +180,7 @@ impl<'a> Interp<'a> {
             fonts,
             glyphs: Vec::with_capacity(2048),
             edges: RawEdges::new(settings),
+            images: 0,
             gs: GState {
                 ctm: page_matrix,
                 font: None,
@@ -393,6 +396,7 @@ impl<'a> Interp<'a> {
                 b"CS" | b"SC" | b"SCN" => self.gs.stroke_white = false,
                 b"cs" | b"sc" | b"scn" => self.gs.fill_white = false,
                 // XObjects
+                b"BI" => self.images += 1,
                 b"Do" => {
                     if let Some(n) = o.first().and_then(|&t| lx.name(t)) {
                         self.do_xobject(res, n)?;
@@ -477,8 +481,13 @@ impl<'a> Interp<'a> {
         let Ok(Object::Stream(stream)) = self.doc.get_object(id) else {
             return Ok(());
         };
-        if !matches!(stream.dict.get(b"Subtype"), Ok(Object::Name(n)) if n == b"Form") {
-            return Ok(());
+        match stream.dict.get(b"Subtype") {
+            Ok(Object::Name(n)) if n == b"Form" => {}
+            Ok(Object::Name(n)) if n == b"Image" => {
+                self.images += 1;
+                return Ok(());
+            }
+            _ => return Ok(()),
         }
         let Ok(data) = stream.get_plain_content() else {
             return Ok(());

@@ -371,6 +371,7 @@ fn read_page(
         height,
         glyphs,
         edges,
+        images: it.images,
     })
 }
 
