@@ -145,4 +145,8 @@ pub struct PageContent {
     /// with no glyphs and no image is blank, not scanned).
     #[serde(default)]
     pub images: usize,
+    /// Resolution (pixels per inch) of the largest image the page paints,
+    /// 0 when none or unknown: a scan's own resolution.
+    #[serde(default)]
+    pub image_dpi: f64,
 }

@@ -9,8 +9,15 @@
 //!   recognized fuzzily, with the box OCR reads after each (`口` for □; a
 //!   dark glyph such as `国` for ■).
 //! * [`fix_value`]: characters OCR confuses in amounts, dates and numeric
-//!   targets (`O`→`0`, `l`/`I`/`丨`→`1`, `。`→`.`, `之`→`≥`, …), by the
-//!   field's value shape. Free text is never touched.
+//!   targets (`O`→`0`, `l`/`I`/`丨`→`1`, `。`→`.`, …), by the field's
+//!   value shape.
+//! * [`fix_text`]: punctuation in free text that the `chi_sim` model
+//!   cannot write. Its character set (`combine_tessdata -u`, file
+//!   `lstm-unicharset`) has no full-width `：；（）？！－`, so it writes
+//!   `:;()?!` and `一` for them; and it reads the 六角括号 of a document
+//!   number (`国发〔2016〕55号`) as `[`, `【` or `]`. Each rule is tied
+//!   to the context that decides it: a CJK neighbour, a document-number
+//!   shape, digits on both sides. Characters are never guessed otherwise.
 
 use crate::geom::BBox;
 use crate::layout::TextLine;
@@ -190,6 +197,124 @@ pub fn fix_options(text: &str, options: &[String]) -> String {
         flush(&seg, None, &mut out);
     }
     out
+}
+
+fn is_cjk(c: char) -> bool {
+    matches!(c,
+        '\u{3000}'..='\u{303F}' | '\u{4E00}'..='\u{9FFF}' | '\u{FF00}'..='\u{FFEF}'
+        | '“' | '”' | '‘' | '’')
+}
+
+/// The full-width form of the ASCII punctuation `chi_sim` writes for it.
+fn full_width_punct(c: char) -> Option<char> {
+    Some(match c {
+        ':' => '：',
+        ';' => '；',
+        '(' => '（',
+        ')' => '）',
+        '?' => '？',
+        '!' => '！',
+        _ => return None,
+    })
+}
+
+/// A document number's year in brackets, `X2016Y55号` with X/Y any of
+/// the brackets OCR reads for `〔`/`〕`: the index of X, of Y, and the end
+/// of `号` (char indices), when `chars[i]` opens one.
+fn doc_number_at(chars: &[char], i: usize) -> Option<(usize, usize)> {
+    let open = ['[', '【', '〔', '(', '（', '〈', '{'];
+    let close = [']', '】', '〕', ')', '）', '〉', '}', '1', 'l', '|'];
+    if !open.contains(&chars[i]) {
+        return None;
+    }
+    let year: String = chars.get(i + 1..i + 5)?.iter().collect();
+    if !year.bytes().all(|b| b.is_ascii_digit())
+        || !(year.starts_with("19") || year.starts_with("20"))
+    {
+        return None;
+    }
+    let j = i + 5;
+    if !close.contains(chars.get(j)?) {
+        return None;
+    }
+    let mut k = j + 1;
+    while chars.get(k).is_some_and(|c| c.is_ascii_digit()) {
+        k += 1;
+    }
+    (k > j + 1 && chars.get(k) == Some(&'号')).then_some((j, k))
+}
+
+/// Punctuation repairs of free text read by OCR (see the module docs):
+/// * `〔YYYY〕N号`: a bracketed year followed by a number and `号`
+///   (a document number, brackets per GB/T 9704) gets `〔〕`;
+/// * `:;()?!` next to a CJK character become `：；（）？！`;
+/// * an opening `〈` closed by `）` (or `（` closed by `〉`) is a pair of
+///   `（）` (the model has `〈〉` but no `（）`);
+/// * `一` between two digits is `－` (`2020一2022年`).
+///
+/// Line breaks and spaces are kept.
+pub fn fix_text(text: &str) -> String {
+    let mut c: Vec<char> = text.chars().collect();
+    // document numbers, looked for with spaces (OCR word gaps) skipped
+    let at: Vec<usize> = (0..c.len()).filter(|&i| !c[i].is_whitespace()).collect();
+    let dense: Vec<char> = at.iter().map(|&i| c[i]).collect();
+    let mut i = 0;
+    while i < dense.len() {
+        if let Some((j, _)) = doc_number_at(&dense, i) {
+            c[at[i]] = '〔';
+            c[at[j]] = '〕';
+            i = j;
+        }
+        i += 1;
+    }
+    let neighbour = |c: &[char], i: usize, step: isize| {
+        let mut k = i as isize + step;
+        while k >= 0 && (k as usize) < c.len() && c[k as usize] == ' ' {
+            k += step;
+        }
+        (k >= 0 && (k as usize) < c.len()).then(|| c[k as usize])
+    };
+    for i in 0..c.len() {
+        if let Some(f) = full_width_punct(c[i])
+            && (neighbour(&c, i, -1).is_some_and(is_cjk) || neighbour(&c, i, 1).is_some_and(is_cjk))
+        {
+            c[i] = f;
+        }
+        if c[i] == '一'
+            && i > 0
+            && c[i - 1].is_ascii_digit()
+            && c.get(i + 1).is_some_and(|d| d.is_ascii_digit())
+        {
+            c[i] = '－';
+        }
+    }
+    // bracket pairs of mixed kinds
+    let mut open: Option<usize> = None;
+    for i in 0..c.len() {
+        match c[i] {
+            '〈' | '（' => open = Some(i),
+            '）' | '〉' => {
+                if let Some(o) = open.take()
+                    && c[o] != if c[i] == '）' { '（' } else { '〈' }
+                {
+                    c[o] = '（';
+                    c[i] = '）';
+                }
+            }
+            _ => {}
+        }
+    }
+    c.into_iter().collect()
+}
+
+/// [`fix_text`] on a cell's text, its wrapped lines read as one text
+/// (a bracket may open on one line and close on the next); every rule
+/// replaces one character by one, so the lines keep their lengths.
+fn fix_text_cell(c: &mut CellRef) {
+    let fixed = fix_text(&c.text());
+    for (l, t) in c.lines.iter_mut().zip(fixed.split('\n')) {
+        l.text = t.to_string();
+    }
 }
 
 /// What a value must look like, for [`fix_value`].
@@ -424,10 +549,13 @@ pub fn fix_fields(f: &mut FormFields, t: &Template) -> Vec<Warning> {
             Shape::Date => Some(ValueShape::Date),
             _ => None,
         };
+        let free_text = matches!(spec.shape, Shape::Line | Shape::Paragraphs);
         match &mut hit.value {
             FieldValue::Cells { cells } => {
                 if let Some(shape) = shape {
                     fix_cells(cells, shape, &hit.key, &mut warnings);
+                } else if free_text {
+                    cells.iter_mut().for_each(fix_text_cell);
                 } else if spec.shape == Shape::Option {
                     for c in cells.iter_mut() {
                         let fixed = fix_options(&c.text(), &spec.options);
@@ -442,12 +570,17 @@ pub fn fix_fields(f: &mut FormFields, t: &Template) -> Vec<Warning> {
                         warnings.push(repaired(&hit.key, text, &fixed));
                     }
                     *text = fixed;
+                } else if free_text {
+                    *text = fix_text(text);
                 } else if spec.shape == Shape::Option {
                     *text = fix_options(text, &spec.options);
                 }
             }
             FieldValue::Funding { rows } => {
                 for (i, r) in rows.iter_mut().enumerate() {
+                    if let Some(n) = &mut r.name {
+                        fix_text_cell(n);
+                    }
                     if let Some(a) = &mut r.amount {
                         let field = format!("funding_components[{i}]");
                         fix_cells(
@@ -462,7 +595,11 @@ pub fn fix_fields(f: &mut FormFields, t: &Template) -> Vec<Warning> {
             FieldValue::Indicators { rows } => {
                 for (i, r) in rows.iter_mut().enumerate() {
                     let field = format!("indicators[{i}]");
+                    if let Some(n) = &mut r.level3 {
+                        fix_text_cell(n);
+                    }
                     if let Some(a) = &mut r.target {
+                        fix_text_cell(a);
                         fix_cells(
                             std::slice::from_mut(a),
                             ValueShape::Target,
@@ -501,6 +638,28 @@ mod tests {
             fix_options("市委市政府已确定的新增项目口其他一次性项目", &opts),
             "市委市政府已确定的新增项目□其他一次性项目"
         );
+    }
+
+    #[test]
+    fn punctuation_chi_sim_cannot_write_is_restored_in_context() {
+        assert_eq!(
+            fix_text("《意见》(国发[2016]55号)、《方案(2020一2022年)》"),
+            "《意见》（国发〔2016〕55号）、《方案（2020－2022年）》"
+        );
+        assert_eq!(fix_text("沪财预【2018】56号"), "沪财预〔2018〕56号");
+        assert_eq!(fix_text("中办发 [2002]17 号"), "中办发 〔2002〕17 号");
+        assert_eq!(
+            fix_text("2020年1月至3月:完成;下一步"),
+            "2020年1月至3月：完成；下一步"
+        );
+        assert_eq!(fix_text("服务费〈运维)"), "服务费（运维）");
+        // ASCII context stays ASCII; a lone 〈〉 pair stays; 一 in words stays
+        assert_eq!(fix_text("f(x) = 7*24"), "f(x) = 7*24");
+        assert_eq!(fix_text("〈标题〉"), "〈标题〉");
+        assert_eq!(fix_text("统一2个"), "统一2个");
+        // not a document number: no 号, or not a year
+        assert_eq!(fix_text("[2016]55"), "[2016]55");
+        assert_eq!(fix_text("见[1234]5号"), "见[1234]5号");
     }
 
     #[test]

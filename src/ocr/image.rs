@@ -124,6 +124,48 @@ pub fn binarize(img: &GrayImage, threshold: u8) -> Vec<bool> {
     img.data.iter().map(|&v| v < threshold).collect()
 }
 
+/// Paints as paper every connected blob of ink (8-connected pixels darker
+/// than `threshold`) of at most `max_area` pixels: speckle noise, which
+/// OCR otherwise reads as dots, quotes and strokes. Strokes and
+/// punctuation are larger than a speck at any resolution where the text
+/// is legible; `max_area` comes from the resolution (see the caller).
+pub fn despeckle(img: &mut GrayImage, threshold: u8, max_area: usize) {
+    let (w, h) = (img.width, img.height);
+    let mut seen = vec![false; w * h];
+    let mut stack = Vec::new();
+    let mut blob = Vec::new();
+    for start in 0..w * h {
+        if seen[start] || img.data[start] >= threshold {
+            continue;
+        }
+        seen[start] = true;
+        stack.push(start);
+        blob.clear();
+        let mut big = false;
+        while let Some(i) = stack.pop() {
+            if !big {
+                blob.push(i);
+                big = blob.len() > max_area;
+            }
+            let (x, y) = (i % w, i / w);
+            for ny in y.saturating_sub(1)..=(y + 1).min(h - 1) {
+                for nx in x.saturating_sub(1)..=(x + 1).min(w - 1) {
+                    let j = ny * w + nx;
+                    if !seen[j] && img.data[j] < threshold {
+                        seen[j] = true;
+                        stack.push(j);
+                    }
+                }
+            }
+        }
+        if !big {
+            for &i in &blob {
+                img.data[i] = 255;
+            }
+        }
+    }
+}
+
 /// Rotates the content by `-angle_deg` about the centre (bilinear, paper
 /// fill), undoing a scan rotated so that horizontal lines run at slope
 /// `tan(angle)` (y down). Same size as the input.
@@ -181,6 +223,21 @@ mod tests {
         }
         let t = otsu_threshold(&img);
         assert!(t > 20 && t <= 240, "{t}");
+    }
+
+    #[test]
+    fn specks_go_and_strokes_stay() {
+        let mut img = GrayImage::new(20, 10, 255);
+        img.set(2, 2, 0); // a speck
+        img.set(10, 5, 40);
+        img.set(11, 5, 40); // a two-pixel speck
+        for x in 4..16 {
+            img.set(x, 8, 0); // a stroke
+        }
+        despeckle(&mut img, 128, 2);
+        assert_eq!(img.get(2, 2), 255);
+        assert_eq!(img.get(10, 5), 255);
+        assert!((4..16).all(|x| img.get(x, 8) == 0));
     }
 
     #[test]

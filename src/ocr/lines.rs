@@ -195,6 +195,29 @@ pub fn find_segments(
     out
 }
 
+/// The segments that belong to a table: each meets (crosses or touches,
+/// within `tol` pixels) at least one segment of the other direction.
+/// A long run of text strokes (the aligned horizontal strokes of a few
+/// characters, bridged by blur) floats free of every vertical rule and
+/// is dropped here, so it is neither an edge nor erased from the text.
+pub fn connected_segments(segs: &[Segment], tol: usize) -> Vec<Segment> {
+    let meets = |a: &Segment, b: &Segment| {
+        let (ac, bc) = (a.center(), b.center());
+        let t = tol as f64;
+        bc >= a.start as f64 - t
+            && bc <= a.end as f64 + 1.0 + t
+            && ac >= b.start as f64 - t
+            && ac <= b.end as f64 + 1.0 + t
+    };
+    segs.iter()
+        .filter(|a| {
+            segs.iter()
+                .any(|b| b.horizontal != a.horizontal && meets(a, b))
+        })
+        .copied()
+        .collect()
+}
+
 /// Paints the segments' pixels (± `pad`) as paper, so OCR does not read
 /// ruling lines as `|` or `一`.
 pub fn erase_segments(img: &mut super::image::GrayImage, segs: &[Segment], pad: usize) {
@@ -256,5 +279,28 @@ mod tests {
         assert!((hs[0].center() - 51.0).abs() < 0.01);
         assert_eq!(vs.len(), 1, "{segs:?}");
         assert_eq!((vs[0].start, vs[0].end), (20, 179));
+    }
+
+    #[test]
+    fn text_stroke_runs_floating_free_of_the_grid_are_dropped() {
+        let seg = |horizontal, start, end, across| Segment {
+            horizontal,
+            start,
+            end,
+            across0: across,
+            across1: across + 2,
+        };
+        let segs = [
+            // a cell: two rules and two borders that meet them
+            seg(true, 10, 300, 20),
+            seg(true, 10, 300, 120),
+            seg(false, 20, 122, 9),
+            seg(false, 20, 122, 299),
+            // aligned strokes of a line of text inside the cell
+            seg(true, 60, 180, 70),
+        ];
+        let kept = connected_segments(&segs, 4);
+        assert_eq!(kept.len(), 4);
+        assert!(!kept.contains(&segs[4]));
     }
 }

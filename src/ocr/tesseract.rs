@@ -131,18 +131,31 @@ pub fn words_to_glyphs(words: &[OcrWord]) -> Vec<Glyph> {
 /// remnants (`|`, `丨`), and a lone low-confidence character far from
 /// every other word of its line (or alone on it).
 pub fn drop_noise(words: Vec<OcrWord>) -> Vec<OcrWord> {
+    let near_other = |i: usize, w: &OcrWord| {
+        let h = w.bbox.height().max(1.0);
+        words.iter().enumerate().any(|(j, o)| {
+            j != i
+                && o.line == w.line
+                && (o.bbox.x0 - w.bbox.x1).max(w.bbox.x0 - o.bbox.x1) < 1.5 * h
+        })
+    };
     let keep: Vec<bool> = words
         .iter()
         .enumerate()
         .map(|(i, w)| {
             let t: Vec<char> = w.text.chars().collect();
-            if t.iter().all(|c| {
-                matches!(
-                    c,
-                    '|' | '丨' | '!' | '_' | '-' | '—' | '一' | '.' | '。' | ','
-                )
-            }) && t.len() <= 2
+            // rule remnants: bars whatever their neighbours
+            if t.iter().all(|c| matches!(c, '|' | '丨' | '!' | '_')) && t.len() <= 2 && w.conf < 0.8
+            {
+                return false;
+            }
+            // dashes and dots: noise when alone, but a full stop or a comma
+            // right after the text of its line is punctuation
+            if t.iter()
+                .all(|c| matches!(c, '-' | '—' | '一' | '.' | '。' | ','))
+                && t.len() <= 2
                 && w.conf < 0.8
+                && !near_other(i, w)
             {
                 return false;
             }
@@ -158,15 +171,7 @@ pub fn drop_noise(words: Vec<OcrWord>) -> Vec<OcrWord> {
             {
                 return false;
             }
-            if t.len() > 1 || w.conf >= 0.6 {
-                return true;
-            }
-            let h = w.bbox.height().max(1.0);
-            words.iter().enumerate().any(|(j, o)| {
-                j != i
-                    && o.line == w.line
-                    && (o.bbox.x0 - w.bbox.x1).max(w.bbox.x0 - o.bbox.x1) < 1.5 * h
-            })
+            t.len() > 1 || w.conf >= 0.6 || near_other(i, w)
         })
         .collect();
     words

@@ -84,6 +84,12 @@ pub struct Interp<'a> {
     pub edges: RawEdges,
     /// Images painted (image XObjects and inline images).
     pub images: usize,
+    /// Resolution (pixels per inch) of the largest image XObject painted,
+    /// from its /Width, /Height and the size the CTM paints it at; 0 when
+    /// none. OCR rasterizes a scanned page at this resolution.
+    pub image_dpi: f64,
+    /// Area (points²) of that image, to keep the largest.
+    image_area: f64,
     gs: GState,
     stack: Vec<GState>,
     tm: Matrix,
@@ -181,6 +187,8 @@ impl<'a> Interp<'a> {
             glyphs: Vec::with_capacity(2048),
             edges: RawEdges::new(settings),
             images: 0,
+            image_dpi: 0.0,
+            image_area: 0.0,
             gs: GState {
                 ctm: page_matrix,
                 font: None,
@@ -485,6 +493,18 @@ impl<'a> Interp<'a> {
             Ok(Object::Name(n)) if n == b"Form" => {}
             Ok(Object::Name(n)) if n == b"Image" => {
                 self.images += 1;
+                let m = self.gs.ctm;
+                let (w_pt, h_pt) = (m.a.hypot(m.b), m.c.hypot(m.d));
+                let px = |k: &[u8]| match stream.dict.get(k) {
+                    Ok(Object::Integer(v)) => *v as f64,
+                    Ok(Object::Real(v)) => *v as f64,
+                    _ => 0.0,
+                };
+                let (w_px, h_px) = (px(b"Width"), px(b"Height"));
+                if w_pt > 1.0 && h_pt > 1.0 && w_pt * h_pt > self.image_area {
+                    self.image_area = w_pt * h_pt;
+                    self.image_dpi = (w_px * 72.0 / w_pt).max(h_px * 72.0 / h_pt);
+                }
                 return Ok(());
             }
             _ => return Ok(()),

@@ -372,6 +372,7 @@ fn read_page(
         glyphs,
         edges,
         images: it.images,
+        image_dpi: it.image_dpi,
     })
 }
 
