@@ -166,6 +166,29 @@ pub fn despeckle(img: &mut GrayImage, threshold: u8, max_area: usize) {
     }
 }
 
+/// Resamples by factor `f` (bilinear).
+pub fn resize(img: &GrayImage, f: f64) -> GrayImage {
+    let w = ((img.width as f64 * f).round() as usize).max(1);
+    let h = ((img.height as f64 * f).round() as usize).max(1);
+    let mut out = GrayImage::new(w, h, 255);
+    let (mx, my) = (img.width - 1, img.height - 1);
+    for y in 0..h {
+        let sy = ((y as f64 + 0.5) / f - 0.5).clamp(0.0, my as f64);
+        let y0 = sy.floor() as usize;
+        let (y1, fy) = ((y0 + 1).min(my), sy - y0 as f64);
+        for x in 0..w {
+            let sx = ((x as f64 + 0.5) / f - 0.5).clamp(0.0, mx as f64);
+            let x0 = sx.floor() as usize;
+            let (x1, fx) = ((x0 + 1).min(mx), sx - x0 as f64);
+            let p = |xx: usize, yy: usize| img.data[yy * img.width + xx] as f64;
+            let top = p(x0, y0) * (1.0 - fx) + p(x1, y0) * fx;
+            let bot = p(x0, y1) * (1.0 - fx) + p(x1, y1) * fx;
+            out.data[y * w + x] = (top * (1.0 - fy) + bot * fy).round() as u8;
+        }
+    }
+    out
+}
+
 /// Rotates the content by `-angle_deg` about the centre (bilinear, paper
 /// fill), undoing a scan rotated so that horizontal lines run at slope
 /// `tan(angle)` (y down). Same size as the input.

@@ -7,7 +7,7 @@
 //! ```text
 //! page ─page_needs_ocr─▶ ─rasterize (pdftoppm -gray)─▶ GrayImage
 //!   ─estimate_skew / rotate─▶ ─find_segments─▶ edges (points)
-//!   ─erase_segments─▶ ─cell strips─▶ tesseract TSV ─parse_tsv─▶ words ─words_to_glyphs─▶ glyphs
+//!   ─erase_segments─▶ ─cell strips─▶ tesseract hOCR ─parse_hocr─▶ words ─words_to_glyphs─▶ glyphs
 //! ```
 //!
 //! External tools are run as subprocesses (no linking): `pdftoppm` from
@@ -18,6 +18,7 @@ pub mod fix;
 pub mod image;
 pub mod lines;
 pub mod tesseract;
+pub mod vote;
 
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
@@ -27,7 +28,7 @@ use crate::layout::edges_to_grids;
 use crate::settings::LayoutSettings;
 use image::{GrayImage, binarize, otsu_threshold, parse_pgm, rotate};
 use lines::{connected_segments, erase_segments, estimate_skew, find_segments};
-use tesseract::{OcrWord, parse_tsv, run_tsv, words_to_glyphs};
+use tesseract::{OcrWord, merge_split_percent, parse_hocr, run_tesseract, words_to_glyphs};
 
 /// How scanned pages are read.
 #[derive(Debug, Clone, PartialEq)]
@@ -61,6 +62,11 @@ pub struct OcrSettings {
     /// tesseract run per page) rather than the whole page. Default true,
     /// or `$SHENBAO_OCR_PER_CELL` (`0` for whole-page OCR).
     pub per_cell: bool,
+    /// How many of [`OCR_PASSES`] read each page, their readings voted
+    /// character by character ([`vote`]). Default 3, or
+    /// `$SHENBAO_OCR_PASSES`; 1 is about three times less CPU and reads
+    /// worse (docs/ocr.md).
+    pub passes: usize,
 }
 
 impl Default for OcrSettings {
@@ -83,6 +89,10 @@ impl Default for OcrSettings {
             despeckle: true,
             max_skew_deg: 2.0,
             per_cell: std::env::var("SHENBAO_OCR_PER_CELL").map_or(true, |v| v != "0"),
+            passes: std::env::var("SHENBAO_OCR_PASSES")
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(3),
         }
     }
 }
@@ -263,6 +273,9 @@ fn text_rows(mask: &[bool], w: usize, y0: usize, y1: usize) -> Vec<(usize, usize
     out
 }
 
+/// White margin around each region of a stacked image (pixels).
+const STACK_GAP: usize = 40;
+
 /// Copies the regions into one tall image, one under the other with white
 /// gaps, so one tesseract run reads each region on its own. Returns the
 /// image and each region's y offset in it.
@@ -270,7 +283,7 @@ fn stack_regions(
     img: &GrayImage,
     regions: &[(usize, usize, usize, usize)],
 ) -> (GrayImage, Vec<usize>) {
-    let gap = 40;
+    let gap = STACK_GAP;
     let width = regions.iter().map(|r| r.2 - r.0).max().unwrap_or(1) + 2 * gap;
     let height = regions.iter().map(|r| r.3 - r.1 + gap).sum::<usize>() + gap;
     let mut out = GrayImage::new(width, height, 255);
@@ -286,6 +299,109 @@ fn stack_regions(
         y += y1 - y0 + gap;
     }
     (out, offsets)
+}
+
+/// How one OCR pass prepares the page image before Tesseract reads it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct OcrPass {
+    /// Resampling factor (bilinear) applied to the rendered page.
+    pub scale: f64,
+    /// Threshold to black and white (Otsu's threshold of the page).
+    pub binarize: bool,
+}
+
+/// The passes, in the order [`OcrSettings::passes`] takes them: the page
+/// as rendered; enlarged 1.5× and thresholded; enlarged 1.25×. Chosen on
+/// the scanned fixtures (docs/ocr.md): each alone misreads 20-25 of 88
+/// fields, mostly at different characters; voted, fewer.
+pub const OCR_PASSES: [OcrPass; 3] = [
+    OcrPass {
+        scale: 1.0,
+        binarize: false,
+    },
+    OcrPass {
+        scale: 1.5,
+        binarize: true,
+    },
+    OcrPass {
+        scale: 1.25,
+        binarize: false,
+    },
+];
+
+/// One pass over the regions: the image prepared as `pass` says, the
+/// regions stacked into one image, one tesseract run; words in pixels of
+/// `img` (region lines kept apart: `line.0 += 1000 × region index`).
+fn read_regions(
+    img: &GrayImage,
+    regions: &[(usize, usize, usize, usize)],
+    pass: &OcrPass,
+    thr: u8,
+    s: &OcrSettings,
+    debug: Option<PathBuf>,
+) -> Result<Vec<OcrWord>, String> {
+    let f = pass.scale;
+    let mut prepared = if (f - 1.0).abs() > 1e-9 {
+        image::resize(img, f)
+    } else {
+        img.clone()
+    };
+    if pass.binarize {
+        for p in prepared.data.iter_mut() {
+            *p = if *p < thr { 0 } else { 255 };
+        }
+    }
+    let sc = |v: usize, max: usize| ((v as f64 * f).round() as usize).min(max);
+    let scaled: Vec<_> = regions
+        .iter()
+        .map(|&(x0, y0, x1, y1)| {
+            (
+                sc(x0, prepared.width),
+                sc(y0, prepared.height),
+                sc(x1, prepared.width),
+                sc(y1, prepared.height),
+            )
+        })
+        .filter(|r| r.2 > r.0 && r.3 > r.1)
+        .collect();
+    let (stack, offsets) = stack_regions(&prepared, &scaled);
+    if let Some(p) = debug {
+        let _ = std::fs::write(p, image::to_pgm(&stack));
+    }
+    let hocr = run_tesseract(
+        &s.tesseract,
+        &image::to_pgm(&stack),
+        &s.lang,
+        6,
+        &["-c", "hocr_char_boxes=1"],
+        "hocr",
+    )?;
+    let gap = STACK_GAP as f64;
+    Ok(parse_hocr(&hocr)
+        .into_iter()
+        .filter_map(|w| {
+            let cy = (w.bbox.top + w.bbox.bottom) / 2.0;
+            let i = offsets
+                .partition_point(|&o| (o as f64) <= cy)
+                .checked_sub(1)?;
+            let (x0, y0, x1, y1) = scaled[i];
+            let dx = x0 as f64 - gap;
+            let dy = y0 as f64 - offsets[i] as f64;
+            let mut w = w.scaled(1.0, dx, dy);
+            merge_split_percent(&mut w);
+            // keep lines of different regions apart, and words inside
+            // the region they were read in
+            w.line.0 += 1000 * i as u32;
+            let (rx0, ry0, rx1, ry1) = (x0 as f64, y0 as f64, x1 as f64, y1 as f64);
+            w.bbox = BBox::new(
+                w.bbox.x0.clamp(rx0, rx1),
+                w.bbox.top.clamp(ry0, ry1),
+                w.bbox.x1.clamp(rx0, rx1),
+                w.bbox.bottom.clamp(ry0, ry1),
+            );
+            Some(w.scaled(1.0 / f, 0.0, 0.0))
+        })
+        .collect())
 }
 
 /// OCRs one page image into glyphs and edges. `page_w`, `page_h`: the
@@ -338,49 +454,44 @@ pub fn image_to_page(
         let area = ((0.6 * k) * (0.6 * k)).floor().max(2.0) as usize;
         image::despeckle(&mut img, thr, area);
     }
-    let words: Vec<OcrWord> = if s.per_cell {
+    let regions = if s.per_cell {
         let text_mask = binarize(&img, thr);
-        let regions = text_regions(&text_mask, &edges, k, img.width, img.height, layout);
-        let (stack, offsets) = stack_regions(&img, &regions);
-        if let Some(dir) = std::env::var_os("SHENBAO_OCR_DEBUG_DIR") {
-            let p = PathBuf::from(dir).join(format!("stack-{number}.pgm"));
-            let _ = std::fs::write(p, image::to_pgm(&stack));
-        }
-        let tsv = run_tsv(&s.tesseract, &image::to_pgm(&stack), &s.lang, 6, &[])?;
-        let gap = 40.0;
-        parse_tsv(&tsv)
+        text_regions(&text_mask, &edges, k, img.width, img.height, layout)
+    } else {
+        vec![(0, 0, img.width, img.height)]
+    };
+    let passes = &OCR_PASSES[..s.passes.clamp(1, OCR_PASSES.len())];
+    // the passes' tesseract runs are independent processes: run together
+    let readings: Vec<Result<Vec<OcrWord>, String>> = std::thread::scope(|sc| {
+        let handles: Vec<_> = passes
+            .iter()
+            .enumerate()
+            .map(|(i, pass)| {
+                let (img, regions) = (&img, &regions);
+                sc.spawn(move || {
+                    let debug = std::env::var_os("SHENBAO_OCR_DEBUG_DIR")
+                        .map(|d| PathBuf::from(d).join(format!("stack-{number}-pass{i}.pgm")));
+                    read_regions(img, regions, pass, thr, s, debug).map(|ws| {
+                        ws.into_iter()
+                            .map(|w| w.scaled(1.0 / k, 0.0, 0.0))
+                            .collect()
+                    })
+                })
+            })
+            .collect();
+        handles
             .into_iter()
-            .filter_map(|w| {
-                let cy = (w.bbox.top + w.bbox.bottom) / 2.0;
-                let i = offsets
-                    .partition_point(|&o| (o as f64) <= cy)
-                    .checked_sub(1)?;
-                let (x0, y0, _, _) = regions[i];
-                let dx = x0 as f64 - gap;
-                let dy = y0 as f64 - offsets[i] as f64;
-                let mut w = w.scaled(1.0, dx, dy);
-                // keep lines of different regions apart, and words inside
-                // the region they were read in
-                w.line.0 += 1000 * i as u32;
-                let (_, _, x1, y1) = regions[i];
-                let (rx0, ry0, rx1, ry1) = (x0 as f64, y0 as f64, x1 as f64, y1 as f64);
-                w.bbox = BBox::new(
-                    w.bbox.x0.clamp(rx0, rx1),
-                    w.bbox.top.clamp(ry0, ry1),
-                    w.bbox.x1.clamp(rx0, rx1),
-                    w.bbox.bottom.clamp(ry0, ry1),
-                );
-                Some(w.scaled(1.0 / k, 0.0, 0.0))
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err("OCR pass panicked".to_string()))
             })
             .collect()
-    } else {
-        let tsv = run_tsv(&s.tesseract, &image::to_pgm(&img), &s.lang, 6, &[])?;
-        parse_tsv(&tsv)
-            .into_iter()
-            .map(|w| w.scaled(1.0 / k, 0.0, 0.0))
-            .collect()
-    };
-    let words = tesseract::drop_noise(words);
+    });
+    let mut per_pass = Vec::with_capacity(readings.len());
+    for r in readings {
+        per_pass.push(tesseract::drop_noise(r?));
+    }
+    let words = vote::vote_words(&per_pass);
     let glyphs = words_to_glyphs(&words);
     Ok((
         PageContent {

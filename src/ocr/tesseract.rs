@@ -1,5 +1,7 @@
-//! Tesseract through its command line: an image in, TSV word boxes out,
-//! parsed here ([`parse_tsv`]) and turned into [`Glyph`]s ([`words_to_glyphs`]).
+//! Tesseract through its command line: an image in, word and character
+//! boxes out (hOCR with `hocr_char_boxes`, parsed by [`parse_hocr`]; the
+//! TSV format, [`parse_tsv`], has no character boxes), turned into
+//! [`Glyph`]s ([`words_to_glyphs`]).
 
 use std::io::Write;
 use std::path::Path;
@@ -17,19 +19,41 @@ pub struct OcrWord {
     pub conf: f64,
     /// (block, paragraph, line) numbers: words of one line share it.
     pub line: (u32, u32, u32),
+    /// The characters with their own boxes, when the output gave them
+    /// (hOCR); their text is the word's.
+    pub chars: Vec<OcrChar>,
+}
+
+/// One recognized character of a word (hOCR `ocrx_cinfo`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct OcrChar {
+    pub ch: String,
+    pub bbox: BBox,
+    /// 0..1.
+    pub conf: f64,
 }
 
 impl OcrWord {
     /// Box multiplied by `k` and shifted by (`dx`, `dy`) (after scaling).
     pub fn scaled(&self, k: f64, dx: f64, dy: f64) -> OcrWord {
-        let b = &self.bbox;
-        OcrWord {
-            bbox: BBox::new(
+        let sc = |b: &BBox| {
+            BBox::new(
                 b.x0 * k + dx,
                 b.top * k + dy,
                 b.x1 * k + dx,
                 b.bottom * k + dy,
-            ),
+            )
+        };
+        OcrWord {
+            bbox: sc(&self.bbox),
+            chars: self
+                .chars
+                .iter()
+                .map(|c| OcrChar {
+                    bbox: sc(&c.bbox),
+                    ..c.clone()
+                })
+                .collect(),
             ..self.clone()
         }
     }
@@ -56,9 +80,150 @@ pub fn parse_tsv(tsv: &str) -> Vec<OcrWord> {
             bbox: BBox::new(left, top, left + w, top + h),
             conf,
             line: (u(2), u(3), u(4)),
+            chars: Vec::new(),
         });
     }
     out
+}
+
+/// The numbers after `key ` in an hOCR title (`bbox 1 2 3 4; x_wconf 96`).
+fn title_numbers(title: &str, key: &str) -> Vec<f64> {
+    title
+        .split(';')
+        .map(str::trim)
+        .find_map(|p| p.strip_prefix(key)?.strip_prefix(' '))
+        .map(|v| {
+            v.split_whitespace()
+                .filter_map(|n| n.parse().ok())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn unescape(s: &str) -> String {
+    s.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&apos;", "'")
+        .replace("&amp;", "&")
+}
+
+fn bbox_of(v: &[f64]) -> Option<BBox> {
+    (v.len() == 4).then(|| BBox::new(v[0], v[1], v[2], v[3]))
+}
+
+/// Parses `tesseract … -c hocr_char_boxes=1 hocr` output: words with
+/// their boxes, confidences and characters, lines numbered in reading
+/// order (`line = (0, 0, n)`).
+pub fn parse_hocr(html: &str) -> Vec<OcrWord> {
+    let mut out: Vec<OcrWord> = Vec::new();
+    let mut line = 0u32;
+    let mut rest = html;
+    while let Some(i) = rest.find("class='") {
+        rest = &rest[i + 7..];
+        let Some(end) = rest.find('\'') else { break };
+        let class = &rest[..end];
+        // the title attribute of this element, quoted with ' or "
+        let tag_end = rest.find('>').unwrap_or(rest.len());
+        let tag = &rest[..tag_end];
+        let title = tag
+            .find("title=")
+            .and_then(|t| {
+                let q = tag[t + 6..].chars().next()?;
+                let v = &tag[t + 7..];
+                v.find(q).map(|e| &v[..e])
+            })
+            .unwrap_or("");
+        match class {
+            "ocr_line" | "ocr_caption" | "ocr_textfloat" | "ocr_header" => line += 1,
+            "ocrx_word" => {
+                if let Some(bbox) = bbox_of(&title_numbers(title, "bbox")) {
+                    let conf = title_numbers(title, "x_wconf")
+                        .first()
+                        .copied()
+                        .unwrap_or(0.0);
+                    out.push(OcrWord {
+                        text: String::new(),
+                        bbox,
+                        conf: conf.clamp(0.0, 100.0) / 100.0,
+                        line: (0, 0, line),
+                        chars: Vec::new(),
+                    });
+                }
+            }
+            "ocrx_cinfo" => {
+                let body = &rest[(tag_end + 1).min(rest.len())..];
+                let text = unescape(&body[..body.find("</span>").unwrap_or(0)]);
+                if let (Some(w), Some(bbox)) =
+                    (out.last_mut(), bbox_of(&title_numbers(title, "x_bboxes")))
+                    && !text.trim().is_empty()
+                {
+                    let conf = title_numbers(title, "x_conf")
+                        .first()
+                        .copied()
+                        .unwrap_or(0.0);
+                    w.text.push_str(text.trim());
+                    w.chars.push(OcrChar {
+                        ch: text.trim().to_string(),
+                        bbox,
+                        conf: conf.clamp(0.0, 100.0) / 100.0,
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+    out.retain(|w| !w.text.is_empty());
+    out
+}
+
+/// One glyph read as several characters, one of them `%`: the LSTM model
+/// reads a percent sign of some fonts as `9%0`, `9%6` or `%%` (its rings
+/// as digits). The signature is a `%` followed by a digit or a second `%`
+/// whose box overlaps it (nothing follows a real `%` that way). That
+/// overlapping tail, and a character before the `%` whose box overlaps
+/// it by a third of the narrower box, are parts of the one `%`. Character
+/// boxes of running text overlap a little anyway, so nothing is merged
+/// without the tail.
+pub fn merge_split_percent(w: &mut OcrWord) {
+    let overlaps = |a: &BBox, b: &BBox| {
+        let ov = a.x1.min(b.x1) - a.x0.max(b.x0);
+        ov > 0.0 && ov >= (a.width().min(b.width())) / 3.0
+    };
+    let tail = |c: &OcrChar| c.ch == "%" || c.ch.chars().all(|d| d.is_ascii_digit());
+    let mut i = 0;
+    while i < w.chars.len() {
+        if w.chars[i].ch != "%" {
+            i += 1;
+            continue;
+        }
+        let mut end = i + 1;
+        while end < w.chars.len()
+            && tail(&w.chars[end])
+            && overlaps(&w.chars[end - 1].bbox, &w.chars[end].bbox)
+        {
+            end += 1;
+        }
+        if end == i + 1 {
+            i += 1;
+            continue;
+        }
+        let start = if i > 0 && overlaps(&w.chars[i - 1].bbox, &w.chars[i].bbox) {
+            i - 1
+        } else {
+            i
+        };
+        let run = &w.chars[start..end];
+        let merged = OcrChar {
+            ch: "%".to_string(),
+            bbox: BBox::union_all(run.iter().map(|c| &c.bbox)).unwrap_or_default(),
+            conf: run.iter().map(|c| c.conf).fold(1.0, f64::min),
+        };
+        w.chars.splice(start..end, [merged]);
+        w.text = w.chars.iter().map(|c| c.ch.as_str()).collect();
+        i = start + 1;
+    }
 }
 
 /// Words to glyphs: each word's box split evenly among its characters.
@@ -181,15 +346,17 @@ pub fn drop_noise(words: Vec<OcrWord>) -> Vec<OcrWord> {
         .collect()
 }
 
-/// Runs `tesseract IMAGE stdout -l LANG --psm PSM tsv` on a PGM image
-/// (given as bytes, passed through a temporary file) and returns its TSV.
+/// Runs `tesseract IMAGE stdout -l LANG --psm PSM [EXTRA] FORMAT` on a PGM
+/// image (given as bytes, passed through a temporary file) and returns
+/// what it prints (FORMAT `tsv` or `hocr`).
 /// `Err` carries a reason: the binary missing, or its failure.
-pub fn run_tsv(
+pub fn run_tesseract(
     tesseract: &Path,
     pgm: &[u8],
     lang: &str,
     psm: u32,
     extra: &[&str],
+    format: &str,
 ) -> Result<String, String> {
     let dir = std::env::temp_dir();
     let tmp = dir.join(format!(
@@ -209,7 +376,7 @@ pub fn run_tsv(
         .arg("stdout")
         .args(["-l", lang, "--psm", &psm.to_string()])
         .args(extra)
-        .arg("tsv")
+        .arg(format)
         .env("OMP_THREAD_LIMIT", "1")
         .stdin(Stdio::null())
         .output();
@@ -236,6 +403,61 @@ mod tests {
 5\t1\t1\t1\t1\t1\t10\t10\t40\t20\t90.5\t项目\n\
 5\t1\t1\t1\t1\t2\t60\t14\t10\t10\t80\t、\n\
 5\t1\t1\t1\t1\t3\t80\t10\t10\t20\t50\t \n";
+
+    const HOCR: &str = "<div class='ocr_page' title='bbox 0 0 300 100'>\n\
+     <span class='ocr_line' id='line_1_1' title=\"bbox 10 10 200 40; baseline 0 0\">\n\
+      <span class='ocrx_word' id='word_1_1' title='bbox 10 10 60 40; x_wconf 93'>\n\
+       <span class='ocrx_cinfo' title='x_bboxes 10 10 30 40; x_conf 99.5'>减</span>\n\
+       <span class='ocrx_cinfo' title='x_bboxes 32 10 60 40; x_conf 99.1'>少</span>\n\
+      </span>\n\
+      <span class='ocrx_word' id='word_1_2' title='bbox 62 12 120 38; x_wconf 90'>\n\
+       <span class='ocrx_cinfo' title='x_bboxes 62 12 75 38; x_conf 98.9'>5</span>\n\
+       <span class='ocrx_cinfo' title='x_bboxes 77 12 92 38; x_conf 98.9'>0</span>\n\
+       <span class='ocrx_cinfo' title='x_bboxes 91 12 99 38; x_conf 96.4'>9</span>\n\
+       <span class='ocrx_cinfo' title='x_bboxes 94 12 104 38; x_conf 89.2'>%</span>\n\
+       <span class='ocrx_cinfo' title='x_bboxes 100 12 120 38; x_conf 96.5'>0</span>\n\
+      </span>\n\
+     </span>\n\
+     <span class='ocr_line' id='line_1_2' title=\"bbox 10 50 200 80\">\n\
+      <span class='ocrx_word' id='word_1_3' title='bbox 10 50 40 80; x_wconf 91'>\n\
+       <span class='ocrx_cinfo' title='x_bboxes 10 50 40 80; x_conf 91'>&lt;</span>\n\
+      </span>\n\
+      <span class='ocrx_word' id='word_1_4' title='bbox 42 50 100 80; x_wconf 97'>\n\
+       <span class='ocrx_cinfo' title='x_bboxes 42 50 55 80; x_conf 97'>9</span>\n\
+       <span class='ocrx_cinfo' title='x_bboxes 57 50 70 80; x_conf 97'>0</span>\n\
+       <span class='ocrx_cinfo' title='x_bboxes 72 50 98 80; x_conf 97'>%</span>\n\
+      </span>\n\
+     </span>\n</div>";
+
+    #[test]
+    fn hocr_words_carry_their_characters_and_lines() {
+        let w = parse_hocr(HOCR);
+        let texts: Vec<&str> = w.iter().map(|w| w.text.as_str()).collect();
+        assert_eq!(texts, ["减少", "509%0", "<", "90%"]);
+        assert_eq!(w[0].line, w[1].line);
+        assert_ne!(w[1].line, w[2].line);
+        assert!((w[1].conf - 0.90).abs() < 1e-9);
+        assert_eq!(w[1].chars[3].bbox, BBox::new(94.0, 12.0, 104.0, 38.0));
+        assert!((w[0].chars[0].conf - 0.995).abs() < 1e-9);
+    }
+
+    #[test]
+    fn percent_sign_read_as_several_overlapping_characters_is_one() {
+        let mut w = parse_hocr(HOCR);
+        merge_split_percent(&mut w[1]);
+        assert_eq!(w[1].text, "50%");
+        assert_eq!(w[1].chars[2].bbox, BBox::new(91.0, 12.0, 120.0, 38.0));
+        // a real 90% (side by side boxes) is left alone, and so is a `%`
+        // overlapping the digit before it with nothing after it
+        merge_split_percent(&mut w[3]);
+        assert_eq!(w[3].text, "90%");
+        let mut w = parse_hocr(&HOCR.replace(
+            "x_bboxes 100 12 120 38; x_conf 96.5'>0",
+            "x_bboxes 100 12 120 38; x_conf 96.5'>。",
+        ));
+        merge_split_percent(&mut w[1]);
+        assert_eq!(w[1].text, "509%。");
+    }
 
     #[test]
     fn tsv_words_and_glyphs() {
