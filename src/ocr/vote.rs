@@ -28,8 +28,8 @@ fn align(a: &[char], b: &[char]) -> Aligned {
     for (i, row) in d.iter_mut().enumerate() {
         row[0] = i as u32;
     }
-    for j in 0..=m {
-        d[0][j] = j as u32;
+    for (j, v) in d[0].iter_mut().enumerate() {
+        *v = j as u32;
     }
     for i in 1..=n {
         for j in 1..=m {
