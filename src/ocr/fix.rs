@@ -389,10 +389,10 @@ pub fn fix_value(text: &str, shape: ValueShape) -> String {
                 .chars()
                 .enumerate()
                 .map(|(i, c)| match c {
-                    // the op glyphs chi_sim lacks, as it reads them
-                    // (observed on the scanned fixtures)
-                    '之' | '≧' => '≥',
-                    '委' | '去' | '过' | '雯' | '≦' if i == 0 => '≤',
+                    // variants of the signs (chi_sim has neither: misread
+                    // ones are restored from their ink, `symbols.rs`)
+                    '≧' | '⩾' if i == 0 => '≥',
+                    '≦' | '⩽' if i == 0 => '≤',
                     c => digitish(c).unwrap_or(c),
                 })
                 .collect();
@@ -679,13 +679,15 @@ mod tests {
         assert_eq!(fix_value("2020/12/131", ValueShape::Date), "2020/12/31");
         assert_eq!(fix_value("2019/12/31", ValueShape::Date), "2019/12/31");
         assert_eq!(fix_value("20191231", ValueShape::Date), "2019/12/31");
-        assert_eq!(fix_value("之5%", ValueShape::Target), "≥5%");
+        assert_eq!(fix_value("≧5%", ValueShape::Target), "≥5%");
+        // a character read for a sign is not guessed from the text
+        assert_eq!(fix_value("之5%", ValueShape::Target), "之5%");
         assert_eq!(fix_value("100%0", ValueShape::Target), "100%");
         assert_eq!(fix_value("1009%", ValueShape::Target), "100%");
         assert_eq!(fix_value("≥909%", ValueShape::Target), "≥90%");
         assert_eq!(fix_value("1000%", ValueShape::Target), "100%");
         assert_eq!(fix_value("99%", ValueShape::Target), "99%");
-        assert_eq!(fix_value("委100%", ValueShape::Target), "≤100%");
+        assert_eq!(fix_value("≦100%", ValueShape::Target), "≤100%");
         assert_eq!(fix_value("合规", ValueShape::Target), "合规");
         assert_eq!(
             fix_value("完善管理制度", ValueShape::Target),

@@ -17,6 +17,7 @@
 pub mod fix;
 pub mod image;
 pub mod lines;
+pub mod symbols;
 pub mod tesseract;
 pub mod vote;
 
@@ -491,7 +492,13 @@ pub fn image_to_page(
     for r in readings {
         per_pass.push(tesseract::drop_noise(r?));
     }
-    let words = vote::vote_words(&per_pass);
+    // signs the model cannot write, from their ink (pixels of `img`)
+    let mut px: Vec<OcrWord> = vote::vote_words(&per_pass)
+        .iter()
+        .map(|w| w.scaled(k, 0.0, 0.0))
+        .collect();
+    symbols::restore_comparisons(&mut px, &img, thr);
+    let words: Vec<OcrWord> = px.iter().map(|w| w.scaled(1.0 / k, 0.0, 0.0)).collect();
     let glyphs = words_to_glyphs(&words);
     Ok((
         PageContent {
