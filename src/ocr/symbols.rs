@@ -187,8 +187,11 @@ pub fn restore_comparisons(words: &mut [OcrWord], img: &GrayImage, thr: u8) {
 mod tests {
     use super::*;
 
+    /// A stroke from one point to another.
+    type Stroke = ((f64, f64), (f64, f64));
+
     /// A 30×30 glyph drawn with the given strokes (thickness 2) on paper.
-    fn glyph(strokes: &[((f64, f64), (f64, f64))]) -> GrayImage {
+    fn glyph(strokes: &[Stroke]) -> GrayImage {
         let mut img = GrayImage::new(40, 40, 255);
         for &((ax, ay), (bx, by)) in strokes {
             for t in 0..=200 {
@@ -204,11 +207,11 @@ mod tests {
         img
     }
 
-    fn class(strokes: &[((f64, f64), (f64, f64))]) -> Option<char> {
+    fn class(strokes: &[Stroke]) -> Option<char> {
         classify_comparison(&glyph(strokes), &BBox::new(0.0, 0.0, 40.0, 40.0), 128)
     }
 
-    const BAR: ((f64, f64), (f64, f64)) = ((2.0, 27.0), (26.0, 27.0));
+    const BAR: Stroke = ((2.0, 27.0), (26.0, 27.0));
 
     #[test]
     fn comparison_signs_are_told_by_the_chevron_over_a_bar() {
