@@ -219,9 +219,9 @@ fn full_width_punct(c: char) -> Option<char> {
 }
 
 /// A document number's year in brackets, `X2016Y55号` with X/Y any of
-/// the brackets OCR reads for `〔`/`〕`: the index of X, of Y, and the end
-/// of `号` (char indices), when `chars[i]` opens one.
-fn doc_number_at(chars: &[char], i: usize) -> Option<(usize, usize)> {
+/// the brackets OCR reads for `〔`/`〕`, when `chars[i]` is X: the index
+/// of Y, and of a stray mark after it to drop (char indices).
+fn doc_number_at(chars: &[char], i: usize) -> Option<(usize, Option<usize>)> {
     let open = ['[', '【', '〔', '(', '（', '〈', '{'];
     let close = [']', '】', '〕', ')', '）', '〉', '}', '1', 'l', '|'];
     if !open.contains(&chars[i]) {
@@ -237,20 +237,29 @@ fn doc_number_at(chars: &[char], i: usize) -> Option<(usize, usize)> {
     if !close.contains(chars.get(j)?) {
         return None;
     }
-    let mut k = j + 1;
+    // a stray mark the closing bracket left (`]j55号`): nothing but the
+    // serial number stands there in a document number
+    let stray = chars
+        .get(j + 1)
+        .is_some_and(|c| matches!(c, 'j' | 'J' | 'i' | '|' | '\'' | '`' | '.'))
+        .then_some(j + 1);
+    let start = stray.map_or(j + 1, |s| s + 1);
+    let mut k = start;
     while chars.get(k).is_some_and(|c| c.is_ascii_digit()) {
         k += 1;
     }
-    (k > j + 1 && chars.get(k) == Some(&'号')).then_some((j, k))
+    (k > start && chars.get(k) == Some(&'号')).then_some((j, stray))
 }
 
 /// Punctuation repairs of free text read by OCR (see the module docs):
 /// * `〔YYYY〕N号`: a bracketed year followed by a number and `号`
-///   (a document number, brackets per GB/T 9704) gets `〔〕`;
+///   (a document number, brackets per GB/T 9704) gets `〔〕`, and a
+///   stray mark between `〕` and the number (`]j55号`) is dropped;
 /// * `:;()?!` next to a CJK character become `：；（）？！`;
 /// * an opening `〈` closed by `）` (or `（` closed by `〉`) is a pair of
 ///   `（）` (the model has `〈〉` but no `（）`);
-/// * `一` between two digits is `－` (`2020一2022年`).
+/// * `一` between two digits is `－` (`2020一2022年`);
+/// * spaces between two CJK characters are dropped (word gaps of OCR).
 ///
 /// Line breaks and spaces are kept.
 pub fn fix_text(text: &str) -> String {
@@ -258,15 +267,40 @@ pub fn fix_text(text: &str) -> String {
     // document numbers, looked for with spaces (OCR word gaps) skipped
     let at: Vec<usize> = (0..c.len()).filter(|&i| !c[i].is_whitespace()).collect();
     let dense: Vec<char> = at.iter().map(|&i| c[i]).collect();
+    let mut drop = Vec::new();
     let mut i = 0;
     while i < dense.len() {
-        if let Some((j, _)) = doc_number_at(&dense, i) {
+        if let Some((j, stray)) = doc_number_at(&dense, i) {
             c[at[i]] = '〔';
             c[at[j]] = '〕';
+            drop.extend(stray.map(|k| at[k]));
             i = j;
         }
         i += 1;
     }
+    for k in drop.into_iter().rev() {
+        c.remove(k);
+    }
+    // spaces between CJK characters: gaps between OCR words (Chinese
+    // text puts none there)
+    let c: Vec<char> = c
+        .iter()
+        .enumerate()
+        .filter(|&(i, &ch)| {
+            !(ch == ' '
+                && c[..i]
+                    .iter()
+                    .rev()
+                    .find(|x| **x != ' ')
+                    .is_some_and(|p| is_cjk(*p))
+                && c[i + 1..]
+                    .iter()
+                    .find(|x| **x != ' ')
+                    .is_some_and(|n| is_cjk(*n)))
+        })
+        .map(|(_, &ch)| ch)
+        .collect();
+    let mut c = c;
     let neighbour = |c: &[char], i: usize, step: isize| {
         let mut k = i as isize + step;
         while k >= 0 && (k as usize) < c.len() && c[k as usize] == ' ' {
@@ -308,8 +342,8 @@ pub fn fix_text(text: &str) -> String {
 }
 
 /// [`fix_text`] on a cell's text, its wrapped lines read as one text
-/// (a bracket may open on one line and close on the next); every rule
-/// replaces one character by one, so the lines keep their lengths.
+/// (a bracket may open on one line and close on the next); the rules
+/// keep line breaks, so the lines map back one to one.
 fn fix_text_cell(c: &mut CellRef) {
     let fixed = fix_text(&c.text());
     for (l, t) in c.lines.iter_mut().zip(fixed.split('\n')) {
@@ -647,7 +681,9 @@ mod tests {
             "《意见》（国发〔2016〕55号）、《方案（2020－2022年）》"
         );
         assert_eq!(fix_text("沪财预【2018】56号"), "沪财预〔2018〕56号");
-        assert_eq!(fix_text("中办发 [2002]17 号"), "中办发 〔2002〕17 号");
+        assert_eq!(fix_text("中办发 [2002]17 号"), "中办发〔2002〕17 号");
+        assert_eq!(fix_text("数字体征 平台 2020 年"), "数字体征平台 2020 年");
+        assert_eq!(fix_text("国发[2016]j55号）"), "国发〔2016〕55号）");
         assert_eq!(
             fix_text("2020年1月至3月:完成;下一步"),
             "2020年1月至3月：完成；下一步"

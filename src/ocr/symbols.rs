@@ -57,18 +57,13 @@ fn blobs(
 /// right (`≥`) when its ink spreads over more rows at its left end than
 /// at its right end, by 1.6 times or more; left (`≤`) the other way.
 pub fn classify_comparison(img: &GrayImage, bbox: &BBox, thr: u8) -> Option<char> {
-    let x0 = bbox.x0.floor().max(0.0) as usize;
+    // the box, widened a little: OCR's character boxes are loose
+    let pad = (bbox.height() / 8.0).ceil().max(2.0);
+    let x0 = (bbox.x0 - pad).floor().max(0.0) as usize;
     let y0 = bbox.top.floor().max(0.0) as usize;
-    let x1 = (bbox.x1.ceil() as usize).min(img.width);
+    let x1 = ((bbox.x1 + pad).ceil() as usize).min(img.width);
     let y1 = (bbox.bottom.ceil() as usize).min(img.height);
     if x1 <= x0 + 3 || y1 <= y0 + 3 {
-        return None;
-    }
-    let mut parts: Vec<Vec<(usize, usize)>> = blobs(img, (x0, y0, x1, y1), thr)
-        .into_iter()
-        .filter(|b| b.len() >= 4)
-        .collect();
-    if parts.len() != 2 {
         return None;
     }
     let ext = |b: &[(usize, usize)]| {
@@ -78,6 +73,27 @@ pub fn classify_comparison(img: &GrayImage, bbox: &BBox, thr: u8) -> Option<char
         }
         (l, t, r, bo)
     };
+    // blobs cut by the window's sides belong to the neighbours; of the
+    // rest, the sign's parts share the columns of the leftmost one
+    let mut parts: Vec<Vec<(usize, usize)>> = blobs(img, (x0, y0, x1, y1), thr)
+        .into_iter()
+        .filter(|b| b.len() >= 4)
+        .filter(|b| {
+            let (l, _, r, _) = ext(b);
+            l > x0 && r + 1 < x1
+        })
+        .collect();
+    parts.sort_by_key(|b| ext(b).0);
+    if let Some(first) = parts.first() {
+        let (fl, _, fr, _) = ext(first);
+        parts.retain(|b| {
+            let (l, _, r, _) = ext(b);
+            l.max(fl) < r.min(fr)
+        });
+    }
+    if parts.len() != 2 {
+        return None;
+    }
     let cy = |b: &[(usize, usize)]| b.iter().map(|p| p.1 as f64).sum::<f64>() / b.len() as f64;
     parts.sort_by(|a, b| cy(a).total_cmp(&cy(b)));
     let (chevron, bar) = (&parts[0], &parts[1]);
