@@ -11,6 +11,8 @@ command -v tesseract >/dev/null 2>&1 || need+=(tesseract-ocr)
 { command -v tesseract >/dev/null 2>&1 && tesseract --list-langs 2>/dev/null | grep -qx chi_sim; } \
   || need+=(tesseract-ocr-chi-sim)
 command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
+# benchmarks (scripts/bench_ocr.sh, bench-peers --rss): GNU time
+[ -x /usr/bin/time ] || need+=(time)
 if [ "${#need[@]}" -gt 0 ]; then
   SUDO=""
   [ "$(id -u)" -ne 0 ] && SUDO="sudo"

@@ -43,12 +43,13 @@ fn tools_missing() -> bool {
     }
 }
 
-/// Floors measured on the scanned fixtures (see README, "Scanned forms"):
-/// strict 62.5%, 89.8% with text similarity 0.9 (8 pages, 88 fields). The
-/// issue's target of 95% is not reached: long paragraphs and indicator
-/// tables are rarely OCR'd exactly.
-const MIN_STRICT: f64 = 0.60;
-const MIN_SIMILAR: f64 = 0.85;
+/// Floors measured on the scanned fixtures (README, "Scanned forms";
+/// docs/ocr.md): 83/88 fields strictly right (94.3%), 86/88 (97.7%) with
+/// text similarity 0.9 (8 pages, 88 fields, Debian's tesseract 5.3.0 and
+/// chi_sim data). One field less than measured is tolerated; the issue's
+/// 95% (84/88) is not reached yet.
+const MIN_STRICT: f64 = 82.0 / 88.0;
+const MIN_SIMILAR: f64 = 85.0 / 88.0;
 
 #[test]
 fn scanned_fixtures_are_read_by_ocr() {
