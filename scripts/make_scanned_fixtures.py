@@ -12,6 +12,9 @@ XObject per page, page size = image size at 200 dpi) into
 fixtures/scanned/NAME-scan.pdf. The truth is the source fixture's:
 golden/NAME.json is copied to golden/NAME-scan.json.
 
+The same for the VALIDATION names into fixtures/scanned-validation/ (a
+set kept apart from the choice of OCR settings, see docs/ocr.md).
+
 Also fixtures/mixed/mixed-scan.pdf: synth-01.pdf (text layer) followed by
 scanned/synth-16-scan.pdf (image only), joined with pdfunite; truth
 golden/mixed-scan.json = both truths in order.
@@ -43,6 +46,17 @@ NAMES = {
     "synth-10": 1.5,
     "synth-16": -0.5,
 }
+
+
+# Made the same way into fixtures/scanned-validation/: never used to choose
+# OCR settings (docs/ocr.md), only to check a choice made on the set above.
+VALIDATION = {
+    "sample-2019-dsjzx-2": -0.9,
+    "synth-05": 1.1,
+    "synth-12": -1.4,
+    "synth-19": 0.6,
+}
+VALIDATION_OUT = os.path.join(FIXTURES, "scanned-validation")
 
 
 def degrade(img, angle, rng):
@@ -100,9 +114,9 @@ def pdf_bytes(pages):
     return bytes(out)
 
 
-def main():
-    os.makedirs(OUT, exist_ok=True)
-    for name, angle in NAMES.items():
+def main(names=NAMES, out_dir=OUT):
+    os.makedirs(out_dir, exist_ok=True)
+    for name, angle in names.items():
         rng = random.Random(name)
         with tempfile.TemporaryDirectory() as tmp:
             subprocess.run(["pdftoppm", "-r", str(DPI), "-gray",
@@ -114,7 +128,7 @@ def main():
                 a = angle * (1 if i % 2 == 0 else -0.7)
                 img = degrade(Image.open(os.path.join(tmp, f)).convert("L"), a, rng)
                 pages.append((img.size[0], img.size[1], img.tobytes()))
-        dst = os.path.join(OUT, name + "-scan.pdf")
+        dst = os.path.join(out_dir, name + "-scan.pdf")
         with open(dst, "wb") as fh:
             fh.write(pdf_bytes(pages))
         shutil.copyfile(os.path.join(GOLDEN, name + ".json"),
@@ -141,4 +155,5 @@ def mixed():
 
 if __name__ == "__main__":
     main()
+    main(VALIDATION, VALIDATION_OUT)
     mixed()

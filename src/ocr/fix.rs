@@ -259,7 +259,8 @@ fn doc_number_at(chars: &[char], i: usize) -> Option<(usize, Option<usize>)> {
 /// * an opening `〈` closed by `）` (or `（` closed by `〉`) is a pair of
 ///   `（）` (the model has `〈〉` but no `（）`);
 /// * `一` between two digits is `－` (`2020一2022年`);
-/// * spaces between two CJK characters are dropped (word gaps of OCR).
+/// * spaces between two CJK characters are dropped (word gaps of OCR);
+/// * a `“…”` inside an open `“` is `‘…’` (the model has no `‘’`).
 ///
 /// Line breaks and spaces are kept.
 pub fn fix_text(text: &str) -> String {
@@ -320,6 +321,24 @@ pub fn fix_text(text: &str) -> String {
             && c.get(i + 1).is_some_and(|d| d.is_ascii_digit())
         {
             c[i] = '－';
+        }
+    }
+    // quotes inside quotes are single (GB/T 15834); the model has no
+    // ‘’ and writes “” for them
+    let mut depth = 0;
+    for ch in c.iter_mut() {
+        match *ch {
+            '“' if depth == 0 => depth = 1,
+            '“' => {
+                *ch = '‘';
+                depth = 2;
+            }
+            '”' if depth == 2 => {
+                *ch = '’';
+                depth = 1;
+            }
+            '”' => depth = 0,
+            _ => {}
         }
     }
     // bracket pairs of mixed kinds
@@ -683,6 +702,11 @@ mod tests {
         assert_eq!(fix_text("沪财预【2018】56号"), "沪财预〔2018〕56号");
         assert_eq!(fix_text("中办发 [2002]17 号"), "中办发〔2002〕17 号");
         assert_eq!(fix_text("数字体征 平台 2020 年"), "数字体征平台 2020 年");
+        assert_eq!(
+            fix_text("“推进“一网通办”，打破“数据孤岛””，要"),
+            "“推进‘一网通办’，打破‘数据孤岛’”，要"
+        );
+        assert_eq!(fix_text("“甲”和“乙”"), "“甲”和“乙”");
         assert_eq!(fix_text("国发[2016]j55号）"), "国发〔2016〕55号）");
         assert_eq!(
             fix_text("2020年1月至3月:完成;下一步"),

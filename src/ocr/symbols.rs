@@ -58,7 +58,7 @@ fn blobs(
 /// at its right end, by 1.6 times or more; left (`≤`) the other way.
 pub fn classify_comparison(img: &GrayImage, bbox: &BBox, thr: u8) -> Option<char> {
     // the box, widened a little: OCR's character boxes are loose
-    let pad = (bbox.height() / 8.0).ceil().max(2.0);
+    let pad = (bbox.height() * 0.35).ceil().max(2.0);
     let x0 = (bbox.x0 - pad).floor().max(0.0) as usize;
     let y0 = bbox.top.floor().max(0.0) as usize;
     let x1 = ((bbox.x1 + pad).ceil() as usize).min(img.width);
@@ -74,7 +74,8 @@ pub fn classify_comparison(img: &GrayImage, bbox: &BBox, thr: u8) -> Option<char
         (l, t, r, bo)
     };
     // blobs cut by the window's sides belong to the neighbours; of the
-    // rest, the sign's parts share the columns of the leftmost one
+    // rest, the sign's parts share the columns of the one nearest the
+    // box's centre
     let mut parts: Vec<Vec<(usize, usize)>> = blobs(img, (x0, y0, x1, y1), thr)
         .into_iter()
         .filter(|b| b.len() >= 4)
@@ -83,9 +84,13 @@ pub fn classify_comparison(img: &GrayImage, bbox: &BBox, thr: u8) -> Option<char
             l > x0 && r + 1 < x1
         })
         .collect();
-    parts.sort_by_key(|b| ext(b).0);
-    if let Some(first) = parts.first() {
-        let (fl, _, fr, _) = ext(first);
+    let mid = (bbox.x0 + bbox.x1) / 2.0;
+    let off = |b: &[(usize, usize)]| {
+        let (l, _, r, _) = ext(b);
+        (l as f64 - mid).max(mid - (r + 1) as f64).max(0.0)
+    };
+    if let Some(anchor) = parts.iter().min_by(|a, b| off(a).total_cmp(&off(b))) {
+        let (fl, _, fr, _) = ext(anchor);
         parts.retain(|b| {
             let (l, _, r, _) = ext(b);
             l.max(fl) < r.min(fr)
@@ -115,7 +120,16 @@ pub fn classify_comparison(img: &GrayImage, bbox: &BBox, thr: u8) -> Option<char
         let n = xs.len().max(1) as f64;
         xs.map(spread).sum::<f64>() / n
     };
+    // the bar is one thin stroke: few rows of ink in each of its columns
+    let thick = (bl..=br)
+        .map(|x| bar.iter().filter(|p| p.0 == x).count())
+        .sum::<usize>() as f64
+        / (br - bl + 1) as f64;
+    if thick > 0.3 * ch as f64 || bb <= cb {
+        return None;
+    }
     let (l, r) = (mean(cl..cl + third), mean(cr + 1 - third..cr + 1));
+
     if l >= 1.6 * r && l >= 0.5 * ch as f64 {
         Some('≥')
     } else if r >= 1.6 * l && r >= 0.5 * ch as f64 {
@@ -148,7 +162,8 @@ fn char_boxes(w: &OcrWord) -> Vec<(String, BBox)> {
 
 /// Replaces the characters OCR read for a `≥`/`≤` sign: one or two
 /// non-digit characters starting a word, followed by a digit (in the word
-/// or starting the next word of the line), whose ink together
+/// or starting the next word of the line), or the one character before
+/// the first digit of a longer word (`事件么2次`), whose ink
 /// [`classify_comparison`] recognizes. `words` in pixels of `img`.
 pub fn restore_comparisons(words: &mut [OcrWord], img: &GrayImage, thr: u8) {
     for i in 0..words.len() {
@@ -164,6 +179,26 @@ pub fn restore_comparisons(words: &mut [OcrWord], img: &GrayImage, thr: u8) {
                 n.line == words[i].line && n.text.starts_with(|c: char| c.is_ascii_digit())
             })
         };
+        if prefix > 2 && digit_follows {
+            // inside a word (`事件么2次`): the one character before the
+            // first digit
+            let k = prefix - 1;
+            if let Some(op) = classify_comparison(img, &boxes[k].1, thr) {
+                let w = &mut words[i];
+                let text: String = boxes
+                    .iter()
+                    .enumerate()
+                    .map(|(j, (c, _))| if j == k { op.to_string() } else { c.clone() })
+                    .collect();
+                w.text = text;
+                if w.chars.len() == boxes.len() {
+                    w.chars[k].ch = op.to_string();
+                } else {
+                    w.chars.clear();
+                }
+            }
+            continue;
+        }
         if prefix == 0 || prefix > 2 || !digit_follows {
             continue;
         }

@@ -336,7 +336,11 @@ pub fn drop_noise(words: Vec<OcrWord>) -> Vec<OcrWord> {
             {
                 return false;
             }
-            t.len() > 1 || w.conf >= 0.6 || near_other(i, w)
+            // a lone ideograph is a value (`无`, `是`), not a speck
+            t.len() > 1
+                || w.conf >= 0.6
+                || near_other(i, w)
+                || matches!(t[0], '\u{4E00}'..='\u{9FFF}')
         })
         .collect();
     words
