@@ -414,10 +414,25 @@ pub fn fix_value(text: &str, shape: ValueShape) -> String {
             let groups: Vec<&str> = t.split([',', '.']).collect();
             if groups.len() > 1 {
                 let last = groups[groups.len() - 1];
-                t = if last.len() == 2 {
-                    format!("{}.{last}", groups[..groups.len() - 1].join(","))
+                let (int, dec) = if last.len() == 2 {
+                    (&groups[..groups.len() - 1], Some(last))
                 } else {
-                    groups.join(",")
+                    (&groups[..], None)
+                };
+                // a separator OCR dropped (`1485,000`): the first group
+                // too long, every later one of three digits; the digits
+                // are all there, so they are regrouped (and the repair
+                // warned about, and the funding sum checks it)
+                let dropped =
+                    int.len() > 1 && int[0].len() > 3 && int[1..].iter().all(|g| g.len() == 3);
+                let int = if dropped {
+                    group_thousands(&int.concat())
+                } else {
+                    int.join(",")
+                };
+                t = match dec {
+                    Some(d) => format!("{int}.{d}"),
+                    None => int,
                 };
             }
             t
@@ -480,6 +495,19 @@ pub fn fix_value(text: &str, shape: ValueShape) -> String {
             }
         }
     }
+}
+
+/// `1485000` → `1,485,000`.
+fn group_thousands(digits: &str) -> String {
+    let n = digits.len();
+    let mut out = String::with_capacity(n + n / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (n - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// Slashes of `Y/M/D` that OCR lost or read as `1`: `201911` → `2019/1/1`,
@@ -734,6 +762,14 @@ mod tests {
             "31,153,400.00"
         );
         assert_eq!(fix_value("12.130,000", ValueShape::Money), "12,130,000");
+        // a dropped separator
+        assert_eq!(fix_value("1485,000", ValueShape::Money), "1,485,000");
+        assert_eq!(
+            fix_value("31153,400.00", ValueShape::Money),
+            "31,153,400.00"
+        );
+        // a lost digit is not papered over
+        assert_eq!(fix_value("1,48,000", ValueShape::Money), "1,48,000");
         assert_eq!(fix_value("20l9/12/3l", ValueShape::Date), "2019/12/31");
         assert_eq!(fix_value("201911", ValueShape::Date), "2019/1/1");
         assert_eq!(fix_value("2020/12/131", ValueShape::Date), "2020/12/31");

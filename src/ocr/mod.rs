@@ -405,6 +405,87 @@ fn read_regions(
         .collect())
 }
 
+/// Words read as a number (digits, `.`, `,`, `%`, after a leading `≥`/`≤`)
+/// with a confidence below this are read again by [`reread_doubtful_numbers`].
+const DOUBTFUL_NUMBER_CONF: f64 = 0.5;
+
+/// A second opinion on numbers `chi_sim` doubts: the LSTM model reads
+/// some fonts' `%` as digits (`5%` as `500`, confidence 0). Such words
+/// are cut out (a third of their height around), stacked, and read by
+/// Tesseract's `eng` model restricted to `0-9.,%`; its reading replaces
+/// the word's only when it holds a `%` the first reading lacks and is
+/// otherwise a plain number. Without the `eng` data nothing changes.
+/// `words` in pixels of `img`.
+fn reread_doubtful_numbers(words: &mut [OcrWord], img: &GrayImage, s: &OcrSettings) {
+    let split = |t: &str| -> (String, String) {
+        let op: String = t.chars().take_while(|c| matches!(c, '≥' | '≤')).collect();
+        let rest = t[op.len()..].to_string();
+        (op, rest)
+    };
+    let numeric = |t: &str| {
+        !t.is_empty()
+            && t.chars().any(|c| c.is_ascii_digit())
+            && t.chars()
+                .all(|c| c.is_ascii_digit() || matches!(c, '.' | ',' | '%'))
+    };
+    let doubtful: Vec<usize> = (0..words.len())
+        .filter(|&i| words[i].conf < DOUBTFUL_NUMBER_CONF && numeric(&split(&words[i].text).1))
+        .collect();
+    if doubtful.is_empty() {
+        return;
+    }
+    let regions: Vec<(usize, usize, usize, usize)> = doubtful
+        .iter()
+        .map(|&i| {
+            let b = &words[i].bbox;
+            let pad = b.height() / 3.0;
+            let cl = |v: f64, max: usize| (v.max(0.0) as usize).min(max);
+            (
+                cl(b.x0 - pad, img.width),
+                cl(b.top - pad, img.height),
+                cl(b.x1 + pad, img.width),
+                cl(b.bottom + pad, img.height),
+            )
+        })
+        .collect();
+    let (stack, offsets) = stack_regions(img, &regions);
+    if let Some(d) = std::env::var_os("SHENBAO_OCR_DEBUG_DIR") {
+        let _ = std::fs::write(PathBuf::from(d).join("numbers.pgm"), image::to_pgm(&stack));
+    }
+    let Ok(hocr) = run_tesseract(
+        &s.tesseract,
+        &image::to_pgm(&stack),
+        "eng",
+        6,
+        &[
+            "-c",
+            "tessedit_char_whitelist=0123456789.,%",
+            "-c",
+            "hocr_char_boxes=1",
+        ],
+        "hocr",
+    ) else {
+        return;
+    };
+    let mut texts = vec![String::new(); regions.len()];
+    for w in parse_hocr(&hocr) {
+        let cy = (w.bbox.top + w.bbox.bottom) / 2.0;
+        if let Some(r) = offsets
+            .partition_point(|&o| (o as f64) <= cy)
+            .checked_sub(1)
+        {
+            texts[r].push_str(&w.text);
+        }
+    }
+    for (&i, eng) in doubtful.iter().zip(texts) {
+        let (op, first) = split(&words[i].text);
+        if numeric(&eng) && eng.contains('%') && !first.contains('%') {
+            words[i].text = format!("{op}{eng}");
+            words[i].chars.clear();
+        }
+    }
+}
+
 /// OCRs one page image into glyphs and edges. `page_w`, `page_h`: the
 /// page size in points; the image covers the whole page.
 pub fn image_to_page(
@@ -498,6 +579,7 @@ pub fn image_to_page(
         .map(|w| w.scaled(k, 0.0, 0.0))
         .collect();
     symbols::restore_comparisons(&mut px, &img, thr);
+    reread_doubtful_numbers(&mut px, &img, s);
     let words: Vec<OcrWord> = px.iter().map(|w| w.scaled(1.0 / k, 0.0, 0.0)).collect();
     let glyphs = words_to_glyphs(&words);
     Ok((
