@@ -24,7 +24,11 @@ fn content(rec: &Record) -> Value {
 }
 
 fn scanned() -> Vec<PathBuf> {
-    let mut v: Vec<PathBuf> = std::fs::read_dir(root().join("fixtures/scanned"))
+    pdfs_in("fixtures/scanned")
+}
+
+fn pdfs_in(dir: &str) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(root().join(dir))
         .unwrap()
         .map(|e| e.unwrap().path())
         .filter(|p| p.extension().is_some_and(|x| x == "pdf"))
@@ -43,21 +47,25 @@ fn tools_missing() -> bool {
     }
 }
 
-/// Floors measured on the scanned fixtures (README, "Scanned forms";
-/// docs/ocr.md): 83/88 fields strictly right (94.3%), 86/88 (97.7%) with
-/// text similarity 0.9 (8 pages, 88 fields, Debian's tesseract 5.3.0 and
-/// chi_sim data). One field less than measured is tolerated; the issue's
-/// 95% (84/88) is not reached yet.
-const MIN_STRICT: f64 = 82.0 / 88.0;
-const MIN_SIMILAR: f64 = 85.0 / 88.0;
+/// Measured (README, "Scanned forms"; docs/ocr.md) with Debian's
+/// tesseract 5.3.0 and its chi_sim/eng data: on fixtures/scanned (the set
+/// the OCR settings were chosen on) 84/88 fields strictly right (95.5%,
+/// the target), 87/88 with text similarity 0.9; on
+/// fixtures/scanned-validation (kept apart from that choice) 103/110
+/// (93.6%) and 110/110. The floors: the target on the first set, one
+/// field below the measure on the second.
+const MIN_STRICT: f64 = 0.95;
+const MIN_SIMILAR: f64 = 86.0 / 88.0;
+const MIN_STRICT_VALIDATION: f64 = 102.0 / 110.0;
+const MIN_SIMILAR_VALIDATION: f64 = 109.0 / 110.0;
 
-#[test]
-fn scanned_fixtures_are_read_by_ocr() {
-    if tools_missing() {
-        return;
-    }
-    let files = scanned();
-    assert!(files.len() >= 4, "expected the scanned fixtures");
+/// Reads every PDF of `dir` and returns the strict and the 0.9-similar
+/// accuracy over all fields, with the table and diffs for a failure
+/// message. Asserts on the way that every amount (the four budget amounts
+/// and every funding row's) is right, or null with a warning.
+fn read_scanned(dir: &str) -> (f64, f64, String) {
+    let files = pdfs_in(dir);
+    assert!(files.len() >= 4, "expected the scanned fixtures in {dir}");
     let ex = Extractor::builtin().unwrap();
     let mut strict = Vec::new();
     let mut similar = Vec::new();
@@ -76,6 +84,7 @@ fn scanned_fixtures_are_read_by_ocr() {
             assert!(r.ocr_confidence.as_ref().is_some_and(|c| !c.is_empty()));
             // every amount is right, or null with a warning: never silently wrong
             let v = serde_json::to_value(r).unwrap();
+            let warned = |field: &str| r.warnings.iter().any(|w| w.field == field);
             for k in [
                 "total_budget",
                 "current_year_budget",
@@ -84,10 +93,33 @@ fn scanned_fixtures_are_read_by_ocr() {
             ] {
                 if v[k] != gr[k] {
                     assert!(
-                        v[k].is_null() && r.warnings.iter().any(|w| w.field == k),
+                        v[k].is_null() && warned(k),
                         "{stem}: {k} is {} (truth {}) with no warning",
                         v[k],
                         gr[k]
+                    );
+                }
+            }
+            let (rows, truth) = (&v["funding_components"], &gr["funding_components"]);
+            assert_eq!(
+                rows.as_array().map(Vec::len),
+                truth.as_array().map(Vec::len),
+                "{stem}: funding rows"
+            );
+            for (i, (a, t)) in rows
+                .as_array()
+                .unwrap()
+                .iter()
+                .zip(truth.as_array().unwrap())
+                .enumerate()
+            {
+                let field = format!("funding_components[{i}]");
+                if a["amount"] != t["amount"] {
+                    assert!(
+                        a["amount"].is_null() && warned(&field),
+                        "{stem}: {field} is {} (truth {}) with no warning",
+                        a["amount"],
+                        t["amount"]
                     );
                 }
             }
@@ -105,19 +137,38 @@ fn scanned_fixtures_are_read_by_ocr() {
         let total: usize = r.iter().map(|(_, c)| c.total()).sum();
         right as f64 / total as f64
     };
-    let table = check::render_table(&strict);
-    eprintln!("{table}");
+    let report = format!(
+        "{}\n{}\n{}",
+        check::render_table(&strict),
+        check::render_diffs(&strict),
+        check::render_table(&similar)
+    );
+    (rate(&strict), rate(&similar), report)
+}
+
+#[test]
+fn scanned_fixtures_are_read_by_ocr() {
+    if tools_missing() {
+        return;
+    }
+    let (strict, similar, report) = read_scanned("fixtures/scanned");
+    assert!(strict >= MIN_STRICT, "strict {strict:.3}\n{report}");
+    assert!(similar >= MIN_SIMILAR, "similar {similar:.3}\n{report}");
+}
+
+#[test]
+fn validation_scans_kept_apart_from_tuning_are_read_by_ocr() {
+    if tools_missing() {
+        return;
+    }
+    let (strict, similar, report) = read_scanned("fixtures/scanned-validation");
     assert!(
-        rate(&strict) >= MIN_STRICT,
-        "strict {:.3}\n{table}\n{}",
-        rate(&strict),
-        check::render_diffs(&strict)
+        strict >= MIN_STRICT_VALIDATION,
+        "strict {strict:.3}\n{report}"
     );
     assert!(
-        rate(&similar) >= MIN_SIMILAR,
-        "similar {:.3}\n{}",
-        rate(&similar),
-        check::render_table(&similar)
+        similar >= MIN_SIMILAR_VALIDATION,
+        "similar {similar:.3}\n{report}"
     );
 }
 
