@@ -17,7 +17,9 @@ set kept apart from the choice of OCR settings, see docs/ocr.md).
 
 Also fixtures/mixed/mixed-scan.pdf: synth-01.pdf (text layer) followed by
 scanned/synth-16-scan.pdf (image only), joined with pdfunite; truth
-golden/mixed-scan.json = both truths in order.
+golden/mixed-scan.json = both truths in order. And
+fixtures/mixed/garbage-layer-scan.pdf: synth-10's scan under a text layer
+of mojibake (see garbage_layer).
 
 Needs: poppler-utils (pdftoppm, pdfunite) and python3-pil (Debian's /usr/bin/python3).
 Deterministic: same inputs, same bytes.
@@ -72,8 +74,10 @@ def degrade(img, angle, rng):
     return img.point(lambda v: min(255, (v // 32) * 255 // 7))
 
 
-def pdf_bytes(pages):
-    """pages: list of (width_px, height_px, raw gray bytes)"""
+def pdf_bytes(pages, garbage=None):
+    """pages: list of (width_px, height_px, raw gray bytes). garbage: bytes
+    drawn on every page as an invisible (3 Tr) Helvetica text layer over
+    the image, one line per 0x0a-separated chunk."""
     objs = []  # (number, bytes)
     n_pages = len(pages)
     kids = []
@@ -85,11 +89,21 @@ def pdf_bytes(pages):
         kids.append(page_no)
         pw, ph = w * 72.0 / DPI, h * 72.0 / DPI
         content = f"q {pw:.2f} 0 0 {ph:.2f} 0 0 cm /Im0 Do Q".encode()
+        fonts = b""
+        if garbage is not None:
+            content += b"\nBT 3 Tr /F1 10 Tf 12 TL 60 %.2f Td" % (ph - 60)
+            for line in garbage.split(b"\n"):
+                esc = line.replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)")
+                content += b" (" + esc + b") Tj T*"
+            content += b" ET"
+            fonts = (b" /Font << /F1 << /Type /Font /Subtype /Type1 /BaseFont /Helvetica"
+                     b" /Encoding /WinAnsiEncoding >> >>")
         data = zlib.compress(raw, 9)
         body.append((page_no, (
             f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {pw:.2f} {ph:.2f}] "
-            f"/Resources << /XObject << /Im0 {image_no} 0 R >> >> "
-            f"/Contents {content_no} 0 R >>").encode()))
+            f"/Resources << /XObject << /Im0 {image_no} 0 R >>".encode() + fonts + (
+            f" >> "
+            f"/Contents {content_no} 0 R >>").encode())))
         body.append((content_no, b"<< /Length %d >>\nstream\n" % len(content) + content
                      + b"\nendstream"))
         body.append((image_no, (
@@ -114,20 +128,25 @@ def pdf_bytes(pages):
     return bytes(out)
 
 
+def scanned_pages(name, angle):
+    rng = random.Random(name)
+    with tempfile.TemporaryDirectory() as tmp:
+        subprocess.run(["pdftoppm", "-r", str(DPI), "-gray",
+                        os.path.join(FIXTURES, name + ".pdf"),
+                        os.path.join(tmp, "p")], check=True)
+        files = sorted(f for f in os.listdir(tmp) if f.endswith(".pgm"))
+        pages = []
+        for i, f in enumerate(files):
+            a = angle * (1 if i % 2 == 0 else -0.7)
+            img = degrade(Image.open(os.path.join(tmp, f)).convert("L"), a, rng)
+            pages.append((img.size[0], img.size[1], img.tobytes()))
+    return pages
+
+
 def main(names=NAMES, out_dir=OUT):
     os.makedirs(out_dir, exist_ok=True)
     for name, angle in names.items():
-        rng = random.Random(name)
-        with tempfile.TemporaryDirectory() as tmp:
-            subprocess.run(["pdftoppm", "-r", str(DPI), "-gray",
-                            os.path.join(FIXTURES, name + ".pdf"),
-                            os.path.join(tmp, "p")], check=True)
-            files = sorted(f for f in os.listdir(tmp) if f.endswith(".pgm"))
-            pages = []
-            for i, f in enumerate(files):
-                a = angle * (1 if i % 2 == 0 else -0.7)
-                img = degrade(Image.open(os.path.join(tmp, f)).convert("L"), a, rng)
-                pages.append((img.size[0], img.size[1], img.tobytes()))
+        pages = scanned_pages(name, angle)
         dst = os.path.join(out_dir, name + "-scan.pdf")
         with open(dst, "wb") as fh:
             fh.write(pdf_bytes(pages))
@@ -153,7 +172,26 @@ def mixed():
         fh.write("\n")
 
 
+def garbage_layer():
+    """fixtures/mixed/garbage-layer-scan.pdf: the images of
+    scanned/synth-10-scan.pdf (same seed, same bytes) under an invisible
+    text layer of mojibake, the form's title and labels in GBK bytes
+    shown as WinAnsi (上海市 as ÉÏº£ÊÐ), as a scanner's broken OCR layer
+    might be. The extractor must set that layer aside and OCR the page;
+    truth golden/garbage-layer-scan.json = golden/synth-10.json."""
+    words = ["上海市财政支出项目绩效目标申报表", "项目名称", "项目类型", "资金用途",
+             "项目概况", "项目总预算", "一级指标", "二级指标", "三级指标", "指标目标值"]
+    garbage = b"\n".join(w.encode("gbk") for w in words)
+    dst = os.path.join(FIXTURES, "mixed", "garbage-layer-scan.pdf")
+    with open(dst, "wb") as fh:
+        fh.write(pdf_bytes(scanned_pages("synth-10", NAMES["synth-10"]), garbage))
+    shutil.copyfile(os.path.join(GOLDEN, "synth-10.json"),
+                    os.path.join(GOLDEN, "garbage-layer-scan.json"))
+    print(f"{dst}: {os.path.getsize(dst) // 1024} KB", file=sys.stderr)
+
+
 if __name__ == "__main__":
     main()
     main(VALIDATION, VALIDATION_OUT)
     mixed()
+    garbage_layer()

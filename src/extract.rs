@@ -246,18 +246,18 @@ impl Extractor {
     ) -> Result<(Vec<PageContent>, Vec<Option<OcrInfo>>)> {
         let mut pages = read_pages(path, bytes, pdf)?;
         let file = || path.to_path_buf();
-        let info = crate::ocr::ocr_pages(&mut pages, bytes, &self.ocr, &self.layout).map_err(
-            |e| match e {
-                OcrError::Unavailable(reason) => Error::OcrUnavailable {
-                    file: file(),
-                    reason,
-                },
-                OcrError::Failed(reason) => Error::Ocr {
-                    file: file(),
-                    reason,
-                },
-            },
-        )?;
+        let info =
+            crate::ocr::ocr_pages(&mut pages, bytes, &self.ocr, &self.layout, &self.template)
+                .map_err(|e| match e {
+                    OcrError::Unavailable(reason) => Error::OcrUnavailable {
+                        file: file(),
+                        reason,
+                    },
+                    OcrError::Failed(reason) => Error::Ocr {
+                        file: file(),
+                        reason,
+                    },
+                })?;
         if !pages.is_empty() && pages.iter().all(|p| p.glyphs.is_empty()) {
             return Err(Error::NoTextLayer { file: file() });
         }

@@ -149,4 +149,8 @@ pub struct PageContent {
     /// 0 when none or unknown: a scan's own resolution.
     #[serde(default)]
     pub image_dpi: f64,
+    /// Share of the page's area (0..=1) covered by the largest image it
+    /// paints: about 1 for a scan, small for a logo or a stamp.
+    #[serde(default)]
+    pub image_cover: f64,
 }

@@ -296,6 +296,27 @@ impl Template {
             .map(|(l, &i)| (l.as_str(), &self.fields[i]))
     }
 
+    /// The form's printed words as label keys ([`label_key`]): the title,
+    /// the unit, field, funding and indicator column labels. Text holding
+    /// none of them is not this form's (a page's garbage text layer).
+    pub fn vocabulary(&self) -> Vec<String> {
+        let mut v: Vec<String> = std::iter::once(&self.header.title)
+            .chain(&self.header.unit_labels)
+            .chain(&self.funding_table.name)
+            .chain(&self.funding_table.amount)
+            .chain(&self.indicator_table.level1)
+            .chain(&self.indicator_table.level2)
+            .chain(&self.indicator_table.level3)
+            .chain(&self.indicator_table.target)
+            .map(|s| label_key(s))
+            .chain(self.label_index.keys().cloned())
+            .filter(|k| k.chars().count() >= 2)
+            .collect();
+        v.sort();
+        v.dedup();
+        v
+    }
+
     pub fn field(&self, key: &str) -> Option<&FieldSpec> {
         self.fields.iter().find(|f| f.key == key)
     }

@@ -246,3 +246,40 @@ fn a_file_mixing_text_and_scanned_pages_is_read_page_by_page() {
         check::render_diffs(&[("mixed".into(), cmp)])
     );
 }
+
+#[test]
+fn garbage_text_layer_over_a_scan_is_set_aside_and_the_page_ocrd() {
+    if tools_missing() {
+        return;
+    }
+    let ex = Extractor::builtin().unwrap();
+    // The images of scanned/synth-10-scan.pdf under an invisible text
+    // layer of mojibake (the form's labels in GBK bytes read as WinAnsi).
+    let garbage = ex
+        .extract_file(&root().join("fixtures/mixed/garbage-layer-scan.pdf"))
+        .unwrap();
+    let plain = ex
+        .extract_file(&root().join("fixtures/scanned/synth-10-scan.pdf"))
+        .unwrap();
+    assert_eq!(garbage.len(), 1);
+    assert!(garbage[0].source.ocr);
+    let ignored: Vec<&str> = garbage[0]
+        .warnings
+        .iter()
+        .filter(|w| w.code == "ocr_text_layer_ignored")
+        .map(|w| w.message.as_str())
+        .collect();
+    assert_eq!(ignored.len(), 2, "one warning per page: {ignored:?}");
+    assert!(
+        ignored[0].contains("none of the form's words"),
+        "{ignored:?}"
+    );
+    // Read exactly as the same scan without the layer.
+    assert_eq!(content(&garbage[0]), content(&plain[0]));
+    assert!(
+        !plain[0]
+            .warnings
+            .iter()
+            .any(|w| w.code == "ocr_text_layer_ignored")
+    );
+}

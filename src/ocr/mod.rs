@@ -68,6 +68,13 @@ pub struct OcrSettings {
     /// `$SHENBAO_OCR_PASSES`; 1 is about three times less CPU and reads
     /// worse (docs/ocr.md).
     pub passes: usize,
+    /// A page whose text layer holds none of the form's words
+    /// ([`crate::template::Template::vocabulary`]) is read by OCR when it
+    /// paints an image covering at least this share of the page
+    /// ([`PageContent::image_cover`]): a scan under a garbage text layer.
+    /// Default 0.5; text-layer pages without such an image are never
+    /// sent to OCR, whatever their text.
+    pub min_scan_cover: f64,
 }
 
 impl Default for OcrSettings {
@@ -94,33 +101,81 @@ impl Default for OcrSettings {
                 .ok()
                 .and_then(|v| v.parse().ok())
                 .unwrap_or(3),
+            min_scan_cover: 0.5,
         }
     }
 }
 
 /// What OCR adds to a page beyond its [`PageContent`]: the words with
-/// their confidences (points, top-left origin, deskewed frame) and the
-/// skew corrected.
+/// their confidences (points, top-left origin, deskewed frame), the skew
+/// corrected, and why the page was read by OCR.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OcrInfo {
     pub words: Vec<OcrWord>,
     pub skew_deg: f64,
+    pub reason: OcrReason,
 }
 
-/// Whether a page needs OCR: an image and no glyphs, or mostly glyphs whose
-/// text is unknown (U+FFFD, private use area). A cheap scan of the glyphs.
-/// A page with neither glyphs nor images (a blank page, or one holding
-/// only the ruling lines of a table running over) is not sent to OCR.
-pub fn page_needs_ocr(page: &PageContent) -> bool {
+/// Why a page's text layer was not used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OcrReason {
+    /// No glyphs, and an image.
+    NoTextLayer,
+    /// Mostly glyphs whose text is unknown (U+FFFD, private use area).
+    UnmappedText,
+    /// Glyphs over a page-sized image, their text holding none of the
+    /// form's words: a garbage text layer (mojibake, another program's
+    /// failed OCR).
+    ForeignText,
+}
+
+impl OcrReason {
+    /// Said in the record's `ocr_text_layer_ignored` warning.
+    pub fn describe(self) -> &'static str {
+        match self {
+            OcrReason::NoTextLayer => "no text layer",
+            OcrReason::UnmappedText => "its text layer is mostly unmapped glyphs",
+            OcrReason::ForeignText => "its text layer holds none of the form's words",
+        }
+    }
+}
+
+/// Whether a page needs OCR, and why ([`OcrReason`]). A page with neither
+/// glyphs nor images (a blank page, or one holding only the ruling lines
+/// of a table running over) is not sent to OCR, nor is one with a usable
+/// text layer: one whose glyphs are mostly known and, unless an image
+/// covers `s.min_scan_cover` of the page, whatever they say. With such an
+/// image, the text (in content-stream order, and in reading order) must
+/// hold one of `vocabulary` (label keys, [`crate::template::label_key`]).
+pub fn page_needs_ocr(
+    page: &PageContent,
+    vocabulary: &[String],
+    s: &OcrSettings,
+    layout: &LayoutSettings,
+) -> Option<OcrReason> {
     if page.glyphs.is_empty() {
-        return page.images > 0;
+        return (page.images > 0).then_some(OcrReason::NoTextLayer);
     }
     let bad = page
         .glyphs
         .iter()
         .filter(|g| matches!(g.ch, '\u{FFFD}' | '\u{E000}'..='\u{F8FF}'))
         .count();
-    bad * 2 > page.glyphs.len()
+    if bad * 2 > page.glyphs.len() {
+        return Some(OcrReason::UnmappedText);
+    }
+    if page.image_cover < s.min_scan_cover {
+        return None;
+    }
+    let stream = crate::template::label_key(&page.glyphs.iter().map(|g| g.ch).collect::<String>());
+    let words = crate::layout::glyphs_to_words(&page.glyphs, layout);
+    let read: String = crate::layout::words_to_lines(&words, layout)
+        .iter()
+        .map(|l| l.text())
+        .collect();
+    let read = crate::template::label_key(&read);
+    let holds = |t: &String| stream.contains(t.as_str()) || read.contains(t.as_str());
+    (!vocabulary.iter().any(holds)).then_some(OcrReason::ForeignText)
 }
 
 /// Whether the tools can run: `tesseract --list-langs` lists the language
@@ -591,10 +646,12 @@ pub fn image_to_page(
             edges,
             images: 1,
             image_dpi: 0.0,
+            image_cover: 1.0,
         },
         OcrInfo {
             words,
             skew_deg: skew,
+            reason: OcrReason::NoTextLayer,
         },
     ))
 }
@@ -616,19 +673,29 @@ pub fn ocr_pages(
     pdf: &[u8],
     s: &OcrSettings,
     layout: &LayoutSettings,
+    t: &crate::template::Template,
 ) -> Result<Vec<Option<OcrInfo>>, OcrError> {
     let mut info = vec![None; pages.len()];
-    if !s.enabled || !pages.iter().any(page_needs_ocr) {
+    if !s.enabled {
+        return Ok(info);
+    }
+    let vocabulary = t.vocabulary();
+    let reasons: Vec<Option<OcrReason>> = pages
+        .iter()
+        .map(|p| page_needs_ocr(p, &vocabulary, s, layout))
+        .collect();
+    if reasons.iter().all(Option::is_none) {
         return Ok(info);
     }
     check_tools(s).map_err(OcrError::Unavailable)?;
     for (i, p) in pages.iter_mut().enumerate() {
-        if !page_needs_ocr(p) {
+        let Some(reason) = reasons[i] else {
             continue;
-        }
+        };
         let img = rasterize(s, pdf, p.number, render_dpi(s, p)).map_err(OcrError::Failed)?;
-        let (content, inf) = image_to_page(&img, p.number, p.width, p.height, s, layout)
+        let (content, mut inf) = image_to_page(&img, p.number, p.width, p.height, s, layout)
             .map_err(OcrError::Failed)?;
+        inf.reason = reason;
         *p = content;
         info[i] = Some(inf);
     }
@@ -654,8 +721,9 @@ pub fn mean_confidence(words: &[OcrWord], bbox: &BBox) -> Option<f64> {
     (n > 0).then(|| sum / n as f64)
 }
 
-/// Marks a record read from (partly) OCR'd pages: `source.ocr`, and the
-/// mean word confidence of every field with a PDF provenance on an OCR'd
+/// Marks a record read from (partly) OCR'd pages: `source.ocr`, an
+/// `ocr_text_layer_ignored` warning per page whose text layer was set
+/// aside (garbage rather than none), and the mean word confidence of every field with a PDF provenance on an OCR'd
 /// page (`info` is indexed by page number - 1).
 pub fn annotate_record(r: &mut crate::record::Record, info: &[Option<OcrInfo>]) {
     use crate::record::Location;
@@ -668,6 +736,17 @@ pub fn annotate_record(r: &mut crate::record::Record, info: &[Option<OcrInfo>]) 
         return;
     }
     r.source.ocr = true;
+    for &p in &r.source.pages {
+        if let Some(inf) = on(p)
+            && inf.reason != OcrReason::NoTextLayer
+        {
+            r.warnings.push(crate::record::Warning::new(
+                "source",
+                "ocr_text_layer_ignored",
+                format!("page {p} read by OCR: {}", inf.reason.describe()),
+            ));
+        }
+    }
     let mut conf = std::collections::BTreeMap::new();
     for (field, loc) in &r.provenance {
         if let Location::Pdf { page, bbox } = loc
@@ -739,28 +818,66 @@ mod tests {
             // An empty test page stands for a scan: it paints an image.
             images: usize::from(chars.is_empty()),
             image_dpi: 0.0,
+            image_cover: if chars.is_empty() { 1.0 } else { 0.0 },
         }
+    }
+
+    fn needs(p: &PageContent) -> Option<OcrReason> {
+        let t = crate::template::Template::builtin().unwrap();
+        page_needs_ocr(
+            p,
+            &t.vocabulary(),
+            &OcrSettings::default(),
+            &LayoutSettings::default(),
+        )
+    }
+
+    fn tpl() -> crate::template::Template {
+        crate::template::Template::builtin().unwrap()
     }
 
     #[test]
     fn blank_page_without_an_image_is_not_sent_to_ocr() {
         let mut blank = page("");
         blank.images = 0;
-        assert!(!page_needs_ocr(&blank));
+        assert_eq!(needs(&blank), None);
         let s = OcrSettings {
             tesseract: PathBuf::from("/nonexistent/tesseract"),
             ..OcrSettings::default()
         };
         // A text-layer file with a blank page needs no OCR tools at all.
         let mut pages = vec![page("项目名称"), blank];
-        assert!(ocr_pages(&mut pages, b"", &s, &LayoutSettings::default()).is_ok());
+        assert!(ocr_pages(&mut pages, b"", &s, &LayoutSettings::default(), &tpl()).is_ok());
     }
 
     #[test]
     fn pages_needing_ocr_are_detected_cheaply() {
-        assert!(page_needs_ocr(&page("")));
-        assert!(page_needs_ocr(&page("\u{FFFD}\u{FFFD}\u{E001}项")));
-        assert!(!page_needs_ocr(&page("项目名称\u{FFFD}")));
+        assert_eq!(needs(&page("")), Some(OcrReason::NoTextLayer));
+        assert_eq!(
+            needs(&page("\u{FFFD}\u{FFFD}\u{E001}项")),
+            Some(OcrReason::UnmappedText)
+        );
+        assert_eq!(needs(&page("项目名称\u{FFFD}")), None);
+    }
+
+    #[test]
+    fn garbage_text_layer_over_a_page_sized_image_is_sent_to_ocr() {
+        // GBK bytes of 上海市财政支出项目 read as Latin-1: mojibake.
+        let mut scan = page("ÉÏº£ÊÐ²ÆÕþÖ§³öÏîÄ¿");
+        scan.images = 1;
+        scan.image_cover = 0.98;
+        assert_eq!(needs(&scan), Some(OcrReason::ForeignText));
+        // The same image under a text layer that holds a label: trusted.
+        let mut good = page("一、项目名称 某某项目");
+        good.images = 1;
+        good.image_cover = 0.98;
+        assert_eq!(needs(&good), None);
+        // Foreign text without a page-sized image (a logo) is a text
+        // page: never OCR'd, whatever it says.
+        let mut logo = page("ÉÏº£ÊÐ²ÆÕþ");
+        logo.images = 1;
+        logo.image_cover = 0.05;
+        assert_eq!(needs(&logo), None);
     }
 
     #[test]
@@ -772,13 +889,13 @@ mod tests {
         };
         let mut pages = vec![page("项目名称"), page("上海市")];
         let before = pages.clone();
-        let info = ocr_pages(&mut pages, b"", &s, &LayoutSettings::default()).unwrap();
+        let info = ocr_pages(&mut pages, b"", &s, &LayoutSettings::default(), &tpl()).unwrap();
         assert_eq!(info, vec![None, None]);
         assert_eq!(pages, before);
         // a scanned page with the tools missing: unavailable, not a failure
         let mut pages = vec![page("项目名称"), page("")];
         assert!(matches!(
-            ocr_pages(&mut pages, b"", &s, &LayoutSettings::default()),
+            ocr_pages(&mut pages, b"", &s, &LayoutSettings::default(), &tpl()),
             Err(OcrError::Unavailable(_))
         ));
         // OCR disabled: left as is
@@ -787,7 +904,7 @@ mod tests {
             ..s
         };
         assert_eq!(
-            ocr_pages(&mut pages, b"", &off, &LayoutSettings::default()).unwrap(),
+            ocr_pages(&mut pages, b"", &off, &LayoutSettings::default(), &tpl()).unwrap(),
             vec![None, None]
         );
     }

@@ -88,8 +88,8 @@ pub struct Interp<'a> {
     /// from its /Width, /Height and the size the CTM paints it at; 0 when
     /// none. OCR rasterizes a scanned page at this resolution.
     pub image_dpi: f64,
-    /// Area (points²) of that image, to keep the largest.
-    image_area: f64,
+    /// Area (points²) of the largest image painted (XObject or inline).
+    pub image_area: f64,
     gs: GState,
     stack: Vec<GState>,
     tm: Matrix,
@@ -404,7 +404,16 @@ impl<'a> Interp<'a> {
                 b"CS" | b"SC" | b"SCN" => self.gs.stroke_white = false,
                 b"cs" | b"sc" | b"scn" => self.gs.fill_white = false,
                 // XObjects
-                b"BI" => self.images += 1,
+                b"BI" => {
+                    // An inline image fills the unit square the CTM maps.
+                    self.images += 1;
+                    let m = self.gs.ctm;
+                    let area = m.a.hypot(m.b) * m.c.hypot(m.d);
+                    if area > self.image_area {
+                        self.image_area = area;
+                        self.image_dpi = 0.0;
+                    }
+                }
                 b"Do" => {
                     if let Some(n) = o.first().and_then(|&t| lx.name(t)) {
                         self.do_xobject(res, n)?;

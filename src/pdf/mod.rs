@@ -373,6 +373,11 @@ fn read_page(
         edges,
         images: it.images,
         image_dpi: it.image_dpi,
+        image_cover: if width > 0.0 && height > 0.0 {
+            (it.image_area / (width * height)).min(1.0)
+        } else {
+            0.0
+        },
     })
 }
 
