@@ -15,6 +15,9 @@ golden/NAME.json is copied to golden/NAME-scan.json.
 The same for the VALIDATION names into fixtures/scanned-validation/ (a
 set kept apart from the choice of OCR settings, see docs/ocr.md).
 
+And fixtures/scanned-jpeg/NAME-jpeg.pdf for the JPEG names: 300 dpi color
+JPEG scans (see jpeg_scans).
+
 Also fixtures/mixed/mixed-scan.pdf: synth-01.pdf (text layer) followed by
 scanned/synth-16-scan.pdf (image only), joined with pdfunite; truth
 golden/mixed-scan.json = both truths in order. And
@@ -172,6 +175,33 @@ def mixed():
         fh.write("\n")
 
 
+# Made into fixtures/scanned-jpeg/: another degradation, closer to an
+# office scanner's output (300 dpi, color, JPEG quality 70, tinted paper,
+# rotated 0.8 degrees). Looked at when choosing the ruling-line threshold
+# and the low-confidence amount warning (docs/ocr.md).
+JPEG = ["synth-05", "synth-12"]
+JPEG_OUT = os.path.join(FIXTURES, "scanned-jpeg")
+
+
+def jpeg_scans():
+    os.makedirs(JPEG_OUT, exist_ok=True)
+    for name in JPEG:
+        with tempfile.TemporaryDirectory() as tmp:
+            subprocess.run(["pdftoppm", "-r", "300", os.path.join(FIXTURES, name + ".pdf"),
+                            os.path.join(tmp, "p")], check=True)
+            pages = []
+            for f in sorted(f for f in os.listdir(tmp) if f.endswith(".ppm")):
+                img = Image.open(os.path.join(tmp, f)).convert("RGB")
+                img = img.rotate(-0.8, resample=Image.BICUBIC, fillcolor=(250, 248, 240))
+                pages.append(Image.eval(img, lambda v: min(255, int(v * 0.97) + 5)))
+        dst = os.path.join(JPEG_OUT, name + "-jpeg.pdf")
+        pages[0].save(dst, save_all=True, append_images=pages[1:], resolution=300,
+                      quality=70)
+        shutil.copyfile(os.path.join(GOLDEN, name + ".json"),
+                        os.path.join(GOLDEN, name + "-jpeg.json"))
+        print(f"{dst}: {len(pages)} pages, {os.path.getsize(dst) // 1024} KB", file=sys.stderr)
+
+
 def garbage_layer():
     """fixtures/mixed/garbage-layer-scan.pdf: the images of
     scanned/synth-10-scan.pdf (same seed, same bytes) under an invisible
@@ -195,3 +225,4 @@ if __name__ == "__main__":
     main(VALIDATION, VALIDATION_OUT)
     mixed()
     garbage_layer()
+    jpeg_scans()

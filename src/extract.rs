@@ -349,7 +349,7 @@ impl Extractor {
                     ocr: false,
                 };
                 let mut r = fields_to_record(f, &self.template, source);
-                crate::ocr::annotate_record(&mut r, ocr);
+                crate::ocr::annotate_record(&mut r, ocr, &self.template, &self.ocr);
                 r.warnings.extend(ocr_warnings[i].iter().cloned());
                 r
             })

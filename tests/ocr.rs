@@ -58,14 +58,20 @@ const MIN_STRICT: f64 = 0.95;
 const MIN_SIMILAR: f64 = 86.0 / 88.0;
 const MIN_STRICT_VALIDATION: f64 = 102.0 / 110.0;
 const MIN_SIMILAR_VALIDATION: f64 = 109.0 / 110.0;
+/// fixtures/scanned-jpeg (300 dpi color JPEG scans, another degradation;
+/// looked at when choosing the ruling-line threshold, the 200 dpi reading
+/// resolution and the low-confidence amount warning): 60/66 measured, the
+/// floor one field below.
+const MIN_STRICT_JPEG: f64 = 59.0 / 66.0;
 
 /// Reads every PDF of `dir` and returns the strict and the 0.9-similar
 /// accuracy over all fields, with the table and diffs for a failure
 /// message. Asserts on the way that every amount (the four budget amounts
-/// and every funding row's) is right, or null with a warning.
+/// and every funding row's) is right, or carries a warning on its field
+/// (null and `unparsed_amount`, or read and `ocr_low_confidence`).
 fn read_scanned(dir: &str) -> (f64, f64, String) {
     let files = pdfs_in(dir);
-    assert!(files.len() >= 4, "expected the scanned fixtures in {dir}");
+    assert!(files.len() >= 2, "expected the scanned fixtures in {dir}");
     let ex = Extractor::builtin().unwrap();
     let mut strict = Vec::new();
     let mut similar = Vec::new();
@@ -82,7 +88,7 @@ fn read_scanned(dir: &str) -> (f64, f64, String) {
         for (r, gr) in recs.iter().zip(&g) {
             assert!(r.source.ocr, "{stem}: source.ocr");
             assert!(r.ocr_confidence.as_ref().is_some_and(|c| !c.is_empty()));
-            // every amount is right, or null with a warning: never silently wrong
+            // every amount is right or warned about: never silently wrong
             let v = serde_json::to_value(r).unwrap();
             let warned = |field: &str| r.warnings.iter().any(|w| w.field == field);
             for k in [
@@ -93,7 +99,7 @@ fn read_scanned(dir: &str) -> (f64, f64, String) {
             ] {
                 if v[k] != gr[k] {
                     assert!(
-                        v[k].is_null() && warned(k),
+                        warned(k),
                         "{stem}: {k} is {} (truth {}) with no warning",
                         v[k],
                         gr[k]
@@ -116,7 +122,7 @@ fn read_scanned(dir: &str) -> (f64, f64, String) {
                 let field = format!("funding_components[{i}]");
                 if a["amount"] != t["amount"] {
                     assert!(
-                        a["amount"].is_null() && warned(&field),
+                        warned(&field),
                         "{stem}: {field} is {} (truth {}) with no warning",
                         a["amount"],
                         t["amount"]
@@ -170,6 +176,15 @@ fn validation_scans_kept_apart_from_tuning_are_read_by_ocr() {
         similar >= MIN_SIMILAR_VALIDATION,
         "similar {similar:.3}\n{report}"
     );
+}
+
+#[test]
+fn jpeg_color_scans_at_300_dpi_are_read_by_ocr() {
+    if tools_missing() {
+        return;
+    }
+    let (strict, _, report) = read_scanned("fixtures/scanned-jpeg");
+    assert!(strict >= MIN_STRICT_JPEG, "strict {strict:.3}\n{report}");
 }
 
 #[test]

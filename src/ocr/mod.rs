@@ -45,14 +45,16 @@ pub struct OcrSettings {
     pub lang: String,
     /// Rasterization resolution: 0 (the default) renders a scanned page
     /// at its own image's resolution ([`PageContent::image_dpi`]) held
-    /// within `auto_dpi`, or 300 when unknown; `$SHENBAO_OCR_DPI` sets a
-    /// fixed one. Measured on the scanned fixtures (200 dpi scans):
-    /// native 200 dpi gives fewer OCR errors than resampling to 300 or
-    /// 400 (details in docs/ocr.md).
+    /// within `auto_dpi` (300 held within it when unknown);
+    /// `$SHENBAO_OCR_DPI` sets a fixed one.
     pub dpi: u32,
-    /// Range the automatic resolution is held within. Default 200..=400:
-    /// coarser scans are upsampled (Tesseract reads 10.5 pt text badly
-    /// below ~25 px per character), finer ones downsampled (time).
+    /// Range the automatic resolution is held within. Default 200..=200,
+    /// so every scan is read at 200 dpi: the form's 10.5 pt text is then
+    /// ~29 px tall, which `chi_sim` reads best. Measured (docs/ocr.md):
+    /// 200 dpi scans misread more when upsampled to 300 or 400; 300 dpi
+    /// JPEG scans read at 200 dpi gave 60/66 fields right, at 250 60/66
+    /// with a funding table lost, at their own 300 57/66 with an amount
+    /// misread. Coarser scans are upsampled to 200.
     pub auto_dpi: (u32, u32),
     /// Remove specks (blobs of ink smaller than 0.6×0.6 pt) before OCR.
     /// Default true.
@@ -75,6 +77,12 @@ pub struct OcrSettings {
     /// Default 0.5; text-layer pages without such an image are never
     /// sent to OCR, whatever their text.
     pub min_scan_cover: f64,
+    /// An amount (a money field, a funding row) whose OCR confidence is
+    /// below this gets an `ocr_low_confidence` warning. Default 0.7:
+    /// over the 85 amounts of the scanned fixtures and two 300 dpi JPEG
+    /// scans, the one misread amount (a digit, no cross-check covering
+    /// it) had 0.59, one right amount 0.59, every other right one ≥ 0.76.
+    pub min_amount_confidence: f64,
 }
 
 impl Default for OcrSettings {
@@ -93,7 +101,7 @@ impl Default for OcrSettings {
                 .ok()
                 .and_then(|v| v.parse().ok())
                 .unwrap_or(0),
-            auto_dpi: (200, 400),
+            auto_dpi: (200, 200),
             despeckle: true,
             max_skew_deg: 2.0,
             per_cell: std::env::var("SHENBAO_OCR_PER_CELL").map_or(true, |v| v != "0"),
@@ -102,6 +110,7 @@ impl Default for OcrSettings {
                 .and_then(|v| v.parse().ok())
                 .unwrap_or(3),
             min_scan_cover: 0.5,
+            min_amount_confidence: 0.7,
         }
     }
 }
@@ -210,10 +219,12 @@ pub fn render_dpi(s: &OcrSettings, page: &PageContent) -> u32 {
     if s.dpi > 0 {
         return s.dpi;
     }
-    if page.image_dpi <= 0.0 || !page.image_dpi.is_finite() {
-        return 300;
-    }
-    (page.image_dpi.round() as u32).clamp(s.auto_dpi.0, s.auto_dpi.1)
+    let own = if page.image_dpi > 0.0 && page.image_dpi.is_finite() {
+        page.image_dpi.round() as u32
+    } else {
+        300
+    };
+    own.clamp(s.auto_dpi.0, s.auto_dpi.1.max(s.auto_dpi.0))
 }
 
 /// Renders one page (1-based) to gray pixels with `pdftoppm -r DPI -gray`,
@@ -541,6 +552,20 @@ fn reread_doubtful_numbers(words: &mut [OcrWord], img: &GrayImage, s: &OcrSettin
     }
 }
 
+/// Where the ruling-line mask's threshold lies between the text's (Otsu)
+/// threshold and white: 0.7 of the way. Thin rules of a JPEG scan come out
+/// light gray (150-200 on 255) after anti-aliasing and deskewing; at 0.5
+/// (the earlier value) the rules of a 300 dpi JPEG scan read at 200 dpi
+/// broke into pieces and the tables were lost (12/66 fields right; 60/66
+/// at 0.7), with no change on the 200 dpi fixtures (docs/ocr.md). Runs of
+/// light text halo stay short and unconnected, so they are not taken.
+const LINE_MASK_LEVEL: f64 = 0.7;
+
+fn line_threshold(text_threshold: u8) -> u8 {
+    let t = text_threshold as f64;
+    (t + (255.0 - t) * LINE_MASK_LEVEL).round() as u8
+}
+
 /// OCRs one page image into glyphs and edges. `page_w`, `page_h`: the
 /// page size in points; the image covers the whole page.
 pub fn image_to_page(
@@ -562,7 +587,7 @@ pub fn image_to_page(
     };
     // Ruling lines are thin and come out light after blur and rotation:
     // found on a lighter threshold than the text.
-    let line_mask = binarize(&img, ((thr as u16 + 255) / 2) as u8);
+    let line_mask = binarize(&img, line_threshold(thr));
     let segs = find_segments(
         &line_mask,
         img.width,
@@ -725,7 +750,12 @@ pub fn mean_confidence(words: &[OcrWord], bbox: &BBox) -> Option<f64> {
 /// `ocr_text_layer_ignored` warning per page whose text layer was set
 /// aside (garbage rather than none), and the mean word confidence of every field with a PDF provenance on an OCR'd
 /// page (`info` is indexed by page number - 1).
-pub fn annotate_record(r: &mut crate::record::Record, info: &[Option<OcrInfo>]) {
+pub fn annotate_record(
+    r: &mut crate::record::Record,
+    info: &[Option<OcrInfo>],
+    t: &crate::template::Template,
+    s: &OcrSettings,
+) {
     use crate::record::Location;
     let on = |p: usize| {
         p.checked_sub(1)
@@ -754,6 +784,40 @@ pub fn annotate_record(r: &mut crate::record::Record, info: &[Option<OcrInfo>]) 
             && let Some(c) = mean_confidence(&inf.words, bbox)
         {
             conf.insert(field.clone(), (c * 1000.0).round() / 1000.0);
+        }
+    }
+    // An amount no check covers can be misread with nothing to show for
+    // it but a low confidence: say so.
+    let money: Vec<&str> = t
+        .fields
+        .iter()
+        .filter(|f| f.shape == crate::template::Shape::Money)
+        .map(|f| f.key.as_str())
+        .collect();
+    let value = serde_json::to_value(&*r).unwrap_or_default();
+    for (field, &c) in &conf {
+        let is_amount = match field.split_once('[') {
+            Some((base, _)) => base == "funding_components",
+            None => money.contains(&field.as_str()),
+        };
+        let present = match field.split_once('[') {
+            Some((base, rest)) => rest
+                .trim_end_matches(']')
+                .parse::<usize>()
+                .ok()
+                .and_then(|i| value.get(base)?.get(i)?.get("amount"))
+                .is_some_and(|v| !v.is_null()),
+            None => value.get(field).is_some_and(|v| !v.is_null()),
+        };
+        if is_amount && present && c < s.min_amount_confidence {
+            r.warnings.push(crate::record::Warning::new(
+                field,
+                "ocr_low_confidence",
+                format!(
+                    "amount read by OCR with confidence {c:.2} (below {:.2}): check it against the scan",
+                    s.min_amount_confidence
+                ),
+            ));
         }
     }
     r.ocr_confidence = Some(conf);
@@ -858,6 +922,32 @@ mod tests {
             Some(OcrReason::UnmappedText)
         );
         assert_eq!(needs(&page("项目名称\u{FFFD}")), None);
+    }
+
+    #[test]
+    fn scans_are_rendered_at_their_resolution_held_within_the_auto_range() {
+        let mut p = page("");
+        let wide = OcrSettings {
+            auto_dpi: (200, 400),
+            ..OcrSettings::default()
+        };
+        for (own, want) in [(150.0, 200), (300.0, 300), (600.0, 400), (0.0, 300)] {
+            p.image_dpi = own;
+            assert_eq!(render_dpi(&wide, &p), want, "{own} dpi");
+        }
+        let default = OcrSettings {
+            dpi: 0,
+            ..OcrSettings::default()
+        };
+        for own in [150.0, 300.0, 600.0, 0.0] {
+            p.image_dpi = own;
+            assert_eq!(render_dpi(&default, &p), 200, "{own} dpi");
+        }
+        let fixed = OcrSettings {
+            dpi: 333,
+            ..OcrSettings::default()
+        };
+        assert_eq!(render_dpi(&fixed, &p), 333);
     }
 
     #[test]
