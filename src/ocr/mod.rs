@@ -746,10 +746,12 @@ pub fn mean_confidence(words: &[OcrWord], bbox: &BBox) -> Option<f64> {
     (n > 0).then(|| sum / n as f64)
 }
 
-/// Marks a record read from (partly) OCR'd pages: `source.ocr`, an
+/// Marks a record read from (partly) OCR'd pages: `source.ocr`; an
 /// `ocr_text_layer_ignored` warning per page whose text layer was set
-/// aside (garbage rather than none), and the mean word confidence of every field with a PDF provenance on an OCR'd
-/// page (`info` is indexed by page number - 1).
+/// aside (garbage rather than none); the mean word confidence of every
+/// field with a PDF provenance on an OCR'd page (`info` is indexed by page
+/// number - 1); and an `ocr_low_confidence` warning on each amount read
+/// below [`OcrSettings::min_amount_confidence`].
 pub fn annotate_record(
     r: &mut crate::record::Record,
     info: &[Option<OcrInfo>],
@@ -887,10 +889,9 @@ mod tests {
     }
 
     fn needs(p: &PageContent) -> Option<OcrReason> {
-        let t = crate::template::Template::builtin().unwrap();
         page_needs_ocr(
             p,
-            &t.vocabulary(),
+            &tpl().vocabulary(),
             &OcrSettings::default(),
             &LayoutSettings::default(),
         )
@@ -922,6 +923,63 @@ mod tests {
             Some(OcrReason::UnmappedText)
         );
         assert_eq!(needs(&page("项目名称\u{FFFD}")), None);
+    }
+
+    #[test]
+    fn amounts_read_with_low_confidence_are_warned_about() {
+        use crate::record::Location;
+        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+        let ex = crate::Extractor::builtin().unwrap();
+        let mut r = ex
+            .extract_file(&root.join("fixtures/synth-01.pdf"))
+            .unwrap()
+            .remove(0);
+        r.warnings.clear();
+        let word = |k: &str, conf: f64| {
+            let Some(Location::Pdf { bbox, .. }) = r.provenance.get(k) else {
+                panic!("{k}: no PDF provenance");
+            };
+            OcrWord {
+                text: "1,000".into(),
+                bbox: *bbox,
+                conf,
+                line: (1, 1, 1),
+                chars: Vec::new(),
+            }
+        };
+        let words = vec![
+            word("total_budget", 0.59),
+            word("current_year_budget", 0.9),
+            word("funding_components[0]", 0.5),
+            word("project_name", 0.1),
+        ];
+        let info: Vec<Option<OcrInfo>> = r
+            .source
+            .pages
+            .iter()
+            .map(|_| {
+                Some(OcrInfo {
+                    words: words.clone(),
+                    skew_deg: 0.0,
+                    reason: OcrReason::NoTextLayer,
+                })
+            })
+            .collect();
+        annotate_record(&mut r, &info, &tpl(), &OcrSettings::default());
+        assert!(r.source.ocr);
+        let low: Vec<&str> = r
+            .warnings
+            .iter()
+            .filter(|w| w.code == "ocr_low_confidence")
+            .map(|w| w.field.as_str())
+            .collect();
+        // amounts only (not the project name), and only below 0.7
+        assert_eq!(low, ["funding_components[0]", "total_budget"]);
+        assert!(
+            !r.warnings
+                .iter()
+                .any(|w| w.code == "ocr_text_layer_ignored")
+        );
     }
 
     #[test]
