@@ -97,6 +97,9 @@ pub struct Template {
     /// Normalized label to index in `fields`.
     #[serde(skip)]
     label_index: HashMap<String, usize>,
+    /// [`Template::vocabulary`], built once at load.
+    #[serde(skip)]
+    vocabulary: Vec<String>,
 }
 
 /// The shape each record field must have.
@@ -249,6 +252,7 @@ impl Template {
         if label_key(&t.header.title).is_empty() {
             return Err(err("`header.title` is empty".into()));
         }
+        t.vocabulary = t.build_vocabulary();
         Ok(t)
     }
 
@@ -299,7 +303,11 @@ impl Template {
     /// The form's printed words as label keys ([`label_key`]): the title,
     /// the unit, field, funding and indicator column labels. Text holding
     /// none of them is not this form's (a page's garbage text layer).
-    pub fn vocabulary(&self) -> Vec<String> {
+    pub fn vocabulary(&self) -> &[String] {
+        &self.vocabulary
+    }
+
+    fn build_vocabulary(&self) -> Vec<String> {
         let mut v: Vec<String> = std::iter::once(&self.header.title)
             .chain(&self.header.unit_labels)
             .chain(&self.funding_table.name)

@@ -704,10 +704,9 @@ pub fn ocr_pages(
     if !s.enabled {
         return Ok(info);
     }
-    let vocabulary = t.vocabulary();
     let reasons: Vec<Option<OcrReason>> = pages
         .iter()
-        .map(|p| page_needs_ocr(p, &vocabulary, s, layout))
+        .map(|p| page_needs_ocr(p, t.vocabulary(), s, layout))
         .collect();
     if reasons.iter().all(Option::is_none) {
         return Ok(info);
@@ -798,20 +797,19 @@ pub fn annotate_record(
         .collect();
     let value = serde_json::to_value(&*r).unwrap_or_default();
     for (field, &c) in &conf {
-        let is_amount = match field.split_once('[') {
-            Some((base, _)) => base == "funding_components",
-            None => money.contains(&field.as_str()),
-        };
-        let present = match field.split_once('[') {
-            Some((base, rest)) => rest
+        // the amount read, when `field` is one: a money field, or a
+        // funding row (`funding_components[i]`)
+        let amount = match field.split_once('[') {
+            Some(("funding_components", rest)) => rest
                 .trim_end_matches(']')
                 .parse::<usize>()
                 .ok()
-                .and_then(|i| value.get(base)?.get(i)?.get("amount"))
-                .is_some_and(|v| !v.is_null()),
-            None => value.get(field).is_some_and(|v| !v.is_null()),
+                .and_then(|i| value.get("funding_components")?.get(i)?.get("amount")),
+            Some(_) => None,
+            None if money.contains(&field.as_str()) => value.get(field),
+            None => None,
         };
-        if is_amount && present && c < s.min_amount_confidence {
+        if amount.is_some_and(|v| !v.is_null()) && c < s.min_amount_confidence {
             r.warnings.push(crate::record::Warning::new(
                 field,
                 "ocr_low_confidence",
@@ -891,7 +889,7 @@ mod tests {
     fn needs(p: &PageContent) -> Option<OcrReason> {
         page_needs_ocr(
             p,
-            &tpl().vocabulary(),
+            tpl().vocabulary(),
             &OcrSettings::default(),
             &LayoutSettings::default(),
         )
