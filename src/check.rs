@@ -78,6 +78,16 @@ pub struct FieldResult {
     pub rows: Option<RowTally>,
     /// Wrong fields: what differs, readable.
     pub diff: Option<String>,
+    /// The extracted record carries a warning on this field (its `field` is
+    /// the field's name, or a row of it: `indicators[3]`).
+    pub warned: bool,
+}
+
+impl FieldResult {
+    /// Wrong with no warning on it: the defect a user cannot see.
+    pub fn silent(&self) -> bool {
+        !self.right && !self.warned
+    }
 }
 
 /// Whether a form is on both sides.
@@ -138,6 +148,15 @@ impl FileComparison {
     /// Whether every field of every form is right (and the form counts agree).
     pub fn all_right(&self) -> bool {
         self.golden_forms == self.got_forms && self.right() == self.total()
+    }
+    /// Wrong fields with no warning on them, over all forms (a form missing
+    /// from the extraction has no record, so all its fields are silent).
+    pub fn silent(&self) -> usize {
+        self.forms
+            .iter()
+            .flat_map(|f| &f.fields)
+            .filter(|r| r.silent())
+            .count()
     }
     /// The wrong field results with their form.
     pub fn wrong(&self) -> impl Iterator<Item = (&FormComparison, &FieldResult)> {
@@ -266,10 +285,14 @@ pub fn compare_forms_with(golden: &[Value], got: &[Value], tol: Tolerance) -> Fi
                     presence: FormPresence::Both,
                     fields: FIELDS
                         .iter()
-                        .map(|f| compare_field_with(f, g, x, tol))
+                        .map(|f| {
+                            let mut r = compare_field_with(f, g, x, tol);
+                            r.warned = has_warning(x, f);
+                            r
+                        })
                         .collect(),
                 },
-                (g, _) => {
+                (g, x) => {
                     let (presence, msg) = if g.is_some() {
                         (FormPresence::Missing, "form missing from the extraction")
                     } else {
@@ -287,6 +310,7 @@ pub fn compare_forms_with(golden: &[Value], got: &[Value], tol: Tolerance) -> Fi
                                 similarity: None,
                                 rows: None,
                                 diff: Some(msg.to_string()),
+                                warned: x.is_some_and(|x| has_warning(x, f)),
                             })
                             .collect(),
                     }
@@ -302,6 +326,21 @@ pub fn compare_forms_with(golden: &[Value], got: &[Value], tol: Tolerance) -> Fi
 }
 
 const NULL: Value = Value::Null;
+
+/// Whether `record`'s `warnings` hold one on `field` or on a row of it
+/// (`indicators[3]`).
+pub fn has_warning(record: &Value, field: &str) -> bool {
+    let Some(ws) = record.get("warnings").and_then(Value::as_array) else {
+        return false;
+    };
+    ws.iter()
+        .filter_map(|w| w.get("field").and_then(Value::as_str))
+        .any(|f| {
+            f == field
+                || f.strip_prefix(field)
+                    .is_some_and(|rest| rest.starts_with('['))
+        })
+}
 
 /// Compares one field of two records.
 pub fn compare_field(field: &'static str, golden: &Value, got: &Value) -> FieldResult {
@@ -323,6 +362,7 @@ pub fn compare_field_with(
         similarity: None,
         rows: None,
         diff: None,
+        warned: false,
     };
     match field_kind(field) {
         FieldKind::Scalar => {
@@ -684,6 +724,13 @@ pub fn render_table(files: &[(String, FileComparison)]) -> String {
     }
     out.push_str(line.trim_end());
     out.push('\n');
+    let mut line = pad("silent", first_w);
+    for ((_, c), w) in files.iter().zip(&col_w) {
+        line.push_str("  ");
+        line.push_str(&pad(&c.silent().to_string(), *w));
+    }
+    out.push_str(line.trim_end());
+    out.push('\n');
     if files.iter().any(|(_, c)| c.golden_forms != c.got_forms) {
         out.push('\n');
         for (name, c) in files.iter().filter(|(_, c)| c.golden_forms != c.got_forms) {
@@ -715,8 +762,9 @@ fn overall_line(files: &[(String, FileComparison)]) -> String {
     let (right, total) = files
         .iter()
         .fold((0, 0), |(r, t), (_, c)| (r + c.right(), t + c.total()));
+    let silent: usize = files.iter().map(|(_, c)| c.silent()).sum();
     format!(
-        "overall: {right}/{total} fields right ({:.1}%)\n",
+        "overall: {right}/{total} fields right ({:.1}%), {silent} silent (wrong, no warning)\n",
         percent(right, total)
     )
 }
@@ -774,11 +822,15 @@ fn render_compact(files: &[(String, FileComparison)]) -> String {
     for (i, (name, c)) in files.iter().enumerate() {
         let _ = writeln!(
             out,
-            "{:>w$}  {name}: {}/{} {:.0}%{}",
+            "{:>w$}  {name}: {}/{} {:.0}%{}{}",
             i + 1,
             c.right(),
             c.total(),
             percent(c.right(), c.total()),
+            match c.silent() {
+                0 => String::new(),
+                n => format!(", {n} silent"),
+            },
             count_note(c),
             w = digits.max(3)
         );
@@ -806,7 +858,12 @@ pub fn render_diffs(files: &[(String, FileComparison)]) -> String {
         if wrong == 0 && c.golden_forms == c.got_forms {
             continue;
         }
-        let _ = writeln!(out, "== {name}: {wrong} wrong of {} fields", c.total());
+        let _ = writeln!(
+            out,
+            "== {name}: {wrong} wrong of {} fields, {} of them silent",
+            c.total(),
+            c.silent()
+        );
         if c.golden_forms != c.got_forms {
             let _ = writeln!(
                 out,
@@ -835,9 +892,10 @@ pub fn render_diffs(files: &[(String, FileComparison)]) -> String {
             for r in form.fields.iter().filter(|r| !r.right) {
                 let _ = writeln!(
                     out,
-                    "form {}{label} {}: {}",
+                    "form {}{label} {}{}: {}",
                     form.index + 1,
                     r.field,
+                    if r.warned { " (warned)" } else { " (SILENT)" },
                     r.diff.as_deref().unwrap_or("differs")
                 );
             }
@@ -917,10 +975,10 @@ mod tests {
         assert_eq!(wrong_fields(&c), vec!["year", "start_date"]);
         let d = render_diffs(&[("f".to_string(), c)]);
         assert!(
-            d.contains(r#"start_date: expected "2019-01-01", got "2019-01-02""#),
+            d.contains(r#"start_date (SILENT): expected "2019-01-01", got "2019-01-02""#),
             "{d}"
         );
-        assert!(d.contains("year: expected 2019, got null"), "{d}");
+        assert!(d.contains("year (SILENT): expected 2019, got null"), "{d}");
     }
 
     #[test]
@@ -1107,16 +1165,49 @@ mod tests {
         assert!(unit.contains("1/2") && unit.contains("2/3 67%"), "{t}");
         let title = lines.iter().find(|l| l.starts_with("title ")).unwrap();
         assert!(title.contains("ok") && title.contains("3/3 100%"), "{t}");
-        assert_eq!(lines.len(), 1 + FIELDS.len() + 1 + 1, "{t}");
+        assert_eq!(lines.len(), 1 + FIELDS.len() + 2 + 1, "{t}");
         let total = 3 * FIELDS.len();
         assert_eq!(
             *lines.last().unwrap(),
             format!(
-                "overall: {}/{total} fields right ({:.1}%)",
+                "overall: {}/{total} fields right ({:.1}%), 1 silent (wrong, no warning)",
                 total - 1,
                 100.0 * (total - 1) as f64 / total as f64
             )
         );
+    }
+
+    #[test]
+    fn wrong_field_with_a_warning_on_it_is_not_silent() {
+        let mut got = form();
+        got["unit"] = json!("别的单位");
+        got["indicators"] = json!([]);
+        got["warnings"] = json!([{"field": "indicators[2]", "code": "page_cut", "message": ""}]);
+        let c = compare_forms(&[form()], &[got]);
+        assert_eq!(c.total() - c.right(), 2);
+        assert_eq!(c.silent(), 1);
+        let silent: Vec<&str> = c
+            .wrong()
+            .filter(|(_, r)| r.silent())
+            .map(|(_, r)| r.field)
+            .collect();
+        assert_eq!(silent, ["unit"]);
+    }
+
+    #[test]
+    fn a_warning_on_a_longer_field_name_does_not_cover_a_prefix() {
+        let got = json!({"warnings": [{"field": "unit_code", "code": "x", "message": ""}]});
+        assert!(!has_warning(&got, "unit"));
+        assert!(has_warning(
+            &json!({"warnings": [{"field": "unit", "code": "x", "message": ""}]}),
+            "unit"
+        ));
+    }
+
+    #[test]
+    fn fields_of_a_missing_form_are_silent() {
+        let c = compare_forms(&[form(), form()], &[form()]);
+        assert_eq!(c.silent(), FIELDS.len());
     }
 
     #[test]
@@ -1144,9 +1235,9 @@ mod tests {
             end.contains("✓✓✓✗✓✓✓✓✓✓ ✓✓") && end.ends_with("29/30 97%"),
             "{t}"
         );
-        assert!(t.contains("  4  file-03: 21/22 95%\n"), "{t}");
+        assert!(t.contains("  4  file-03: 21/22 95%, 1 silent\n"), "{t}");
         assert!(t.ends_with(&format!(
-            "overall: {}/{} fields right (99.8%)\n",
+            "overall: {}/{} fields right (99.8%), 1 silent (wrong, no warning)\n",
             30 * FIELDS.len() - 1,
             30 * FIELDS.len()
         )));
