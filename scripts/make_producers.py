@@ -54,7 +54,7 @@ PRODUCERS = ["calc", "docx", "chromium", "weasyprint", "wkhtmltopdf"]
 FONTS = ["Noto Sans CJK SC", "Noto Serif CJK SC", "WenQuanYi Zen Hei"]
 # spacer heights above the table (mm), tried in this order, rotated per file
 OFFSETS = [0, 37, 74, 111, 18, 55, 92, 129]
-ROUNDS = 6
+ROUNDS = 2
 
 # ---------------------------------------------------------------------------
 # Truths
@@ -335,7 +335,8 @@ p.t {{ text-indent: 2em; }}
                     inner = "<br>".join(html.escape(p).replace("  ", "&nbsp;&nbsp;")
                                         for p in paras)
                 inner = inner or "&nbsp;"
-                if ci == 0 and force == row["id"] and producer == "wkhtmltopdf":
+                first_plain = next(k for k, c in enumerate(grid[ri]) if c[2] == 1)
+                if ci == first_plain and force == row["id"] and producer == "wkhtmltopdf":
                     inner = f'<div style="page-break-before: always">{inner}</div>'
                 tds.append(f"<td{attrs}>{inner}</td>")
             trs = ""
