@@ -70,9 +70,15 @@ pub fn cells(layouts: &[PageLayout]) -> String {
                     .map(|l| format!("{}{}", if l.starts_paragraph { "¶" } else { "" }, l.text))
                     .collect::<Vec<_>>()
                     .join(" ⏎ ");
+                let cut = match (c.cut_top, c.cut_bottom) {
+                    (true, true) => " cut-top-bottom",
+                    (true, false) => " cut-top",
+                    (false, true) => " cut-bottom",
+                    _ => "",
+                };
                 let _ = writeln!(
                     s,
-                    "  r{} c{} {}x{} {}\t{}",
+                    "  r{} c{} {}x{}{cut} {}\t{}",
                     c.row,
                     c.col,
                     c.row_span,
@@ -82,6 +88,27 @@ pub fn cells(layouts: &[PageLayout]) -> String {
                 );
             }
         }
+    }
+    s
+}
+
+/// Each form's pages after [`crate::join::join_page_cuts`]: the joins
+/// made, then the cells as [`cells`] prints them.
+pub fn table(forms: &[crate::join::JoinedPages]) -> String {
+    let mut s = String::new();
+    for (i, f) in forms.iter().enumerate() {
+        let _ = writeln!(s, "## form {} ({} joins across page cuts)", i + 1, f.joins.len());
+        for j in &f.joins {
+            let _ = writeln!(
+                s,
+                "join page {} {} <- page {} {}",
+                j.page,
+                b(&j.bbox),
+                j.from_page,
+                b(&j.from)
+            );
+        }
+        s.push_str(&cells(&f.pages));
     }
     s
 }

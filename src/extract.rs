@@ -96,6 +96,8 @@ pub fn page_to_layout(page: &PageContent, settings: &LayoutSettings) -> PageLayo
                 row_span: c.row_span,
                 col_span: c.col_span,
                 lines: cell_lines(&glyphs, &idx, inset.map(|d| c.bbox.x0 + d), settings),
+                cut_top: c.cut_top,
+                cut_bottom: c.cut_bottom,
             })
             .collect();
         tables.push(TableCells {
@@ -272,11 +274,20 @@ impl Extractor {
             .collect()
     }
 
-    /// Stage 3: the fields of every form of a file.
-    pub fn fields(&self, layouts: &[PageLayout]) -> Vec<FormFields> {
+    /// Stage 3a: each form's pages with the rows cut open by page breaks
+    /// joined ([`crate::join::join_page_cuts`]), one entry per form.
+    pub fn tables<'a>(&self, layouts: &'a [PageLayout]) -> Vec<crate::join::JoinedPages<'a>> {
         split_forms(layouts, &self.template)
             .into_iter()
-            .map(|r| pages_to_fields(&layouts[r], &self.template, &self.layout))
+            .map(|r| crate::join::join_page_cuts(&layouts[r], &self.layout))
+            .collect()
+    }
+
+    /// Stage 3: the fields of every form of a file.
+    pub fn fields(&self, layouts: &[PageLayout]) -> Vec<FormFields> {
+        self.tables(layouts)
+            .iter()
+            .map(|j| pages_to_fields(&j.pages, &self.template, &self.layout))
             .collect()
     }
 

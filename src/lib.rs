@@ -11,7 +11,8 @@
 //! 2. [`layout`]: glyphs to words to lines; edges to a table grid with spans;
 //!    glyphs to cells; cell text lines with paragraph starts
 //!    ([`extract::page_to_layout`]).
-//! 3. [`mapping`]: label cells found through the [`template`] vocabulary,
+//! 3. [`join`]: a form's pages with the rows cut open by page breaks
+//!    joined into one cell (`--dump table`); then [`mapping`]: label cells found through the [`template`] vocabulary,
 //!    values read from the cells beside them, the two sub-tables by their
 //!    header columns, stitched across pages ([`mapping::FormFields`]).
 //! 4. [`assemble`] with [`normalize`]: dates, money, targets, text; warnings;
@@ -34,6 +35,7 @@ pub mod error;
 pub mod extract;
 pub mod geom;
 pub mod ingest;
+pub mod join;
 pub mod layout;
 pub mod mapping;
 pub mod normalize;

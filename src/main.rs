@@ -28,6 +28,8 @@ enum Stage {
     Glyphs,
     Lines,
     Cells,
+    /// Each form's pages with the rows cut open by page breaks joined.
+    Table,
     /// Text dumps: the pieces of each page (labels, values, paragraphs).
     Blocks,
     Fields,
@@ -400,6 +402,7 @@ fn run_dump(ex: &Extractor, paths: &[PathBuf], stage: Stage) -> Result<ExitCode>
         Stage::Glyphs => dump::glyphs(&pages),
         Stage::Lines => dump::lines(&pages, &ex.layout),
         Stage::Cells => dump::cells(&ex.layouts(&pages)),
+        Stage::Table => dump::table(&ex.tables(&ex.layouts(&pages))),
         Stage::Blocks => bail!("the blocks stage is for text dumps"),
         Stage::Fields => dump::fields(&ex.fields(&ex.layouts(&pages))),
     };

@@ -30,6 +30,12 @@ pub struct CellRef {
     pub row_span: usize,
     pub col_span: usize,
     pub lines: Vec<TextLine>,
+    /// The cell's top (bottom) is a page cut with no rule drawn
+    /// ([`crate::layout::Cell::cut_top`]).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub cut_top: bool,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub cut_bottom: bool,
 }
 
 impl CellRef {
@@ -637,6 +643,8 @@ mod tests {
                     starts_paragraph: false,
                 })
                 .collect(),
+            cut_top: false,
+            cut_bottom: false,
         }
     }
 

@@ -22,6 +22,13 @@ pub struct Cell {
     pub row_span: usize,
     pub col_span: usize,
     pub bbox: BBox,
+    /// The cell's top (bottom) is a page cut with no ruling line: the
+    /// table's vertical rules run on past its first (last) horizontal one,
+    /// to the page's edge, so the row goes on across the page break.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub cut_top: bool,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub cut_bottom: bool,
 }
 
 /// A table: its grid lines and its cells, top to bottom, left to right.
@@ -182,6 +189,30 @@ fn coverage(segs: &[(f64, f64)], a: f64, b: f64) -> f64 {
     covered / (b - a)
 }
 
+/// Where the table's outer vertical rules (at its first and last column
+/// boundary) both run on above its first horizontal rule, or below its
+/// last, by more than `tol`: the y they reach, the edge of a row cut by a
+/// page break with no rule drawn at the cut (Chromium, WeasyPrint,
+/// wkhtmltopdf leave the cut open; LibreOffice closes it).
+fn open_ends(edges: &[Edge], xs: &[f64], ys: &[f64], tol: f64) -> (Option<f64>, Option<f64>) {
+    let reach = |x: f64| {
+        edges
+            .iter()
+            .filter(|e| e.orientation == Orientation::Vertical && e.x0 == x)
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(t, b), e| {
+                (t.min(e.top), b.max(e.bottom))
+            })
+    };
+    let (l, r) = (reach(xs[0]), reach(xs[xs.len() - 1]));
+    let (first, last) = (ys[0], ys[ys.len() - 1]);
+    let top = l.0.max(r.0);
+    let bottom = l.1.min(r.1);
+    (
+        (top < first - tol).then_some(top),
+        (bottom > last + tol).then_some(bottom),
+    )
+}
+
 /// Ruling lines to tables (see the module docs). Tables come out top to
 /// bottom.
 pub fn edges_to_grids(edges: &[Edge], settings: &LayoutSettings) -> Vec<Grid> {
@@ -231,6 +262,13 @@ fn build_grid(edges: &[Edge], settings: &LayoutSettings) -> Option<Grid> {
     if xs.len() < 2 || ys.len() < 2 {
         return None;
     }
+    let (cut_top, cut_bottom) = open_ends(edges, &xs, &ys, settings.snap_tolerance);
+    if let Some(y) = cut_top {
+        ys.insert(0, y);
+    }
+    if let Some(y) = cut_bottom {
+        ys.push(y);
+    }
     let (rows, cols) = (ys.len() - 1, xs.len() - 1);
     let vsegs: Vec<Vec<(f64, f64)>> = xs
         .iter()
@@ -274,8 +312,8 @@ fn build_grid(edges: &[Edge], settings: &LayoutSettings) -> Option<Grid> {
         for c in 0..cols {
             let open = (c == 0 && !has_v(0, r))
                 || (c + 1 == cols && !has_v(cols, r))
-                || (r == 0 && !has_h(0, c))
-                || (r + 1 == rows && !has_h(rows, c));
+                || (r == 0 && !has_h(0, c) && cut_top.is_none())
+                || (r + 1 == rows && !has_h(rows, c) && cut_bottom.is_none());
             if open {
                 let root = uf.find(id(r, c));
                 outside[root] = true;
@@ -314,6 +352,8 @@ fn build_grid(edges: &[Edge], settings: &LayoutSettings) -> Option<Grid> {
             row_span: r1 - r0 + 1,
             col_span: c1 - c0 + 1,
             bbox: BBox::new(xs[c0], ys[r0], xs[c1 + 1], ys[r1 + 1]),
+            cut_top: r0 == 0 && cut_top.is_some(),
+            cut_bottom: r1 + 1 == rows && cut_bottom.is_some(),
         })
         .collect();
     let bbox = BBox::new(xs[0], ys[0], xs[cols], ys[rows]);
@@ -350,6 +390,41 @@ mod tests {
         );
         assert_eq!(out.len(), 1);
         assert!((out[0].x1 - 100.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn rules_running_past_the_last_border_open_a_row_cut_by_the_page() {
+        let s = LayoutSettings::default();
+        // A row split by a page break with no rule at the cut: the vertical
+        // rules go on to the page's edge (y = 80) below the last border.
+        let e = [
+            h(0.0, 200.0, 0.0),
+            h(0.0, 200.0, 20.0),
+            v(0.0, 0.0, 80.0),
+            v(100.0, 0.0, 80.0),
+            v(200.0, 0.0, 80.0),
+        ];
+        let g = &edges_to_grids(&e, &s)[0];
+        assert_eq!(g.rows(), 2);
+        assert_eq!(g.cells.len(), 4);
+        let cut: Vec<bool> = g.cells.iter().map(|c| c.cut_bottom).collect();
+        assert_eq!(cut, [false, false, true, true]);
+        assert!(g.cells.iter().all(|c| !c.cut_top));
+        assert_eq!(g.cell_at(150.0, 70.0), Some(3));
+    }
+
+    #[test]
+    fn rules_overshooting_a_border_by_less_than_the_snap_tolerance_open_nothing() {
+        let s = LayoutSettings::default();
+        let e = [
+            h(0.0, 200.0, 10.0),
+            h(0.0, 200.0, 30.0),
+            v(0.0, 9.0, 31.0),
+            v(200.0, 9.0, 31.0),
+        ];
+        let g = &edges_to_grids(&e, &s)[0];
+        assert_eq!(g.rows(), 1);
+        assert!(g.cells.iter().all(|c| !c.cut_top && !c.cut_bottom));
     }
 
     #[test]

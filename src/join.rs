@@ -1,0 +1,233 @@
+//! Joining a form's pages into one table: the stage between layout and
+//! mapping (`--dump table`).
+//!
+//! A table row cut by a page break is read in two parts, the last row of
+//! one page and the first row of the next. Where the producer drew no rule
+//! at the cut (Chromium, WeasyPrint and wkhtmltopdf leave it open), the
+//! grid marks both parts ([`CellRef::cut_bottom`], [`CellRef::cut_top`]:
+//! the vertical rules run on to the page's edge), and this stage puts the
+//! second part's text into the first part's cell, column by column, so the
+//! mapping reads one cell where the form has one:
+//!
+//! ```text
+//! page k   | 保证项目实施 | 1、完善项目档案管理…      |  (cut_bottom)
+//! page k+1 | 的制度、措施 | 3、引入第三方监理…        |  (cut_top)
+//!       ─▶ | 保证项目实施的制度、措施 | 1、… 3、…     |
+//! ```
+//!
+//! A second part that spans more rows than the cut one (the merged label of
+//! a sub-table, a level-1 indicator cell) keeps its place, emptied of the
+//! text moved up, so the mapping sees an empty label cell at the top of the
+//! page: the field above goes on. Cells of the second part that no first
+//! part lies over are left as they are.
+//!
+//! Rows cut where the producer did draw a rule (LibreOffice) look like two
+//! rows; the mapping joins them by what the form allows (an empty label
+//! cell continues the field above; half a label on each page).
+
+use std::borrow::Cow;
+
+use serde::Serialize;
+
+use crate::mapping::{CellRef, PageLayout};
+use crate::settings::LayoutSettings;
+
+/// One join made: the cell on `page` at `bbox` took the text of the cell
+/// on the next page at `from`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CutJoin {
+    pub page: usize,
+    pub bbox: crate::geom::BBox,
+    pub from_page: usize,
+    pub from: crate::geom::BBox,
+}
+
+/// A form's pages with every open page cut joined, and the joins made.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct JoinedPages<'a> {
+    pub pages: Cow<'a, [PageLayout]>,
+    pub joins: Vec<CutJoin>,
+}
+
+/// Joins the rows cut open by page breaks (see the module docs). Pages
+/// with no open cut are borrowed, not copied.
+pub fn join_page_cuts<'a>(pages: &'a [PageLayout], settings: &LayoutSettings) -> JoinedPages<'a> {
+    let has_cut = |p: &PageLayout| {
+        p.tables
+            .iter()
+            .any(|t| t.cells.iter().any(|c| c.cut_top || c.cut_bottom))
+    };
+    if !pages.iter().any(has_cut) {
+        return JoinedPages {
+            pages: Cow::Borrowed(pages),
+            joins: Vec::new(),
+        };
+    }
+    let mut out = pages.to_vec();
+    let mut joins = Vec::new();
+    for k in 1..out.len() {
+        let (before, after) = out.split_at_mut(k);
+        let upper = before.last_mut().and_then(|p| p.tables.last_mut());
+        let lower = after.first_mut().and_then(|p| p.tables.first_mut());
+        if let (Some(u), Some(l)) = (upper, lower) {
+            join_tables(&mut u.cells, &mut l.cells, settings, &mut joins);
+        }
+    }
+    JoinedPages {
+        pages: Cow::Owned(out),
+        joins,
+    }
+}
+
+/// Moves the text of `lower`'s cut-top cells into the `upper` cut-bottom
+/// cell over the same columns.
+fn join_tables(
+    upper: &mut [CellRef],
+    lower: &mut Vec<CellRef>,
+    settings: &LayoutSettings,
+    joins: &mut Vec<CutJoin>,
+) {
+    let tol = settings.column_match_tolerance;
+    let mut drop = vec![false; lower.len()];
+    for (i, l) in lower.iter_mut().enumerate() {
+        if !l.cut_top {
+            continue;
+        }
+        let Some(u) = upper
+            .iter_mut()
+            .filter(|u| u.cut_bottom && same_columns(u, l, tol))
+            .max_by(|a, b| {
+                a.bbox
+                    .h_overlap(&l.bbox)
+                    .total_cmp(&b.bbox.h_overlap(&l.bbox))
+            })
+        else {
+            continue;
+        };
+        joins.push(CutJoin {
+            page: u.page,
+            bbox: u.bbox,
+            from_page: l.page,
+            from: l.bbox,
+        });
+        u.lines.append(&mut l.lines);
+        // A part spanning the cut row only is gone; one spanning more
+        // rows stays, empty, so the field above goes on below it.
+        drop[i] = l.row_span == 1;
+    }
+    let mut i = 0;
+    lower.retain(|_| {
+        i += 1;
+        !drop[i - 1]
+    });
+}
+
+/// Whether two cells cover the same columns: their left and right edges
+/// within `tol`, or (a part of a merged cell drawn narrower) most of the
+/// narrower one under the wider.
+fn same_columns(a: &CellRef, b: &CellRef, tol: f64) -> bool {
+    let edges = (a.bbox.x0 - b.bbox.x0).abs() <= tol && (a.bbox.x1 - b.bbox.x1).abs() <= tol;
+    let narrow = a.bbox.width().min(b.bbox.width());
+    edges || a.bbox.h_overlap(&b.bbox) >= 0.9 * narrow
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::geom::BBox;
+    use crate::layout::TextLine;
+    use crate::mapping::TableCells;
+
+    fn cell(page: usize, row: usize, x0: f64, x1: f64, text: &str) -> CellRef {
+        CellRef {
+            page,
+            bbox: BBox::new(x0, 100.0 + row as f64 * 20.0, x1, 120.0 + row as f64 * 20.0),
+            row,
+            col: usize::from(x0 > 0.0),
+            row_span: 1,
+            col_span: 1,
+            lines: text
+                .split('\n')
+                .map(|t| TextLine {
+                    text: t.to_string(),
+                    bbox: BBox::new(x0, 0.0, x1, 10.0),
+                    starts_paragraph: false,
+                })
+                .collect(),
+            cut_top: false,
+            cut_bottom: false,
+        }
+    }
+
+    fn page(n: usize, cells: Vec<CellRef>) -> PageLayout {
+        PageLayout {
+            page: n,
+            tables: vec![TableCells {
+                page: n,
+                bbox: BBox::new(0.0, 0.0, 400.0, 800.0),
+                cells,
+            }],
+            free_lines: vec![],
+        }
+    }
+
+    fn texts(p: &PageLayout) -> Vec<String> {
+        p.tables[0].cells.iter().map(|c| c.text()).collect()
+    }
+
+    #[test]
+    fn open_cut_text_row_is_joined_label_to_label_value_to_value() {
+        let mut a = cell(1, 5, 0.0, 100.0, "保证项目实施");
+        let mut b = cell(1, 5, 100.0, 400.0, "1、完善项目档案管理");
+        a.cut_bottom = true;
+        b.cut_bottom = true;
+        let mut c = cell(2, 0, 0.0, 100.0, "的制度、措施");
+        let mut d = cell(2, 0, 100.0, 400.0, "3、引入第三方监理");
+        c.cut_top = true;
+        d.cut_top = true;
+        let next = cell(2, 1, 0.0, 100.0, "项目总预算（元）");
+        let pages = [page(1, vec![a, b]), page(2, vec![c, d, next])];
+        let j = join_page_cuts(&pages, &LayoutSettings::default());
+        assert_eq!(
+            texts(&j.pages[0]),
+            ["保证项目实施\n的制度、措施", "1、完善项目档案管理\n3、引入第三方监理"]
+        );
+        assert_eq!(texts(&j.pages[1]), ["项目总预算（元）"]);
+        assert_eq!(j.joins.len(), 2);
+    }
+
+    #[test]
+    fn second_part_spanning_more_rows_stays_as_an_empty_cell() {
+        let mut a = cell(1, 9, 0.0, 100.0, "分解目标");
+        a.cut_bottom = true;
+        let mut c = cell(2, 0, 0.0, 100.0, "");
+        c.cut_top = true;
+        c.row_span = 4;
+        let pages = [page(1, vec![a]), page(2, vec![c])];
+        let j = join_page_cuts(&pages, &LayoutSettings::default());
+        assert_eq!(j.pages[1].tables[0].cells.len(), 1);
+        assert!(j.pages[1].tables[0].cells[0].is_empty());
+    }
+
+    #[test]
+    fn closed_cut_is_left_to_the_mapping() {
+        let a = cell(1, 5, 100.0, 400.0, "1、完善项目档案管理");
+        let c = cell(2, 0, 100.0, 400.0, "3、引入第三方监理");
+        let pages = [page(1, vec![a]), page(2, vec![c])];
+        let j = join_page_cuts(&pages, &LayoutSettings::default());
+        assert!(matches!(j.pages, Cow::Borrowed(_)));
+        assert!(j.joins.is_empty());
+    }
+
+    #[test]
+    fn open_cut_part_under_no_upper_part_is_kept() {
+        let mut a = cell(1, 5, 100.0, 400.0, "某子项目");
+        a.cut_bottom = true;
+        let mut c = cell(2, 0, 0.0, 100.0, "");
+        c.cut_top = true;
+        let pages = [page(1, vec![a]), page(2, vec![c])];
+        let j = join_page_cuts(&pages, &LayoutSettings::default());
+        assert_eq!(j.pages[1].tables[0].cells.len(), 1);
+        assert!(j.joins.is_empty());
+    }
+}
