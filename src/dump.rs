@@ -97,7 +97,12 @@ pub fn cells(layouts: &[PageLayout]) -> String {
 pub fn table(forms: &[crate::join::JoinedPages]) -> String {
     let mut s = String::new();
     for (i, f) in forms.iter().enumerate() {
-        let _ = writeln!(s, "## form {} ({} joins across page cuts)", i + 1, f.joins.len());
+        let _ = writeln!(
+            s,
+            "## form {} ({} joins across page cuts)",
+            i + 1,
+            f.joins.len()
+        );
         for j in &f.joins {
             let _ = writeln!(
                 s,

@@ -65,13 +65,23 @@ pub fn join_page_cuts<'a>(pages: &'a [PageLayout], settings: &LayoutSettings) ->
     }
     let mut out = pages.to_vec();
     let mut joins = Vec::new();
-    for k in 1..out.len() {
-        let (before, after) = out.split_at_mut(k);
-        let upper = before.last_mut().and_then(|p| p.tables.last_mut());
-        let lower = after.first_mut().and_then(|p| p.tables.first_mut());
-        if let (Some(u), Some(l)) = (upper, lower) {
-            join_tables(&mut u.cells, &mut l.cells, settings, &mut joins);
+    // The last table seen and the next page's first: a page with no table
+    // (a blank page some producers leave at a forced break) is skipped.
+    let mut last: Option<(usize, usize)> = None;
+    for k in 0..out.len() {
+        if out[k].tables.is_empty() {
+            continue;
         }
+        if let Some((pk, ti)) = last {
+            let (before, after) = out.split_at_mut(k);
+            join_tables(
+                &mut before[pk].tables[ti].cells,
+                &mut after[0].tables[0].cells,
+                settings,
+                &mut joins,
+            );
+        }
+        last = Some((k, out[k].tables.len() - 1));
     }
     JoinedPages {
         pages: Cow::Owned(out),
@@ -190,7 +200,10 @@ mod tests {
         let j = join_page_cuts(&pages, &LayoutSettings::default());
         assert_eq!(
             texts(&j.pages[0]),
-            ["保证项目实施\n的制度、措施", "1、完善项目档案管理\n3、引入第三方监理"]
+            [
+                "保证项目实施\n的制度、措施",
+                "1、完善项目档案管理\n3、引入第三方监理"
+            ]
         );
         assert_eq!(texts(&j.pages[1]), ["项目总预算（元）"]);
         assert_eq!(j.joins.len(), 2);

@@ -417,9 +417,13 @@ pub fn pages_to_fields(
         for band in stitch_split_rows(all, template) {
             let label_text = band.label.text();
             let spec = template.field_for_label(&label_text);
-            let continues = band.first_on_page
-                && (band.label.is_empty()
-                    || spec.is_some_and(|s| {
+            // An empty label cell goes on with the field above (a label
+            // printed once, on a sub-table's header row or on the first
+            // part of a cut cell); so does the open sub-table's own label
+            // repeated at the top of a page.
+            let continues = band.label.is_empty()
+                || (band.first_on_page
+                    && spec.is_some_and(|s| {
                         open_table
                             .as_ref()
                             .is_some_and(|t| out.hits[t.hit].key == s.key)

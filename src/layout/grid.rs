@@ -306,22 +306,25 @@ fn build_grid(edges: &[Edge], settings: &LayoutSettings) -> Option<Grid> {
         }
     }
     // A component is outside the table when any of its atomic cells lies on
-    // the grid's border without a ruling line there.
+    // the grid's left or right border without a ruling line there. One
+    // open at the top or bottom border (its side rules there) is a cell cut
+    // by the page: a merged cell going on over the page break.
     let mut outside = vec![false; rows * cols];
+    let mut open_top = vec![false; rows * cols];
+    let mut open_bottom = vec![false; rows * cols];
     for r in 0..rows {
         for c in 0..cols {
-            let open = (c == 0 && !has_v(0, r))
-                || (c + 1 == cols && !has_v(cols, r))
-                || (r == 0 && !has_h(0, c) && cut_top.is_none())
-                || (r + 1 == rows && !has_h(rows, c) && cut_bottom.is_none());
-            if open {
-                let root = uf.find(id(r, c));
+            let root = uf.find(id(r, c));
+            if (c == 0 && !has_v(0, r)) || (c + 1 == cols && !has_v(cols, r)) {
                 outside[root] = true;
             }
+            open_top[root] |= r == 0 && (cut_top.is_some() || !has_h(0, c));
+            open_bottom[root] |= r + 1 == rows && (cut_bottom.is_some() || !has_h(rows, c));
         }
     }
     let mut comp_cell: std::collections::HashMap<usize, usize> = Default::default();
     let mut spans: Vec<(usize, usize, usize, usize)> = Vec::new(); // r0, c0, r1, c1
+    let mut roots: Vec<usize> = Vec::new();
     let mut owner = vec![None; rows * cols];
     for r in 0..rows {
         for c in 0..cols {
@@ -331,6 +334,7 @@ fn build_grid(edges: &[Edge], settings: &LayoutSettings) -> Option<Grid> {
             }
             let ci = *comp_cell.entry(root).or_insert_with(|| {
                 spans.push((r, c, r, c));
+                roots.push(root);
                 spans.len() - 1
             });
             let s = &mut spans[ci];
@@ -346,14 +350,15 @@ fn build_grid(edges: &[Edge], settings: &LayoutSettings) -> Option<Grid> {
     }
     let cells: Vec<Cell> = spans
         .iter()
-        .map(|&(r0, c0, r1, c1)| Cell {
+        .zip(&roots)
+        .map(|(&(r0, c0, r1, c1), &root)| Cell {
             row: r0,
             col: c0,
             row_span: r1 - r0 + 1,
             col_span: c1 - c0 + 1,
             bbox: BBox::new(xs[c0], ys[r0], xs[c1 + 1], ys[r1 + 1]),
-            cut_top: r0 == 0 && cut_top.is_some(),
-            cut_bottom: r1 + 1 == rows && cut_bottom.is_some(),
+            cut_top: open_top[root],
+            cut_bottom: open_bottom[root],
         })
         .collect();
     let bbox = BBox::new(xs[0], ys[0], xs[cols], ys[rows]);
