@@ -204,7 +204,14 @@ fn open_ends(edges: &[Edge], xs: &[f64], ys: &[f64], tol: f64) -> (Option<f64>, 
             })
     };
     let (l, r) = (reach(xs[0]), reach(xs[xs.len() - 1]));
-    let (first, last) = (ys[0], ys[ys.len() - 1]);
+    // No horizontal rule at all: a row filling the page, open at both ends.
+    let (first, last) = match (ys.first(), ys.last()) {
+        (Some(&f), Some(&l)) => (f, l),
+        _ => (
+            (l.0.max(r.0) + l.1.min(r.1)) / 2.0,
+            (l.0.max(r.0) + l.1.min(r.1)) / 2.0,
+        ),
+    };
     let top = l.0.max(r.0);
     let bottom = l.1.min(r.1);
     (
@@ -236,12 +243,39 @@ pub fn edges_to_grids(edges: &[Edge], settings: &LayoutSettings) -> Vec<Grid> {
     for (i, e) in merged.iter().enumerate() {
         groups.entry(uf.find(i)).or_default().push(*e);
     }
+    let mut groups: Vec<Vec<Edge>> = groups.into_values().collect();
+    join_lone_verticals(&mut groups, tol);
     let mut grids: Vec<Grid> = groups
-        .into_values()
+        .into_iter()
         .filter_map(|g| build_grid(&g, settings))
         .collect();
     grids.sort_by(|a, b| a.bbox.top.total_cmp(&b.bbox.top));
     grids
+}
+
+/// Vertical rules that touch no horizontal one and run over the same span
+/// (within `tol`) are one group: the columns of a table row that fills the
+/// whole page, cut at both ends.
+fn join_lone_verticals(groups: &mut Vec<Vec<Edge>>, tol: f64) {
+    let lone = |g: &Vec<Edge>| g.len() == 1 && g[0].orientation == Orientation::Vertical;
+    let (mut singles, rest): (Vec<Vec<Edge>>, Vec<Vec<Edge>>) =
+        std::mem::take(groups).into_iter().partition(lone);
+    *groups = rest;
+    singles.sort_by(|a, b| a[0].top.total_cmp(&b[0].top));
+    for s in singles {
+        let e = s[0];
+        let same = groups.iter_mut().find(|g| {
+            g.iter().all(|f| {
+                f.orientation == Orientation::Vertical
+                    && (f.top - e.top).abs() <= tol
+                    && (f.bottom - e.bottom).abs() <= tol
+            })
+        });
+        match same {
+            Some(g) => g.push(e),
+            None => groups.push(s),
+        }
+    }
 }
 
 fn build_grid(edges: &[Edge], settings: &LayoutSettings) -> Option<Grid> {
@@ -259,7 +293,7 @@ fn build_grid(edges: &[Edge], settings: &LayoutSettings) -> Option<Grid> {
     xs.dedup();
     ys.sort_by(f64::total_cmp);
     ys.dedup();
-    if xs.len() < 2 || ys.len() < 2 {
+    if xs.len() < 2 || (ys.len() < 2 && !ys.is_empty()) {
         return None;
     }
     let (cut_top, cut_bottom) = open_ends(edges, &xs, &ys, settings.snap_tolerance);
@@ -430,6 +464,19 @@ mod tests {
         let g = &edges_to_grids(&e, &s)[0];
         assert_eq!(g.rows(), 1);
         assert!(g.cells.iter().all(|c| !c.cut_top && !c.cut_bottom));
+    }
+
+    #[test]
+    fn rules_with_no_border_at_all_are_one_row_cut_at_both_ends() {
+        let s = LayoutSettings::default();
+        let e = [
+            v(0.0, 50.0, 790.0),
+            v(100.0, 50.0, 790.0),
+            v(400.0, 50.0, 790.0),
+        ];
+        let g = &edges_to_grids(&e, &s)[0];
+        assert_eq!((g.rows(), g.cols()), (1, 2));
+        assert!(g.cells.iter().all(|c| c.cut_top && c.cut_bottom));
     }
 
     #[test]
