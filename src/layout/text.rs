@@ -351,7 +351,7 @@ pub fn glyphs_to_cells(grid: &Grid, glyphs: &[Glyph]) -> (Vec<Vec<usize>>, Vec<u
         .iter()
         .map(|g| {
             let (cx, cy) = g.bbox.center();
-            grid.cell_at(cx, cy)
+            grid.cell_at(cx, cy).or_else(|| overflowing_cut(grid, g))
         })
         .collect();
     let mut counts = vec![0usize; grid.cells.len()];
@@ -371,6 +371,20 @@ pub fn glyphs_to_cells(grid: &Grid, glyphs: &[Glyph]) -> (Vec<Vec<usize>>, Vec<u
         }
     }
     (per_cell, outside)
+}
+
+/// The cell cut open by the page (`cut_bottom`, `cut_top`) that a glyph
+/// outside the grid overlaps: a merged cell's text centred over its whole
+/// height runs past the part on this page.
+fn overflowing_cut(grid: &Grid, g: &Glyph) -> Option<usize> {
+    let (cx, _) = g.bbox.center();
+    grid.cells.iter().position(|c| {
+        let b = &c.bbox;
+        cx >= b.x0
+            && cx <= b.x1
+            && ((c.cut_bottom && g.bbox.top < b.bottom && g.bbox.bottom > b.bottom)
+                || (c.cut_top && g.bbox.bottom > b.top && g.bbox.top < b.top))
+    })
 }
 
 /// The text lines of a set of glyphs (one cell's), with paragraph starts:
