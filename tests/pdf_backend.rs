@@ -410,3 +410,210 @@ fn char_word_spacing_scaling_leading_and_quote_operators_apply() {
         h.bbox
     );
 }
+
+// Clipping: small PDFs built here with lopdf. The page is 595 x 842 (top
+// = 842 - y); text is Helvetica 10 (glyph box centre 3.8 above the
+// baseline).
+
+/// A one-page PDF: `content`, font /F1 (Helvetica), optional /CropBox and
+/// Form XObject /Fm0 (content, /BBox).
+fn clip_page(content: &str, crop: Option<[i64; 4]>, form: Option<(&str, [i64; 4])>) -> PageContent {
+    use lopdf::{Document, Object, Stream, dictionary};
+    let mut doc = Document::with_version("1.5");
+    let font = doc.add_object(dictionary! {
+        "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Helvetica",
+    });
+    let mut resources = dictionary! { "Font" => dictionary! { "F1" => font } };
+    if let Some((body, bbox)) = form {
+        let fm = doc.add_object(Stream::new(
+            dictionary! {
+                "Type" => "XObject",
+                "Subtype" => "Form",
+                "BBox" => bbox.iter().map(|&v| v.into()).collect::<Vec<Object>>(),
+                "Resources" => dictionary! { "Font" => dictionary! { "F1" => font } },
+            },
+            body.as_bytes().to_vec(),
+        ));
+        resources.set("XObject", dictionary! { "Fm0" => fm });
+    }
+    let pages_id = doc.new_object_id();
+    let content_id = doc.add_object(Stream::new(dictionary! {}, content.as_bytes().to_vec()));
+    let mut page = dictionary! {
+        "Type" => "Page",
+        "Parent" => pages_id,
+        "MediaBox" => vec![0.into(), 0.into(), 595.into(), 842.into()],
+        "Contents" => content_id,
+        "Resources" => resources,
+    };
+    if let Some(c) = crop {
+        page.set(
+            "CropBox",
+            c.iter().map(|&v| v.into()).collect::<Vec<Object>>(),
+        );
+    }
+    let page_id = doc.add_object(page);
+    doc.objects.insert(
+        pages_id,
+        Object::Dictionary(dictionary! {
+            "Type" => "Pages", "Kids" => vec![page_id.into()], "Count" => 1,
+        }),
+    );
+    let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
+    doc.trailer.set("Root", catalog);
+    let mut bytes = Vec::new();
+    doc.save_to(&mut bytes).unwrap();
+    let mut pages = read_pages(Path::new("clip.pdf"), &bytes, &PdfSettings::default())
+        .unwrap_or_else(|e| panic!("{e}"));
+    pages.remove(0)
+}
+
+/// `BT /F1 10 Tf x y Td (s) Tj ET`.
+fn show_at(x: i64, y: i64, s: &str) -> String {
+    format!(" BT /F1 10 Tf {x} {y} Td ({s}) Tj ET ")
+}
+
+#[test]
+fn text_inside_a_clip_is_kept() {
+    let p = clip_page(
+        &format!("q 50 700 200 50 re W n{}Q", show_at(100, 720, "In")),
+        None,
+        None,
+    );
+    assert_eq!(text(&p), "In");
+}
+
+#[test]
+fn text_clipped_away_by_re_w_n_is_dropped() {
+    // The LibreOffice case: a merged cell's copy painted below the bottom
+    // margin's clip, then the visible copy inside it.
+    let c = format!(
+        "q 0 60 595 722 re W n{}{}Q",
+        show_at(100, 40, "Margin"),
+        show_at(100, 720, "In")
+    );
+    assert_eq!(text(&clip_page(&c, None, None)), "In");
+    // Even-odd clip and a clip set by a painting operator behave the same.
+    let c = format!("q 0 60 595 722 re W* n{}Q", show_at(100, 40, "Margin"));
+    assert_eq!(text(&clip_page(&c, None, None)), "");
+    let c = format!("q 0 60 595 722 re W f{}Q", show_at(100, 40, "Margin"));
+    assert_eq!(text(&clip_page(&c, None, None)), "");
+}
+
+#[test]
+fn clip_is_restored_by_q() {
+    let c = format!(
+        "q 50 700 200 50 re W n{}Q{}",
+        show_at(100, 600, "Hidden"),
+        show_at(100, 600, "Shown")
+    );
+    assert_eq!(text(&clip_page(&c, None, None)), "Shown");
+}
+
+#[test]
+fn nested_clips_intersect() {
+    // x 0..300, then x 200..595: only 200..300 is visible.
+    let c = format!(
+        "q 0 0 300 842 re W n q 200 0 395 842 re W n{}{}{}Q{}Q",
+        show_at(100, 700, "A"),
+        show_at(250, 700, "B"),
+        show_at(400, 700, "C"),
+        show_at(100, 700, "D"),
+    );
+    assert_eq!(text(&clip_page(&c, None, None)), "BD");
+}
+
+#[test]
+fn clip_is_inherited_by_a_form_xobject() {
+    // The page clips to x 0..200; the form shows text at 100 and 300 and
+    // sets its own clip, which ends with the form.
+    let form = format!(
+        "{}{} 0 0 10 10 re W n{}",
+        show_at(100, 700, "A"),
+        show_at(300, 700, "B"),
+        show_at(100, 600, "C")
+    );
+    let c = format!("q 0 0 200 842 re W n /Fm0 Do Q{}", show_at(100, 500, "D"));
+    let p = clip_page(&c, None, Some((&form, [0, 0, 595, 842])));
+    assert_eq!(text(&p), "AD");
+}
+
+#[test]
+fn an_edge_half_outside_the_clip_is_cut() {
+    // Clip x 100..300, y 100..700 (top 142..742).
+    let p = clip_page(
+        "q 100 100 200 600 re W n 50 400 m 500 400 l S 150 50 m 150 800 l S \
+         400 50 m 400 800 l S 50 750 m 500 750 l S 120 300 180 1 re f Q",
+        None,
+        None,
+    );
+    assert!(has_h(&p.edges, 100.0, 300.0, 442.0), "{:#?}", p.edges);
+    assert!(has_v(&p.edges, 150.0, 142.0, 742.0), "{:#?}", p.edges);
+    // A thin filled rectangle is cut too.
+    assert!(has_h(&p.edges, 120.0, 300.0, 541.5), "{:#?}", p.edges);
+    // x 400 and y 750 lie wholly outside.
+    assert_eq!(p.edges.len(), 3, "{:#?}", p.edges);
+}
+
+#[test]
+fn a_cell_clip_keeps_the_cell_border_painted_with_it() {
+    // The clip takes effect after the painting operator, and a border on
+    // the clip's own boundary is inside it.
+    let p = clip_page(
+        &format!("50 400 200 20 re W S{}", show_at(60, 405, "x")),
+        None,
+        None,
+    );
+    assert_eq!(p.edges.len(), 4, "{:#?}", p.edges);
+    assert_eq!(text(&p), "x");
+}
+
+#[test]
+fn non_rectangular_clip_uses_its_bounding_box() {
+    // A triangle: (200, 700) is outside it but inside its bounding box.
+    let c = format!(
+        "q 100 600 m 300 600 l 100 800 l h W n{}{}Q",
+        show_at(200, 700, "A"),
+        show_at(400, 700, "B")
+    );
+    assert_eq!(text(&clip_page(&c, None, None)), "A");
+    // A curve bulging from y 400 up to 550: its control points count.
+    let c = format!(
+        "q 100 400 m 100 600 300 600 300 400 c h W n{}{}Q",
+        show_at(150, 500, "A"),
+        show_at(150, 300, "B")
+    );
+    assert_eq!(text(&clip_page(&c, None, None)), "A");
+    // A rotated square: a diamond around (300, 400), half-diagonal 70.7,
+    // set under a rotating CTM that is then undone. (240, 450) is outside
+    // the diamond, inside its bounding box.
+    let c = format!(
+        "q 0.70711 0.70711 -0.70711 0.70711 300 329.29 cm 0 0 100 100 re W n \
+         0.70711 -0.70711 0.70711 0.70711 -444.98 -20.71 cm{}{}Q",
+        show_at(240, 450, "A"),
+        show_at(400, 400, "B")
+    );
+    assert_eq!(text(&clip_page(&c, None, None)), "A");
+}
+
+#[test]
+fn text_outside_the_crop_box_is_dropped() {
+    // Crop box x 0..300, y 100..842: text at x 400 and below y 100 goes.
+    let c = format!(
+        "{}{}{}",
+        show_at(100, 700, "A"),
+        show_at(400, 700, "B"),
+        show_at(100, 50, "C")
+    );
+    let p = clip_page(&c, Some([0, 100, 300, 842]), None);
+    assert_eq!(text(&p), "A");
+    // Off the media box (no crop box) too.
+    let c = format!("{}{}", show_at(100, 700, "A"), show_at(100, -30, "B"));
+    assert_eq!(text(&clip_page(&c, None, None)), "A");
+}
+
+#[test]
+fn invisible_text_3_tr_is_kept() {
+    // OCR text layers draw their words with render mode 3.
+    let c = " BT 3 Tr /F1 10 Tf 100 700 Td (Layer) Tj ET ";
+    assert_eq!(text(&clip_page(c, None, None)), "Layer");
+}

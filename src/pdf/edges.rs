@@ -1,5 +1,5 @@
 //! Ruling lines: stroked segments and thin filled rectangles reduced to
-//! centre lines, then de-duplicated.
+//! centre lines, cut to the clipping rectangle, then de-duplicated.
 
 use super::PdfSettings;
 use crate::geom::{BBox, Edge, Orientation};
@@ -9,17 +9,56 @@ use crate::geom::{BBox, Edge, Orientation};
 #[derive(Debug, Default)]
 pub struct RawEdges {
     pub edges: Vec<Edge>,
+    /// The clipping rectangle the next edges are painted under: an edge is
+    /// cut to it (set by the interpreter before each painting operator).
+    pub clip: BBox,
     axis_tol: f64,
     min_len: f64,
+    clip_tol: f64,
 }
 
 impl RawEdges {
-    pub fn new(settings: &PdfSettings) -> Self {
+    /// `clip` is the page's visible box.
+    pub fn new(settings: &PdfSettings, clip: BBox) -> Self {
         RawEdges {
             edges: Vec::with_capacity(256),
+            clip,
             axis_tol: settings.axis_tolerance,
             min_len: settings.min_edge_length,
+            clip_tol: settings.clip_tolerance,
         }
+    }
+
+    /// Keeps the part of `e` inside the clip: its line must lie within
+    /// `clip_tolerance` of the clip (a border stroked on the clip's own
+    /// boundary stays), its extent is cut at the clip's exact boundary, and
+    /// what is left must be `min_edge_length` long.
+    #[inline]
+    fn push(&mut self, e: Edge) {
+        let (c, t) = (self.clip, self.clip_tol);
+        let e = match e.orientation {
+            Orientation::Horizontal => {
+                if e.top < c.top - t || e.top > c.bottom + t {
+                    return;
+                }
+                let (x0, x1) = (e.x0.max(c.x0), e.x1.min(c.x1));
+                if x1 - x0 < self.min_len {
+                    return;
+                }
+                Edge { x0, x1, ..e }
+            }
+            Orientation::Vertical => {
+                if e.x0 < c.x0 - t || e.x0 > c.x1 + t {
+                    return;
+                }
+                let (top, bottom) = (e.top.max(c.top), e.bottom.min(c.bottom));
+                if bottom - top < self.min_len {
+                    return;
+                }
+                Edge { top, bottom, ..e }
+            }
+        };
+        self.edges.push(e);
     }
 
     /// A stroked straight segment: kept when axis-aligned (within the
@@ -27,9 +66,9 @@ impl RawEdges {
     pub fn segment(&mut self, x0: f64, y0: f64, x1: f64, y1: f64) {
         let (dx, dy) = ((x1 - x0).abs(), (y1 - y0).abs());
         if dy <= self.axis_tol && dx >= self.min_len {
-            self.edges.push(Edge::horizontal(x0, x1, (y0 + y1) / 2.0));
+            self.push(Edge::horizontal(x0, x1, (y0 + y1) / 2.0));
         } else if dx <= self.axis_tol && dy >= self.min_len {
-            self.edges.push(Edge::vertical((x0 + x1) / 2.0, y0, y1));
+            self.push(Edge::vertical((x0 + x1) / 2.0, y0, y1));
         }
     }
 
@@ -39,19 +78,17 @@ impl RawEdges {
     pub fn filled_rect(&mut self, r: BBox, s: &PdfSettings) {
         let (w, h) = (r.width(), r.height());
         if h <= s.max_line_thickness && w >= self.min_len && w >= h {
-            self.edges
-                .push(Edge::horizontal(r.x0, r.x1, (r.top + r.bottom) / 2.0));
+            self.push(Edge::horizontal(r.x0, r.x1, (r.top + r.bottom) / 2.0));
         } else if w <= s.max_line_thickness && h >= self.min_len {
-            self.edges
-                .push(Edge::vertical((r.x0 + r.x1) / 2.0, r.top, r.bottom));
+            self.push(Edge::vertical((r.x0 + r.x1) / 2.0, r.top, r.bottom));
         } else if s.filled_rect_sides_as_edges
             && w > s.max_line_thickness
             && h > s.max_line_thickness
         {
-            self.edges.push(Edge::horizontal(r.x0, r.x1, r.top));
-            self.edges.push(Edge::horizontal(r.x0, r.x1, r.bottom));
-            self.edges.push(Edge::vertical(r.x0, r.top, r.bottom));
-            self.edges.push(Edge::vertical(r.x1, r.top, r.bottom));
+            self.push(Edge::horizontal(r.x0, r.x1, r.top));
+            self.push(Edge::horizontal(r.x0, r.x1, r.bottom));
+            self.push(Edge::vertical(r.x0, r.top, r.bottom));
+            self.push(Edge::vertical(r.x1, r.top, r.bottom));
         }
     }
 

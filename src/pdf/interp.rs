@@ -1,6 +1,11 @@
 //! A small content-stream interpreter: graphics state with CTM, text state,
 //! text showing (Tj, TJ, ', "), paths (m l c v y h re) and their painting,
-//! Form XObjects (Do). Images, shadings, colours and clipping are ignored.
+//! Form XObjects (Do). Images, shadings and colours are ignored.
+//!
+//! The clip (`W`/`W*` within the page's visible box, not a Form XObject's
+//! /BBox) is one page-space rectangle, a non-rectangular path's bounding
+//! box, outside which glyphs (by box centre) are dropped and edges cut;
+//! `Tr` is not read, so invisible text (`3 Tr`, OCR layers) is kept.
 
 use std::rc::Rc;
 
@@ -73,6 +78,9 @@ struct GState {
     /// is painted with it is invisible on paper and gives no edges.
     stroke_white: bool,
     fill_white: bool,
+    /// The clipping path's bounding rectangle in page space (top-left
+    /// points); `x0 > x1` or `top > bottom` when nothing is visible.
+    clip: BBox,
 }
 
 /// The interpreter's output and caches for one document.
@@ -98,6 +106,12 @@ pub struct Interp<'a> {
     /// straight line" flags, and subpath starts with their closed flag.
     pts: Vec<(f64, f64, bool)>,
     subpaths: Vec<(usize, bool)>,
+    /// Curve control points of the current path (page space): only for the
+    /// bounding box of a clipping path.
+    ctrl: Vec<(f64, f64)>,
+    /// `W` / `W*` seen: the current path becomes a clip at its painting
+    /// operator.
+    clip_pending: bool,
     /// Form XObjects being run (cycle guard).
     forms: Vec<ObjectId>,
     /// Operators run since the clock was last read.
@@ -174,18 +188,20 @@ pub const TIMED_OUT: &str = "timed out";
 const DEADLINE_EVERY: u32 = 256;
 
 impl<'a> Interp<'a> {
+    /// `page_box`: the page's visible box in page space (the initial clip).
     pub fn new(
         doc: &'a Document,
         settings: &'a PdfSettings,
         fonts: &'a mut FontCache,
         page_matrix: Matrix,
+        page_box: BBox,
     ) -> Self {
         Interp {
             doc,
             settings,
             fonts,
             glyphs: Vec::with_capacity(2048),
-            edges: RawEdges::new(settings),
+            edges: RawEdges::new(settings, page_box),
             images: 0,
             image_dpi: 0.0,
             image_area: 0.0,
@@ -200,12 +216,15 @@ impl<'a> Interp<'a> {
                 rise: 0.0,
                 stroke_white: false,
                 fill_white: false,
+                clip: page_box,
             },
             stack: Vec::new(),
             tm: Matrix::IDENTITY,
             tlm: Matrix::IDENTITY,
             pts: Vec::new(),
             subpaths: Vec::new(),
+            ctrl: Vec::new(),
+            clip_pending: false,
             forms: Vec::new(),
             ticks: 0,
             tf_cache: Vec::new(),
@@ -365,6 +384,16 @@ impl<'a> Interp<'a> {
                 }
                 b"c" | b"v" | b"y" => {
                     if let Some([x, y]) = nums::<2>(o) {
+                        // Control points: the operands before the end point.
+                        let n = if op == b"c" { 6 } else { 4 };
+                        if o.len() >= n {
+                            for k in (o.len() - n..o.len() - 2).step_by(2) {
+                                if let (Tok::Num(cx), Tok::Num(cy)) = (&o[k], &o[k + 1]) {
+                                    let p = self.gs.ctm.apply(*cx, *cy);
+                                    self.ctrl.push(p);
+                                }
+                            }
+                        }
                         self.line_to(x, y, false);
                     }
                 }
@@ -393,7 +422,8 @@ impl<'a> Interp<'a> {
                 b"f" | b"F" | b"f*" => self.paint(false, true, true),
                 b"B" | b"B*" => self.paint(true, true, false),
                 b"b" | b"b*" => self.paint(true, true, true),
-                b"n" => self.clear_path(),
+                b"n" => self.end_path(),
+                b"W" | b"W*" => self.clip_pending = true,
                 // Colours: only whether they are white.
                 b"G" => self.gs.stroke_white = is_white(o, 1),
                 b"g" => self.gs.fill_white = is_white(o, 1),
@@ -440,9 +470,38 @@ impl<'a> Interp<'a> {
         }
     }
 
-    fn clear_path(&mut self) {
+    /// Ends the path after its painting operator: a pending clip (`W`)
+    /// narrows the current one to the path's bounding box, then the path
+    /// is cleared.
+    fn end_path(&mut self) {
+        if self.clip_pending {
+            self.clip_pending = false;
+            let pts = self.pts.iter().map(|p| (p.0, p.1));
+            let mut it = pts.chain(self.ctrl.iter().copied());
+            if let Some((x, y)) = it.next() {
+                let b = it.fold(BBox::new(x, y, x, y), |b, (x, y)| BBox {
+                    x0: b.x0.min(x),
+                    top: b.top.min(y),
+                    x1: b.x1.max(x),
+                    bottom: b.bottom.max(y),
+                });
+                self.clip_to(b);
+            }
+        }
         self.pts.clear();
         self.subpaths.clear();
+        self.ctrl.clear();
+    }
+
+    /// Intersects the clip with `b` (page space).
+    fn clip_to(&mut self, b: BBox) {
+        let c = &mut self.gs.clip;
+        *c = BBox {
+            x0: c.x0.max(b.x0),
+            top: c.top.max(b.top),
+            x1: c.x1.min(b.x1),
+            bottom: c.bottom.min(b.bottom),
+        };
     }
 
     /// Paints the current path: straight segments of a stroke become edges;
@@ -451,6 +510,7 @@ impl<'a> Interp<'a> {
     fn paint(&mut self, stroke: bool, fill: bool, close: bool) {
         let stroke = stroke && !self.gs.stroke_white;
         let fill = fill && !self.gs.fill_white;
+        self.edges.clip = self.gs.clip;
         let n = self.subpaths.len();
         for k in 0..n {
             let (start, closed) = self.subpaths[k];
@@ -484,7 +544,7 @@ impl<'a> Interp<'a> {
                 }
             }
         }
-        self.clear_path();
+        self.end_path();
     }
 
     fn do_xobject(&mut self, res: &Resources<'a>, name: &[u8]) -> Result<(), String> {
@@ -568,6 +628,11 @@ impl<'a> Interp<'a> {
         };
         let (y_lo, y_hi) = (rise + desc * fs, rise + asc * fs);
         let ctm = gs.ctm;
+        // A glyph is kept when its box centre lies in the clip (± the
+        // tolerance); NaN boxes stay, as before clipping was read.
+        let t = self.settings.clip_tolerance;
+        let (cx0, cx1) = (gs.clip.x0 - t, gs.clip.x1 + t);
+        let (ct, cb) = (gs.clip.top - t, gs.clip.bottom + t);
         let mut tm = self.tm;
         let glyphs = &mut self.glyphs;
         font.decode(bytes, |code| {
@@ -599,6 +664,10 @@ impl<'a> Interp<'a> {
                         bottom: p.iter().map(|q| q.1).fold(f64::NEG_INFINITY, f64::max),
                     }
                 };
+                let (cx, cy) = bbox.center();
+                if cx < cx0 || cx > cx1 || cy < ct || cy > cb {
+                    continue;
+                }
                 glyphs.push(Glyph {
                     ch: fold_radical(ch),
                     bbox,

@@ -41,6 +41,17 @@
 //!   page-sized white backdrop, as LibreOffice paints): by default it
 //!   gives no edges, because shading without a border would otherwise
 //!   invent rules; see [`PdfSettings::filled_rect_sides_as_edges`].
+//! * **Clipping**: the clip is one page-space rectangle: the visible box
+//!   (crop box clipped to the media box), narrowed by each `W`/`W*` path
+//!   (a rectangle exactly, any other path by its bounding box, so nothing
+//!   that may show is hidden), saved and restored with `q`/`Q` and
+//!   inherited by Form XObjects (their /BBox is not applied: a form
+//!   drawing outside it, as `tests/data/form_xobject_simple_font.pdf`
+//!   does, keeps its text). A glyph whose box centre lies outside it (the
+//!   copy of a merged cell LibreOffice paints into the bottom margin, text
+//!   off the page) is dropped; a ruling line is cut to it; both with
+//!   [`PdfSettings::clip_tolerance`] of slack. Invisible text (`3 Tr`, as
+//!   in OCR layers) is kept: the render mode is not read.
 
 mod cmap;
 mod edges;
@@ -85,6 +96,14 @@ pub struct PdfSettings {
     /// Use the font descriptor's /Ascent and /Descent where plausible
     /// instead of `ascent` / `descent`. Default false (see module docs).
     pub font_descriptor_metrics: bool,
+    /// Slack of the clipping test: a glyph whose box centre lies at most
+    /// this far outside the clipping rectangle (or the page's visible box)
+    /// is kept, and so is a ruling line at most this far outside it (a
+    /// border stroked on a clip's own boundary, rounding in the producer's
+    /// coordinates); a ruling line's ends are cut at the clip's exact
+    /// boundary. Text clipped into a margin lies a line height away.
+    /// Default 1.0.
+    pub clip_tolerance: f64,
     /// Upper bound on one page's decompressed content, in bytes (guards
     /// against decompression bombs). Default 64 MiB.
     pub max_content_bytes: usize,
@@ -144,6 +163,7 @@ impl Default for PdfSettings {
             ascent: 0.88,
             descent: 0.12,
             font_descriptor_metrics: false,
+            clip_tolerance: 1.0,
             max_content_bytes: 64 << 20,
             max_pages: 0,
             deadline: None,
@@ -361,7 +381,8 @@ fn read_page(
             }
         }
     }
-    let mut it = Interp::new(doc, settings, fonts, m);
+    let page_box = crate::geom::BBox::new(0.0, 0.0, width, height);
+    let mut it = Interp::new(doc, settings, fonts, m, page_box);
     it.run(&content, &res)?;
     let glyphs = std::mem::take(&mut it.glyphs);
     let edges = std::mem::take(&mut it.edges).finish(settings.dedupe_tolerance);
