@@ -623,6 +623,30 @@ fn read_pairs(
             value: FieldValue::Cells { cells: vec![] },
         });
     }
+    read_lower_rows(band, out, *last_text_hit);
+}
+
+/// The band's rows below its first (its label merged down over them): a
+/// cell under the text field's value cell continues that text (a long text
+/// split over rows); any other non-empty cell is an orphan, never dropped.
+fn read_lower_rows(band: &Band, out: &mut FormFields, text_hit: Option<usize>) {
+    for c in band.right.iter().filter(|c| c.row > band.label.row) {
+        let under = text_hit.filter(|&h| match &out.hits[h].value {
+            FieldValue::Cells { cells } => cells.first().is_some_and(|v| {
+                v.bbox.h_overlap(&c.bbox) >= 0.9 * v.bbox.width().min(c.bbox.width())
+            }),
+            _ => false,
+        });
+        match under {
+            Some(h) => {
+                if let FieldValue::Cells { cells } = &mut out.hits[h].value {
+                    cells.push(c.as_ref().clone());
+                }
+            }
+            None if !c.is_empty() => out.orphans.push(c.as_ref().clone()),
+            None => {}
+        }
+    }
 }
 
 #[cfg(test)]
