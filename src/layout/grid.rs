@@ -293,15 +293,21 @@ fn build_grid(edges: &[Edge], settings: &LayoutSettings) -> Option<Grid> {
     xs.dedup();
     ys.sort_by(f64::total_cmp);
     ys.dedup();
-    if xs.len() < 2 || (ys.len() < 2 && !ys.is_empty()) {
+    if xs.len() < 2 {
         return None;
     }
     let (cut_top, cut_bottom) = open_ends(edges, &xs, &ys, settings.snap_tolerance);
+    if ys.is_empty() && cut_top.is_some() != cut_bottom.is_some() {
+        return None;
+    }
     if let Some(y) = cut_top {
         ys.insert(0, y);
     }
     if let Some(y) = cut_bottom {
         ys.push(y);
+    }
+    if ys.len() < 2 {
+        return None;
     }
     let (rows, cols) = (ys.len() - 1, xs.len() - 1);
     let vsegs: Vec<Vec<(f64, f64)>> = xs
