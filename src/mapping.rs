@@ -416,12 +416,15 @@ pub fn pages_to_fields(
     {
         for band in stitch_split_rows(all, template) {
             let label_text = band.label.text();
-            let spec = template.field_for_label(&label_text);
+            let spec = template
+                .field_for_label(&label_text)
+                .or_else(|| table_by_header(&band, template, &keys));
             // An empty label cell goes on with the field above (a label
             // printed once, on a sub-table's header row or on the first
             // part of a cut cell); so does the open sub-table's own label
             // repeated at the top of a page.
-            let continues = band.label.is_empty()
+            let opens_table = band.label.is_empty() && spec.is_some();
+            let continues = (band.label.is_empty() && !opens_table)
                 || (band.first_on_page
                     && spec.is_some_and(|s| {
                         open_table
@@ -508,6 +511,28 @@ pub fn pages_to_fields(
         }
     }
     out
+}
+
+/// The sub-table whose header row a band with an empty label cell holds:
+/// its label was printed elsewhere (centred over a merged cell, on a part
+/// of it that is on another page or clipped away), the header says which.
+fn table_by_header<'t>(
+    band: &Band,
+    template: &'t Template,
+    keys: &Keys,
+) -> Option<&'t crate::template::FieldSpec> {
+    if !band.label.is_empty() {
+        return None;
+    }
+    let right: Vec<&CellRef> = band.right.iter().map(|c| c.as_ref()).collect();
+    let shape = if find_header(&right, &keys.indicator).is_some() {
+        Shape::IndicatorTable
+    } else if find_header(&right, &keys.funding).is_some() {
+        Shape::FundingTable
+    } else {
+        return None;
+    };
+    template.fields.iter().find(|f| f.shape == shape)
 }
 
 /// Takes a line as the title, the year or the unit line when it is one and
