@@ -15,11 +15,10 @@
 //!       ─▶ | 保证项目实施的制度、措施 | 1、… 3、…     |
 //! ```
 //!
-//! A second part that spans more rows than the cut one (the merged label of
-//! a sub-table, a level-1 indicator cell) keeps its place, emptied of the
-//! text moved up, so the mapping sees an empty label cell at the top of the
-//! page: the field above goes on. Cells of the second part that no first
-//! part lies over are left as they are.
+//! The second part keeps its place, emptied of the text moved up, so the
+//! mapping sees an empty label cell at the top of the page (the field above
+//! goes on) and an empty level cell (the level above goes on). Cells of the
+//! second part that no first part lies over are left as they are.
 //!
 //! Rows cut where the producer did draw a rule (LibreOffice) look like two
 //! rows; the mapping joins them by what the form allows (an empty label
@@ -90,19 +89,16 @@ pub fn join_page_cuts<'a>(pages: &'a [PageLayout], settings: &LayoutSettings) ->
 }
 
 /// Moves the text of `lower`'s cut-top cells into the `upper` cut-bottom
-/// cell over the same columns.
+/// cell over the same columns; the emptied second parts stay, so the rest
+/// of their row keeps its label and level cells (read as carried on).
 fn join_tables(
     upper: &mut [CellRef],
-    lower: &mut Vec<CellRef>,
+    lower: &mut [CellRef],
     settings: &LayoutSettings,
     joins: &mut Vec<CutJoin>,
 ) {
     let tol = settings.column_match_tolerance;
-    let mut drop = vec![false; lower.len()];
-    for (i, l) in lower.iter_mut().enumerate() {
-        if !l.cut_top {
-            continue;
-        }
+    for l in lower.iter_mut().filter(|l| l.cut_top) {
         let Some(u) = upper
             .iter_mut()
             .filter(|u| u.cut_bottom && same_columns(u, l, tol))
@@ -121,15 +117,7 @@ fn join_tables(
             from: l.bbox,
         });
         u.lines.append(&mut l.lines);
-        // A part spanning the cut row only is gone; one spanning more
-        // rows stays, empty, so the field above goes on below it.
-        drop[i] = l.row_span == 1;
     }
-    let mut i = 0;
-    lower.retain(|_| {
-        i += 1;
-        !drop[i - 1]
-    });
 }
 
 /// Whether two cells cover the same columns: their left and right edges
@@ -205,7 +193,7 @@ mod tests {
                 "1、完善项目档案管理\n3、引入第三方监理"
             ]
         );
-        assert_eq!(texts(&j.pages[1]), ["项目总预算（元）"]);
+        assert_eq!(texts(&j.pages[1]), ["", "", "项目总预算（元）"]);
         assert_eq!(j.joins.len(), 2);
     }
 

@@ -276,6 +276,39 @@ fn join_lone_verticals(groups: &mut Vec<Vec<Edge>>, tol: f64) {
             None => groups.push(s),
         }
     }
+    // A lone vertical rule running over a whole table's height beside it
+    // is that table's outer border: a merged cell (a sub-table's label
+    // continued over a page) that has no horizontal rule of its own.
+    let span = |g: &Vec<Edge>| {
+        g.iter()
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(t, b), e| {
+                (t.min(e.top), b.max(e.bottom))
+            })
+    };
+    let mut k = 0;
+    while k < groups.len() {
+        let g = &groups[k];
+        let vertical_only = g.iter().all(|e| e.orientation == Orientation::Vertical);
+        let (t, b) = span(g);
+        let host = (0..groups.len()).find(|&j| {
+            j != k
+                && groups[j]
+                    .iter()
+                    .any(|e| e.orientation == Orientation::Horizontal)
+                && {
+                    let (gt, gb) = span(&groups[j]);
+                    (gt - t).abs() <= tol && (gb - b).abs() <= tol
+                }
+        });
+        match host {
+            Some(j) if vertical_only => {
+                let moved = groups.remove(k);
+                let j = if j > k { j - 1 } else { j };
+                groups[j].extend(moved);
+            }
+            _ => k += 1,
+        }
+    }
 }
 
 fn build_grid(edges: &[Edge], settings: &LayoutSettings) -> Option<Grid> {
