@@ -116,6 +116,14 @@ fn join_tables(
             from_page: l.page,
             from: l.bbox,
         });
+        // A line sliced by the cut is painted on both pages (wkhtmltopdf),
+        // each copy showing part of it: read it once.
+        if let (Some(a), Some(b)) = (u.lines.last(), l.lines.first())
+            && !a.text.trim().is_empty()
+            && a.text == b.text
+        {
+            l.lines.remove(0);
+        }
         u.lines.append(&mut l.lines);
     }
 }
@@ -208,6 +216,17 @@ mod tests {
         let j = join_page_cuts(&pages, &LayoutSettings::default());
         assert_eq!(j.pages[1].tables[0].cells.len(), 1);
         assert!(j.pages[1].tables[0].cells[0].is_empty());
+    }
+
+    #[test]
+    fn line_sliced_by_the_cut_and_painted_on_both_pages_is_read_once() {
+        let mut a = cell(1, 5, 100.0, 400.0, "合同履约率");
+        a.cut_bottom = true;
+        let mut c = cell(2, 0, 100.0, 400.0, "合同履约率");
+        c.cut_top = true;
+        let pages = [page(1, vec![a]), page(2, vec![c])];
+        let j = join_page_cuts(&pages, &LayoutSettings::default());
+        assert_eq!(texts(&j.pages[0]), ["合同履约率"]);
     }
 
     #[test]
