@@ -629,10 +629,16 @@ impl<'a> Interp<'a> {
         let (y_lo, y_hi) = (rise + desc * fs, rise + asc * fs);
         let ctm = gs.ctm;
         // A glyph is kept when its box centre lies in the clip (± the
-        // tolerance); NaN boxes stay, as before clipping was read.
-        let t = self.settings.clip_tolerance;
-        let (cx0, cx1) = (gs.clip.x0 - t, gs.clip.x1 + t);
-        let (ct, cb) = (gs.clip.top - t, gs.clip.bottom + t);
+        // tolerance): compared doubled, [x0 + x1, top + bottom] against
+        // twice the bounds. NaN boxes stay, as before clipping was read.
+        let t = 2.0 * self.settings.clip_tolerance;
+        let c = &gs.clip;
+        let clip = [
+            2.0 * c.x0 - t,
+            2.0 * c.x1 + t,
+            2.0 * c.top - t,
+            2.0 * c.bottom + t,
+        ];
         let mut tm = self.tm;
         let glyphs = &mut self.glyphs;
         font.decode(bytes, |code| {
@@ -664,8 +670,8 @@ impl<'a> Interp<'a> {
                         bottom: p.iter().map(|q| q.1).fold(f64::NEG_INFINITY, f64::max),
                     }
                 };
-                let (cx, cy) = bbox.center();
-                if cx < cx0 || cx > cx1 || cy < ct || cy > cb {
+                let (cx, cy) = (bbox.x0 + bbox.x1, bbox.top + bbox.bottom);
+                if cx < clip[0] || cx > clip[1] || cy < clip[2] || cy > clip[3] {
                     continue;
                 }
                 glyphs.push(Glyph {
