@@ -287,14 +287,21 @@ pub fn fields_to_record(f: &FormFields, template: &Template, source: Source) -> 
             Shape::IndicatorTable => {
                 if let FieldValue::Indicators { rows } = &hit.value {
                     let mut prev: (Option<String>, Option<String>) = (None, None);
+                    let mut prev_page: Option<usize> = None;
                     for (i, row) in rows.iter().enumerate() {
                         let field = format!("indicators[{i}]");
                         // A merged level-1/level-2 cell split by a page break
                         // prints its text on one page only: the empty part
-                        // opening the table on the next page continues the
-                        // cell above.
+                        // opening the table on the next page (its first row
+                        // there, or a part cut open at its top) continues
+                        // the cell above.
+                        let page = row.level3.as_ref().or(row.target.as_ref()).map(|c| c.page);
+                        let new_page = i > 0 && page != prev_page;
+                        prev_page = page;
                         let split_part = |c: &Option<CellRef>| {
-                            c.as_ref().is_some_and(|c| c.row == 0 && c.is_empty())
+                            c.as_ref().is_some_and(|c| {
+                                c.is_empty() && (c.row == 0 || c.cut_top || new_page)
+                            })
                         };
                         let level1 = if split_part(&row.level1) {
                             prev.0.clone()
