@@ -288,6 +288,8 @@ pub fn fields_to_record(f: &FormFields, template: &Template, source: Source) -> 
                 if let FieldValue::Indicators { rows } = &hit.value {
                     let mut prev: (Option<String>, Option<String>) = (None, None);
                     let mut prev_page: Option<usize> = None;
+                    type CellId = Option<(usize, usize, usize)>;
+                    let mut prev_cells: (CellId, CellId) = (None, None);
                     for (i, row) in rows.iter().enumerate() {
                         let field = format!("indicators[{i}]");
                         // A merged level-1/level-2 cell split by a page break
@@ -303,17 +305,25 @@ pub fn fields_to_record(f: &FormFields, template: &Template, source: Source) -> 
                                 c.is_empty() && (c.row == 0 || c.cut_top || new_page)
                             })
                         };
-                        let level1 = if split_part(&row.level1) {
+                        // The same merged cell as the row above's (or its
+                        // carried part): the same level.
+                        let id = |c: &Option<CellRef>| c.as_ref().map(|c| (c.page, c.row, c.col));
+                        let level1 = if split_part(&row.level1)
+                            || (id(&row.level1).is_some() && id(&row.level1) == prev_cells.0)
+                        {
                             prev.0.clone()
                         } else {
                             cell_text_line(&row.level1)
                         };
-                        let level2 = if split_part(&row.level2) {
+                        let level2 = if split_part(&row.level2)
+                            || (id(&row.level2).is_some() && id(&row.level2) == prev_cells.1)
+                        {
                             prev.1.clone()
                         } else {
                             cell_text_line(&row.level2)
                         };
                         prev = (level1.clone(), level2.clone());
+                        prev_cells = (id(&row.level1), id(&row.level2));
                         let target = cell_text_line(&row.target);
                         let target_parsed = target.as_deref().and_then(normalize::parse_target);
                         let level3 = cell_text_line(&row.level3);
