@@ -373,17 +373,20 @@ pub fn glyphs_to_cells(grid: &Grid, glyphs: &[Glyph]) -> (Vec<Vec<usize>>, Vec<u
     (per_cell, outside)
 }
 
-/// The cell cut open by the page (`cut_bottom`, `cut_top`) that a glyph
-/// outside the grid overlaps: a merged cell's text centred over its whole
-/// height runs past the part on this page.
+/// The cell cut open by the page (`cut_bottom`, `cut_top`) whose text a
+/// glyph outside the grid is: one overlapping the cut, or within three of
+/// its own heights past it, in the cell's columns (a merged cell's text
+/// centred over its whole height runs past the part on this page; the
+/// page's margin holds nothing else).
 fn overflowing_cut(grid: &Grid, g: &Glyph) -> Option<usize> {
     let (cx, _) = g.bbox.center();
+    let reach = 3.0 * g.bbox.height();
     grid.cells.iter().position(|c| {
         let b = &c.bbox;
         cx >= b.x0
             && cx <= b.x1
-            && ((c.cut_bottom && g.bbox.top < b.bottom && g.bbox.bottom > b.bottom)
-                || (c.cut_top && g.bbox.bottom > b.top && g.bbox.top < b.top))
+            && ((c.cut_bottom && g.bbox.bottom > b.bottom && g.bbox.top < b.bottom + reach)
+                || (c.cut_top && g.bbox.top < b.top && g.bbox.bottom > b.top - reach))
     })
 }
 
