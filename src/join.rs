@@ -51,12 +51,7 @@ pub struct JoinedPages<'a> {
 /// Joins the rows cut open by page breaks (see the module docs). Pages
 /// with no open cut are borrowed, not copied.
 pub fn join_page_cuts<'a>(pages: &'a [PageLayout], settings: &LayoutSettings) -> JoinedPages<'a> {
-    let has_cut = |p: &PageLayout| {
-        p.tables
-            .iter()
-            .any(|t| t.cells.iter().any(|c| c.cut_top || c.cut_bottom))
-    };
-    if !pages.iter().any(has_cut) {
+    if pages.len() < 2 {
         return JoinedPages {
             pages: Cow::Borrowed(pages),
             joins: Vec::new(),
@@ -73,12 +68,12 @@ pub fn join_page_cuts<'a>(pages: &'a [PageLayout], settings: &LayoutSettings) ->
         }
         if let Some((pk, ti)) = last {
             let (before, after) = out.split_at_mut(k);
-            join_tables(
+            let (upper, lower) = (
                 &mut before[pk].tables[ti].cells,
                 &mut after[0].tables[0].cells,
-                settings,
-                &mut joins,
             );
+            join_tables(upper, lower, settings, &mut joins);
+            join_closed_cut(upper, lower, settings, &mut joins);
         }
         last = Some((k, out[k].tables.len() - 1));
     }
@@ -128,11 +123,89 @@ fn join_tables(
     }
 }
 
+/// A row cut where the producer drew a rule on both sides of the cut
+/// (LibreOffice Writer) looks like two rows. It is one when every
+/// non-empty cell of the next page's first row lies under a cell of this
+/// page's last row with the same left and right edges whose text fills its last line from margin to margin
+/// (the text was stopped by the page, not by its end), and no cell of
+/// that first row has text under an empty cell. Then the second part's
+/// text moves up as for an open cut. A new row under a row whose text
+/// happens to fill its last line is told apart by its other cells: a
+/// short target or an amount never fills its line.
+fn join_closed_cut(
+    upper: &mut [CellRef],
+    lower: &mut [CellRef],
+    settings: &LayoutSettings,
+    joins: &mut Vec<CutJoin>,
+) {
+    let tol = settings.column_match_tolerance;
+    let Some(bottom) = upper.iter().map(|c| c.bbox.bottom).max_by(f64::total_cmp) else {
+        return;
+    };
+    let Some(top) = lower.iter().map(|c| c.bbox.top).min_by(f64::total_cmp) else {
+        return;
+    };
+    let last: Vec<usize> = (0..upper.len())
+        .filter(|&i| (upper[i].bbox.bottom - bottom).abs() <= tol && !upper[i].cut_bottom)
+        .collect();
+    let first: Vec<usize> = (0..lower.len())
+        .filter(|&i| (lower[i].bbox.top - top).abs() <= tol && !lower[i].cut_top)
+        .filter(|&i| !lower[i].is_empty())
+        .collect();
+    let mut pairs = Vec::with_capacity(first.len());
+    for &l in &first {
+        let u = last
+            .iter()
+            .copied()
+            .find(|&u| same_edges(&upper[u], &lower[l], tol));
+        match u {
+            Some(u) if fills_last_line(&upper[u]) => pairs.push((u, l)),
+            _ => return,
+        }
+    }
+    for (u, l) in pairs {
+        joins.push(CutJoin {
+            page: upper[u].page,
+            bbox: upper[u].bbox,
+            from_page: lower[l].page,
+            from: lower[l].bbox,
+        });
+        let mut moved = std::mem::take(&mut lower[l].lines);
+        upper[u].lines.append(&mut moved);
+    }
+}
+
+/// Whether a cell's last line runs from its text margin to the opposite
+/// one: its width is within one character (its height) of the cell's width
+/// less the left margin on both sides (the margin read from the line that
+/// starts furthest left).
+fn fills_last_line(c: &CellRef) -> bool {
+    let Some(last) = c.lines.last() else {
+        return false;
+    };
+    if last.text.trim().is_empty() {
+        return false;
+    }
+    let margin = c
+        .lines
+        .iter()
+        .map(|l| l.bbox.x0 - c.bbox.x0)
+        .fold(f64::INFINITY, f64::min)
+        .max(0.0);
+    let inner = c.bbox.width() - 2.0 * margin;
+    last.bbox.width() >= inner - last.bbox.height()
+}
+
+/// Whether two cells have the same left and right edges (within `tol`).
+fn same_edges(a: &CellRef, b: &CellRef, tol: f64) -> bool {
+    (a.bbox.x0 - b.bbox.x0).abs() <= tol && (a.bbox.x1 - b.bbox.x1).abs() <= tol
+}
+
 /// Whether two cells cover the same columns: their left and right edges
 /// within `tol`, or (a part of a merged cell drawn narrower) most of the
 /// narrower one under the wider.
 fn same_columns(a: &CellRef, b: &CellRef, tol: f64) -> bool {
-    let edges = (a.bbox.x0 - b.bbox.x0).abs() <= tol && (a.bbox.x1 - b.bbox.x1).abs() <= tol;
+    let edges = same_edges(a, b, tol);
     let narrow = a.bbox.width().min(b.bbox.width());
     edges || a.bbox.h_overlap(&b.bbox) >= 0.9 * narrow
 }
