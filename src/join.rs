@@ -176,9 +176,10 @@ fn join_closed_cut(
 }
 
 /// Whether a cell's last line runs from its text margin to the opposite
-/// one: its width is within one character (its height) of the cell's width
-/// less the left margin on both sides (the margin read from the line that
-/// starts furthest left).
+/// one: its width is within two characters (its height) of the cell's
+/// width less the left margin on both sides (the margin read from the line
+/// that starts furthest left). Two, not one: a line may not end before a
+/// closing punctuation mark (`制，` moves to the next line together).
 fn fills_last_line(c: &CellRef) -> bool {
     let Some(last) = c.lines.last() else {
         return false;
@@ -193,7 +194,7 @@ fn fills_last_line(c: &CellRef) -> bool {
         .fold(f64::INFINITY, f64::min)
         .max(0.0);
     let inner = c.bbox.width() - 2.0 * margin;
-    last.bbox.width() >= inner - last.bbox.height()
+    last.bbox.width() >= inner - 2.0 * last.bbox.height()
 }
 
 /// Whether two cells have the same left and right edges (within `tol`).
