@@ -46,6 +46,8 @@ pub struct CutJoin {
 pub struct JoinedPages<'a> {
     pub pages: Cow<'a, [PageLayout]>,
     pub joins: Vec<CutJoin>,
+    /// Header rows repeated at the top of a page and dropped.
+    pub repeated_headers: usize,
 }
 
 /// Joins the rows cut open by page breaks (see the module docs). Pages
@@ -55,10 +57,12 @@ pub fn join_page_cuts<'a>(pages: &'a [PageLayout], settings: &LayoutSettings) ->
         return JoinedPages {
             pages: Cow::Borrowed(pages),
             joins: Vec::new(),
+            repeated_headers: 0,
         };
     }
     let mut out = pages.to_vec();
     let mut joins = Vec::new();
+    let mut repeated_headers = 0;
     // The last table seen and the next page's first: a page with no table
     // (a blank page some producers leave at a forced break) is skipped.
     let mut last: Option<(usize, usize)> = None;
@@ -68,6 +72,8 @@ pub fn join_page_cuts<'a>(pages: &'a [PageLayout], settings: &LayoutSettings) ->
         }
         if let Some((pk, ti)) = last {
             let (before, after) = out.split_at_mut(k);
+            let dropped = drop_repeated_header(before, &mut after[0].tables[0].cells, settings);
+            repeated_headers += dropped;
             let (upper, lower) = (
                 &mut before[pk].tables[ti].cells,
                 &mut after[0].tables[0].cells,
@@ -80,6 +86,7 @@ pub fn join_page_cuts<'a>(pages: &'a [PageLayout], settings: &LayoutSettings) ->
     JoinedPages {
         pages: Cow::Owned(out),
         joins,
+        repeated_headers,
     }
 }
 
@@ -121,6 +128,61 @@ fn join_tables(
         }
         u.lines.append(&mut l.lines);
     }
+}
+
+/// Drops the first row of a page's table when it repeats, cell for cell
+/// (same edges, same text, at least two non-empty cells), a row of the
+/// pages before: a header row the producer repeats on every page (an HTML
+/// `thead`, a Word row marked as header). Returns the number of rows
+/// dropped (0 or 1).
+fn drop_repeated_header(
+    before: &[PageLayout],
+    lower: &mut Vec<CellRef>,
+    settings: &LayoutSettings,
+) -> usize {
+    let tol = settings.column_match_tolerance;
+    let Some(top) = lower.iter().map(|c| c.bbox.top).min_by(f64::total_cmp) else {
+        return 0;
+    };
+    let first: Vec<&CellRef> = lower
+        .iter()
+        .filter(|c| (c.bbox.top - top).abs() <= tol && c.row_span == 1)
+        .collect();
+    if first.iter().filter(|c| !c.is_empty()).count() < 2 || first.iter().any(|c| c.is_empty()) {
+        return 0;
+    }
+    let repeats = |row: &[CellRef]| {
+        first.iter().all(|f| {
+            row.iter()
+                .any(|c| same_edges(c, f, tol) && c.text() == f.text())
+        })
+    };
+    let seen = before
+        .iter()
+        .flat_map(|p| &p.tables)
+        .any(|t| rows_of(&t.cells).any(|row| repeats(&row)));
+    if !seen {
+        return 0;
+    }
+    let keep: Vec<bool> = lower
+        .iter()
+        .map(|c| !((c.bbox.top - top).abs() <= tol && c.row_span == 1))
+        .collect();
+    let mut i = 0;
+    lower.retain(|_| {
+        i += 1;
+        keep[i - 1]
+    });
+    1
+}
+
+/// The cells of a table grouped by the row they start in.
+fn rows_of(cells: &[CellRef]) -> impl Iterator<Item = Vec<CellRef>> + '_ {
+    let mut rows: Vec<usize> = cells.iter().map(|c| c.row).collect();
+    rows.sort_unstable();
+    rows.dedup();
+    rows.into_iter()
+        .map(move |r| cells.iter().filter(|c| c.row == r).cloned().collect())
 }
 
 /// A row cut where the producer drew a rule on both sides of the cut
