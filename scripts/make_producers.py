@@ -50,6 +50,9 @@ GOLDEN = os.path.join(ROOT, "golden", "producers")
 OUT = os.path.join(ROOT, "fixtures", "producers")
 SEED = 20240917
 N_TRUTHS = 48
+# The extra tuning set (`--extra`): 24 more truths, all tuning.
+EXTRA_SEED = 20261130
+N_EXTRA = 24
 PRODUCERS = ["calc", "docx", "chromium", "weasyprint", "wkhtmltopdf"]
 FONTS = ["Noto Sans CJK SC", "Noto Serif CJK SC", "WenQuanYi Zen Hei"]
 # spacer heights above the table (mm), tried in this order, rotated per file
@@ -110,13 +113,13 @@ def very_long_text(rng, fmt, nparas):
     return "\n".join(out)
 
 
-def gen_truths():
-    """48 truths: list of (name, [(rec, spec), ...]). Seeded; nothing rendered."""
-    rng = random.Random(SEED)
+def gen_truths(seed=SEED, n=N_TRUTHS, prefix="pf", two_forms=(8, 27, 41)):
+    """n truths (48 by default): list of (name, [(rec, spec), ...]). Seeded;
+    nothing rendered. Another seed and prefix give the extra tuning set."""
+    rng = random.Random(seed)
     truths = []
-    two_forms = {8, 27, 41}
-    very_long = set(rng.sample(range(N_TRUTHS), 14))
-    for i in range(N_TRUTHS):
+    very_long = set(rng.sample(range(n), n * 14 // 48))
+    for i in range(n):
         forms = []
         for f in range(2 if i in two_forms else 1):
             opts = dict(
@@ -161,7 +164,7 @@ def gen_truths():
                                   "overview"])
                 rec[key] = rec[key] + "\n" + very_long_text(rng, topic_fmt, rng.randint(12, 20))
             forms.append((rec, spec))
-        truths.append((f"pf-{i + 1:02d}", forms))
+        truths.append((f"{prefix}-{i + 1:02d}", forms))
     return truths
 
 
@@ -956,10 +959,18 @@ def main():
     logging.disable(logging.WARNING)
     args = sys.argv[1:]
     only = None
+    extra = args[:1] == ["--extra"]
     if args[:1] == ["--only"]:
         only = set(args[1].split(","))
-    truths = gen_truths()
-    split = split_of(truths)
+    if extra:
+        # A second tuning set, added after the validation part had been
+        # measured: new truths (seed EXTRA_SEED, names pt-NN), all tuning;
+        # the pf- truths and their split are unchanged.
+        truths = gen_truths(EXTRA_SEED, N_EXTRA, "pt", two_forms=(5, 17))
+        split = {n: "tuning" for n, _ in truths}
+    else:
+        truths = gen_truths()
+        split = split_of(truths)
     os.makedirs(GOLDEN, exist_ok=True)
     # 1. truth first
     for name, forms in truths:
@@ -994,7 +1005,7 @@ def main():
                                   [r for r, _ in forms])
             pending = again
     write_layouts(final, split)
-    if not only:
+    if not only and not extra:
         write_coverage(final, split)
     bad = [(s, v[2]["missing"]) for s, v in sorted(final.items()) if v[2]["missing"]]
     for s, m in bad:

@@ -365,14 +365,73 @@ mod tests {
         assert_eq!(texts(&j.pages[0]), ["合同履约率"]);
     }
 
+    /// A cell whose last line is `width` points wide, 10 pt high, starting
+    /// 5 pt inside the cell.
+    fn with_last_line(mut c: CellRef, width: f64) -> CellRef {
+        let x0 = c.bbox.x0 + 5.0;
+        if let Some(l) = c.lines.last_mut() {
+            l.bbox = BBox::new(x0, 0.0, x0 + width, 10.0);
+        }
+        c
+    }
+
     #[test]
-    fn closed_cut_is_left_to_the_mapping() {
-        let a = cell(1, 5, 100.0, 400.0, "1、完善项目档案管理");
-        let c = cell(2, 0, 100.0, 400.0, "3、引入第三方监理");
+    fn closed_cut_under_a_short_last_line_is_two_rows() {
+        // 300 pt cell, 290 pt inside: a 200 pt line stopped at its end
+        let a = with_last_line(cell(1, 5, 100.0, 400.0, "1、完善项目档案管理"), 200.0);
+        let c = with_last_line(cell(2, 0, 100.0, 400.0, "3、引入第三方监理"), 200.0);
         let pages = [page(1, vec![a]), page(2, vec![c])];
         let j = join_page_cuts(&pages, &LayoutSettings::default());
-        assert!(matches!(j.pages, Cow::Borrowed(_)));
         assert!(j.joins.is_empty());
+        assert_eq!(texts(&j.pages[1]), ["3、引入第三方监理"]);
+    }
+
+    #[test]
+    fn closed_cut_under_full_last_lines_is_one_row() {
+        // level 3 and target both stopped by the page: each last line fills
+        // its cell (within two characters); the level cells below are empty
+        let l3 = with_last_line(cell(1, 9, 100.0, 200.0, "跨部门数据共享交"), 80.0);
+        let t = with_last_line(cell(1, 9, 200.0, 300.0, "实现跨部门数据共"), 80.0);
+        let l3b = with_last_line(cell(2, 0, 100.0, 200.0, "换接口按时响应"), 70.0);
+        let tb = with_last_line(cell(2, 0, 200.0, 300.0, "享"), 10.0);
+        let lvl = with_last_line(cell(2, 0, 0.0, 100.0, ""), 0.0);
+        let pages = [page(1, vec![l3, t]), page(2, vec![lvl, l3b, tb])];
+        let j = join_page_cuts(&pages, &LayoutSettings::default());
+        assert_eq!(
+            texts(&j.pages[0]),
+            ["跨部门数据共享交\n换接口按时响应", "实现跨部门数据共\n享"]
+        );
+        assert_eq!(j.joins.len(), 2);
+    }
+
+    #[test]
+    fn closed_cut_with_a_short_cell_above_a_new_value_is_two_rows() {
+        // the name fills its line, but the amount above does not: a new row
+        let name = with_last_line(cell(1, 9, 100.0, 200.0, "第三方软件测评费用"), 85.0);
+        let amount = with_last_line(cell(1, 9, 200.0, 300.0, "1,000.00"), 40.0);
+        let name2 = with_last_line(cell(2, 0, 100.0, 200.0, "印刷费"), 30.0);
+        let amount2 = with_last_line(cell(2, 0, 200.0, 300.0, "2,000.00"), 40.0);
+        let pages = [page(1, vec![name, amount]), page(2, vec![name2, amount2])];
+        let j = join_page_cuts(&pages, &LayoutSettings::default());
+        assert!(j.joins.is_empty());
+    }
+
+    #[test]
+    fn header_row_repeated_at_the_top_of_a_page_is_dropped() {
+        let head = |p: usize, r: usize| {
+            vec![
+                cell(p, r, 100.0, 200.0, "三级指标"),
+                cell(p, r, 200.0, 300.0, "指标目标值"),
+            ]
+        };
+        let mut p1 = head(1, 3);
+        p1.push(with_last_line(cell(1, 4, 100.0, 200.0, "系统可用率"), 50.0));
+        let mut p2 = head(2, 0);
+        p2.push(cell(2, 1, 100.0, 200.0, "培训人次"));
+        let pages = [page(1, p1), page(2, p2)];
+        let j = join_page_cuts(&pages, &LayoutSettings::default());
+        assert_eq!(j.repeated_headers, 1);
+        assert_eq!(texts(&j.pages[1]), ["培训人次"]);
     }
 
     #[test]
