@@ -60,7 +60,8 @@ pub struct FileResult {
 /// One page after layout (see [`crate::mapping::PageLayout`]).
 pub fn page_to_layout(page: &PageContent, settings: &LayoutSettings) -> PageLayout {
     let glyphs = dedupe_glyphs(&page.glyphs, settings);
-    let grids = edges_to_grids(&page.edges, settings);
+    let edges = crate::layout::drop_rules_through_text(&page.edges, &glyphs, settings);
+    let grids = edges_to_grids(&edges, settings);
     let mut taken = vec![false; glyphs.len()];
     let mut tables = Vec::with_capacity(grids.len());
     for grid in &grids {

@@ -220,6 +220,40 @@ fn open_ends(edges: &[Edge], xs: &[f64], ys: &[f64], tol: f64) -> (Option<f64>, 
     )
 }
 
+/// Drops horizontal rules that run through text: a rule through the
+/// middle band of a visible glyph (its box less `text_rule_margin` of its
+/// height at the top and at the bottom) is no cell border (a border never
+/// crosses the text of its cells) but a stray line (wkhtmltopdf draws one
+/// through the row after a row cut by a page) or a strike-through.
+pub fn drop_rules_through_text(
+    edges: &[Edge],
+    glyphs: &[crate::geom::Glyph],
+    settings: &LayoutSettings,
+) -> Vec<Edge> {
+    let mut by_top: Vec<&crate::geom::Glyph> =
+        glyphs.iter().filter(|g| !g.ch.is_whitespace()).collect();
+    by_top.sort_by(|a, b| a.bbox.top.total_cmp(&b.bbox.top));
+    let tallest = by_top.iter().map(|g| g.bbox.height()).fold(0.0, f64::max);
+    let m = settings.text_rule_margin;
+    let crosses = |e: &Edge| {
+        let y = e.top;
+        let from = by_top.partition_point(|g| g.bbox.top < y - tallest);
+        by_top[from..]
+            .iter()
+            .take_while(|g| g.bbox.top < y)
+            .any(|g| {
+                let h = g.bbox.height();
+                let (cx, _) = g.bbox.center();
+                y > g.bbox.top + m * h && y < g.bbox.bottom - m * h && cx > e.x0 && cx < e.x1
+            })
+    };
+    edges
+        .iter()
+        .filter(|e| e.orientation == Orientation::Vertical || !crosses(e))
+        .copied()
+        .collect()
+}
+
 /// Ruling lines to tables (see the module docs). Tables come out top to
 /// bottom.
 pub fn edges_to_grids(edges: &[Edge], settings: &LayoutSettings) -> Vec<Grid> {

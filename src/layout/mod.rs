@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! glyphs ──dedupe_glyphs──▶ glyphs ──glyphs_to_words──▶ words ──words_to_lines──▶ lines
-//! edges ──edges_to_grids──▶ grids (cells with row/column spans)
+//! (edges, glyphs) ──drop_rules_through_text──▶ edges ──edges_to_grids──▶ grids (cells with row/column spans)
 //! (grids, glyphs) ──glyphs_to_cells──▶ cells with their glyphs ──cell_lines──▶ text lines
 //! ```
 //!
@@ -14,7 +14,7 @@
 mod grid;
 mod text;
 
-pub use grid::{Cell, Grid, edges_to_grids, merge_edges};
+pub use grid::{Cell, Grid, drop_rules_through_text, edges_to_grids, merge_edges};
 pub use text::{
     CellText, Line, TextLine, Word, cell_lines, dedupe_glyphs, glyphs_to_cells, glyphs_to_words,
     lines_text, text_inset, words_to_lines,
