@@ -36,7 +36,7 @@ pub struct LayoutSettings {
     pub column_match_tolerance: f64,
     /// A horizontal rule through a glyph's box, more than this fraction of
     /// its height inside it at the top and at the bottom, runs through text
-    /// and is no cell border (`drop_rules_through_text`). Default 0.3.
+    /// and is no cell border (`drop_rules_through_text`). Default 0.15.
     pub text_rule_margin: f64,
 }
 
@@ -52,7 +52,7 @@ impl Default for LayoutSettings {
             border_coverage: 0.6,
             indent_factor: 1.5,
             column_match_tolerance: 6.0,
-            text_rule_margin: 0.3,
+            text_rule_margin: 0.15,
         }
     }
 }
