@@ -65,6 +65,7 @@ pub fn join_page_cuts<'a>(pages: &'a [PageLayout], settings: &LayoutSettings) ->
     let mut repeated_headers = 0;
     // The last table seen and the next page's first: a page with no table
     // (a blank page some producers leave at a forced break) is skipped.
+    let mut pairs = Vec::new();
     let mut last: Option<(usize, usize)> = None;
     for k in 0..out.len() {
         if out[k].tables.is_empty() {
@@ -72,17 +73,24 @@ pub fn join_page_cuts<'a>(pages: &'a [PageLayout], settings: &LayoutSettings) ->
         }
         if let Some((pk, ti)) = last {
             let (before, after) = out.split_at_mut(k);
-            let dropped = drop_repeated_header(before, &mut after[0].tables[0].cells, settings);
-            repeated_headers += dropped;
-            let (upper, lower) = (
-                &mut before[pk].tables[ti].cells,
-                &mut after[0].tables[0].cells,
-            );
-            join_tables(upper, lower, settings, &mut joins);
-            join_closed_cut(upper, lower, settings, &mut joins);
+            repeated_headers +=
+                drop_repeated_header(before, &mut after[0].tables[0].cells, settings);
+            pairs.push((pk, ti, k));
         }
         last = Some((k, out[k].tables.len() - 1));
     }
+    // Last cut first: a cell running over three pages passes the third
+    // page's text to the second, then both to the first.
+    for &(pk, ti, k) in pairs.iter().rev() {
+        let (before, after) = out.split_at_mut(k);
+        let (upper, lower) = (
+            &mut before[pk].tables[ti].cells,
+            &mut after[0].tables[0].cells,
+        );
+        join_tables(upper, lower, settings, &mut joins);
+        join_closed_cut(upper, lower, settings, &mut joins);
+    }
+    joins.reverse();
     JoinedPages {
         pages: Cow::Owned(out),
         joins,
@@ -339,6 +347,22 @@ mod tests {
         );
         assert_eq!(texts(&j.pages[1]), ["", "", "项目总预算（元）"]);
         assert_eq!(j.joins.len(), 2);
+    }
+
+    #[test]
+    fn cell_over_three_pages_gathers_its_text_on_the_first() {
+        let mut a = cell(1, 9, 100.0, 400.0, "第一段");
+        a.cut_bottom = true;
+        let mut b = cell(2, 0, 100.0, 400.0, "第二段");
+        b.cut_top = true;
+        b.cut_bottom = true;
+        let mut c = cell(3, 0, 100.0, 400.0, "第三段");
+        c.cut_top = true;
+        let pages = [page(1, vec![a]), page(2, vec![b]), page(3, vec![c])];
+        let j = join_page_cuts(&pages, &LayoutSettings::default());
+        assert_eq!(texts(&j.pages[0]), ["第一段\n第二段\n第三段"]);
+        assert!(j.pages[1].tables[0].cells[0].is_empty());
+        assert!(j.pages[2].tables[0].cells[0].is_empty());
     }
 
     #[test]
