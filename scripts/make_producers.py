@@ -962,11 +962,18 @@ def main():
     extra = args[:1] == ["--extra"]
     if args[:1] == ["--only"]:
         only = set(args[1].split(","))
+    producers = None
     if extra:
-        # A second tuning set, added after the validation part had been
-        # measured: new truths (seed EXTRA_SEED, names pt-NN), all tuning;
-        # the pf- truths and their split are unchanged.
-        truths = gen_truths(EXTRA_SEED, N_EXTRA, "pt", two_forms=(5, 17))
+        # More tuning data, added after the validation part had been
+        # measured: new truths, all tuning; the pf- truths and their split
+        # are unchanged. `--extra` alone: EXTRA_SEED, N_EXTRA truths pt-NN,
+        # every producer; `--extra SEED N PREFIX PRODUCER,...` another set.
+        if len(args) >= 5:
+            seed, n, prefix = int(args[1]), int(args[2]), args[3]
+            producers = args[4].split(",")
+        else:
+            seed, n, prefix = EXTRA_SEED, N_EXTRA, "pt"
+        truths = gen_truths(seed, n, prefix, two_forms=(5, 17))
         split = {n: "tuning" for n, _ in truths}
     else:
         truths = gen_truths()
@@ -977,6 +984,8 @@ def main():
         mf.write_json(os.path.join(GOLDEN, name + ".json"), [r for r, _ in forms])
     truths_by_name = {n: f for n, f in truths}
     jobs = plan(truths)
+    if producers:
+        jobs = [j for j in jobs if j["producer"] in producers]
     if only:
         jobs = [j for j in jobs if j["name"] in only or j["stem"] in only]
     for s in ("tuning", "validation"):
