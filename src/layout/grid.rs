@@ -220,38 +220,58 @@ fn open_ends(edges: &[Edge], xs: &[f64], ys: &[f64], tol: f64) -> (Option<f64>, 
     )
 }
 
-/// Drops horizontal rules that run through text: a rule through the
-/// middle band of a visible glyph (its box less `text_rule_margin` of its
-/// height at the top and at the bottom) is no cell border (a border never
-/// crosses the text of its cells) but a stray line (wkhtmltopdf draws one
-/// through the row after a row cut by a page) or a strike-through.
+/// Drops rules that run through text: a rule through the middle band of a
+/// visible glyph (its box less `text_rule_margin` of its height, or width,
+/// on each side) is no cell border (a border never crosses the text of its
+/// cells) but a stray line (wkhtmltopdf draws one through the row after a
+/// row cut by a page, and column rules of a table further down through
+/// the text rows above it) or a strike-through.
 pub fn drop_rules_through_text(
     edges: &[Edge],
     glyphs: &[crate::geom::Glyph],
     settings: &LayoutSettings,
 ) -> Vec<Edge> {
-    let mut by_top: Vec<&crate::geom::Glyph> =
+    let visible: Vec<&crate::geom::Glyph> =
         glyphs.iter().filter(|g| !g.ch.is_whitespace()).collect();
-    by_top.sort_by(|a, b| a.bbox.top.total_cmp(&b.bbox.top));
-    let tallest = by_top.iter().map(|g| g.bbox.height()).fold(0.0, f64::max);
     let m = settings.text_rule_margin;
-    let crosses = |e: &Edge| {
-        let y = e.top;
-        let from = by_top.partition_point(|g| g.bbox.top < y - tallest);
-        by_top[from..]
+    // Glyphs sorted by their near side across the rule's direction; a rule
+    // at `p` can only cross glyphs starting within the largest extent
+    // before it.
+    let index = |key: fn(&BBox) -> (f64, f64)| {
+        let mut v: Vec<&crate::geom::Glyph> = visible.clone();
+        v.sort_by(|a, b| key(&a.bbox).0.total_cmp(&key(&b.bbox).0));
+        let reach = v
             .iter()
-            .take_while(|g| g.bbox.top < y)
+            .map(|g| key(&g.bbox).1 - key(&g.bbox).0)
+            .fold(0.0, f64::max);
+        (v, reach)
+    };
+    let across_h = |b: &BBox| (b.top, b.bottom);
+    let across_v = |b: &BBox| (b.x0, b.x1);
+    let (by_top, tall) = index(across_h);
+    let (by_x0, wide) = index(across_v);
+    let crosses = |e: &Edge| {
+        let (sorted, reach, p, key, along): (_, f64, f64, fn(&BBox) -> (f64, f64), (f64, f64)) =
+            match e.orientation {
+                Orientation::Horizontal => (&by_top, tall, e.top, across_h, (e.x0, e.x1)),
+                Orientation::Vertical => (&by_x0, wide, e.x0, across_v, (e.top, e.bottom)),
+            };
+        let from = sorted.partition_point(|g| key(&g.bbox).0 < p - reach);
+        sorted[from..]
+            .iter()
+            .take_while(|g| key(&g.bbox).0 < p)
             .any(|g| {
-                let h = g.bbox.height();
-                let (cx, _) = g.bbox.center();
-                y > g.bbox.top + m * h && y < g.bbox.bottom - m * h && cx > e.x0 && cx < e.x1
+                let (a, b) = key(&g.bbox);
+                let d = (b - a) * m;
+                let (cx, cy) = g.bbox.center();
+                let c = match e.orientation {
+                    Orientation::Horizontal => cx,
+                    Orientation::Vertical => cy,
+                };
+                p > a + d && p < b - d && c > along.0 && c < along.1
             })
     };
-    edges
-        .iter()
-        .filter(|e| e.orientation == Orientation::Vertical || !crosses(e))
-        .copied()
-        .collect()
+    edges.iter().filter(|e| !crosses(e)).copied().collect()
 }
 
 /// Ruling lines to tables (see the module docs). Tables come out top to
