@@ -108,6 +108,9 @@ fn join_tables(
     joins: &mut Vec<CutJoin>,
 ) {
     let tol = settings.column_match_tolerance;
+    if move_sliver_down(upper, lower, tol, joins) {
+        return;
+    }
     for l in lower.iter_mut().filter(|l| l.cut_top) {
         let Some(u) = upper
             .iter_mut()
@@ -191,6 +194,52 @@ fn rows_of(cells: &[CellRef]) -> impl Iterator<Item = Vec<CellRef>> + '_ {
     rows.dedup();
     rows.into_iter()
         .map(move |r| cells.iter().filter(|c| c.row == r).cloned().collect())
+}
+
+/// A row cut a few points below its top leaves a sliver on the first page,
+/// too short for the rules between its cells (shorter than
+/// `min_edge_length`): one cut cell there spans several of the second
+/// part's. The row is then the second part's: every line of the sliver's
+/// cut cells moves down to the second part's cut cell under its centre
+/// (and nothing moves up). Returns whether it did.
+fn move_sliver_down(
+    upper: &mut [CellRef],
+    lower: &mut [CellRef],
+    tol: f64,
+    joins: &mut Vec<CutJoin>,
+) -> bool {
+    let spans_several = upper.iter().filter(|u| u.cut_bottom).any(|u| {
+        lower
+            .iter()
+            .filter(|l| l.cut_top && l.bbox.x0 >= u.bbox.x0 - tol && l.bbox.x1 <= u.bbox.x1 + tol)
+            .count()
+            >= 2
+    });
+    if !spans_several {
+        return false;
+    }
+    for u in upper.iter_mut().filter(|u| u.cut_bottom) {
+        for line in std::mem::take(&mut u.lines) {
+            let (cx, _) = line.bbox.center();
+            let target = lower
+                .iter_mut()
+                .filter(|l| l.cut_top && cx >= l.bbox.x0 && cx <= l.bbox.x1)
+                .next();
+            match target {
+                Some(l) => {
+                    joins.push(CutJoin {
+                        page: l.page,
+                        bbox: l.bbox,
+                        from_page: u.page,
+                        from: u.bbox,
+                    });
+                    l.lines.insert(0, line);
+                }
+                None => u.lines.push(line),
+            }
+        }
+    }
+    true
 }
 
 /// A row cut where the producer drew a rule on both sides of the cut

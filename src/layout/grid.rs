@@ -220,9 +220,12 @@ fn open_ends(edges: &[Edge], xs: &[f64], ys: &[f64], tol: f64) -> (Option<f64>, 
     )
 }
 
-/// Drops rules that run through text: a rule through the middle band of a
-/// visible glyph (its box less `text_rule_margin` of its height, or width,
-/// on each side) is no cell border (a border never crosses the text of its
+/// Cuts rules where they run through text: a rule through the middle band
+/// of a visible glyph (its box less `text_rule_margin` of its height, or
+/// width, on each side) is there no cell border; the stretch over the text
+/// (lines merged across their gaps, and a glyph's size beyond) goes, the
+/// rest is kept when still `min_edge_length` long. A border never crosses
+/// the text of its cells: such a rule is (a border never crosses the text of its
 /// cells) but a stray line (wkhtmltopdf draws one through the row after a
 /// row cut by a page, and column rules of a table further down through
 /// the text rows above it) or a strike-through.
@@ -250,28 +253,72 @@ pub fn drop_rules_through_text(
     let across_v = |b: &BBox| (b.x0, b.x1);
     let (by_top, tall) = index(across_h);
     let (by_x0, wide) = index(across_v);
-    let crosses = |e: &Edge| {
+    // The stretches of the rule that glyphs straddle, along the rule.
+    let crossed = |e: &Edge| -> Vec<(f64, f64)> {
         let (sorted, reach, p, key, along): (_, f64, f64, fn(&BBox) -> (f64, f64), (f64, f64)) =
             match e.orientation {
                 Orientation::Horizontal => (&by_top, tall, e.top, across_h, (e.x0, e.x1)),
                 Orientation::Vertical => (&by_x0, wide, e.x0, across_v, (e.top, e.bottom)),
             };
         let from = sorted.partition_point(|g| key(&g.bbox).0 < p - reach);
-        sorted[from..]
+        let mut hits: Vec<(f64, f64)> = sorted[from..]
             .iter()
             .take_while(|g| key(&g.bbox).0 < p)
-            .any(|g| {
+            .filter_map(|g| {
                 let (a, b) = key(&g.bbox);
                 let d = (b - a) * m;
-                let (cx, cy) = g.bbox.center();
-                let c = match e.orientation {
-                    Orientation::Horizontal => cx,
-                    Orientation::Vertical => cy,
+                // the glyph's extent along the rule
+                let (s0, s1) = match e.orientation {
+                    Orientation::Horizontal => (g.bbox.x0, g.bbox.x1),
+                    Orientation::Vertical => (g.bbox.top, g.bbox.bottom),
                 };
-                p > a + d && p < b - d && c > along.0 && c < along.1
+                let c = (s0 + s1) / 2.0;
+                (p > a + d && p < b - d && c > along.0 && c < along.1).then_some((s0, s1))
             })
+            .collect();
+        hits.sort_by(|a, b| a.0.total_cmp(&b.0));
+        hits
     };
-    edges.iter().filter(|e| !crosses(e)).copied().collect()
+    let mut out = Vec::with_capacity(edges.len());
+    for e in edges {
+        let hits = crossed(e);
+        if hits.is_empty() {
+            out.push(*e);
+            continue;
+        }
+        // Keep the stretches between the text the rule runs through (the
+        // text's lines merged across their gaps), if long enough to be rules.
+        let gap = hits.iter().map(|h| h.1 - h.0).fold(0.0, f64::max);
+        let (a, b) = match e.orientation {
+            Orientation::Horizontal => (e.x0, e.x1),
+            Orientation::Vertical => (e.top, e.bottom),
+        };
+        let mut start = a;
+        let mut i = 0;
+        while i < hits.len() {
+            let (h0, mut h1) = hits[i];
+            while i + 1 < hits.len() && hits[i + 1].0 <= h1 + gap {
+                i += 1;
+                h1 = h1.max(hits[i].1);
+            }
+            keep_piece(&mut out, e, start, h0 - gap, settings);
+            start = h1 + gap;
+            i += 1;
+        }
+        keep_piece(&mut out, e, start, b, settings);
+    }
+    out
+}
+
+/// The part `[a, b]` of `e` (along it), when at least `min_edge_length`.
+fn keep_piece(out: &mut Vec<Edge>, e: &Edge, a: f64, b: f64, s: &LayoutSettings) {
+    if b - a < s.min_edge_length {
+        return;
+    }
+    out.push(match e.orientation {
+        Orientation::Horizontal => Edge::horizontal(a, b, e.top),
+        Orientation::Vertical => Edge::vertical(e.x0, a, b),
+    });
 }
 
 /// Ruling lines to tables (see the module docs). Tables come out top to
