@@ -277,6 +277,9 @@ pub fn fields_to_record(f: &FormFields, template: &Template, source: Source) -> 
                         if name.is_none() {
                             b.warn(&field, "empty_value", "funding row without a name");
                         }
+                        if row.amount.as_ref().is_none_or(|c| c.is_empty()) {
+                            b.warn(&field, "empty_value", "funding row without an amount");
+                        }
                         r.funding_components.push(FundingComponent {
                             name: name.unwrap_or_default(),
                             amount,

@@ -593,6 +593,7 @@ fn read_pairs(
         )
         .collect();
     let mut pending: Option<(&crate::template::FieldSpec, &CellRef)> = None;
+    let first_hit = out.hits.len();
     for c in first_row {
         let text = c.text();
         if let Some(spec) = template.field_for_label(&text) {
@@ -648,15 +649,17 @@ fn read_pairs(
             value: FieldValue::Cells { cells: vec![] },
         });
     }
-    read_lower_rows(band, out, *last_text_hit);
+    read_lower_rows(band, out, first_hit);
 }
 
 /// The band's rows below its first (its label merged down over them): a
-/// cell under the text field's value cell continues that text (a long text
-/// split over rows); any other non-empty cell is an orphan, never dropped.
-fn read_lower_rows(band: &Band, out: &mut FormFields, text_hit: Option<usize>) {
+/// cell under the value cell of a field read from the first row (hits from
+/// `first_hit` on) continues that value (a long text split over rows; a
+/// value cell a stray rule cut in two); any other non-empty cell is an
+/// orphan, never dropped.
+fn read_lower_rows(band: &Band, out: &mut FormFields, first_hit: usize) {
     for c in band.right.iter().filter(|c| c.row > band.label.row) {
-        let under = text_hit.filter(|&h| match &out.hits[h].value {
+        let under = (first_hit..out.hits.len()).find(|&h| match &out.hits[h].value {
             FieldValue::Cells { cells } => cells.first().is_some_and(|v| {
                 v.bbox.h_overlap(&c.bbox) >= 0.9 * v.bbox.width().min(c.bbox.width())
             }),
