@@ -359,12 +359,34 @@ fn table_rows(
             .find(|(c, cc)| c.covers_row(r) && *cc == Some(col))
             .map(|(c, _)| (*c).clone())
     };
+    // The row's key cell may span rows a rule cut only in another column
+    // (a stray line through one cell): the cells of a value column that
+    // start within the key cell's rows are one value, read in order.
+    let key_span = |r: usize| {
+        body.iter()
+            .find(|(c, cc)| c.row == r && *cc == Some(key_col))
+            .map_or(1, |(c, _)| c.row_span)
+    };
+    let pick_value = |r: usize, col: usize| -> Option<CellRef> {
+        let mut parts = body
+            .iter()
+            .filter(|(c, cc)| *cc == Some(col) && c.row >= r && c.row < r + key_span(r))
+            .map(|(c, _)| *c);
+        let mut first = match parts.next() {
+            Some(c) => c.clone(),
+            None => return pick(r, col),
+        };
+        for more in parts {
+            first.lines.extend(more.lines.iter().cloned());
+        }
+        Some(first)
+    };
     for r in starts {
         match value {
             FieldValue::Funding { rows } => {
                 let row = FundingRowCells {
                     name: pick(r, 0),
-                    amount: pick(r, 1),
+                    amount: pick_value(r, 1),
                 };
                 if row.name.as_ref().is_none_or(|c| c.is_empty())
                     && row.amount.as_ref().is_none_or(|c| c.is_empty())
@@ -378,7 +400,7 @@ fn table_rows(
                     level1: pick(r, 0),
                     level2: pick(r, 1),
                     level3: pick(r, 2),
-                    target: pick(r, 3),
+                    target: pick_value(r, 3),
                 };
                 if row.level3.as_ref().is_none_or(|c| c.is_empty())
                     && row.target.as_ref().is_none_or(|c| c.is_empty())
