@@ -105,6 +105,21 @@ impl Builder {
         self.warnings.push(Warning::new(field, code, msg));
     }
 
+    /// `page_cut` on `field` when one of its cells meets a page cut its
+    /// text may run across unjoined ([`CellRef::cut_doubt`]).
+    fn warn_cut_doubt(&mut self, field: &str, cells: &[&CellRef]) {
+        if let Some(c) = cells.iter().find(|c| c.cut_doubt) {
+            self.warn(
+                field,
+                "page_cut",
+                format!(
+                    "page {}: the text may go on across the page break, read as a separate part",
+                    c.page
+                ),
+            );
+        }
+    }
+
     fn hit_text(&mut self, hit: &FieldHit, shape: Shape) -> Option<String> {
         let (text, cells): (String, Vec<&CellRef>) = match &hit.value {
             FieldValue::Cells { cells } => (
@@ -125,6 +140,7 @@ impl Builder {
         if let Some(l) = loc(&cells) {
             self.provenance.insert(hit.key.clone(), l);
         }
+        self.warn_cut_doubt(&hit.key, &cells);
         let t = text.trim().to_string();
         if t.is_empty() { None } else { Some(t) }
     }
@@ -274,6 +290,7 @@ pub fn fields_to_record(f: &FormFields, template: &Template, source: Source) -> 
                         if let Some(l) = loc(&cells) {
                             b.provenance.insert(field.clone(), l);
                         }
+                        b.warn_cut_doubt(&field, &cells);
                         if name.is_none() {
                             b.warn(&field, "empty_value", "funding row without a name");
                         }
@@ -349,6 +366,7 @@ pub fn fields_to_record(f: &FormFields, template: &Template, source: Source) -> 
                         if let Some(l) = loc(&cells) {
                             b.provenance.insert(field.clone(), l);
                         }
+                        b.warn_cut_doubt(&field, &cells);
                         r.indicators.push(Indicator {
                             level1,
                             level2,

@@ -99,6 +99,7 @@ pub fn page_to_layout(page: &PageContent, settings: &LayoutSettings) -> PageLayo
                 lines: cell_lines(&glyphs, &idx, inset.map(|d| c.bbox.x0 + d), settings),
                 cut_top: c.cut_top,
                 cut_bottom: c.cut_bottom,
+                cut_doubt: false,
             })
             .collect();
         tables.push(TableCells {

@@ -271,17 +271,30 @@ fn join_closed_cut(
         .filter(|&i| (lower[i].bbox.top - top).abs() <= tol && !lower[i].cut_top)
         .filter(|&i| !lower[i].is_empty())
         .collect();
-    let mut pairs = Vec::with_capacity(first.len());
-    for &l in &first {
-        let u = last
-            .iter()
-            .copied()
-            .find(|&u| same_edges(&upper[u], &lower[l], tol));
-        match u {
-            Some(u) if fills_last_line(&upper[u]) => pairs.push((u, l)),
-            _ => return,
+    // Each non-empty cell below with the cell above it (same edges) and
+    // whether that one's last line is filled.
+    let matched: Vec<(Option<usize>, usize, bool)> = first
+        .iter()
+        .map(|&l| {
+            let u = last
+                .iter()
+                .copied()
+                .find(|&u| same_edges(&upper[u], &lower[l], tol));
+            (u, l, u.is_some_and(|u| fills_last_line(&upper[u])))
+        })
+        .collect();
+    if matched.is_empty() || !matched.iter().all(|m| m.2) {
+        // Not one row by this rule; where a cell above does fill its last
+        // line, its text may still go on below: say so on both parts.
+        for &(u, l, filled) in &matched {
+            if let (Some(u), true) = (u, filled) {
+                upper[u].cut_doubt = true;
+                lower[l].cut_doubt = true;
+            }
         }
+        return;
     }
+    let pairs: Vec<(usize, usize)> = matched.iter().filter_map(|m| Some((m.0?, m.1))).collect();
     for (u, l) in pairs {
         joins.push(CutJoin {
             page: upper[u].page,
@@ -355,6 +368,7 @@ mod tests {
                 .collect(),
             cut_top: false,
             cut_bottom: false,
+            cut_doubt: false,
         }
     }
 
@@ -487,6 +501,12 @@ mod tests {
         let pages = [page(1, vec![name, amount]), page(2, vec![name2, amount2])];
         let j = join_page_cuts(&pages, &LayoutSettings::default());
         assert!(j.joins.is_empty());
+        // the filled name may still go on below: both parts are in doubt
+        let doubt = |p: &PageLayout| -> Vec<bool> {
+            p.tables[0].cells.iter().map(|c| c.cut_doubt).collect()
+        };
+        assert_eq!(doubt(&j.pages[0]), [true, false]);
+        assert_eq!(doubt(&j.pages[1]), [true, false]);
     }
 
     #[test]

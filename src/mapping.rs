@@ -36,6 +36,11 @@ pub struct CellRef {
     pub cut_top: bool,
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub cut_bottom: bool,
+    /// The cell meets a page cut where its text may go on in the cell
+    /// across the cut, and the join stage could not tell: its field or row
+    /// gets a `page_cut` warning.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub cut_doubt: bool,
 }
 
 impl CellRef {
@@ -723,6 +728,7 @@ mod tests {
                 .collect(),
             cut_top: false,
             cut_bottom: false,
+            cut_doubt: false,
         }
     }
 

@@ -1,9 +1,10 @@
 //! The producers corpus (`fixtures/producers/`, made by
 //! `scripts/make_producers.py`): 48 truths printed by LibreOffice Calc,
 //! LibreOffice Writer from .docx, Chromium, WeasyPrint and wkhtmltopdf,
-//! page breaks swept through every block. Tuning part: every field right;
-//! validation part (never looked at while tuning): the floors measured when
-//! it was first run, and no more silent fields than then. A drop below a
+//! page breaks swept through every block, a third of them held out for
+//! validation; and extra tuning sets (pt-: 24 truths × 5 producers; pw-,
+//! pv-: 100 truths printed by wkhtmltopdf). Floors at the levels measured
+//! at the end of issue 11, and no silent field anywhere. A drop below a
 //! floor is a regression to explain, not a number to lower.
 
 use std::path::PathBuf;
@@ -66,27 +67,26 @@ const PRODUCERS: [&str; 5] = ["calc", "docx", "chromium", "weasyprint", "wkhtmlt
 
 #[test]
 fn tuning_part_of_every_producer_is_read_at_its_measured_level_with_no_silent_field() {
-    // Measured at the end of issue 11: every producer 748/748, 0 silent.
-    let floors = [748, 748, 748, 748, 748];
-    let max_silent = [0, 0, 0, 0, 0];
-    for ((p, floor), ms) in PRODUCERS.iter().zip(floors).zip(max_silent) {
+    // calc, docx, chromium, weasyprint: 1320/1320 (pf- and pt- forms);
+    // wkhtmltopdf 3605/3608 (pf-, pt-, pw-, pv-; 3 wrong, each warned).
+    let totals = [1320, 1320, 1320, 1320, 3608];
+    let floors = [1320, 1320, 1320, 1320, 3605];
+    for ((p, total_want), floor) in PRODUCERS.iter().zip(totals).zip(floors) {
         let (right, total, silent) = score("tuning", p);
-        assert_eq!(total, 748, "{p}");
+        assert_eq!(total, total_want, "{p}");
         assert!(right >= floor, "{p}: {right}/{total} below {floor}");
-        assert!(silent <= ms, "{p}: {silent} silent fields (at most {ms})");
+        assert_eq!(silent, 0, "{p}: {silent} silent fields");
     }
 }
 
 #[test]
-fn validation_part_of_every_producer_stays_at_its_first_measured_level() {
-    // Measured after tuning (never tuned on): 374/374 for calc, docx,
-    // chromium and weasyprint; wkhtmltopdf 366/374 with 5 silent fields.
-    let floors = [374, 374, 374, 374, 366];
-    let max_silent = [0, 0, 0, 0, 5];
-    for ((p, floor), ms) in PRODUCERS.iter().zip(floors).zip(max_silent) {
+fn validation_part_of_every_producer_stays_at_its_measured_level_with_no_silent_field() {
+    // Never tuned on: 374/374, but wkhtmltopdf 373/374 (one warned field).
+    let floors = [374, 374, 374, 374, 373];
+    for (p, floor) in PRODUCERS.iter().zip(floors) {
         let (right, total, silent) = score("validation", p);
         assert_eq!(total, 374, "{p}");
         assert!(right >= floor, "{p}: {right}/{total} below {floor}");
-        assert!(silent <= ms, "{p}: {silent} silent fields (at most {ms})");
+        assert_eq!(silent, 0, "{p}: {silent} silent fields");
     }
 }
