@@ -234,80 +234,80 @@ pub fn drop_rules_through_text(
     glyphs: &[crate::geom::Glyph],
     settings: &LayoutSettings,
 ) -> Vec<Edge> {
-    let visible: Vec<&crate::geom::Glyph> =
-        glyphs.iter().filter(|g| !g.ch.is_whitespace()).collect();
     let m = settings.text_rule_margin;
-    // Glyphs sorted by their near side across the rule's direction; a rule
-    // at `p` can only cross glyphs starting within the largest extent
-    // before it.
-    let index = |key: fn(&BBox) -> (f64, f64)| {
-        let mut v: Vec<&crate::geom::Glyph> = visible.clone();
-        v.sort_by(|a, b| key(&a.bbox).0.total_cmp(&key(&b.bbox).0));
-        let reach = v
-            .iter()
-            .map(|g| key(&g.bbox).1 - key(&g.bbox).0)
-            .fold(0.0, f64::max);
-        (v, reach)
-    };
-    let across_h = |b: &BBox| (b.top, b.bottom);
-    let across_v = |b: &BBox| (b.x0, b.x1);
-    let (by_top, tall) = index(across_h);
-    let (by_x0, wide) = index(across_v);
-    // The stretches of the rule that glyphs straddle, along the rule.
-    let crossed = |e: &Edge| -> Vec<(f64, f64)> {
-        let (sorted, reach, p, key, along): (_, f64, f64, fn(&BBox) -> (f64, f64), (f64, f64)) =
-            match e.orientation {
-                Orientation::Horizontal => (&by_top, tall, e.top, across_h, (e.x0, e.x1)),
-                Orientation::Vertical => (&by_x0, wide, e.x0, across_v, (e.top, e.bottom)),
-            };
-        let from = sorted.partition_point(|g| key(&g.bbox).0 < p - reach);
-        let mut hits: Vec<(f64, f64)> = sorted[from..]
-            .iter()
-            .take_while(|g| key(&g.bbox).0 < p)
-            .filter_map(|g| {
-                let (a, b) = key(&g.bbox);
-                let d = (b - a) * m;
-                // the glyph's extent along the rule
-                let (s0, s1) = match e.orientation {
-                    Orientation::Horizontal => (g.bbox.x0, g.bbox.x1),
-                    Orientation::Vertical => (g.bbox.top, g.bbox.bottom),
-                };
-                let c = (s0 + s1) / 2.0;
-                (p > a + d && p < b - d && c > along.0 && c < along.1).then_some((s0, s1))
-            })
+    let sorted = |o: Orientation, pos: fn(&Edge) -> f64| {
+        let mut v: Vec<(f64, usize)> = (0..edges.len())
+            .filter(|&i| edges[i].orientation == o)
+            .map(|i| (pos(&edges[i]), i))
             .collect();
-        hits.sort_by(|a, b| a.0.total_cmp(&b.0));
-        hits
+        v.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
+        v
     };
+    let hs = sorted(Orientation::Horizontal, |e| e.top);
+    let vs = sorted(Orientation::Vertical, |e| e.x0);
+    // (edge, start, end along it) for each glyph a rule runs through
+    let mut hits: Vec<(usize, f64, f64)> = Vec::new();
+    for g in glyphs.iter().filter(|g| !g.ch.is_whitespace()) {
+        let b = &g.bbox;
+        let (cx, cy) = b.center();
+        let (dy, dx) = (m * b.height(), m * b.width());
+        let (lo, hi) = (b.top + dy, b.bottom - dy);
+        let from = hs.partition_point(|h| h.0 <= lo);
+        for &(y, i) in hs[from..].iter().take_while(|h| h.0 < hi) {
+            let e = &edges[i];
+            if y > lo && cx > e.x0 && cx < e.x1 {
+                hits.push((i, b.x0, b.x1));
+            }
+        }
+        let (lo, hi) = (b.x0 + dx, b.x1 - dx);
+        let from = vs.partition_point(|v| v.0 <= lo);
+        for &(_, i) in vs[from..].iter().take_while(|v| v.0 < hi) {
+            let e = &edges[i];
+            if cy > e.top && cy < e.bottom {
+                hits.push((i, b.top, b.bottom));
+            }
+        }
+    }
+    if hits.is_empty() {
+        return edges.to_vec();
+    }
+    hits.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)));
     let mut out = Vec::with_capacity(edges.len());
-    for e in edges {
-        let hits = crossed(e);
-        if hits.is_empty() {
+    let mut k = 0;
+    for (i, e) in edges.iter().enumerate() {
+        let n = hits[k..].iter().take_while(|h| h.0 == i).count();
+        if n == 0 {
             out.push(*e);
             continue;
         }
-        // Keep the stretches between the text the rule runs through (the
-        // text's lines merged across their gaps), if long enough to be rules.
-        let gap = hits.iter().map(|h| h.1 - h.0).fold(0.0, f64::max);
-        let (a, b) = match e.orientation {
-            Orientation::Horizontal => (e.x0, e.x1),
-            Orientation::Vertical => (e.top, e.bottom),
-        };
-        let mut start = a;
-        let mut i = 0;
-        while i < hits.len() {
-            let (h0, mut h1) = hits[i];
-            while i + 1 < hits.len() && hits[i + 1].0 <= h1 + gap {
-                i += 1;
-                h1 = h1.max(hits[i].1);
-            }
-            keep_piece(&mut out, e, start, h0 - gap, settings);
-            start = h1 + gap;
-            i += 1;
-        }
-        keep_piece(&mut out, e, start, b, settings);
+        cut_through_text(&mut out, e, &hits[k..k + n], settings);
+        k += n;
     }
     out
+}
+
+/// Keeps the stretches of `e` between the text it runs through (`hits`:
+/// glyph extents along it, sorted; lines merged across gaps up to a
+/// glyph's size), when long enough to be rules.
+fn cut_through_text(out: &mut Vec<Edge>, e: &Edge, hits: &[(usize, f64, f64)], s: &LayoutSettings) {
+    let gap = hits.iter().map(|h| h.2 - h.1).fold(0.0, f64::max);
+    let (a, b) = match e.orientation {
+        Orientation::Horizontal => (e.x0, e.x1),
+        Orientation::Vertical => (e.top, e.bottom),
+    };
+    let mut start = a;
+    let mut i = 0;
+    while i < hits.len() {
+        let (h0, mut h1) = (hits[i].1, hits[i].2);
+        while i + 1 < hits.len() && hits[i + 1].1 <= h1 + gap {
+            i += 1;
+            h1 = h1.max(hits[i].2);
+        }
+        keep_piece(out, e, start, h0 - gap, s);
+        start = h1 + gap;
+        i += 1;
+    }
+    keep_piece(out, e, start, b, s);
 }
 
 /// The part `[a, b]` of `e` (along it), when at least `min_edge_length`.
