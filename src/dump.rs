@@ -92,16 +92,17 @@ pub fn cells(layouts: &[PageLayout]) -> String {
     s
 }
 
-/// Each form's pages after [`crate::join::join_page_cuts`]: the joins
-/// made, then the cells as [`cells`] prints them.
-pub fn table(forms: &[crate::join::JoinedPages]) -> String {
+/// A file's pages after [`crate::join::join_page_cuts`]: each form's
+/// joins, then the cells as [`cells`] prints them.
+pub fn table(layouts: &[PageLayout], forms: &[crate::join::JoinReport]) -> String {
     let mut s = String::new();
     for (i, f) in forms.iter().enumerate() {
         let _ = writeln!(
             s,
-            "## form {} ({} joins across page cuts)",
+            "## form {} ({} joins across page cuts, {} repeated header rows dropped)",
             i + 1,
-            f.joins.len()
+            f.joins.len(),
+            f.repeated_headers
         );
         for j in &f.joins {
             let _ = writeln!(
@@ -113,8 +114,8 @@ pub fn table(forms: &[crate::join::JoinedPages]) -> String {
                 b(&j.from)
             );
         }
-        s.push_str(&cells(&f.pages));
     }
+    s.push_str(&cells(layouts));
     s
 }
 

@@ -276,20 +276,30 @@ impl Extractor {
             .collect()
     }
 
-    /// Stage 3a: each form's pages with the rows cut open by page breaks
-    /// joined ([`crate::join::join_page_cuts`]), one entry per form.
-    pub fn tables<'a>(&self, layouts: &'a [PageLayout]) -> Vec<crate::join::JoinedPages<'a>> {
+    /// Stage 3a: each form's pages with the rows cut by page breaks
+    /// joined, in place ([`crate::join::join_page_cuts`]); what was done,
+    /// one report per form.
+    pub fn tables(&self, layouts: &mut [PageLayout]) -> Vec<crate::join::JoinReport> {
         split_forms(layouts, &self.template)
             .into_iter()
-            .map(|r| crate::join::join_page_cuts(&layouts[r], &self.layout))
+            .map(|r| crate::join::join_page_cuts(&mut layouts[r], &self.layout))
             .collect()
     }
 
-    /// Stage 3: the fields of every form of a file.
+    /// Stage 3: the fields of every form of a file (its pages joined on a
+    /// copy; [`Extractor::tables`] then [`Extractor::joined_fields`] does
+    /// it in place).
     pub fn fields(&self, layouts: &[PageLayout]) -> Vec<FormFields> {
-        self.tables(layouts)
-            .iter()
-            .map(|j| pages_to_fields(&j.pages, &self.template, &self.layout))
+        let mut joined = layouts.to_vec();
+        self.tables(&mut joined);
+        self.joined_fields(&joined)
+    }
+
+    /// Stage 3 on pages already joined by [`Extractor::tables`].
+    pub fn joined_fields(&self, layouts: &[PageLayout]) -> Vec<FormFields> {
+        split_forms(layouts, &self.template)
+            .into_iter()
+            .map(|r| pages_to_fields(&layouts[r], &self.template, &self.layout))
             .collect()
     }
 
@@ -334,7 +344,8 @@ impl Extractor {
         drop(pages);
         crate::ocr::fix_layouts(&mut layouts, &ocr, &self.template);
         checkpoint()?;
-        let mut forms = self.fields(&layouts);
+        self.tables(&mut layouts);
+        let mut forms = self.joined_fields(&layouts);
         let ocr_warnings = crate::ocr::fix_forms(&mut forms, &ocr, &self.template);
         checkpoint()?;
         self.records(path, sha, &forms, &ocr, &ocr_warnings)

@@ -402,7 +402,11 @@ fn run_dump(ex: &Extractor, paths: &[PathBuf], stage: Stage) -> Result<ExitCode>
         Stage::Glyphs => dump::glyphs(&pages),
         Stage::Lines => dump::lines(&pages, &ex.layout),
         Stage::Cells => dump::cells(&ex.layouts(&pages)),
-        Stage::Table => dump::table(&ex.tables(&ex.layouts(&pages))),
+        Stage::Table => {
+            let mut layouts = ex.layouts(&pages);
+            let reports = ex.tables(&mut layouts);
+            dump::table(&layouts, &reports)
+        }
         Stage::Blocks => bail!("the blocks stage is for text dumps"),
         Stage::Fields => dump::fields(&ex.fields(&ex.layouts(&pages))),
     };
