@@ -194,10 +194,9 @@ fn repeats_header(before: &[PageLayout], lower: &[CellRef], tol: f64) -> bool {
         return false;
     }
     let repeats = |row: &[&CellRef]| {
-        first.iter().all(|f| {
-            row.iter()
-                .any(|c| same_edges(c, f, tol) && same_text(c, f))
-        })
+        first
+            .iter()
+            .all(|f| row.iter().any(|c| same_edges(c, f, tol) && same_text(c, f)))
     };
     before
         .iter()
@@ -241,8 +240,7 @@ fn move_sliver_down(
             let (cx, _) = line.bbox.center();
             let target = lower
                 .iter_mut()
-                .filter(|l| l.cut_top && cx >= l.bbox.x0 && cx <= l.bbox.x1)
-                .next();
+                .find(|l| l.cut_top && cx >= l.bbox.x0 && cx <= l.bbox.x1);
             match target {
                 Some(l) => {
                     joins.push(CutJoin {
@@ -445,7 +443,7 @@ mod tests {
         let mut c = cell(3, 0, 100.0, 400.0, "第三段");
         c.cut_top = true;
         let mut pages = [page(1, vec![a]), page(2, vec![b]), page(3, vec![c])];
-        let j = join_page_cuts(&mut pages, &LayoutSettings::default());
+        join_page_cuts(&mut pages, &LayoutSettings::default());
         assert_eq!(texts(&pages[0]), ["第一段\n第二段\n第三段"]);
         assert!(pages[1].tables[0].cells[0].is_empty());
         assert!(pages[2].tables[0].cells[0].is_empty());
@@ -459,7 +457,7 @@ mod tests {
         c.cut_top = true;
         c.row_span = 4;
         let mut pages = [page(1, vec![a]), page(2, vec![c])];
-        let j = join_page_cuts(&mut pages, &LayoutSettings::default());
+        join_page_cuts(&mut pages, &LayoutSettings::default());
         assert_eq!(pages[1].tables[0].cells.len(), 1);
         assert!(pages[1].tables[0].cells[0].is_empty());
     }
@@ -471,7 +469,7 @@ mod tests {
         let mut c = cell(2, 0, 100.0, 400.0, "合同履约率");
         c.cut_top = true;
         let mut pages = [page(1, vec![a]), page(2, vec![c])];
-        let j = join_page_cuts(&mut pages, &LayoutSettings::default());
+        join_page_cuts(&mut pages, &LayoutSettings::default());
         assert_eq!(texts(&pages[0]), ["合同履约率"]);
     }
 
