@@ -73,6 +73,20 @@ def fmt_amount(x, decimals):
     return f"{x:,.2f}" if decimals else f"{x:,.0f}"
 
 
+def option_texts(lines, seps, ticked, nobox):
+    """The printed lines of a checkbox field: each option followed by ■
+    (ticked), □, or nothing (in nobox), separated as in `seps`."""
+    out = []
+    for line, sp in zip(lines, seps):
+        s = ""
+        for i, o in enumerate(line):
+            s += o + ("" if o in nobox else ("■" if o == ticked else "□"))
+            if i < len(sp):
+                s += sp[i]
+        out.append(s)
+    return out
+
+
 def fmt_date(iso):
     y, m, d = iso.split("-")
     return f"{int(y)}/{int(m)}/{int(d)}"
@@ -636,15 +650,7 @@ def raw_form_pages(rec, spec, encode):
         L.add([Cell(0, 1, a), Cell(1, 2, b), Cell(2, 3, c), Cell(3, 5, d)])
 
     def opts(lines, seps, ticked):
-        out = []
-        for line, sp in zip(lines, seps):
-            s = ""
-            for i, o in enumerate(line):
-                s += o + ("" if o in spec["nobox"] else ("■" if o == ticked else "□"))
-                if i < len(sp):
-                    s += sp[i]
-            out.append(s)
-        return out
+        return option_texts(lines, seps, ticked, spec["nobox"])
 
     textrow("项目名称", rec["project_name"], False)
     c = Cell(1, 5, "")

@@ -193,15 +193,7 @@ def form_model(rec, spec, split_ind=False, chunk_chars=None):
         return len(rows) - 1
 
     def opt_lines(lines, seps, ticked):
-        out = []
-        for line, sp in zip(lines, seps):
-            s = ""
-            for i, o in enumerate(line):
-                s += o + ("" if o in spec["nobox"] else ("■" if o == ticked else "□"))
-                if i < len(sp):
-                    s += sp[i]
-            out.append(s)
-        return out
+        return mf.option_texts(lines, seps, ticked, spec["nobox"])
 
     def textrow(rid, label, text):
         paras = text.split("\n") if text else []
