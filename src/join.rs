@@ -20,9 +20,13 @@
 //! goes on) and an empty level cell (the level above goes on). Cells of the
 //! second part that no first part lies over are left as they are.
 //!
-//! Rows cut where the producer did draw a rule (LibreOffice) look like two
-//! rows; the mapping joins them by what the form allows (an empty label
-//! cell continues the field above; half a label on each page).
+//! Rows cut where the producer did draw a rule (LibreOffice Writer) look
+//! like two rows: they are joined when the text of every continued cell
+//! fills its last line ([`join_closed_cut`]), and marked for a `page_cut`
+//! warning where only some do. A header row repeated at the top of a page
+//! is dropped; a sliver of a row cut just below its top moves down. The
+//! mapping still continues a field whose label cell is empty and stitches
+//! half a label on each page.
 
 use serde::Serialize;
 
@@ -51,9 +55,6 @@ pub struct JoinReport {
 /// module docs); pages with nothing to join are left untouched.
 pub fn join_page_cuts(pages: &mut [PageLayout], settings: &LayoutSettings) -> JoinReport {
     let mut report = JoinReport::default();
-    if pages.len() < 2 || !needs_joining(pages, settings) {
-        return report;
-    }
     let pairs = page_breaks(pages);
     for &(_, _, k) in &pairs {
         let (before, after) = pages.split_at_mut(k);
@@ -68,7 +69,7 @@ pub fn join_page_cuts(pages: &mut [PageLayout], settings: &LayoutSettings) -> Jo
             &mut before[pk].tables[ti].cells,
             &mut after[0].tables[0].cells,
         );
-        join_tables(upper, lower, settings, &mut report.joins);
+        join_open_cut(upper, lower, settings, &mut report.joins);
         join_closed_cut(upper, lower, settings, &mut report.joins);
     }
     report.joins.reverse();
@@ -94,23 +95,10 @@ fn page_breaks(pages: &[PageLayout]) -> Vec<(usize, usize, usize)> {
     pairs
 }
 
-/// Whether any page break of the form has something to join, drop or
-/// mark (read only, so that forms with nothing to do are not copied).
-fn needs_joining(pages: &[PageLayout], settings: &LayoutSettings) -> bool {
-    let tol = settings.column_match_tolerance;
-    page_breaks(pages).into_iter().any(|(pk, ti, k)| {
-        let (upper, lower) = (&pages[pk].tables[ti].cells, &pages[k].tables[0].cells);
-        upper.iter().any(|c| c.cut_bottom)
-            || lower.iter().any(|c| c.cut_top)
-            || repeats_header(&pages[..k], lower, tol)
-            || !closed_cut_plan(upper, lower, tol).1.is_empty()
-    })
-}
-
 /// Moves the text of `lower`'s cut-top cells into the `upper` cut-bottom
 /// cell over the same columns; the emptied second parts stay, so the rest
 /// of their row keeps its label and level cells (read as carried on).
-fn join_tables(
+fn join_open_cut(
     upper: &mut [CellRef],
     lower: &mut [CellRef],
     settings: &LayoutSettings,
