@@ -302,6 +302,8 @@ Q_NEUTRAL = ("png", 8)
 J_NEUTRAL = ("jpeg", 60)
 
 DEGRADATIONS = {
+    # the reference: a clean 200 dpi gray scan (not committed, see DEFAULT)
+    "clean": dict(dpi=200, color="gray", store=Q_NEUTRAL, ops=[]),
     "rot1": dict(dpi=200, color="gray", store=Q_NEUTRAL, ops=[(rotate, dict(deg=1))]),
     "rot3": dict(dpi=200, color="gray", store=Q_NEUTRAL, ops=[(rotate, dict(deg=3))]),
     "rot5": dict(dpi=200, color="gray", store=Q_NEUTRAL,
@@ -332,8 +334,9 @@ DEGRADATIONS = {
 }
 
 
-# The committed set (fixtures/degraded/): the others (rot1, light-vignette,
-# jpeg60) only with --degs all or --only, to keep the repository small.
+# The committed set (fixtures/degraded/): the others (clean, rot1,
+# light-vignette, jpeg60) only with --degs all or --only, to keep the
+# repository small.
 DEFAULT = ["rot3", "rot5", "persp", "persp-strong", "light-grad", "light-shadow", "blur1",
            "blur2", "jpeg30", "fax", "dpi150", "dpi300", "bleed", "seal", "sign", "flatbed",
            "phone"]
