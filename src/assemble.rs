@@ -105,6 +105,14 @@ impl Builder {
         self.warnings.push(Warning::new(field, code, msg));
     }
 
+    /// One warning on each of the fields a failed cross-check ties
+    /// together: it shows one of them is wrong, not which.
+    fn warn_each(&mut self, fields: &[&str], code: &str, msg: &str) {
+        for f in fields {
+            self.warn(f, code, msg);
+        }
+    }
+
     /// `page_cut` on `field` when one of its cells meets a page cut its
     /// text may run across unjoined ([`CellRef::cut_doubt`]).
     fn warn_cut_doubt(&mut self, field: &str, cells: &[&CellRef]) {
@@ -505,7 +513,8 @@ pub fn cross_check_warnings(r: &Record) -> Vec<Warning> {
     b.warnings
 }
 
-/// Checks that tie fields together; a disagreement is a warning.
+/// Checks that tie fields together; a disagreement is a warning on every
+/// field it ties.
 fn cross_checks(r: &Record, b: &mut Builder) {
     if let Some(cur) = r.current_year_budget
         && !r.funding_components.is_empty()
@@ -518,33 +527,32 @@ fn cross_checks(r: &Record, b: &mut Builder) {
             .map(|m| m.fen())
             .sum();
         if sum != cur.fen() {
-            b.warn(
-                "funding_components",
+            let msg = format!(
+                "components sum to {} but current_year_budget is {}",
+                Money(sum),
+                cur
+            );
+            b.warn_each(
+                &["funding_components", "current_year_budget"],
                 "funding_sum_mismatch",
-                format!(
-                    "components sum to {} but current_year_budget is {}",
-                    Money(sum),
-                    cur
-                ),
+                &msg,
             );
         }
     }
     if let (Some(t), Some(c)) = (r.total_budget, r.current_year_budget)
         && c > t
     {
-        b.warn(
-            "current_year_budget",
+        let msg = format!("current-year budget {c} exceeds the total {t}");
+        b.warn_each(
+            &["current_year_budget", "total_budget"],
             "exceeds_total",
-            format!("current-year budget {c} exceeds the total {t}"),
+            &msg,
         );
     }
     if let (Some(s), Some(e)) = (&r.start_date, &r.end_date)
         && s > e
     {
-        b.warn(
-            "start_date",
-            "date_order",
-            format!("start {s} is after end {e}"),
-        );
+        let msg = format!("start {s} is after end {e}");
+        b.warn_each(&["start_date", "end_date"], "date_order", &msg);
     }
 }
