@@ -79,6 +79,11 @@ pub struct OcrSettings {
     /// pixel), points. Default 4.0: well above a stroke's width, so every
     /// block of text holds paper.
     pub background_block_pt: f64,
+    /// A block's paper is the level this share of its pixels are at or
+    /// below. Default 0.8: a block of text is mostly paper, and the
+    /// brightest pixel is not taken (on a JPEG scan it is the ringing
+    /// beside a stroke, brighter than the paper).
+    pub background_share: f64,
     /// A block takes the brightest paper within this many blocks around
     /// it. Default 2 (a 20 pt window): a filled box or a heavy title
     /// character (≤ 16 pt) still sees paper.
@@ -162,6 +167,7 @@ impl Default for OcrSettings {
             normalize_illumination: true,
             background_block_pt: 4.0,
             background_spread_blocks: 2,
+            background_share: 0.8,
             min_background_spread: 24.0,
             background_tail: 0.02,
             rectify_perspective: true,
@@ -651,10 +657,13 @@ pub fn image_to_page(
     let illumination_normalized = s.normalize_illumination
         && prepro::normalize_illumination(
             &mut img,
-            (s.background_block_pt * k).round() as usize,
-            s.background_spread_blocks,
-            s.min_background_spread,
-            s.background_tail,
+            &prepro::Background {
+                block: (s.background_block_pt * k).round() as usize,
+                spread: s.background_spread_blocks,
+                share: s.background_share,
+                min_spread: s.min_background_spread,
+                tail: s.background_tail,
+            },
         );
     let thr = otsu_threshold(&img);
     let mask = binarize(&img, thr);
@@ -699,6 +708,12 @@ pub fn image_to_page(
         img = prepro::warp(&img, &h, paper);
         segs = find(&img);
         perspective_corrected = true;
+    }
+    if let Some(d) = std::env::var_os("SHENBAO_OCR_DEBUG_DIR") {
+        let _ = std::fs::write(
+            PathBuf::from(d).join(format!("page-{number}.pgm")),
+            image::to_pgm(&img),
+        );
     }
     let segs = connected_segments(&segs, (2.0 * k).ceil() as usize);
     let edges: Vec<Edge> = segs

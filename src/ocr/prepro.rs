@@ -19,22 +19,35 @@ use super::image::GrayImage;
 use super::lines::Segment;
 
 /// The paper's brightness, one value per `block`×`block` block of `img`:
-/// the brightest pixel of each block, then the brightest of the blocks
-/// within `spread` blocks (a block all ink, inside a filled box or a
-/// heavy stroke, takes the paper around it), then a 3×3 mean (no steps
-/// from block to block). Returns (grid width, grid height, values).
-pub fn background_grid(img: &GrayImage, block: usize, spread: usize) -> (usize, usize, Vec<f64>) {
+/// the level a `share` of the block's pixels are at or below (a high
+/// one: a block of text is mostly paper; not the brightest pixel, which
+/// on a JPEG scan is the ringing beside a stroke), then the brightest of
+/// the blocks within `spread` blocks (a block all ink, inside a filled
+/// box or a heavy stroke, takes the paper around it), then a 3×3 mean
+/// (no steps from block to block). Returns (grid width, grid height,
+/// values).
+pub fn background_grid(
+    img: &GrayImage,
+    block: usize,
+    spread: usize,
+    share: f64,
+) -> (usize, usize, Vec<f64>) {
     let block = block.max(1);
     let (gw, gh) = (img.width.div_ceil(block), img.height.div_ceil(block));
-    let mut maxes = vec![0u8; gw * gh];
-    for y in 0..img.height {
-        let row = &img.data[y * img.width..(y + 1) * img.width];
-        let g = &mut maxes[(y / block) * gw..(y / block + 1) * gw];
-        for (x, &v) in row.iter().enumerate() {
-            let m = &mut g[x / block];
-            if v > *m {
-                *m = v;
+    let mut levels = vec![0u8; gw * gh];
+    let mut buf = Vec::with_capacity(block * block);
+    for gy in 0..gh {
+        let rows = gy * block..((gy + 1) * block).min(img.height);
+        for gx in 0..gw {
+            let cols = gx * block..((gx + 1) * block).min(img.width);
+            buf.clear();
+            for y in rows.clone() {
+                buf.extend_from_slice(
+                    &img.data[y * img.width + cols.start..y * img.width + cols.end],
+                );
             }
+            let k = ((buf.len() - 1) as f64 * share.clamp(0.0, 1.0)).round() as usize;
+            levels[gy * gw + gx] = *buf.select_nth_unstable(k).1;
         }
     }
     let window = |src: &[f64], r: usize, combine: fn(&[f64]) -> f64| -> Vec<f64> {
@@ -53,7 +66,7 @@ pub fn background_grid(img: &GrayImage, block: usize, spread: usize) -> (usize, 
         }
         out
     };
-    let raw: Vec<f64> = maxes.iter().map(|&v| v as f64).collect();
+    let raw: Vec<f64> = levels.iter().map(|&v| v as f64).collect();
     let spread_out = window(&raw, spread, |b| b.iter().cloned().fold(0.0, f64::max));
     let smooth = window(&spread_out, 1, |b| b.iter().sum::<f64>() / b.len() as f64);
     (gw, gh, smooth)
@@ -73,20 +86,29 @@ pub fn background_spread(grid: &[f64], tail: f64) -> f64 {
     v[j] - v[i]
 }
 
-/// Divides the paper's brightness out of `img` (block size `block` px,
-/// `spread` blocks, see [`background_grid`]) when it varies by more than
-/// `min_spread` gray levels over the page; returns whether it did. The
-/// paper becomes 255, ink keeps its contrast to the paper around it.
-pub fn normalize_illumination(
-    img: &mut GrayImage,
-    block: usize,
-    spread: usize,
-    min_spread: f64,
-    tail: f64,
-) -> bool {
-    let block = block.max(1);
-    let (gw, gh, grid) = background_grid(img, block, spread);
-    if background_spread(&grid, tail) <= min_spread {
+/// How [`normalize_illumination`] estimates the paper.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Background {
+    /// Block size, pixels.
+    pub block: usize,
+    /// Blocks around a block whose paper it may take.
+    pub spread: usize,
+    /// Share of a block's pixels at or below its paper level.
+    pub share: f64,
+    /// Normalize only when the paper varies by more than this (gray levels).
+    pub min_spread: f64,
+    /// Share of darkest and brightest blocks left out of that variation.
+    pub tail: f64,
+}
+
+/// Divides the paper's brightness ([`background_grid`]) out of `img` when
+/// it varies by more than `b.min_spread` gray levels over the page;
+/// returns whether it did. The paper becomes 255, ink keeps its contrast
+/// to the paper around it.
+pub fn normalize_illumination(img: &mut GrayImage, b: &Background) -> bool {
+    let block = b.block.max(1);
+    let (gw, gh, grid) = background_grid(img, block, b.spread, b.share);
+    if background_spread(&grid, b.tail) <= b.min_spread {
         return false;
     }
     let (w, h) = (img.width, img.height);
@@ -194,9 +216,10 @@ pub fn warp(img: &GrayImage, h: &[f64; 9], fill: u8) -> GrayImage {
 /// bottom-right, bottom-left; pixels) from the topmost and bottommost
 /// horizontal rules at least `min_len` long, or `None`. Under a keystone
 /// the frame's sides lean and the two rules differ in length and
-/// position; on a flat page their ends line up. Every other rule that
-/// long must end on the sides the two make, within `tol` px (else they
-/// are two tables, not one frame), and there must be one at least.
+/// position; on a flat page their ends line up. On each side, at least
+/// half of the rules that long, and three, must end on the side the two
+/// make, within `tol` px (else they are two tables, not one frame; a rule
+/// starting at a column inside the table ends on one side only).
 pub fn find_frame(segs: &[Segment], min_len: usize, tol: f64) -> Option<[(f64, f64); 4]> {
     let mut long: Vec<&Segment> = segs
         .iter()
@@ -215,12 +238,16 @@ pub fn find_frame(segs: &[Segment], min_len: usize, tol: f64) -> Option<[(f64, f
         (bot.start as f64, yb),
     ];
     let side = |a: (f64, f64), b: (f64, f64), y: f64| a.0 + (b.0 - a.0) * (y - a.1) / (b.1 - a.1);
-    let on_sides = long.iter().all(|r| {
-        let y = r.center();
-        (r.start as f64 - side(frame[0], frame[3], y)).abs() <= tol
-            && ((r.end + 1) as f64 - side(frame[1], frame[2], y)).abs() <= tol
-    });
-    on_sides.then_some(frame)
+    let left = long
+        .iter()
+        .filter(|r| (r.start as f64 - side(frame[0], frame[3], r.center())).abs() <= tol)
+        .count();
+    let right = long
+        .iter()
+        .filter(|r| ((r.end + 1) as f64 - side(frame[1], frame[2], r.center())).abs() <= tol)
+        .count();
+    let needed = 3.max(long.len().div_ceil(2));
+    (left >= needed && right >= needed).then_some(frame)
 }
 
 /// The homography taking the rectified page back to `img` (for [`warp`])
@@ -258,10 +285,18 @@ mod tests {
         img
     }
 
+    const BG: Background = Background {
+        block: 10,
+        spread: 2,
+        share: 0.8,
+        min_spread: 24.0,
+        tail: 0.02,
+    };
+
     #[test]
     fn brightness_gradient_is_divided_out() {
         let mut img = gradient_page(150.0);
-        assert!(normalize_illumination(&mut img, 10, 2, 24.0, 0.02));
+        assert!(normalize_illumination(&mut img, &BG));
         // paper white, ink dark, left and right alike
         for x in [5, 200, 395] {
             assert!(
@@ -279,7 +314,7 @@ mod tests {
     fn even_paper_is_left_alone() {
         let mut img = gradient_page(245.0);
         let before = img.clone();
-        assert!(!normalize_illumination(&mut img, 10, 2, 24.0, 0.02));
+        assert!(!normalize_illumination(&mut img, &BG));
         assert_eq!(img, before);
     }
 
@@ -292,7 +327,7 @@ mod tests {
                 img.set(x, y, 0);
             }
         }
-        assert!(normalize_illumination(&mut img, 10, 2, 24.0, 0.02));
+        assert!(normalize_illumination(&mut img, &BG));
         assert!(img.get(312, 112) < 40);
     }
 
