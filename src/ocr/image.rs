@@ -265,6 +265,14 @@ mod tests {
     }
 
     #[test]
+    fn rotation_fills_the_corners_with_paper_not_black() {
+        let img = GrayImage::new(100, 60, 230);
+        let r = rotate(&img, 8.0, 230);
+        assert_eq!(r.get(0, 0), 230);
+        assert_eq!(r.get(99, 59), 230);
+    }
+
+    #[test]
     fn rotate_by_zero_is_identity_inside() {
         let mut img = GrayImage::new(20, 10, 255);
         img.set(5, 5, 0);

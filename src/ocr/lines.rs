@@ -82,24 +82,35 @@ pub fn estimate_skew(mask: &[bool], width: usize, height: usize, search: SkewSea
         return 0.0;
     }
     let max_deg = search.max_deg.abs();
-    let off = width as f64 * max_deg.to_radians().tan() + height as f64 * 0.1 + 8.0;
+    // room for the steepest shear; the whole pixels added keep the rows'
+    // boundaries where they were before the search was widened
+    let off = height as f64 * 0.1 + 8.0 + (width as f64 * max_deg.to_radians().tan()).ceil();
     let n = (height as f64 + 2.0 * off) as usize + 1;
-    let best = |lo: f64, hi: f64, step: f64, bin: usize| {
-        let mut best = (f64::MIN, 0.0);
-        let mut a = lo.max(-max_deg);
-        while a <= hi.min(max_deg) + 1e-9 {
-            let s = profile_score(&points, a.to_radians().tan(), off, n, bin);
-            if s > best.0 {
-                best = (s, a);
-            }
-            a += step;
-        }
-        best.1
+    let score = |a: f64, bin: usize| profile_score(&points, a.to_radians().tan(), off, n, bin);
+    let best = |angles: &mut dyn Iterator<Item = f64>, bin: usize| {
+        angles
+            .map(|a| (score(a, bin), a))
+            .fold((f64::MIN, 0.0), |b, c| if c.0 > b.0 { c } else { b })
+            .1
     };
-    let step = search.coarse_step_deg.max(0.2);
-    let coarse = best(-max_deg, max_deg, step, search.coarse_bin.max(1));
-    let mid = best(coarse - step - 0.2, coarse + step + 0.2, 0.2, 1);
-    best(mid - 0.2, mid + 0.2, 0.02, 1)
+    let grid = |step: f64| (max_deg / step).floor() as i64;
+    // coarse: the whole range on coarse rows
+    let step = search.coarse_step_deg.max(0.02);
+    let g = grid(step);
+    let coarse = best(
+        &mut (-g..=g).map(|i| i as f64 * step),
+        search.coarse_bin.max(1),
+    );
+    // then multiples of 0.2° within a coarse step around it, full rows
+    let g = grid(0.2);
+    let mid = best(
+        &mut (-g..=g)
+            .map(|i| i as f64 * 0.2)
+            .filter(|a| (a - coarse).abs() <= step + 1e-9),
+        1,
+    );
+    // then 0.02° steps within 0.2° around that
+    best(&mut (0..=20).map(|j| mid - 0.2 + j as f64 * 0.02), 1)
 }
 
 /// Runs of ink of at least `min_len` along one row, gaps up to `max_gap`
