@@ -161,20 +161,20 @@ pub fn homography(from: [(f64, f64); 4], to: [(f64, f64); 4]) -> Option<[f64; 9]
             return None;
         }
         a.swap(c, p);
-        for r in 0..8 {
+        let pivot = a[c];
+        for (r, row) in a.iter_mut().enumerate() {
             if r != c {
-                let f = a[r][c] / a[c][c];
-                for k in c..9 {
-                    a[r][k] -= f * a[c][k];
+                let f = row[c] / pivot[c];
+                for (x, p) in row[c..].iter_mut().zip(&pivot[c..]) {
+                    *x -= f * p;
                 }
             }
         }
     }
-    let mut h = [0.0; 9];
-    for i in 0..8 {
-        h[i] = a[i][8] / a[i][i];
+    let mut h = [1.0; 9];
+    for (i, (hi, row)) in h.iter_mut().zip(&a).enumerate() {
+        *hi = row[8] / row[i];
     }
-    h[8] = 1.0;
     Some(h)
 }
 
