@@ -102,6 +102,10 @@ pub struct OcrSettings {
     /// The frame's top and bottom rules must each span at least this share
     /// of the image's width. Default 0.5.
     pub frame_min_width: f64,
+    /// The top and bottom rules must be at least this share of the
+    /// image's height apart. Default 0.2 (a table of ~8 rows): the lean
+    /// of a shorter frame, extended over the page, is mostly noise.
+    pub frame_min_height: f64,
     /// Every rule that long must end on the frame's sides within this,
     /// points, or the frame is not taken (two tables of different widths).
     /// Default 3.0.
@@ -172,6 +176,7 @@ impl Default for OcrSettings {
             background_tail: 0.02,
             rectify_perspective: true,
             frame_min_width: 0.5,
+            frame_min_height: 0.2,
             frame_tolerance_pt: 3.0,
             min_keystone_pt: 1.5,
             per_cell: std::env::var("SHENBAO_OCR_PER_CELL").map_or(true, |v| v != "0"),
@@ -701,6 +706,7 @@ pub fn image_to_page(
         && let Some(frame) = prepro::find_frame(
             &segs,
             (s.frame_min_width * img.width as f64) as usize,
+            s.frame_min_height * img.height as f64,
             s.frame_tolerance_pt * k,
         )
         && let Some(h) = prepro::rectify(frame, s.min_keystone_pt * k)

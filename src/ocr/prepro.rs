@@ -214,13 +214,20 @@ pub fn warp(img: &GrayImage, h: &[f64; 9], fill: u8) -> GrayImage {
 
 /// The table's outer frame as four corners (top-left, top-right,
 /// bottom-right, bottom-left; pixels) from the topmost and bottommost
-/// horizontal rules at least `min_len` long, or `None`. Under a keystone
+/// horizontal rules at least `min_len` long, at least `min_height` apart
+/// (a short frame's lean, extrapolated over the page, would be mostly
+/// noise), or `None`. Under a keystone
 /// the frame's sides lean and the two rules differ in length and
 /// position; on a flat page their ends line up. On each side, at least
 /// half of the rules that long, and three, must end on the side the two
 /// make, within `tol` px (else they are two tables, not one frame; a rule
 /// starting at a column inside the table ends on one side only).
-pub fn find_frame(segs: &[Segment], min_len: usize, tol: f64) -> Option<[(f64, f64); 4]> {
+pub fn find_frame(
+    segs: &[Segment],
+    min_len: usize,
+    min_height: f64,
+    tol: f64,
+) -> Option<[(f64, f64); 4]> {
     let mut long: Vec<&Segment> = segs
         .iter()
         .filter(|s| s.horizontal && s.end - s.start + 1 >= min_len.max(1))
@@ -228,7 +235,7 @@ pub fn find_frame(segs: &[Segment], min_len: usize, tol: f64) -> Option<[(f64, f
     long.sort_by(|a, b| a.center().total_cmp(&b.center()));
     let (top, bot) = (*long.first()?, *long.last()?);
     let (yt, yb) = (top.center(), bot.center());
-    if long.len() < 3 || yb - yt < min_len as f64 {
+    if long.len() < 3 || yb - yt < min_height {
         return None;
     }
     let frame = [
@@ -364,7 +371,7 @@ mod tests {
     fn keystone_frame_is_rectified() {
         // top rule shorter than the bottom one: the frame's sides lean in
         let segs = [rule(60, 339, 20), rule(50, 349, 100), rule(40, 359, 180)];
-        let frame = find_frame(&segs, 100, 3.0).unwrap();
+        let frame = find_frame(&segs, 100, 100.0, 3.0).unwrap();
         let h = rectify(frame, 2.0).unwrap();
         // the rectangle's top-left corner is taken from the top rule's start
         let (u, v) = apply(&h, 50.0, frame[0].1);
@@ -385,7 +392,7 @@ mod tests {
     #[test]
     fn square_frame_is_not_rectified() {
         let segs = [rule(50, 349, 20), rule(50, 349, 90), rule(51, 349, 180)];
-        let frame = find_frame(&segs, 100, 3.0).unwrap();
+        let frame = find_frame(&segs, 100, 100.0, 3.0).unwrap();
         assert!(rectify(frame, 2.0).is_none());
     }
 
@@ -398,6 +405,6 @@ mod tests {
             rule(80, 319, 120),
             rule(80, 319, 180),
         ];
-        assert!(find_frame(&segs, 100, 3.0).is_none());
+        assert!(find_frame(&segs, 100, 100.0, 3.0).is_none());
     }
 }
