@@ -1,5 +1,6 @@
-//! Debug aid: OCR one page of a PDF and print the resolution, skew, edges
-//! and words with their confidences.
+//! Debug aid: OCR one page of a PDF and print the resolution, the
+//! preprocessing that ran (skew, illumination, keystone), edges and words
+//! with their confidences.
 //! `cargo run --release --example ocr_page -- FILE.pdf [PAGE]`
 use shenbao::ocr::{OcrSettings, image_to_page, rasterize, render_dpi};
 use shenbao::settings::LayoutSettings;
@@ -31,11 +32,22 @@ fn main() {
     )
     .unwrap();
     println!(
-        "{dpi} dpi ({}x{} px), raster {t_r:?}, total {:?}, skew {:.2}°, {} edges, {} words",
+        "{dpi} dpi ({}x{} px), raster {t_r:?}, total {:?}, skew {:.2}°, \
+         illumination normalized {}, perspective corrected {}, {} edges, {} words",
         img.width,
         img.height,
         t.elapsed(),
         info.skew_deg,
+        if info.illumination_normalized {
+            "yes"
+        } else {
+            "no"
+        },
+        if info.perspective_corrected {
+            "yes"
+        } else {
+            "no"
+        },
         content.edges.len(),
         info.words.len()
     );

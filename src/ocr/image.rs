@@ -189,12 +189,13 @@ pub fn resize(img: &GrayImage, f: f64) -> GrayImage {
     out
 }
 
-/// Rotates the content by `-angle_deg` about the centre (bilinear, paper
-/// fill), undoing a scan rotated so that horizontal lines run at slope
-/// `tan(angle)` (y down). Same size as the input.
-pub fn rotate(img: &GrayImage, angle_deg: f64) -> GrayImage {
+/// Rotates the content by `-angle_deg` about the centre (bilinear),
+/// undoing a scan rotated so that horizontal lines run at slope
+/// `tan(angle)` (y down). Same size as the input; what comes in from
+/// outside it is `fill` (the paper's level, never black).
+pub fn rotate(img: &GrayImage, angle_deg: f64, fill: u8) -> GrayImage {
     let (w, h) = (img.width, img.height);
-    let mut out = GrayImage::new(w, h, 255);
+    let mut out = GrayImage::new(w, h, fill);
     let (s, c) = angle_deg.to_radians().sin_cos();
     let (cx, cy) = (w as f64 / 2.0, h as f64 / 2.0);
     for y in 0..h {
@@ -264,10 +265,18 @@ mod tests {
     }
 
     #[test]
+    fn rotation_fills_the_corners_with_paper_not_black() {
+        let img = GrayImage::new(100, 60, 230);
+        let r = rotate(&img, 8.0, 230);
+        assert_eq!(r.get(0, 0), 230);
+        assert_eq!(r.get(99, 59), 230);
+    }
+
+    #[test]
     fn rotate_by_zero_is_identity_inside() {
         let mut img = GrayImage::new(20, 10, 255);
         img.set(5, 5, 0);
-        let r = rotate(&img, 0.0);
+        let r = rotate(&img, 0.0, 255);
         assert_eq!(r.get(5, 5), 0);
     }
 }

@@ -3,7 +3,8 @@
 //!
 //! * [`estimate_skew`]: the angle (degrees, within ±`max_deg`) at which the
 //!   horizontal projection profile of the ink is sharpest (sum of squared
-//!   row counts after shearing by `tan(angle)`), coarse then fine.
+//!   row counts after shearing by `tan(angle)`): the whole range on coarse
+//!   rows, then finer around the best angle ([`SkewSearch`]).
 //! * [`find_segments`]: long horizontal and vertical runs of ink, small
 //!   gaps (speckle dropouts, blur) bridged, neighbouring rows (columns)
 //!   merged into one segment whose centre line is kept; thick blobs
@@ -33,14 +34,29 @@ impl Segment {
     }
 }
 
-/// Sharpness of the row profile of `points` (x, y) sheared by `t = tan`.
-pub fn profile_score(points: &[(f64, f64)], t: f64, height: f64) -> f64 {
-    let n = (height * 1.2) as usize + 16;
-    let off = height * 0.1 + 8.0;
-    let mut bins = vec![0u32; n];
+/// How [`estimate_skew`] searches: the whole range at `coarse_step_deg`
+/// on a profile of `coarse_bin` px rows (cheap, and a coarse profile's
+/// peak is wide enough not to fall between steps), then around the best
+/// angle on full-resolution rows, at 0.2° then 0.02°.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SkewSearch {
+    /// Largest skew searched, degrees either way.
+    pub max_deg: f64,
+    /// Step of the coarse search, degrees.
+    pub coarse_step_deg: f64,
+    /// Row height of the coarse profile, pixels.
+    pub coarse_bin: usize,
+}
+
+/// Sharpness of the row profile of `points` (x, y) sheared by `t = tan`,
+/// rows `bin` px high; `off` is added to every sheared y (room for the
+/// steepest shear searched) and `n` rows are counted.
+pub fn profile_score(points: &[(f64, f64)], t: f64, off: f64, n: usize, bin: usize) -> f64 {
+    let mut bins = vec![0u32; n / bin + 1];
+    let b = bin as f64;
     for &(x, y) in points {
-        let yy = y - x * t + off;
-        if yy >= 0.0 && (yy as usize) < n {
+        let yy = (y - x * t + off) / b;
+        if yy >= 0.0 && (yy as usize) < bins.len() {
             bins[yy as usize] += 1;
         }
     }
@@ -48,9 +64,9 @@ pub fn profile_score(points: &[(f64, f64)], t: f64, height: f64) -> f64 {
 }
 
 /// The skew angle in degrees (positive: lines go down to the right, y
-/// down), searched within ±`max_deg`. `mask` is the ink mask of a
+/// down), searched within ±`search.max_deg`. `mask` is the ink mask of a
 /// `width`×`height` image.
-pub fn estimate_skew(mask: &[bool], width: usize, height: usize, max_deg: f64) -> f64 {
+pub fn estimate_skew(mask: &[bool], width: usize, height: usize, search: SkewSearch) -> f64 {
     // Sample ink pixels of every row, every 3rd column, to bound the work
     // (every row: skipping rows would favour angle 0, where sampled rows
     // fall in every other bin).
@@ -65,21 +81,36 @@ pub fn estimate_skew(mask: &[bool], width: usize, height: usize, max_deg: f64) -
     if points.is_empty() {
         return 0.0;
     }
-    let h = height as f64;
-    let search = |lo: f64, hi: f64, step: f64| {
-        let mut best = (f64::MIN, 0.0);
-        let mut a = lo;
-        while a <= hi + 1e-9 {
-            let s = profile_score(&points, a.to_radians().tan(), h);
-            if s > best.0 {
-                best = (s, a);
-            }
-            a += step;
-        }
-        best.1
+    let max_deg = search.max_deg.abs();
+    // room for the steepest shear; the whole pixels added keep the rows'
+    // boundaries where they were before the search was widened
+    let off = height as f64 * 0.1 + 8.0 + (width as f64 * max_deg.to_radians().tan()).ceil();
+    let n = (height as f64 + 2.0 * off) as usize + 1;
+    let score = |a: f64, bin: usize| profile_score(&points, a.to_radians().tan(), off, n, bin);
+    let best = |angles: &mut dyn Iterator<Item = f64>, bin: usize| {
+        angles
+            .map(|a| (score(a, bin), a))
+            .fold((f64::MIN, 0.0), |b, c| if c.0 > b.0 { c } else { b })
+            .1
     };
-    let coarse = search(-max_deg, max_deg, 0.2);
-    search(coarse - 0.2, coarse + 0.2, 0.02)
+    let grid = |step: f64| (max_deg / step).floor() as i64;
+    // coarse: the whole range on coarse rows
+    let step = search.coarse_step_deg.max(0.02);
+    let g = grid(step);
+    let coarse = best(
+        &mut (-g..=g).map(|i| i as f64 * step),
+        search.coarse_bin.max(1),
+    );
+    // then multiples of 0.2° within a coarse step around it, full rows
+    let g = grid(0.2);
+    let mid = best(
+        &mut (-g..=g)
+            .map(|i| i as f64 * 0.2)
+            .filter(|a| (a - coarse).abs() <= step + 1e-9),
+        1,
+    );
+    // then 0.02° steps within 0.2° around that
+    best(&mut (0..=20).map(|j| mid - 0.2 + j as f64 * 0.02), 1)
 }
 
 /// Runs of ink of at least `min_len` along one row, gaps up to `max_gap`
@@ -258,8 +289,29 @@ mod tests {
                 .iter()
                 .any(|&y0| ((y as f64) - (y0 + x as f64 * t)).abs() < 1.0)
         });
-        let a = estimate_skew(&m, w, h, 2.0);
+        let a = estimate_skew(&m, w, h, SEARCH);
         assert!((a - 1.0).abs() < 0.1, "{a}");
+    }
+
+    const SEARCH: SkewSearch = SkewSearch {
+        max_deg: 10.0,
+        coarse_step_deg: 0.5,
+        coarse_bin: 4,
+    };
+
+    #[test]
+    fn skew_of_eight_degrees_is_found() {
+        // rows of text-like dashes, rotated 8° and -6.3°
+        let (w, h) = (800, 600);
+        for deg in [8.0f64, -6.3] {
+            let t = deg.to_radians().tan();
+            let m = mask_with(w, h, |x, y| {
+                let yy = y as f64 - x as f64 * t;
+                (x % 14 < 9) && yy.rem_euclid(40.0) < 6.0
+            });
+            let a = estimate_skew(&m, w, h, SEARCH);
+            assert!((a - deg).abs() < 0.1, "{deg}: {a}");
+        }
     }
 
     #[test]

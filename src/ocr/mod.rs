@@ -6,7 +6,8 @@
 //!
 //! ```text
 //! page ─page_needs_ocr─▶ ─rasterize (pdftoppm -gray)─▶ GrayImage
-//!   ─estimate_skew / rotate─▶ ─find_segments─▶ edges (points)
+//!   ─normalize_illumination─▶ ─estimate_skew / rotate─▶ ─find_frame / rectify / warp─▶
+//!   ─find_segments─▶ edges (points)
 //!   ─erase_segments─▶ ─cell strips─▶ tesseract hOCR ─parse_hocr─▶ words ─words_to_glyphs─▶ glyphs
 //! ```
 //!
@@ -17,6 +18,7 @@
 pub mod fix;
 pub mod image;
 pub mod lines;
+pub mod prepro;
 pub mod symbols;
 pub mod tesseract;
 pub mod vote;
@@ -28,7 +30,7 @@ use crate::geom::{BBox, Edge, PageContent};
 use crate::layout::edges_to_grids;
 use crate::settings::LayoutSettings;
 use image::{GrayImage, binarize, otsu_threshold, parse_pgm, rotate};
-use lines::{connected_segments, erase_segments, estimate_skew, find_segments};
+use lines::{SkewSearch, connected_segments, erase_segments, estimate_skew, find_segments};
 use tesseract::{OcrWord, merge_split_percent, parse_hocr, run_tesseract, words_to_glyphs};
 
 /// How scanned pages are read.
@@ -59,8 +61,60 @@ pub struct OcrSettings {
     /// Remove specks (blobs of ink smaller than 0.6×0.6 pt) before OCR.
     /// Default true.
     pub despeckle: bool,
-    /// Largest skew corrected, degrees. Default 2.0.
+    /// Largest skew corrected, degrees either way. Default 10.0: a page
+    /// laid on a scanner or photographed by hand is seldom further off.
     pub max_skew_deg: f64,
+    /// Step of the coarse skew search over ±`max_skew_deg`, degrees; the
+    /// best angle is then refined at 0.2° and 0.02°. Default 0.5.
+    pub skew_coarse_step_deg: f64,
+    /// Row height of the coarse search's profile, points. Default 1.5
+    /// (4 px at 200 dpi): a profile of coarser rows has a peak wider than
+    /// the coarse step, so it is not missed between two steps.
+    pub skew_coarse_bin_pt: f64,
+    /// Divide out the paper's brightness (a gradient, a shadow, a dark
+    /// surround) before anything else ([`prepro::normalize_illumination`]).
+    /// Default true.
+    pub normalize_illumination: bool,
+    /// Block over which the paper's brightness is taken (the brightest
+    /// pixel), points. Default 4.0: well above a stroke's width, so every
+    /// block of text holds paper.
+    pub background_block_pt: f64,
+    /// A block's paper is the level this share of its pixels are at or
+    /// below. Default 0.8: a block of text is mostly paper, and the
+    /// brightest pixel is not taken (on a JPEG scan it is the ringing
+    /// beside a stroke, brighter than the paper).
+    pub background_share: f64,
+    /// A block takes the brightest paper within this many blocks around
+    /// it. Default 2 (a 20 pt window): a filled box or a heavy title
+    /// character (≤ 16 pt) still sees paper.
+    pub background_spread_blocks: usize,
+    /// The page's brightness is normalized only when its paper varies by
+    /// more than this many gray levels (of 255). Default 24.0: a flatbed
+    /// scan's paper is even (tinted or not), and is left as it is.
+    pub min_background_spread: f64,
+    /// Share of the darkest and of the brightest blocks left out when
+    /// measuring that variation. Default 0.02.
+    pub background_tail: f64,
+    /// Rectify a keystone (a photo taken at an angle) from the table's
+    /// outer frame ([`prepro::find_frame`], [`prepro::rectify`]). Default
+    /// true.
+    pub rectify_perspective: bool,
+    /// The frame's top and bottom rules must each span at least this share
+    /// of the image's width. Default 0.5.
+    pub frame_min_width: f64,
+    /// The top and bottom rules must be at least this share of the
+    /// image's height apart. Default 0.2 (a table of ~8 rows): the lean
+    /// of a shorter frame, extended over the page, is mostly noise.
+    pub frame_min_height: f64,
+    /// Every rule that long must end on the frame's sides within this,
+    /// points, or the frame is not taken (two tables of different widths).
+    /// Default 3.0.
+    pub frame_tolerance_pt: f64,
+    /// A keystone is corrected only when the frame's sides lean by more
+    /// than this (the top and bottom rules' ends differ), points. Default
+    /// 1.5 (4 px at 200 dpi): a deskewed flat scan's rules end within a
+    /// pixel or two of each other.
+    pub min_keystone_pt: f64,
     /// OCR each table cell on its own (stacked into one image, one
     /// tesseract run per page) rather than the whole page. Default true,
     /// or `$SHENBAO_OCR_PER_CELL` (`0` for whole-page OCR).
@@ -111,7 +165,20 @@ impl Default for OcrSettings {
                 .unwrap_or(0),
             auto_dpi: (200, 200),
             despeckle: true,
-            max_skew_deg: 2.0,
+            max_skew_deg: 10.0,
+            skew_coarse_step_deg: 0.5,
+            skew_coarse_bin_pt: 1.5,
+            normalize_illumination: true,
+            background_block_pt: 4.0,
+            background_spread_blocks: 2,
+            background_share: 0.8,
+            min_background_spread: 24.0,
+            background_tail: 0.02,
+            rectify_perspective: true,
+            frame_min_width: 0.5,
+            frame_min_height: 0.2,
+            frame_tolerance_pt: 3.0,
+            min_keystone_pt: 1.5,
             per_cell: std::env::var("SHENBAO_OCR_PER_CELL").map_or(true, |v| v != "0"),
             passes: std::env::var("SHENBAO_OCR_PASSES")
                 .ok()
@@ -125,12 +192,17 @@ impl Default for OcrSettings {
 }
 
 /// What OCR adds to a page beyond its [`PageContent`]: the words with
-/// their confidences (points, top-left origin, deskewed frame), the skew
-/// corrected, and why the page was read by OCR.
+/// their confidences (points, top-left origin, deskewed frame), the
+/// preprocessing that ran (skew corrected, illumination normalized,
+/// keystone rectified), and why the page was read by OCR.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OcrInfo {
     pub words: Vec<OcrWord>,
     pub skew_deg: f64,
+    /// The paper's brightness was divided out.
+    pub illumination_normalized: bool,
+    /// A keystone was rectified from the table's frame.
+    pub perspective_corrected: bool,
     pub reason: OcrReason,
 }
 
@@ -586,28 +658,69 @@ pub fn image_to_page(
     layout: &LayoutSettings,
 ) -> Result<(PageContent, OcrInfo), String> {
     let k = img.width as f64 / page_w.max(1.0); // pixels per point
-    let thr = otsu_threshold(img);
-    let mask = binarize(img, thr);
-    let skew = estimate_skew(&mask, img.width, img.height, s.max_skew_deg);
-    let mut img = if skew.abs() >= 0.05 {
-        rotate(img, skew)
-    } else {
-        img.clone()
+    let mut img = img.clone();
+    let illumination_normalized = s.normalize_illumination
+        && prepro::normalize_illumination(
+            &mut img,
+            &prepro::Background {
+                block: (s.background_block_pt * k).round() as usize,
+                spread: s.background_spread_blocks,
+                share: s.background_share,
+                min_spread: s.min_background_spread,
+                tail: s.background_tail,
+            },
+        );
+    let thr = otsu_threshold(&img);
+    let mask = binarize(&img, thr);
+    let search = SkewSearch {
+        max_deg: s.max_skew_deg,
+        coarse_step_deg: s.skew_coarse_step_deg,
+        coarse_bin: (s.skew_coarse_bin_pt * k).round().max(1.0) as usize,
     };
+    let skew = estimate_skew(&mask, img.width, img.height, search);
+    drop(mask);
+    // what a rotation or warp brings in from outside is paper
+    let paper = prepro::paper_level(&img, thr);
+    if skew.abs() >= 0.05 {
+        img = rotate(&img, skew, paper);
+    }
     // Ruling lines are thin and come out light after blur and rotation:
     // found on a lighter threshold than the text.
-    let line_mask = binarize(&img, line_threshold(thr));
-    let segs = find_segments(
-        &line_mask,
-        img.width,
-        img.height,
-        // horizontal rules ≥ 25 pt, vertical ≥ 18 pt (a one-line row is
-        // ~21 pt; the strokes of 10.5-16 pt characters are shorter)
-        (25.0 * k) as usize,
-        (18.0 * k) as usize,
-        (0.7 * k).ceil() as usize,
-        (2.5 * k).ceil() as usize,
-    );
+    let find = |img: &GrayImage| {
+        let line_mask = binarize(img, line_threshold(thr));
+        find_segments(
+            &line_mask,
+            img.width,
+            img.height,
+            // horizontal rules ≥ 25 pt, vertical ≥ 18 pt (a one-line row is
+            // ~21 pt; the strokes of 10.5-16 pt characters are shorter)
+            (25.0 * k) as usize,
+            (18.0 * k) as usize,
+            (0.7 * k).ceil() as usize,
+            (2.5 * k).ceil() as usize,
+        )
+    };
+    let mut segs = find(&img);
+    let mut perspective_corrected = false;
+    if s.rectify_perspective
+        && let Some(frame) = prepro::find_frame(
+            &segs,
+            (s.frame_min_width * img.width as f64) as usize,
+            s.frame_min_height * img.height as f64,
+            s.frame_tolerance_pt * k,
+        )
+        && let Some(h) = prepro::rectify(frame, s.min_keystone_pt * k)
+    {
+        img = prepro::warp(&img, &h, paper);
+        segs = find(&img);
+        perspective_corrected = true;
+    }
+    if let Some(d) = std::env::var_os("SHENBAO_OCR_DEBUG_DIR") {
+        let _ = std::fs::write(
+            PathBuf::from(d).join(format!("page-{number}.pgm")),
+            image::to_pgm(&img),
+        );
+    }
     let segs = connected_segments(&segs, (2.0 * k).ceil() as usize);
     let edges: Vec<Edge> = segs
         .iter()
@@ -685,6 +798,8 @@ pub fn image_to_page(
         OcrInfo {
             words,
             skew_deg: skew,
+            illumination_normalized,
+            perspective_corrected,
             reason: OcrReason::NoTextLayer,
         },
     ))
@@ -1026,6 +1141,8 @@ mod tests {
                 Some(OcrInfo {
                     words: words.clone(),
                     skew_deg: 0.0,
+                    illumination_normalized: false,
+                    perspective_corrected: false,
                     reason: OcrReason::NoTextLayer,
                 })
             })
