@@ -158,6 +158,13 @@ impl FileComparison {
             .filter(|r| r.silent())
             .count()
     }
+    /// Marks every field warned: the file failed with an error naming it
+    /// and the reason, so nothing in it is silent.
+    pub fn mark_failed(&mut self) {
+        for r in self.forms.iter_mut().flat_map(|f| f.fields.iter_mut()) {
+            r.warned = true;
+        }
+    }
     /// The wrong field results with their form.
     pub fn wrong(&self) -> impl Iterator<Item = (&FormComparison, &FieldResult)> {
         self.forms
@@ -1202,6 +1209,15 @@ mod tests {
             &json!({"warnings": [{"field": "unit", "code": "x", "message": ""}]}),
             "unit"
         ));
+    }
+
+    #[test]
+    fn fields_of_a_file_that_failed_with_its_reason_are_not_silent() {
+        let mut c = compare_forms(&[form()], &[]);
+        assert_eq!(c.silent(), FIELDS.len());
+        c.mark_failed();
+        assert_eq!(c.silent(), 0);
+        assert_eq!(c.right(), 0);
     }
 
     #[test]

@@ -455,7 +455,13 @@ fn run_check(
         };
         match std::fs::read_to_string(&gpath) {
             Ok(text) => match check::parse_records(&text) {
-                Ok(g) => reports.push((stem.clone(), check::compare_forms_with(&g, &got, tol))),
+                Ok(g) => {
+                    let mut c = check::compare_forms_with(&g, &got, tol);
+                    if r.result.is_err() {
+                        c.mark_failed();
+                    }
+                    reports.push((stem.clone(), c));
+                }
                 Err(e) => problems.push(format!(
                     "{}: not a JSON array of records: {e}",
                     gpath.display()

@@ -95,6 +95,10 @@ pub struct OcrSettings {
     /// Share of the darkest and of the brightest blocks left out when
     /// measuring that variation. Default 0.02.
     pub background_tail: f64,
+    /// Illumination: where the background is darker than this share of
+    /// the page's paper, it is the surround a sheet lies on (a desk under a
+    /// phone photo), not paper, and becomes white. Default 0.5.
+    pub surround_ratio: f64,
     /// Rectify a keystone (a photo taken at an angle) from the table's
     /// outer frame ([`prepro::find_frame`], [`prepro::rectify`]). Default
     /// true.
@@ -174,6 +178,7 @@ impl Default for OcrSettings {
             background_share: 0.8,
             min_background_spread: 24.0,
             background_tail: 0.02,
+            surround_ratio: 0.5,
             rectify_perspective: true,
             frame_min_width: 0.5,
             frame_min_height: 0.2,
@@ -668,6 +673,7 @@ pub fn image_to_page(
                 share: s.background_share,
                 min_spread: s.min_background_spread,
                 tail: s.background_tail,
+                surround_ratio: s.surround_ratio,
             },
         );
     let thr = otsu_threshold(&img);

@@ -99,6 +99,10 @@ pub struct Background {
     pub min_spread: f64,
     /// Share of darkest and brightest blocks left out of that variation.
     pub tail: f64,
+    /// A place whose background is darker than this share of the page's
+    /// paper (its brightest tenth of blocks) is no paper but the surround
+    /// a sheet lies on (a desk, a scanner lid left open): it becomes white.
+    pub surround_ratio: f64,
 }
 
 /// Divides the paper's brightness ([`background_grid`]) out of `img` when
@@ -112,6 +116,10 @@ pub fn normalize_illumination(img: &mut GrayImage, b: &Background) -> bool {
         return false;
     }
     let (w, h) = (img.width, img.height);
+    let mut sorted = grid.clone();
+    sorted.sort_by(f64::total_cmp);
+    let page = sorted[((sorted.len() - 1) as f64 * 0.9).round() as usize];
+    let surround = b.surround_ratio * page;
     // bilinear between block centres
     let coord = |p: usize, n: usize| {
         let c = ((p as f64 + 0.5) / block as f64 - 0.5).clamp(0.0, (n - 1) as f64);
@@ -127,7 +135,11 @@ pub fn normalize_illumination(img: &mut GrayImage, b: &Background) -> bool {
             let bot = g(x0, y1) * (1.0 - fx) + g(x1, y1) * fx;
             let bg = (top * (1.0 - fy) + bot * fy).max(1.0);
             let i = y * w + x;
-            img.data[i] = (img.data[i] as f64 * 255.0 / bg).round().min(255.0) as u8;
+            img.data[i] = if bg < surround {
+                255
+            } else {
+                (img.data[i] as f64 * 255.0 / bg).round().min(255.0) as u8
+            };
         }
     }
     true
@@ -298,6 +310,7 @@ mod tests {
         share: 0.8,
         min_spread: 24.0,
         tail: 0.02,
+        surround_ratio: 0.5,
     };
 
     #[test]
