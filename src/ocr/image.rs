@@ -204,21 +204,30 @@ pub fn rotate(img: &GrayImage, angle_deg: f64, fill: u8) -> GrayImage {
             let dx = x as f64 - cx;
             let sx = cx + c * dx - s * dy;
             let sy = cy + s * dx + c * dy;
-            if sx < 0.0 || sy < 0.0 {
-                continue;
+            if let Some(v) = bilinear(img, sx, sy) {
+                out.data[y * w + x] = v;
             }
-            let (x0, y0) = (sx.floor() as usize, sy.floor() as usize);
-            if x0 + 1 >= w || y0 + 1 >= h {
-                continue;
-            }
-            let (fx, fy) = (sx - x0 as f64, sy - y0 as f64);
-            let p = |xx: usize, yy: usize| img.data[yy * w + xx] as f64;
-            let top = p(x0, y0) * (1.0 - fx) + p(x0 + 1, y0) * fx;
-            let bot = p(x0, y0 + 1) * (1.0 - fx) + p(x0 + 1, y0 + 1) * fx;
-            out.data[y * w + x] = (top * (1.0 - fy) + bot * fy).round() as u8;
         }
     }
     out
+}
+
+/// The image's level at (`sx`, `sy`) between its four nearest pixels;
+/// `None` outside it (or for a NaN position).
+pub fn bilinear(img: &GrayImage, sx: f64, sy: f64) -> Option<u8> {
+    if !(sx >= 0.0 && sy >= 0.0) {
+        return None;
+    }
+    let (w, h) = (img.width, img.height);
+    let (x0, y0) = (sx.floor() as usize, sy.floor() as usize);
+    if x0 + 1 >= w || y0 + 1 >= h {
+        return None;
+    }
+    let (fx, fy) = (sx - x0 as f64, sy - y0 as f64);
+    let p = |xx: usize, yy: usize| img.data[yy * w + xx] as f64;
+    let top = p(x0, y0) * (1.0 - fx) + p(x0 + 1, y0) * fx;
+    let bot = p(x0, y0 + 1) * (1.0 - fx) + p(x0 + 1, y0 + 1) * fx;
+    Some((top * (1.0 - fy) + bot * fy).round() as u8)
 }
 
 #[cfg(test)]

@@ -207,18 +207,9 @@ pub fn warp(img: &GrayImage, h: &[f64; 9], fill: u8) -> GrayImage {
     for y in 0..ht {
         for x in 0..w {
             let (sx, sy) = apply(h, x as f64, y as f64);
-            if !(sx >= 0.0 && sy >= 0.0) {
-                continue;
+            if let Some(v) = super::image::bilinear(img, sx, sy) {
+                out.data[y * w + x] = v;
             }
-            let (x0, y0) = (sx.floor() as usize, sy.floor() as usize);
-            if x0 + 1 >= w || y0 + 1 >= ht {
-                continue;
-            }
-            let (fx, fy) = (sx - x0 as f64, sy - y0 as f64);
-            let p = |xx: usize, yy: usize| img.data[yy * w + xx] as f64;
-            let top = p(x0, y0) * (1.0 - fx) + p(x0 + 1, y0) * fx;
-            let bot = p(x0, y0 + 1) * (1.0 - fx) + p(x0 + 1, y0 + 1) * fx;
-            out.data[y * w + x] = (top * (1.0 - fy) + bot * fy).round() as u8;
         }
     }
     out
