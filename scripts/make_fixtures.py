@@ -73,6 +73,20 @@ def fmt_amount(x, decimals):
     return f"{x:,.2f}" if decimals else f"{x:,.0f}"
 
 
+def level_runs(inds, key):
+    """(first, last) index of each run of indicator rows sharing level 1
+    and `key` (level1 or level2): the rows a merged level cell spans."""
+    runs, i = [], 0
+    while i < len(inds):
+        j = i
+        k = (inds[i]["level1"], inds[i][key])
+        while j + 1 < len(inds) and (inds[j + 1]["level1"], inds[j + 1][key]) == k:
+            j += 1
+        runs.append((i, j))
+        i = j + 1
+    return runs
+
+
 def option_texts(lines, seps, ticked, nobox):
     """The printed lines of a checkbox field: each option followed by ■
     (ticked), □, or nothing (in nobox), separated as in `seps`."""
@@ -683,14 +697,8 @@ def raw_form_pages(rec, spec, encode):
     rows = [L.add([Cell(3, 4, i["level3"]), Cell(4, 5, i["target"])]) for i in inds]
     L.span(r0, rows[-1], Cell(0, 1, "分解目标"))
     for key, col in (("level1", 1), ("level2", 2)):
-        i = 0
-        while i < len(inds):
-            j = i
-            k = (inds[i]["level1"], inds[i][key])
-            while j + 1 < len(inds) and (inds[j + 1]["level1"], inds[j + 1][key]) == k:
-                j += 1
+        for i, j in level_runs(inds, key):
             L.span(rows[i], rows[j], Cell(col, col + 1, inds[i][key]))
-            i = j + 1
     textrow("备注", rec["remarks"] or "")
 
     # Paginate: rows never split except free-text rows (split by lines).

@@ -256,14 +256,8 @@ def form_model(rec, spec, split_ind=False, chunk_chars=None):
     else:
         spans.append((r0, r1, 0, ["分解目标"]))
     for key, col in (("level1", 1), ("level2", 2)):
-        i = 0
-        while i < len(inds):
-            j = i
-            kk = (inds[i]["level1"], inds[i][key])
-            while j + 1 < len(inds) and (inds[j + 1]["level1"], inds[j + 1][key]) == kk:
-                j += 1
+        for i, j in mf.level_runs(inds, key):
             spans.append((first + i, first + j, col, [inds[i][key]]))
-            i = j + 1
     textrow("remarks", "备注", rec["remarks"] or "")
     return rows, spans
 

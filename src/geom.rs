@@ -56,6 +56,12 @@ impl BBox {
     pub fn h_overlap(&self, o: &BBox) -> f64 {
         (self.x1.min(o.x1) - self.x0.max(o.x0)).max(0.0)
     }
+    /// Whether the two overlap horizontally over at least 0.9 of the
+    /// narrower one's width: one lies under the other's columns (a part of
+    /// a merged cell, a cell cut in two).
+    pub fn spans_most_of_narrower(&self, o: &BBox) -> bool {
+        self.h_overlap(o) >= 0.9 * self.width().min(o.width())
+    }
     /// Union of many boxes; `None` for an empty iterator.
     pub fn union_all<'a>(it: impl IntoIterator<Item = &'a BBox>) -> Option<BBox> {
         it.into_iter().fold(None, |acc, b| match acc {

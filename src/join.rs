@@ -43,6 +43,18 @@ pub struct CutJoin {
     pub from: crate::geom::BBox,
 }
 
+impl CutJoin {
+    /// `into` took the text of `from`.
+    fn new(into: &CellRef, from: &CellRef) -> Self {
+        CutJoin {
+            page: into.page,
+            bbox: into.bbox,
+            from_page: from.page,
+            from: from.bbox,
+        }
+    }
+}
+
 /// What [`join_page_cuts`] did to a form's pages.
 #[derive(Debug, Clone, PartialEq, Serialize, Default)]
 pub struct JoinReport {
@@ -120,12 +132,7 @@ fn join_open_cut(
         else {
             continue;
         };
-        joins.push(CutJoin {
-            page: u.page,
-            bbox: u.bbox,
-            from_page: l.page,
-            from: l.bbox,
-        });
+        joins.push(CutJoin::new(u, l));
         // A line sliced by the cut is painted on both pages (wkhtmltopdf),
         // each copy showing part of it: read it once.
         if let (Some(a), Some(b)) = (u.lines.last(), l.lines.first())
@@ -231,12 +238,7 @@ fn move_sliver_down(
                 .find(|l| l.cut_top && cx >= l.bbox.x0 && cx <= l.bbox.x1);
             match target {
                 Some(l) => {
-                    joins.push(CutJoin {
-                        page: l.page,
-                        bbox: l.bbox,
-                        from_page: u.page,
-                        from: u.bbox,
-                    });
+                    joins.push(CutJoin::new(l, u));
                     l.lines.insert(0, line);
                 }
                 None => u.lines.push(line),
@@ -270,12 +272,7 @@ fn join_closed_cut(
             lower[l].cut_doubt = true;
             continue;
         }
-        joins.push(CutJoin {
-            page: upper[u].page,
-            bbox: upper[u].bbox,
-            from_page: lower[l].page,
-            from: lower[l].bbox,
-        });
+        joins.push(CutJoin::new(&upper[u], &lower[l]));
         let mut moved = std::mem::take(&mut lower[l].lines);
         upper[u].lines.append(&mut moved);
     }
@@ -347,9 +344,7 @@ fn same_edges(a: &CellRef, b: &CellRef, tol: f64) -> bool {
 /// within `tol`, or (a part of a merged cell drawn narrower) most of the
 /// narrower one under the wider.
 fn same_columns(a: &CellRef, b: &CellRef, tol: f64) -> bool {
-    let edges = same_edges(a, b, tol);
-    let narrow = a.bbox.width().min(b.bbox.width());
-    edges || a.bbox.h_overlap(&b.bbox) >= 0.9 * narrow
+    same_edges(a, b, tol) || a.bbox.spans_most_of_narrower(&b.bbox)
 }
 
 #[cfg(test)]

@@ -687,9 +687,9 @@ fn read_pairs(
 fn read_lower_rows(band: &Band, out: &mut FormFields, first_hit: usize) {
     for c in band.right.iter().filter(|c| c.row > band.label.row) {
         let under = (first_hit..out.hits.len()).find(|&h| match &out.hits[h].value {
-            FieldValue::Cells { cells } => cells.first().is_some_and(|v| {
-                v.bbox.h_overlap(&c.bbox) >= 0.9 * v.bbox.width().min(c.bbox.width())
-            }),
+            FieldValue::Cells { cells } => cells
+                .first()
+                .is_some_and(|v| v.bbox.spans_most_of_narrower(&c.bbox)),
             _ => false,
         });
         match under {

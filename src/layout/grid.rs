@@ -204,16 +204,14 @@ fn open_ends(edges: &[Edge], xs: &[f64], ys: &[f64], tol: f64) -> (Option<f64>, 
             })
     };
     let (l, r) = (reach(xs[0]), reach(xs[xs.len() - 1]));
-    // No horizontal rule at all: a row filling the page, open at both ends.
-    let (first, last) = match (ys.first(), ys.last()) {
-        (Some(&f), Some(&l)) => (f, l),
-        _ => (
-            (l.0.max(r.0) + l.1.min(r.1)) / 2.0,
-            (l.0.max(r.0) + l.1.min(r.1)) / 2.0,
-        ),
-    };
     let top = l.0.max(r.0);
     let bottom = l.1.min(r.1);
+    // No horizontal rule at all: a row filling the page, open at both ends.
+    let mid = (top + bottom) / 2.0;
+    let (first, last) = (
+        ys.first().copied().unwrap_or(mid),
+        ys.last().copied().unwrap_or(mid),
+    );
     (
         (top < first - tol).then_some(top),
         (bottom > last + tol).then_some(bottom),
