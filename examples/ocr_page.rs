@@ -20,7 +20,7 @@ fn main() {
     let p = &pages[page - 1];
     let dpi = render_dpi(&s, p);
     let t = std::time::Instant::now();
-    let img = rasterize(&s, &bytes, page, dpi).unwrap();
+    let (img, _) = rasterize(&s, &bytes, page, dpi).unwrap();
     let t_r = t.elapsed();
     let (content, info) = image_to_page(
         &img,

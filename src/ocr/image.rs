@@ -27,6 +27,20 @@ impl GrayImage {
 
 /// Decodes a binary PGM (`P5`, maxval ≤ 255, comments allowed).
 pub fn parse_pgm(bytes: &[u8]) -> Option<GrayImage> {
+    if !bytes.starts_with(b"P5") {
+        return None;
+    }
+    parse_pnm(bytes, None).map(|(img, _)| img)
+}
+
+/// Decodes a binary PGM (`P5`) or PPM (`P6`, converted to gray: luminance
+/// 0.299 R + 0.587 G + 0.114 B), maxval ≤ 255. With `red_margin` set, a
+/// PPM pixel whose red exceeds both green and blue by more than it is red
+/// ink (a seal stamped over the form): it takes its red channel, the
+/// paper's brightness under the ink, so the seal fades away and the black
+/// text under it (dark in every channel) stays. Returns the image and how
+/// many pixels were taken as red ink.
+pub fn parse_pnm(bytes: &[u8], red_margin: Option<u8>) -> Option<(GrayImage, usize)> {
     let mut pos = 0;
     let mut fields = Vec::with_capacity(4);
     while fields.len() < 4 {
@@ -52,9 +66,11 @@ pub fn parse_pgm(bytes: &[u8]) -> Option<GrayImage> {
         fields.push(std::str::from_utf8(&bytes[start..pos]).ok()?.to_string());
     }
     pos += 1; // the single white space after maxval
-    if fields[0] != "P5" {
-        return None;
-    }
+    let channels = match fields[0].as_str() {
+        "P5" => 1,
+        "P6" => 3,
+        _ => return None,
+    };
     let width: usize = fields[1].parse().ok()?;
     let height: usize = fields[2].parse().ok()?;
     let maxval: usize = fields[3].parse().ok()?;
@@ -62,19 +78,33 @@ pub fn parse_pgm(bytes: &[u8]) -> Option<GrayImage> {
         return None;
     }
     let n = width.checked_mul(height)?;
-    let raw = bytes.get(pos..pos.checked_add(n)?)?;
-    let data = if maxval == 255 {
-        raw.to_vec()
+    let raw = bytes.get(pos..pos.checked_add(n.checked_mul(channels)?)?)?;
+    let scale = |v: u8| ((v as usize * 255) / maxval).min(255) as u8;
+    let mut red = 0;
+    let data = if channels == 1 {
+        raw.iter().map(|&v| scale(v)).collect()
     } else {
-        raw.iter()
-            .map(|&v| ((v as usize * 255) / maxval).min(255) as u8)
+        raw.chunks_exact(3)
+            .map(|p| {
+                let (r, g, b) = (scale(p[0]), scale(p[1]), scale(p[2]));
+                if let Some(m) = red_margin
+                    && r as i32 - g.max(b) as i32 > m as i32
+                {
+                    red += 1;
+                    return r;
+                }
+                ((299 * r as u32 + 587 * g as u32 + 114 * b as u32 + 500) / 1000) as u8
+            })
             .collect()
     };
-    Some(GrayImage {
-        width,
-        height,
-        data,
-    })
+    Some((
+        GrayImage {
+            width,
+            height,
+            data,
+        },
+        red,
+    ))
 }
 
 /// Encodes as binary PGM (`P5`, maxval 255).
@@ -233,6 +263,26 @@ pub fn bilinear(img: &GrayImage, sx: f64, sy: f64) -> Option<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn red_seal_ink_fades_and_black_text_under_it_stays() {
+        // white paper, a red seal pixel, black text, black text under red
+        let mut ppm = b"P6\n4 1\n255\n".to_vec();
+        ppm.extend_from_slice(&[250, 250, 250, 220, 40, 50, 10, 10, 10, 60, 5, 5]);
+        let (img, red) = parse_pnm(&ppm, Some(60)).unwrap();
+        assert_eq!(red, 1);
+        assert_eq!(img.data[0], 250);
+        assert_eq!(img.data[1], 220, "the seal takes the paper's brightness");
+        assert_eq!(img.data[2], 10);
+        assert!(
+            img.data[3] < 80,
+            "text under the seal stays dark: {}",
+            img.data[3]
+        );
+        let (plain, none) = parse_pnm(&ppm, None).unwrap();
+        assert_eq!(none, 0);
+        assert!(plain.data[1] < 100, "without removal the seal is gray ink");
+    }
 
     #[test]
     fn pgm_round_trip_and_maxval_scaling() {

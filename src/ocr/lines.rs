@@ -226,6 +226,44 @@ pub fn find_segments(
     out
 }
 
+/// The segments with paper beside them: a ruling line has paper on both
+/// sides (text may touch one side), while a run of bold text strokes (the
+/// horizontal strokes of a line of characters, joined at a light
+/// threshold) has the characters' other strokes on both. Kept: segments
+/// where, on at least one side, `gap` px beyond the segment, under
+/// `max_ink` of the pixels along it are ink.
+pub fn drop_inked_sides(
+    segs: Vec<Segment>,
+    mask: &[bool],
+    width: usize,
+    height: usize,
+    gap: usize,
+    max_ink: f64,
+) -> Vec<Segment> {
+    let ink_share = |s: &Segment, across: Option<usize>| -> f64 {
+        let Some(a) = across else { return 0.0 };
+        let limit = if s.horizontal { height } else { width };
+        if a >= limit {
+            return 0.0;
+        }
+        let n = s.end - s.start + 1;
+        let inked = (s.start..=s.end)
+            .filter(|&t| {
+                let (x, y) = if s.horizontal { (t, a) } else { (a, t) };
+                x < width && y < height && mask[y * width + x]
+            })
+            .count();
+        inked as f64 / n as f64
+    };
+    segs.into_iter()
+        .filter(|s| {
+            let before = ink_share(s, s.across0.checked_sub(gap));
+            let after = ink_share(s, Some(s.across1 + gap));
+            before.min(after) < max_ink
+        })
+        .collect()
+}
+
 /// The segments that belong to a table: each meets (crosses or touches,
 /// within `tol` pixels) at least one segment of the other direction.
 /// A long run of text strokes (the aligned horizontal strokes of a few

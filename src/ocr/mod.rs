@@ -18,6 +18,7 @@
 pub mod fix;
 pub mod image;
 pub mod lines;
+pub mod ppocr;
 pub mod prepro;
 pub mod symbols;
 pub mod tesseract;
@@ -29,9 +30,11 @@ use std::process::{Command, Stdio};
 use crate::geom::{BBox, Edge, PageContent};
 use crate::layout::edges_to_grids;
 use crate::settings::LayoutSettings;
-use image::{GrayImage, binarize, otsu_threshold, parse_pgm, rotate};
+use image::{GrayImage, binarize, otsu_threshold, rotate};
 use lines::{SkewSearch, connected_segments, erase_segments, estimate_skew, find_segments};
-use tesseract::{OcrWord, merge_split_percent, parse_hocr, run_tesseract, words_to_glyphs};
+use tesseract::{
+    OcrChar, OcrWord, merge_split_percent, parse_hocr, run_tesseract, words_to_glyphs,
+};
 
 /// How scanned pages are read.
 #[derive(Debug, Clone, PartialEq)]
@@ -45,6 +48,10 @@ pub struct OcrSettings {
     pub pdftoppm: PathBuf,
     /// Tesseract language. Default `chi_sim`.
     pub lang: String,
+    /// What reads the text of a scanned page. Default [`Recognizer::Auto`]
+    /// (PP-OCR where installed), or `$SHENBAO_OCR_RECOGNIZER`
+    /// (`auto`, `ppocr`, `tesseract`).
+    pub recognizer: Recognizer,
     /// Rasterization resolution: 0 (the default) renders a scanned page
     /// at its own image's resolution ([`PageContent::image_dpi`]) held
     /// within `auto_dpi` (300 held within it when unknown);
@@ -58,6 +65,17 @@ pub struct OcrSettings {
     /// with a funding table lost, at their own 300 57/66 with an amount
     /// misread. Coarser scans are upsampled to 200.
     pub auto_dpi: (u32, u32),
+    /// Take red ink (a seal stamped over the unit's name, the text and
+    /// the table) out of color pages as they are turned to gray
+    /// ([`image::parse_pnm`]). Default true.
+    pub remove_red_ink: bool,
+    /// A pixel is red ink when its red exceeds green and blue by more than
+    /// this (of 255). Default 60: a red seal's ink is 150+ over its green
+    /// and blue; paper tinted warm, or a JPEG's color fringes, under 40.
+    pub red_ink_margin: u8,
+    /// Pages with at least this share of red-ink pixels say so in
+    /// [`OcrInfo::seal_removed`]. Default 0.001.
+    pub min_red_share: f64,
     /// Remove specks (blobs of ink smaller than 0.6×0.6 pt) before OCR.
     /// Default true.
     pub despeckle: bool,
@@ -99,6 +117,22 @@ pub struct OcrSettings {
     /// the page's paper, it is the surround a sheet lies on (a desk under a
     /// phone photo), not paper, and becomes white. Default 0.5.
     pub surround_ratio: f64,
+    /// Find the sheet in a photo that shows it on a darker surround (a
+    /// desk) and resample it to fill the image ([`prepro::find_sheet`]),
+    /// before anything else. Default true; a scan, whose paper reaches the
+    /// image's edges, is left as it is.
+    pub find_sheet: bool,
+    /// The sheet must cover at least this share of the image. Default 0.3.
+    pub min_sheet_share: f64,
+    /// A line found in the image is a ruling line only when, on one side
+    /// of it at least (0.5 pt beyond), under this share of the pixels
+    /// along it are ink ([`lines::drop_inked_sides`]); else it is a run of
+    /// bold text strokes. Default 0.3.
+    pub rule_side_max_ink: f64,
+    /// Lines found closer than this to the image's edge, points, are not
+    /// ruling lines (a form's table keeps a margin) but the sheet's edge
+    /// or a scanner's shadow. Default 6.0.
+    pub edge_margin_pt: f64,
     /// Rectify a keystone (a photo taken at an angle) from the table's
     /// outer frame ([`prepro::find_frame`], [`prepro::rectify`]). Default
     /// true.
@@ -163,11 +197,19 @@ impl Default for OcrSettings {
             tesseract: env("SHENBAO_TESSERACT", "tesseract"),
             pdftoppm: env("SHENBAO_PDFTOPPM", "pdftoppm"),
             lang: std::env::var("SHENBAO_OCR_LANG").unwrap_or_else(|_| "chi_sim".to_string()),
+            recognizer: match std::env::var("SHENBAO_OCR_RECOGNIZER").as_deref() {
+                Ok("tesseract") => Recognizer::Tesseract,
+                Ok("ppocr") => Recognizer::PpOcr(None),
+                _ => Recognizer::Auto,
+            },
             dpi: std::env::var("SHENBAO_OCR_DPI")
                 .ok()
                 .and_then(|v| v.parse().ok())
                 .unwrap_or(0),
             auto_dpi: (200, 200),
+            remove_red_ink: true,
+            red_ink_margin: 60,
+            min_red_share: 0.001,
             despeckle: true,
             max_skew_deg: 10.0,
             skew_coarse_step_deg: 0.5,
@@ -179,6 +221,10 @@ impl Default for OcrSettings {
             min_background_spread: 24.0,
             background_tail: 0.02,
             surround_ratio: 0.5,
+            find_sheet: true,
+            min_sheet_share: 0.3,
+            edge_margin_pt: 6.0,
+            rule_side_max_ink: 0.3,
             rectify_perspective: true,
             frame_min_width: 0.5,
             frame_min_height: 0.2,
@@ -196,6 +242,37 @@ impl Default for OcrSettings {
     }
 }
 
+/// What reads the text of scanned pages (docs/ocr.md, "Recognizer").
+#[derive(Debug, Clone, PartialEq)]
+pub enum Recognizer {
+    /// PP-OCR when its files are installed ([`ppocr::find_dir`]), else
+    /// Tesseract.
+    Auto,
+    /// Tesseract (`chi_sim`), three passes voted ([`OcrSettings::passes`]).
+    Tesseract,
+    /// PP-OCRv4 from this folder, or the one [`ppocr::find_dir`] finds; a
+    /// file fails with `ocr_unavailable` when there is none.
+    PpOcr(Option<PathBuf>),
+}
+
+impl Recognizer {
+    /// The PP-OCR folder to read with, `None` for Tesseract.
+    pub fn resolve(&self) -> Result<Option<PathBuf>, String> {
+        match self {
+            Recognizer::Auto => Ok(ppocr::find_dir()),
+            Recognizer::Tesseract => Ok(None),
+            Recognizer::PpOcr(Some(d)) if ppocr::installed_in(d) => Ok(Some(d.clone())),
+            Recognizer::PpOcr(Some(d)) => Err(format!(
+                "PP-OCR recognizer not found in {} (run scripts/install_ppocr.sh)",
+                d.display()
+            )),
+            Recognizer::PpOcr(None) => ppocr::find_dir().map(Some).ok_or_else(|| {
+                "PP-OCR recognizer not installed (run scripts/install_ppocr.sh)".to_string()
+            }),
+        }
+    }
+}
+
 /// What OCR adds to a page beyond its [`PageContent`]: the words with
 /// their confidences (points, top-left origin, deskewed frame), the
 /// preprocessing that ran (skew corrected, illumination normalized,
@@ -208,7 +285,13 @@ pub struct OcrInfo {
     pub illumination_normalized: bool,
     /// A keystone was rectified from the table's frame.
     pub perspective_corrected: bool,
+    /// The sheet was found on a darker surround and made to fill the page.
+    pub sheet_found: bool,
+    /// Red ink (a seal) was taken out of the page.
+    pub seal_removed: bool,
     pub reason: OcrReason,
+    /// `ppocr` or `tesseract`.
+    pub recognizer: &'static str,
 }
 
 /// Why a page's text layer was not used.
@@ -276,6 +359,18 @@ pub fn page_needs_ocr(
 /// Whether the tools can run: `tesseract --list-langs` lists the language
 /// and pdftoppm starts. `Err` says what is missing.
 pub fn check_tools(s: &OcrSettings) -> Result<(), String> {
+    if s.recognizer.resolve()?.is_none() {
+        check_tesseract(s)?;
+    }
+    Command::new(&s.pdftoppm)
+        .arg("-v")
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| format!("pdftoppm not available ({}: {e})", s.pdftoppm.display()))?;
+    Ok(())
+}
+
+fn check_tesseract(s: &OcrSettings) -> Result<(), String> {
     let out = Command::new(&s.tesseract)
         .arg("--list-langs")
         .stdin(Stdio::null())
@@ -292,11 +387,6 @@ pub fn check_tools(s: &OcrSettings) -> Result<(), String> {
             s.lang
         ));
     }
-    Command::new(&s.pdftoppm)
-        .arg("-v")
-        .stdin(Stdio::null())
-        .output()
-        .map_err(|e| format!("pdftoppm not available ({}: {e})", s.pdftoppm.display()))?;
     Ok(())
 }
 
@@ -313,12 +403,19 @@ pub fn render_dpi(s: &OcrSettings, page: &PageContent) -> u32 {
     own.clamp(s.auto_dpi.0, s.auto_dpi.1.max(s.auto_dpi.0))
 }
 
-/// Renders one page (1-based) to gray pixels with `pdftoppm -r DPI -gray`,
-/// the PDF given on stdin.
-pub fn rasterize(s: &OcrSettings, pdf: &[u8], page: usize, dpi: u32) -> Result<GrayImage, String> {
+/// Renders one page (1-based) with `pdftoppm -r DPI` (the PDF given on
+/// stdin) in color, turned to gray with red ink taken out
+/// ([`image::parse_pnm`], [`OcrSettings::remove_red_ink`]). Returns the
+/// image and how many pixels were red ink.
+pub fn rasterize(
+    s: &OcrSettings,
+    pdf: &[u8],
+    page: usize,
+    dpi: u32,
+) -> Result<(GrayImage, usize), String> {
     use std::io::Write;
     let mut child = Command::new(&s.pdftoppm)
-        .args(["-r", &dpi.to_string(), "-gray"])
+        .args(["-r", &dpi.to_string()])
         .args(["-f", &page.to_string(), "-l", &page.to_string(), "-"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -340,7 +437,9 @@ pub fn rasterize(s: &OcrSettings, pdf: &[u8], page: usize, dpi: u32) -> Result<G
             String::from_utf8_lossy(&out.stderr).trim()
         ));
     }
-    parse_pgm(&out.stdout).ok_or_else(|| format!("pdftoppm gave no image for page {page}"))
+    let red = s.remove_red_ink.then_some(s.red_ink_margin);
+    image::parse_pnm(&out.stdout, red)
+        .ok_or_else(|| format!("pdftoppm gave no image for page {page}"))
 }
 
 /// Rectangles of the image (pixels) OCR'd one by one, each with its own
@@ -664,11 +763,22 @@ pub fn image_to_page(
 ) -> Result<(PageContent, OcrInfo), String> {
     let k = img.width as f64 / page_w.max(1.0); // pixels per point
     let mut img = img.clone();
+    let block = (s.background_block_pt * k).round() as usize;
+    let sheet_found = if s.find_sheet
+        && let Some(corners) = prepro::find_sheet(&img, block, s.min_sheet_share)
+        && let Some(h) = prepro::sheet_to_image(corners, img.width, img.height)
+    {
+        let fill = prepro::paper_level(&img, otsu_threshold(&img));
+        img = prepro::warp(&img, &h, fill);
+        true
+    } else {
+        false
+    };
     let illumination_normalized = s.normalize_illumination
         && prepro::normalize_illumination(
             &mut img,
             &prepro::Background {
-                block: (s.background_block_pt * k).round() as usize,
+                block,
                 spread: s.background_spread_blocks,
                 share: s.background_share,
                 min_spread: s.min_background_spread,
@@ -694,7 +804,7 @@ pub fn image_to_page(
     // found on a lighter threshold than the text.
     let find = |img: &GrayImage| {
         let line_mask = binarize(img, line_threshold(thr));
-        find_segments(
+        let segs = find_segments(
             &line_mask,
             img.width,
             img.height,
@@ -704,7 +814,29 @@ pub fn image_to_page(
             (18.0 * k) as usize,
             (0.7 * k).ceil() as usize,
             (2.5 * k).ceil() as usize,
+        );
+        let gap = (0.5 * k).ceil() as usize + 1;
+        lines::drop_inked_sides(
+            segs,
+            &line_mask,
+            img.width,
+            img.height,
+            gap,
+            s.rule_side_max_ink,
         )
+        .into_iter()
+        // a form's table never reaches the paper's edge: lines there are
+        // the edge of the sheet or the scanner's shadow
+        .filter(|g| {
+            let (c, extent) = if g.horizontal {
+                (g.center(), img.height as f64)
+            } else {
+                (g.center(), img.width as f64)
+            };
+            let m = s.edge_margin_pt * k;
+            c >= m && c <= extent - m
+        })
+        .collect::<Vec<_>>()
     };
     let mut segs = find(&img);
     let mut perspective_corrected = false;
@@ -744,12 +876,59 @@ pub fn image_to_page(
         let area = ((0.6 * k) * (0.6 * k)).floor().max(2.0) as usize;
         image::despeckle(&mut img, thr, area);
     }
+    let text_mask = binarize(&img, thr);
     let regions = if s.per_cell {
-        let text_mask = binarize(&img, thr);
         text_regions(&text_mask, &edges, k, img.width, img.height, layout)
     } else {
         vec![(0, 0, img.width, img.height)]
     };
+    let (px, recognizer) = match s.recognizer.resolve()? {
+        Some(dir) => {
+            let words = read_regions_ppocr(&img, &text_mask, &regions, k, &dir, number)?;
+            (tesseract::drop_noise(words), "ppocr")
+        }
+        None => (
+            read_regions_tesseract(&img, &regions, thr, s, number, k)?,
+            "tesseract",
+        ),
+    };
+    let words: Vec<OcrWord> = px.iter().map(|w| w.scaled(1.0 / k, 0.0, 0.0)).collect();
+    let glyphs = words_to_glyphs(&words);
+    Ok((
+        PageContent {
+            number,
+            width: page_w,
+            height: page_h,
+            glyphs,
+            edges,
+            images: 1,
+            image_dpi: 0.0,
+            image_cover: 1.0,
+        },
+        OcrInfo {
+            words,
+            skew_deg: skew,
+            illumination_normalized,
+            perspective_corrected,
+            sheet_found,
+            seal_removed: false,
+            reason: OcrReason::NoTextLayer,
+            recognizer,
+        },
+    ))
+}
+
+/// Tesseract's reading of the regions: [`OcrSettings::passes`] passes
+/// ([`OCR_PASSES`]), run together and voted per character; `≥`/`≤` from
+/// their ink; doubtful numbers read again by `eng`. Words in pixels of `img`.
+fn read_regions_tesseract(
+    img: &GrayImage,
+    regions: &[(usize, usize, usize, usize)],
+    thr: u8,
+    s: &OcrSettings,
+    number: usize,
+    k: f64,
+) -> Result<Vec<OcrWord>, String> {
     let passes = &OCR_PASSES[..s.passes.clamp(1, OCR_PASSES.len())];
     // the passes' tesseract runs are independent processes: run together
     let readings: Vec<Result<Vec<OcrWord>, String>> = std::thread::scope(|sc| {
@@ -757,7 +936,7 @@ pub fn image_to_page(
             .iter()
             .enumerate()
             .map(|(i, pass)| {
-                let (img, regions) = (&img, &regions);
+                let (img, regions) = (img, regions);
                 sc.spawn(move || {
                     let debug = std::env::var_os("SHENBAO_OCR_DEBUG_DIR")
                         .map(|d| PathBuf::from(d).join(format!("stack-{number}-pass{i}.pgm")));
@@ -786,29 +965,230 @@ pub fn image_to_page(
         .iter()
         .map(|w| w.scaled(k, 0.0, 0.0))
         .collect();
-    symbols::restore_comparisons(&mut px, &img, thr);
-    reread_doubtful_numbers(&mut px, &img, s);
-    let words: Vec<OcrWord> = px.iter().map(|w| w.scaled(1.0 / k, 0.0, 0.0)).collect();
-    let glyphs = words_to_glyphs(&words);
-    Ok((
-        PageContent {
-            number,
-            width: page_w,
-            height: page_h,
-            glyphs,
-            edges,
-            images: 1,
-            image_dpi: 0.0,
-            image_cover: 1.0,
-        },
-        OcrInfo {
-            words,
-            skew_deg: skew,
-            illumination_normalized,
-            perspective_corrected,
-            reason: OcrReason::NoTextLayer,
-        },
-    ))
+    symbols::restore_comparisons(&mut px, img, thr);
+    reread_doubtful_numbers(&mut px, img, s);
+    Ok(px)
+}
+
+/// A rectangle of an image, pixels: (x0, y0, x1, y1), ends exclusive.
+type Rect = (usize, usize, usize, usize);
+
+/// Text lines of a region (pixels): runs of rows holding ink (`mask`),
+/// pieces closer than an eighth of an em joined (the strokes of `三`),
+/// runs shorter than half an em joined to the nearest run within half an
+/// em (a line of punctuation), each cut to its ink's columns and padded;
+/// with its inked rows.
+/// `em`: the form's 10.5 pt in pixels.
+fn region_lines(
+    mask: &[bool],
+    w: usize,
+    r: (usize, usize, usize, usize),
+    em: f64,
+) -> Vec<(Rect, (usize, usize))> {
+    let (x0, y0, x1, y1) = r;
+    let ink = |y: usize| mask[y * w + x0..y * w + x1].iter().filter(|&&b| b).count();
+    let mut runs: Vec<(usize, usize)> = Vec::new();
+    let mut start = None;
+    for y in y0..=y1 {
+        match (y < y1 && ink(y) >= 2, start) {
+            (true, None) => start = Some(y),
+            (false, Some(a)) => {
+                match runs.last_mut() {
+                    Some(last) if (a - last.1) as f64 <= em / 8.0 => last.1 = y,
+                    _ => runs.push((a, y)),
+                }
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    // short runs join their nearest neighbour within half an em
+    loop {
+        let short = (0..runs.len()).find(|&i| {
+            let (a, b) = runs[i];
+            let gap_up = (i > 0).then(|| a - runs[i - 1].1);
+            let gap_down = runs.get(i + 1).map(|n| n.0 - b);
+            ((b - a) as f64) < em / 2.0
+                && [gap_up, gap_down]
+                    .iter()
+                    .flatten()
+                    .any(|&g| (g as f64) < em / 2.0)
+        });
+        let Some(i) = short else { break };
+        let gap_up = (i > 0).then(|| runs[i].0 - runs[i - 1].1);
+        let gap_down = runs.get(i + 1).map(|n| n.0 - runs[i].1);
+        let j = match (gap_up, gap_down) {
+            (Some(u), Some(d)) if d < u => i + 1,
+            (None, Some(_)) => i + 1,
+            _ => i - 1,
+        };
+        let (a, b) = (runs[i.min(j)].0, runs[i.max(j)].1);
+        runs[i.min(j)] = (a, b);
+        runs.remove(i.max(j));
+    }
+    runs.into_iter()
+        .filter(|&(a, b)| (b - a) as f64 >= em / 6.0)
+        .filter_map(|(a, b)| {
+            let cols: Vec<usize> = (x0..x1)
+                .filter(|&x| (a..b).any(|y| mask[y * w + x]))
+                .collect();
+            let (&c0, &c1) = (cols.first()?, cols.last()?);
+            let h = b - a;
+            let (pv, ph) = ((h / 4).max(2), (h / 2).max(3));
+            let rect = (
+                c0.saturating_sub(ph).max(x0),
+                a.saturating_sub(pv).max(y0),
+                (c1 + 1 + ph).min(x1),
+                (b + pv).min(y1),
+            );
+            Some((rect, (a, b)))
+        })
+        .collect()
+}
+
+/// PP-OCR's reading of the regions ([`ppocr::read_lines`]): each region cut
+/// into its text lines ([`region_lines`]), the lines read on the rayon
+/// pool; a line's characters become words where PP-OCR read a space or
+/// where two characters are more than half the line's height apart. Words
+/// in pixels of `img`, lines numbered as Tesseract's (`1000 × region`).
+fn read_regions_ppocr(
+    img: &GrayImage,
+    mask: &[bool],
+    regions: &[(usize, usize, usize, usize)],
+    k: f64,
+    dir: &std::path::Path,
+    number: usize,
+) -> Result<Vec<OcrWord>, String> {
+    use rayon::prelude::*;
+    let em = 10.5 * k;
+    let mut lines = Vec::new(); // (region, line, rect, inked rows)
+    for (i, &r) in regions.iter().enumerate() {
+        for (j, (l, ink)) in region_lines(mask, img.width, r, em).into_iter().enumerate() {
+            lines.push((i, j, l, ink));
+        }
+    }
+    let crops: Vec<GrayImage> = lines.iter().map(|&(_, _, r, _)| crop(img, r)).collect();
+    if let Some(d) = std::env::var_os("SHENBAO_OCR_DEBUG_DIR") {
+        let rects: Vec<_> = lines.iter().map(|l| l.2).collect();
+        let _ = std::fs::write(
+            PathBuf::from(d).join(format!("ppocr-lines-{number}.pgm")),
+            image::to_pgm(&stack_regions(img, &rects).0),
+        );
+    }
+    let chunk = 16;
+    let read: Vec<Vec<Vec<ppocr::LineChar>>> = crops
+        .par_chunks(chunk)
+        .map(|c| ppocr::read_lines(dir, c))
+        .collect::<Result<_, _>>()?;
+    let mut words = Vec::new();
+    let mut log = String::new();
+    for (&(i, j, (x0, _, x1, _), (a, b)), chars) in lines.iter().zip(read.into_iter().flatten()) {
+        let line = (1000 * i as u32, 0, j as u32);
+        let span = (x0 as f64, x1 as f64);
+        for c in &chars {
+            log.push_str(&format!("{}:{:.2} ", c.ch, c.conf));
+        }
+        log.push('\n');
+        words.extend(chars_to_words(&chars, span, a as f64, b as f64, line));
+    }
+    if let Some(d) = std::env::var_os("SHENBAO_OCR_DEBUG_DIR") {
+        let _ = std::fs::write(
+            PathBuf::from(d).join(format!("ppocr-chars-{number}.txt")),
+            log,
+        );
+    }
+    Ok(words)
+}
+
+/// The pixels of `r` of `img`.
+fn crop(img: &GrayImage, (x0, y0, x1, y1): (usize, usize, usize, usize)) -> GrayImage {
+    let mut out = GrayImage::new(x1 - x0, y1 - y0, 255);
+    for y in y0..y1 {
+        out.data[(y - y0) * out.width..(y - y0 + 1) * out.width]
+            .copy_from_slice(&img.data[y * img.width + x0..y * img.width + x1]);
+    }
+    out
+}
+
+/// PP-OCR characters `‘’·`'` read with less than this confidence are
+/// specks, not text ([`chars_to_words`]). Default 0.5: on the scanned
+/// fixtures such specks came out at 0.34-0.48, quotes of the text at 0.9+.
+const SPECK_CONF: f64 = 0.5;
+
+/// One line's characters (spans in pixels of its crop, which covers
+/// columns `span` of the page image; the line's ink on rows `top..bottom`)
+/// as words: each character a box centred on its span, as wide as the line
+/// is high at most, never into its neighbour's half of the gap nor out of
+/// the crop (so a glyph never reaches a ruling line beside it); a space or
+/// a gap wider than half the line's height starts a new word.
+fn chars_to_words(
+    chars: &[ppocr::LineChar],
+    span: (f64, f64),
+    top: f64,
+    bottom: f64,
+    line: (u32, u32, u32),
+) -> Vec<OcrWord> {
+    let h = (bottom - top).max(1.0);
+    let dx = span.0;
+    let centre = |c: &ppocr::LineChar| dx + (c.x0 + c.x1) / 2.0;
+    let mut words: Vec<OcrWord> = Vec::new();
+    let mut prev: Option<f64> = None; // the previous character's right edge
+    let mut boundary = true;
+    let mut carried: Option<f64> = None; // a dropped speck's confidence
+    for (i, c) in chars.iter().enumerate() {
+        if c.ch.is_whitespace() {
+            boundary = true;
+            continue;
+        }
+        // a speck read as a quote or a dot, doubted: dropped, its doubt
+        // passed on to the next character (so the field still warns)
+        if matches!(c.ch, '‘' | '’' | '·' | '`' | '\'') && c.conf < SPECK_CONF {
+            carried = Some(carried.map_or(c.conf, |p: f64| p.min(c.conf)));
+            continue;
+        }
+        let conf = carried.take().map_or(c.conf, |p| p.min(c.conf));
+        let cx = centre(c);
+        let left = i
+            .checked_sub(1)
+            .map_or(h / 2.0, |p| ((cx - centre(&chars[p])) / 2.0).min(h / 2.0));
+        let right = chars
+            .get(i + 1)
+            .map_or(h / 2.0, |n| ((centre(n) - cx) / 2.0).min(h / 2.0));
+        let bbox = BBox::new(
+            (cx - left).max(span.0),
+            top,
+            (cx + right).min(span.1),
+            bottom,
+        );
+        if prev.is_some_and(|p| bbox.x0 - p > h / 2.0) {
+            boundary = true;
+        }
+        prev = Some(bbox.x1);
+        let ch = OcrChar {
+            ch: c.ch.to_string(),
+            bbox,
+            conf,
+        };
+        match words.last_mut() {
+            Some(w) if !boundary => {
+                w.text.push(c.ch);
+                w.bbox = w.bbox.union(&bbox);
+                w.chars.push(ch);
+            }
+            _ => words.push(OcrWord {
+                text: c.ch.to_string(),
+                bbox,
+                conf: 0.0,
+                line,
+                chars: vec![ch],
+            }),
+        }
+        boundary = false;
+    }
+    for w in &mut words {
+        w.conf = w.chars.iter().map(|c| c.conf).sum::<f64>() / w.chars.len() as f64;
+    }
+    words
 }
 
 /// Why OCR could not read a file's scanned pages.
@@ -846,10 +1226,11 @@ pub fn ocr_pages(
         let Some(reason) = reasons[i] else {
             continue;
         };
-        let img = rasterize(s, pdf, p.number, render_dpi(s, p)).map_err(OcrError::Failed)?;
+        let (img, red) = rasterize(s, pdf, p.number, render_dpi(s, p)).map_err(OcrError::Failed)?;
         let (content, mut inf) = image_to_page(&img, p.number, p.width, p.height, s, layout)
             .map_err(OcrError::Failed)?;
         inf.reason = reason;
+        inf.seal_removed = red as f64 >= s.min_red_share * img.data.len() as f64;
         *p = content;
         info[i] = Some(inf);
     }
@@ -1149,7 +1530,10 @@ mod tests {
                     skew_deg: 0.0,
                     illumination_normalized: false,
                     perspective_corrected: false,
+                    sheet_found: false,
+                    seal_removed: false,
                     reason: OcrReason::NoTextLayer,
+                    recognizer: "tesseract",
                 })
             })
             .collect();

@@ -8,6 +8,9 @@
 //!   the ink dark across the page (a brightness gradient, a shadow, a
 //!   dark surround). Skipped when the paper is even already (a flatbed
 //!   scan): clean scans are left as they were.
+//! * [`find_sheet`] / [`sheet_to_image`]: a photo of the sheet lying on
+//!   a desk: the sheet's corners from where the paper ends, the sheet
+//!   resampled to fill the image (first, before anything else).
 //! * [`paper_level`]: the paper's gray level, to fill what a rotation or
 //!   warp brings in from outside the image.
 //! * [`find_frame`] / [`rectify`]: a keystone (a phone photo taken at an
@@ -273,6 +276,219 @@ pub fn rectify(frame: [(f64, f64); 4], min_shift: f64) -> Option<[f64; 9]> {
     let (left, right) = ((tl.0 + bl.0) / 2.0, (tr.0 + br.0) / 2.0);
     let target = [(left, tl.1), (right, tr.1), (right, br.1), (left, bl.1)];
     homography(target, frame)
+}
+
+/// The sheet of paper in a photo that shows it lying on something darker
+/// (a desk): its four corners (top-left, top-right, bottom-right,
+/// bottom-left; pixels), or `None` when the paper reaches the image's
+/// edges (a scan) or no sheet is clear. Blocks of `block` px are paper
+/// when their level ([`background_grid`], not spread) is nearer the
+/// page's paper (the brightest tenth of blocks) than the surround (the
+/// median block on the image's border); the sheet is the largest
+/// 4-connected set of paper blocks, and its corners the blocks furthest
+/// out along the diagonals. `min_share`: the least share of the image the
+/// sheet covers (else it is not the page).
+pub fn find_sheet(img: &GrayImage, block: usize, min_share: f64) -> Option<[(f64, f64); 4]> {
+    let block = block.max(1);
+    let (gw, gh, grid) = background_grid(img, block, 0, 0.8);
+    if gw < 8 || gh < 8 {
+        return None;
+    }
+    let mut sorted = grid.clone();
+    sorted.sort_by(f64::total_cmp);
+    let page = sorted[((sorted.len() - 1) as f64 * 0.9).round() as usize];
+    let mut border: Vec<f64> = (0..gw)
+        .flat_map(|x| [grid[x], grid[(gh - 1) * gw + x]])
+        .chain((0..gh).flat_map(|y| [grid[y * gw], grid[y * gw + gw - 1]]))
+        .collect();
+    border.sort_by(f64::total_cmp);
+    let surround = border[border.len() / 2];
+    if surround > 0.75 * page {
+        return None; // the border is paper: nothing around the sheet
+    }
+    let cut = (page + surround) / 2.0;
+    let paper: Vec<bool> = grid.iter().map(|&v| v >= cut).collect();
+    let sheet = largest_component(&paper, gw, gh);
+    if (sheet.len() as f64) < min_share * (gw * gh) as f64 {
+        return None;
+    }
+    let b = block as f64;
+    let pick = |key: &dyn Fn(usize, usize) -> f64| {
+        let &(x, y) = sheet
+            .iter()
+            .max_by(|a, c| key(a.0, a.1).total_cmp(&key(c.0, c.1)))
+            .expect("sheet not empty");
+        (x as f64, y as f64)
+    };
+    let tl = pick(&|x, y| -((x + y) as f64));
+    let tr = pick(&|x, y| x as f64 - y as f64);
+    let br = pick(&|x, y| (x + y) as f64);
+    let bl = pick(&|x, y| y as f64 - x as f64);
+    let (w, h) = (img.width as f64, img.height as f64);
+    let coarse = [
+        (tl.0 * b, tl.1 * b),
+        (((tr.0 + 1.0) * b).min(w), tr.1 * b),
+        (((br.0 + 1.0) * b).min(w), ((br.1 + 1.0) * b).min(h)),
+        (bl.0 * b, ((bl.1 + 1.0) * b).min(h)),
+    ];
+    let corners = refine_sheet(img, coarse, cut, b).unwrap_or(coarse);
+    // a sheet, not a blob: each side spans most of the image
+    let len = |a: (f64, f64), c: (f64, f64)| ((a.0 - c.0).powi(2) + (a.1 - c.1).powi(2)).sqrt();
+    let [tl, tr, br, bl] = corners;
+    let ok = len(tl, tr).min(len(bl, br)) > 0.5 * w && len(tl, bl).min(len(tr, br)) > 0.5 * h;
+    ok.then_some(corners)
+}
+
+/// The sheet's edges to the pixel: along each side of the `coarse`
+/// quadrilateral (block precision), every 4 px, the first pixel from
+/// outside that is paper (three in a row at or above `cut`) within
+/// `3 × block` of the coarse side; a line fitted to them (least squares,
+/// refitted without points more than 3 px off); the corners where the
+/// four lines meet. `None` when a side has too few points.
+fn refine_sheet(
+    img: &GrayImage,
+    coarse: [(f64, f64); 4],
+    cut: f64,
+    block: f64,
+) -> Option<[(f64, f64); 4]> {
+    let [tl, tr, br, bl] = coarse;
+    let paper = |x: usize, y: usize| img.data[y * img.width + x] as f64 >= cut;
+    let reach = 3.0 * block;
+    // one side: `along` runs over the side, `across(t)` the coarse
+    // position across it; `inward` +1 or -1; `horizontal`: the side runs
+    // along x (top, bottom)
+    let side = |a: (f64, f64), c: (f64, f64), horizontal: bool, inward: f64| {
+        let (a0, a1, c0, c1) = if horizontal {
+            (a.0, c.0, a.1, c.1)
+        } else {
+            (a.1, c.1, a.0, c.0)
+        };
+        let (lo, hi) = (a0.min(a1) + 2.0 * block, a0.max(a1) - 2.0 * block);
+        let (limit_along, limit_across) = if horizontal {
+            (img.width, img.height)
+        } else {
+            (img.height, img.width)
+        };
+        let mut pts = Vec::new();
+        let mut t = lo;
+        while t < hi {
+            let across = c0 + (c1 - c0) * (t - a0) / (a1 - a0);
+            let start = across - inward * reach;
+            let ti = t.round() as usize;
+            if ti < limit_along {
+                for step in 0..(2.0 * reach) as usize {
+                    let v = start + inward * step as f64;
+                    if v < 0.0 || v + 3.0 >= limit_across as f64 {
+                        continue;
+                    }
+                    let vi = v as usize;
+                    let hit = (0..3).all(|d| {
+                        let u = if inward > 0.0 { vi + d } else { vi - d.min(vi) };
+                        if horizontal {
+                            paper(ti, u)
+                        } else {
+                            paper(u, ti)
+                        }
+                    });
+                    if hit {
+                        pts.push((t, v));
+                        break;
+                    }
+                }
+            }
+            t += 4.0;
+        }
+        fit_line(&pts)
+    };
+    let top = side(tl, tr, true, 1.0)?;
+    let bottom = side(bl, br, true, -1.0)?;
+    let left = side(tl, bl, false, 1.0)?;
+    let right = side(tr, br, false, -1.0)?;
+    // y = a x + b (top, bottom) meets x = c y + d (left, right)
+    let meet = |(a, b): (f64, f64), (c, d): (f64, f64)| {
+        let x = (c * b + d) / (1.0 - c * a);
+        (x, a * x + b)
+    };
+    Some([
+        meet(top, left),
+        meet(top, right),
+        meet(bottom, right),
+        meet(bottom, left),
+    ])
+}
+
+/// `v = a t + b` fitted to `pts` (t, v): least squares, then again
+/// without the points more than 3 px off. `None` under 10 points.
+fn fit_line(pts: &[(f64, f64)]) -> Option<(f64, f64)> {
+    let fit = |p: &[&(f64, f64)]| -> Option<(f64, f64)> {
+        let n = p.len() as f64;
+        if p.len() < 10 {
+            return None;
+        }
+        let (st, sv) = p.iter().fold((0.0, 0.0), |a, q| (a.0 + q.0, a.1 + q.1));
+        let (mt, mv) = (st / n, sv / n);
+        let (mut stt, mut stv) = (0.0, 0.0);
+        for q in p {
+            stt += (q.0 - mt) * (q.0 - mt);
+            stv += (q.0 - mt) * (q.1 - mv);
+        }
+        let a = if stt > 0.0 { stv / stt } else { 0.0 };
+        Some((a, mv - a * mt))
+    };
+    let all: Vec<&(f64, f64)> = pts.iter().collect();
+    let (a, b) = fit(&all)?;
+    let near: Vec<&(f64, f64)> = pts
+        .iter()
+        .filter(|q| (q.1 - (a * q.0 + b)).abs() <= 3.0)
+        .collect();
+    fit(&near).or(Some((a, b)))
+}
+
+/// The cells of the largest 4-connected set of `true` in a `w`×`h` grid.
+fn largest_component(mask: &[bool], w: usize, h: usize) -> Vec<(usize, usize)> {
+    let mut seen = vec![false; mask.len()];
+    let mut best: Vec<(usize, usize)> = Vec::new();
+    for start in 0..mask.len() {
+        if !mask[start] || seen[start] {
+            continue;
+        }
+        seen[start] = true;
+        let mut comp = Vec::new();
+        let mut stack = vec![start];
+        while let Some(i) = stack.pop() {
+            let (x, y) = (i % w, i / w);
+            comp.push((x, y));
+            let mut push = |j: usize| {
+                if mask[j] && !seen[j] {
+                    seen[j] = true;
+                    stack.push(j);
+                }
+            };
+            if x > 0 {
+                push(i - 1);
+            }
+            if x + 1 < w {
+                push(i + 1);
+            }
+            if y > 0 {
+                push(i - w);
+            }
+            if y + 1 < h {
+                push(i + w);
+            }
+        }
+        if comp.len() > best.len() {
+            best = comp;
+        }
+    }
+    best
+}
+
+/// The homography taking the whole image back to the sheet's `corners`
+/// (for [`warp`]): the sheet, resampled, fills the image.
+pub fn sheet_to_image(corners: [(f64, f64); 4], w: usize, h: usize) -> Option<[f64; 9]> {
+    let (w, h) = (w as f64, h as f64);
+    homography([(0.0, 0.0), (w, 0.0), (w, h), (0.0, h)], corners)
 }
 
 #[cfg(test)]
