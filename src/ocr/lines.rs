@@ -287,6 +287,78 @@ pub fn connected_segments(segs: &[Segment], tol: usize) -> Vec<Segment> {
         .collect()
 }
 
+/// The horizontal segments that are ruling lines rather than runs of text
+/// strokes: a rule runs from a vertical rule to a vertical rule (both its
+/// ends meet one, within `tol` px), while the strokes of a line of text
+/// start and end inside its cell. Horizontal segments at least
+/// `long_share` of the longest horizontal segment are kept whatever their
+/// ends (a faint rule broken in places). Vertical segments are kept.
+pub fn bounded_rules(segs: Vec<Segment>, tol: usize, long_share: f64) -> Vec<Segment> {
+    let t = tol as f64;
+    let longest = segs
+        .iter()
+        .filter(|s| s.horizontal)
+        .map(|s| s.end - s.start)
+        .max()
+        .unwrap_or(0) as f64;
+    let verticals: Vec<Segment> = segs.iter().filter(|s| !s.horizontal).copied().collect();
+    let end_meets = |x: f64, y: f64| {
+        verticals.iter().any(|v| {
+            (v.center() - x).abs() <= t && y >= v.start as f64 - t && y <= v.end as f64 + 1.0 + t
+        })
+    };
+    segs.into_iter()
+        .filter(|s| {
+            !s.horizontal
+                || (s.end - s.start) as f64 >= long_share * longest
+                || (end_meets(s.start as f64, s.center())
+                    && end_meets((s.end + 1) as f64, s.center()))
+        })
+        .collect()
+}
+
+/// The segments about as dark as the page's rules: a rule printed on the
+/// back of the sheet that shows through (bleed-through) is a fainter copy.
+/// A segment's darkness is `255 -` the mean, along it, of the darkest
+/// pixel across it; the page's rules' darkness is the 90th percentile of
+/// the segments'. Kept: segments at least `min_share` of that.
+pub fn drop_faint(
+    segs: Vec<Segment>,
+    img: &super::image::GrayImage,
+    min_share: f64,
+) -> Vec<Segment> {
+    let darkness = |s: &Segment| -> f64 {
+        let mut sum = 0.0;
+        for t in s.start..=s.end {
+            let darkest = (s.across0..=s.across1)
+                .map(|a| {
+                    let (x, y) = if s.horizontal { (t, a) } else { (a, t) };
+                    if x < img.width && y < img.height {
+                        img.get(x, y)
+                    } else {
+                        255
+                    }
+                })
+                .min()
+                .unwrap_or(255);
+            sum += 255.0 - darkest as f64;
+        }
+        sum / (s.end - s.start + 1) as f64
+    };
+    let d: Vec<f64> = segs.iter().map(darkness).collect();
+    let mut sorted = d.clone();
+    sorted.sort_by(f64::total_cmp);
+    let Some(&reference) = sorted.get(((sorted.len().max(1) - 1) as f64 * 0.9).round() as usize)
+    else {
+        return segs;
+    };
+    segs.into_iter()
+        .zip(d)
+        .filter(|(_, d)| *d >= min_share * reference)
+        .map(|(s, _)| s)
+        .collect()
+}
+
 /// Paints the segments' pixels (± `pad`) as paper, so OCR does not read
 /// ruling lines as `|` or `一`.
 pub fn erase_segments(img: &mut super::image::GrayImage, segs: &[Segment], pad: usize) {

@@ -102,9 +102,12 @@ pub struct OcrSettings {
     /// brightest pixel is not taken (on a JPEG scan it is the ringing
     /// beside a stroke, brighter than the paper).
     pub background_share: f64,
-    /// A block takes the brightest paper within this many blocks around
-    /// it. Default 2 (a 20 pt window): a filled box or a heavy title
-    /// character (≤ 16 pt) still sees paper.
+    /// A block takes the median paper of the blocks within this many
+    /// blocks around it. Default 2 (a 20 pt window): a filled box or a
+    /// heavy title character (≤ 16 pt) still sees mostly paper. (The
+    /// brightest, as first written, carried the lit paper into the edge of
+    /// a shadow band, where rules and text then merged: the degraded
+    /// tuning set's shadow scans 7/44 fields right, with the median 40/44.)
     pub background_spread_blocks: usize,
     /// The page's brightness is normalized only when its paper varies by
     /// more than this many gray levels (of 255). Default 24.0: a flatbed
@@ -115,7 +118,10 @@ pub struct OcrSettings {
     pub background_tail: f64,
     /// Illumination: where the background is darker than this share of
     /// the page's paper, it is the surround a sheet lies on (a desk under a
-    /// phone photo), not paper, and becomes white. Default 0.5.
+    /// phone photo), not paper, and becomes white. Default 0.0 (off): the
+    /// sheet is now found and resampled first ([`OcrSettings::find_sheet`]),
+    /// and at 0.5 a shadow band across the page was whitened with its
+    /// text.
     pub surround_ratio: f64,
     /// Find the sheet in a photo that shows it on a darker surround (a
     /// desk) and resample it to fill the image ([`prepro::find_sheet`]),
@@ -129,6 +135,13 @@ pub struct OcrSettings {
     /// along it are ink ([`lines::drop_inked_sides`]); else it is a run of
     /// bold text strokes. Default 0.3.
     pub rule_side_max_ink: f64,
+    /// A line found in the image is a ruling line only when at least this
+    /// share as dark as the page's rules ([`lines::drop_faint`]); fainter
+    /// ones are the back side's rules showing through. Default 0.33: on
+    /// the scanned fixtures the rules' darkness spans 52-131 (thin rules
+    /// blurred), on a bleed-through scan the front's 100-255 and the
+    /// back's 32-90; a third keeps every front rule of both.
+    pub min_rule_darkness: f64,
     /// Lines found closer than this to the image's edge, points, are not
     /// ruling lines (a form's table keeps a margin) but the sheet's edge
     /// or a scanner's shadow. Default 6.0.
@@ -220,11 +233,12 @@ impl Default for OcrSettings {
             background_share: 0.8,
             min_background_spread: 24.0,
             background_tail: 0.02,
-            surround_ratio: 0.5,
+            surround_ratio: 0.0,
             find_sheet: true,
             min_sheet_share: 0.3,
             edge_margin_pt: 6.0,
             rule_side_max_ink: 0.3,
+            min_rule_darkness: 0.33,
             rectify_perspective: true,
             frame_min_width: 0.5,
             frame_min_height: 0.2,
@@ -280,6 +294,9 @@ impl Recognizer {
 #[derive(Debug, Clone, PartialEq)]
 pub struct OcrInfo {
     pub words: Vec<OcrWord>,
+    /// Lines of ink the recognizer read no text from (points): a field
+    /// whose box holds one may have lost text ([`annotate_record`]).
+    pub unread: Vec<BBox>,
     pub skew_deg: f64,
     /// The paper's brightness was divided out.
     pub illumination_normalized: bool,
@@ -859,7 +876,9 @@ pub fn image_to_page(
             image::to_pgm(&img),
         );
     }
-    let segs = connected_segments(&segs, (2.0 * k).ceil() as usize);
+    let tol = (2.0 * k).ceil() as usize;
+    let segs = lines::drop_faint(segs, &img, s.min_rule_darkness);
+    let segs = connected_segments(&lines::bounded_rules(segs, tol, 0.5), tol);
     let edges: Vec<Edge> = segs
         .iter()
         .map(|g| {
@@ -882,16 +901,21 @@ pub fn image_to_page(
     } else {
         vec![(0, 0, img.width, img.height)]
     };
-    let (px, recognizer) = match s.recognizer.resolve()? {
+    let (px, unread, recognizer) = match s.recognizer.resolve()? {
         Some(dir) => {
-            let words = read_regions_ppocr(&img, &text_mask, &regions, k, &dir, number)?;
-            (tesseract::drop_noise(words), "ppocr")
+            let (words, unread) = read_regions_ppocr(&img, &text_mask, &regions, k, &dir, number)?;
+            (tesseract::drop_noise(words), unread, "ppocr")
         }
         None => (
             read_regions_tesseract(&img, &regions, thr, s, number, k)?,
+            Vec::new(),
             "tesseract",
         ),
     };
+    let unread: Vec<BBox> = unread
+        .iter()
+        .map(|b| BBox::new(b.x0 / k, b.top / k, b.x1 / k, b.bottom / k))
+        .collect();
     let words: Vec<OcrWord> = px.iter().map(|w| w.scaled(1.0 / k, 0.0, 0.0)).collect();
     let glyphs = words_to_glyphs(&words);
     Ok((
@@ -907,6 +931,7 @@ pub fn image_to_page(
         },
         OcrInfo {
             words,
+            unread,
             skew_deg: skew,
             illumination_normalized,
             perspective_corrected,
@@ -1050,7 +1075,8 @@ fn region_lines(
 /// into its text lines ([`region_lines`]), the lines read on the rayon
 /// pool; a line's characters become words where PP-OCR read a space or
 /// where two characters are more than half the line's height apart. Words
-/// in pixels of `img`, lines numbered as Tesseract's (`1000 × region`).
+/// in pixels of `img`, lines numbered as Tesseract's (`1000 × region`);
+/// and the boxes of lines holding ink that gave no text (pixels).
 fn read_regions_ppocr(
     img: &GrayImage,
     mask: &[bool],
@@ -1058,7 +1084,7 @@ fn read_regions_ppocr(
     k: f64,
     dir: &std::path::Path,
     number: usize,
-) -> Result<Vec<OcrWord>, String> {
+) -> Result<(Vec<OcrWord>, Vec<BBox>), String> {
     use rayon::prelude::*;
     let em = 10.5 * k;
     let mut lines = Vec::new(); // (region, line, rect, inked rows)
@@ -1081,6 +1107,7 @@ fn read_regions_ppocr(
         .map(|c| ppocr::read_lines(dir, c))
         .collect::<Result<_, _>>()?;
     let mut words = Vec::new();
+    let mut unread = Vec::new();
     let mut log = String::new();
     for (&(i, j, (x0, _, x1, _), (a, b)), chars) in lines.iter().zip(read.into_iter().flatten()) {
         let line = (1000 * i as u32, 0, j as u32);
@@ -1089,7 +1116,12 @@ fn read_regions_ppocr(
             log.push_str(&format!("{}:{:.2} ", c.ch, c.conf));
         }
         log.push('\n');
-        words.extend(chars_to_words(&chars, span, a as f64, b as f64, line));
+        let read = chars_to_words(&chars, span, a as f64, b as f64, line);
+        // ink the size of a character or more that gave no text
+        if read.is_empty() && (b - a) as f64 >= em / 3.0 && span.1 - span.0 >= em / 2.0 {
+            unread.push(BBox::new(span.0, a as f64, span.1, b as f64));
+        }
+        words.extend(read);
     }
     if let Some(d) = std::env::var_os("SHENBAO_OCR_DEBUG_DIR") {
         let _ = std::fs::write(
@@ -1097,7 +1129,7 @@ fn read_regions_ppocr(
             log,
         );
     }
-    Ok(words)
+    Ok((words, unread))
 }
 
 /// The pixels of `r` of `img`.
@@ -1316,6 +1348,7 @@ pub fn annotate_record(
     }
     let mut conf = std::collections::BTreeMap::new();
     let mut doubtful = std::collections::BTreeMap::new();
+    let mut unread = Vec::new();
     for (field, loc) in &r.provenance {
         if let Location::Pdf { page, bbox } = loc
             && let Some(inf) = on(*page)
@@ -1363,6 +1396,27 @@ pub fn annotate_record(
             ));
         }
     }
+    // Ink in a field's box that the recognizer read nothing from: the
+    // field may have lost text (a null may be a value not read).
+    for (field, loc) in &r.provenance {
+        if let Location::Pdf { page, bbox } = loc
+            && let Some(inf) = on(*page)
+            && let Some(u) = inf.unread.iter().find(|u| {
+                let (cx, cy) = ((u.x0 + u.x1) / 2.0, (u.top + u.bottom) / 2.0);
+                cx >= bbox.x0 && cx <= bbox.x1 && cy >= bbox.top && cy <= bbox.bottom
+            })
+        {
+            unread.push(crate::record::Warning::new(
+                field,
+                "ocr_unread",
+                format!(
+                    "page {page}: ink at [{:.0} {:.0} {:.0} {:.0}] was not read as text: check the field against the scan",
+                    u.x0, u.top, u.x1, u.bottom
+                ),
+            ));
+        }
+    }
+    r.warnings.append(&mut unread);
     // Any other field: a character read below the setting may be misread.
     for (field, m) in doubtful {
         r.warnings.push(crate::record::Warning::new(
@@ -1527,6 +1581,7 @@ mod tests {
             .map(|_| {
                 Some(OcrInfo {
                     words: words.clone(),
+                    unread: Vec::new(),
                     skew_deg: 0.0,
                     illumination_normalized: false,
                     perspective_corrected: false,

@@ -24,9 +24,10 @@ use super::lines::Segment;
 /// The paper's brightness, one value per `block`×`block` block of `img`:
 /// the level a `share` of the block's pixels are at or below (a high
 /// one: a block of text is mostly paper; not the brightest pixel, which
-/// on a JPEG scan is the ringing beside a stroke), then the brightest of
+/// on a JPEG scan is the ringing beside a stroke), then the median of
 /// the blocks within `spread` blocks (a block all ink, inside a filled
-/// box or a heavy stroke, takes the paper around it), then a 3×3 mean
+/// box or a heavy stroke, takes the paper around it; at the edge of a
+/// shadow the lit paper beside it is not carried in), then a 3×3 mean
 /// (no steps from block to block). Returns (grid width, grid height,
 /// values).
 pub fn background_grid(
@@ -70,7 +71,11 @@ pub fn background_grid(
         out
     };
     let raw: Vec<f64> = levels.iter().map(|&v| v as f64).collect();
-    let spread_out = window(&raw, spread, |b| b.iter().cloned().fold(0.0, f64::max));
+    let spread_out = window(&raw, spread, |b| {
+        let mut v = b.to_vec();
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    });
     let smooth = window(&spread_out, 1, |b| b.iter().sum::<f64>() / b.len() as f64);
     (gw, gh, smooth)
 }
