@@ -453,8 +453,12 @@ pub fn fields_to_record(f: &FormFields, template: &Template, source: Source) -> 
     cross_checks(&r, &mut b);
     for o in &f.orphans {
         let t: String = o.text().chars().take(40).collect();
+        // a cell right beside a field's value, in its row: the value's
+        // cell split by a line that is not the form's (a rule showing
+        // through from the back, a stroke); the field may lack its text
+        let field = beside_value(&f.hits, o).unwrap_or("");
         b.warn(
-            "",
+            field,
             "unassigned_cell",
             format!("page {}: cell with no label: {t:?}", o.page),
         );
@@ -475,6 +479,28 @@ pub fn fields_to_record(f: &FormFields, template: &Template, source: Source) -> 
     r.warnings = b.warnings;
     r.provenance = b.provenance;
     r
+}
+
+/// The field whose value cell (one of its cells) ends where `o` starts,
+/// in the same row band (top and bottom within 1 pt), on the same page.
+fn beside_value<'a>(hits: &'a [FieldHit], o: &CellRef) -> Option<&'a str> {
+    const TOL: f64 = 1.0;
+    hits.iter().find_map(|h| {
+        let cells: Vec<&CellRef> = match &h.value {
+            FieldValue::Cells { cells } => cells.iter().collect(),
+            FieldValue::Inline { cell, .. } => vec![cell],
+            _ => return None,
+        };
+        cells
+            .iter()
+            .any(|c| {
+                c.page == o.page
+                    && (c.bbox.top - o.bbox.top).abs() <= TOL
+                    && (c.bbox.bottom - o.bbox.bottom).abs() <= TOL
+                    && (c.bbox.x1 - o.bbox.x0).abs() <= TOL
+            })
+            .then_some(h.key.as_str())
+    })
 }
 
 fn set_money(r: &mut Record, key: &str, m: Option<Money>) {

@@ -465,4 +465,70 @@ mod tests {
         assert_eq!(kept.len(), 4);
         assert!(!kept.contains(&segs[4]));
     }
+
+    #[test]
+    fn text_stroke_runs_touching_one_border_are_not_rules() {
+        let seg = |horizontal, start, end, across| Segment {
+            horizontal,
+            start,
+            end,
+            across0: across,
+            across1: across + 2,
+        };
+        let segs = vec![
+            seg(true, 10, 300, 20),
+            seg(true, 10, 300, 120),
+            seg(false, 20, 122, 9),
+            seg(false, 20, 122, 150),
+            seg(false, 20, 122, 299),
+            // bold digits starting right by the left border, ending mid-cell
+            seg(true, 13, 100, 70),
+            // a rule from the middle border to the right one
+            seg(true, 150, 300, 60),
+        ];
+        let kept = bounded_rules(segs.clone(), 4, 0.5);
+        assert!(!kept.contains(&segs[5]), "{kept:?}");
+        assert!(kept.contains(&segs[6]));
+        assert_eq!(kept.len(), 6);
+    }
+
+    #[test]
+    fn rules_showing_through_from_the_back_are_dropped() {
+        let mut img = super::super::image::GrayImage::new(200, 100, 250);
+        let seg = |start, end, across| Segment {
+            horizontal: true,
+            start,
+            end,
+            across0: across,
+            across1: across,
+        };
+        for x in 10..190 {
+            img.set(x, 20, 30); // the front's rules
+            img.set(x, 40, 60);
+            img.set(x, 60, 200); // the back's, faint
+        }
+        let segs = vec![seg(10, 189, 20), seg(10, 189, 40), seg(10, 189, 60)];
+        let kept = drop_faint(segs.clone(), &img, 0.33);
+        assert_eq!(kept, segs[..2].to_vec());
+    }
+
+    #[test]
+    fn lines_with_ink_on_both_sides_are_text_not_rules() {
+        let (w, h) = (200, 60);
+        // a rule at row 10 with paper around; at row 40 a run inside bold
+        // text (ink 3 px above and below along most of it)
+        let m = mask_with(w, h, |x, y| {
+            (y == 10 && x < 190) || ((34..=46).contains(&y) && x < 150 && x % 4 != 0)
+        });
+        let seg = |across0, across1| Segment {
+            horizontal: true,
+            start: 0,
+            end: 149,
+            across0,
+            across1,
+        };
+        let segs = vec![seg(9, 11), seg(39, 41)];
+        let kept = drop_inked_sides(segs.clone(), &m, w, h, 3, 0.3);
+        assert_eq!(kept, vec![segs[0]]);
+    }
 }

@@ -1117,9 +1117,8 @@ fn read_regions_ppocr(
         }
         log.push('\n');
         let read = chars_to_words(&chars, span, a as f64, b as f64, line);
-        // ink the size of a character or more that gave no text
-        if read.is_empty() && (b - a) as f64 >= em / 3.0 && span.1 - span.0 >= em / 2.0 {
-            unread.push(BBox::new(span.0, a as f64, span.1, b as f64));
+        if (b - a) as f64 >= em / 3.0 {
+            unread.extend(unread_ink(mask, img.width, (x0, a, x1, b), &read));
         }
         words.extend(read);
     }
@@ -1132,6 +1131,87 @@ fn read_regions_ppocr(
     Ok((words, unread))
 }
 
+/// Ink of a text line (`mask`, rectangle `r`: its columns, its inked
+/// rows) that none of its read characters covers: a character the
+/// recognizer skipped (CTC can drop one with no trace in the confidences
+/// of the others), the end of a line it stopped reading, or a whole line
+/// read as nothing. Columns holding ink, outside every character's box
+/// widened by a quarter of the line's height, grouped across gaps under a
+/// third of the height; groups at least half the height wide with a third
+/// of it inked are returned (pixels). Specks are narrower.
+fn unread_ink(mask: &[bool], w: usize, r: Rect, words: &[OcrWord]) -> Vec<BBox> {
+    let (x0, a, x1, b) = r;
+    let h = (b - a) as f64;
+    let covered = |x: usize| {
+        let x = x as f64 + 0.5;
+        words
+            .iter()
+            .flat_map(|wd| &wd.chars)
+            .any(|c| x >= c.bbox.x0 - h / 4.0 && x <= c.bbox.x1 + h / 4.0)
+    };
+    let inked: Vec<usize> = (x0..x1)
+        .filter(|&x| (a..b).any(|y| mask[y * w + x]) && !covered(x))
+        .collect();
+    let mut out = Vec::new();
+    let mut group: Vec<usize> = Vec::new();
+    let flush = |g: &mut Vec<usize>, out: &mut Vec<BBox>| {
+        if let (Some(&s), Some(&e)) = (g.first(), g.last())
+            && (e + 1 - s) as f64 >= h / 2.0
+            && g.len() as f64 >= h / 3.0
+        {
+            out.push(BBox::new(s as f64, a as f64, (e + 1) as f64, b as f64));
+        }
+        g.clear();
+    };
+    for x in inked {
+        if group.last().is_some_and(|&l| (x - l) as f64 > h / 3.0) {
+            flush(&mut group, &mut out);
+        }
+        group.push(x);
+    }
+    flush(&mut group, &mut out);
+    out.extend(skipped_between(mask, w, r, words));
+    out
+}
+
+/// Gaps in a line's run of characters where one was skipped: two read
+/// characters whose centres are more than 1.6 times the line's median
+/// pitch apart (a line of 4 characters or more) with ink between their
+/// boxes (at least a tenth of the line's height of inked columns, 2 at
+/// least; a space between words has none). A skipped `、` is too small for
+/// [`unread_ink`]'s groups, but leaves such a gap.
+fn skipped_between(mask: &[bool], w: usize, r: Rect, words: &[OcrWord]) -> Vec<BBox> {
+    let (_, a, _, b) = r;
+    let h = (b - a) as f64;
+    let boxes: Vec<&BBox> = words
+        .iter()
+        .flat_map(|wd| &wd.chars)
+        .map(|c| &c.bbox)
+        .collect();
+    if boxes.len() < 4 {
+        return Vec::new();
+    }
+    let centre = |b: &BBox| (b.x0 + b.x1) / 2.0;
+    let mut pitches: Vec<f64> = boxes
+        .windows(2)
+        .map(|p| centre(p[1]) - centre(p[0]))
+        .collect();
+    pitches.sort_by(f64::total_cmp);
+    let pitch = pitches[pitches.len() / 2];
+    boxes
+        .windows(2)
+        .filter(|p| centre(p[1]) - centre(p[0]) > 1.6 * pitch)
+        .filter_map(|p| {
+            let (g0, g1) = (p[0].x1.ceil() as usize, p[1].x0.floor() as usize);
+            let inked = (g0..g1.min(w))
+                .filter(|&x| (a..b).any(|y| mask[y * w + x]))
+                .count();
+            ((inked as f64) >= (h / 10.0).max(2.0))
+                .then(|| BBox::new(p[0].x1, a as f64, p[1].x0, b as f64))
+        })
+        .collect()
+}
+
 /// The pixels of `r` of `img`.
 fn crop(img: &GrayImage, (x0, y0, x1, y1): (usize, usize, usize, usize)) -> GrayImage {
     let mut out = GrayImage::new(x1 - x0, y1 - y0, 255);
@@ -1141,6 +1221,10 @@ fn crop(img: &GrayImage, (x0, y0, x1, y1): (usize, usize, usize, usize)) -> Gray
     }
     out
 }
+
+/// Tick marks: in a field of text they are strokes of a signature or a
+/// seal read as one ([`annotate_record`]).
+const TICK_MARKS: &[char] = &['√', '✓', '✔', '☑', '☒', '■'];
 
 /// PP-OCR characters `‘’·`'` read with less than this confidence are
 /// specks, not text ([`chars_to_words`]). Default 0.5: on the scanned
@@ -1417,6 +1501,39 @@ pub fn annotate_record(
         }
     }
     r.warnings.append(&mut unread);
+    // Printed forms carry every label; on a scan an optional field whose
+    // label was not found may be one OCR did not read.
+    for spec in t.fields.iter().filter(|f| !f.required) {
+        if !r.provenance.contains_key(&spec.key) && !r.warnings.iter().any(|w| w.field == spec.key)
+        {
+            r.warnings.push(crate::record::Warning::new(
+                &spec.key,
+                "label_not_found",
+                format!(
+                    "no cell labelled {} (on a scanned page: it may be there, unread)",
+                    spec.labels[0]
+                ),
+            ));
+        }
+    }
+    // A tick in a line of text is a stroke of a signature or a seal read
+    // as one, not the form's text.
+    for spec in &t.fields {
+        if matches!(
+            spec.shape,
+            crate::template::Shape::Line | crate::template::Shape::Paragraphs
+        ) && value
+            .get(&spec.key)
+            .and_then(|v| v.as_str())
+            .is_some_and(|v| v.contains(TICK_MARKS))
+        {
+            r.warnings.push(crate::record::Warning::new(
+                &spec.key,
+                "ocr_low_confidence",
+                "a tick mark read in a text field: a stroke of a signature or a seal may have been read as text; check the field against the scan",
+            ));
+        }
+    }
     // Any other field: a character read below the setting may be misread.
     for (field, m) in doubtful {
         r.warnings.push(crate::record::Warning::new(
@@ -1471,6 +1588,100 @@ pub fn fix_forms(
 mod tests {
     use super::*;
     use crate::geom::Glyph;
+
+    fn lc(ch: char, x0: f64, x1: f64, conf: f64) -> ppocr::LineChar {
+        ppocr::LineChar { ch, x0, x1, conf }
+    }
+
+    #[test]
+    fn region_lines_split_a_cell_into_its_lines_and_keep_thin_characters_whole() {
+        let (w, h) = (300, 120);
+        let mut m = vec![false; w * h];
+        let mut ink = |x0: usize, x1: usize, y0: usize, y1: usize| {
+            for y in y0..y1 {
+                for x in x0..x1 {
+                    m[y * w + x] = true;
+                }
+            }
+        };
+        ink(20, 200, 10, 38); // a line of text, 28 px
+        // `三` alone: three strokes 3 px apart
+        ink(20, 48, 60, 63);
+        ink(22, 46, 70, 73);
+        ink(20, 48, 82, 85);
+        let lines = region_lines(&m, w, (0, 0, w, h), 29.0);
+        assert_eq!(lines.len(), 2, "{lines:?}");
+        assert_eq!(lines[0].1, (10, 38));
+        assert_eq!(lines[1].1, (60, 85), "the strokes of 三 are one line");
+        let (x0, _, x1, _) = lines[0].0;
+        assert!(x0 < 20 && x1 > 200 && x1 <= w);
+    }
+
+    #[test]
+    fn ppocr_characters_become_words_split_at_spaces_and_gaps() {
+        let chars = [
+            lc('项', 0.0, 16.0, 0.99),
+            lc('目', 24.0, 40.0, 0.98),
+            lc(' ', 48.0, 56.0, 0.9),
+            lc('5', 72.0, 80.0, 0.97),
+            lc('0', 84.0, 92.0, 0.95),
+            // a doubted speck read as a quote: dropped, its doubt carried
+            lc('‘', 100.0, 104.0, 0.3),
+            lc('%', 106.0, 114.0, 0.99),
+        ];
+        let words = chars_to_words(&chars, (10.0, 200.0), 100.0, 130.0, (0, 0, 1));
+        let texts: Vec<&str> = words.iter().map(|w| w.text.as_str()).collect();
+        assert_eq!(texts, ["项目", "50%"]);
+        let pct = &words[1].chars[2];
+        assert_eq!(pct.ch, "%");
+        assert!((pct.conf - 0.3).abs() < 1e-9, "the speck's doubt moves on");
+        // boxes stay inside the crop and on the line's ink rows
+        assert!(words[0].bbox.x0 >= 10.0 && words[0].bbox.top == 100.0);
+    }
+
+    #[test]
+    fn ink_no_character_covers_is_unread() {
+        let (w, h) = (400, 40);
+        let mut m = vec![false; w * h];
+        for y in 5..35 {
+            for x in (10..130).chain(250..330) {
+                m[y * w + x] = true;
+            }
+        }
+        // four characters read over 10..130; the ink at 250..330 not read
+        let chars: Vec<ppocr::LineChar> = (0..4)
+            .map(|i| lc('字', i as f64 * 30.0, i as f64 * 30.0 + 30.0, 0.99))
+            .collect();
+        let words = chars_to_words(&chars, (10.0, 400.0), 5.0, 35.0, (0, 0, 0));
+        let unread = unread_ink(&m, w, (10, 5, 400, 35), &words);
+        assert_eq!(unread.len(), 1, "{unread:?}");
+        assert!(unread[0].x0 >= 240.0 && unread[0].x1 <= 331.0);
+        assert!(unread_ink(&m[..], w, (10, 5, 130, 35), &words).is_empty());
+    }
+
+    #[test]
+    fn a_skipped_small_mark_between_two_read_characters_is_unread() {
+        let (w, h) = (400, 40);
+        let mut m = vec![false; w * h];
+        // `化、智`: the recognizer read 化 at 70..100 and 智 at 130..160, a
+        // small mark between them at 108..113
+        for y in 25..32 {
+            for x in 108..113 {
+                m[y * w + x] = true;
+            }
+        }
+        let mut chars: Vec<ppocr::LineChar> = (0..3)
+            .map(|i| lc('字', i as f64 * 30.0, i as f64 * 30.0 + 30.0, 0.99))
+            .collect();
+        chars.push(lc('智', 120.0, 150.0, 0.99));
+        chars.push(lc('能', 150.0, 180.0, 0.99));
+        let words = chars_to_words(&chars, (10.0, 400.0), 5.0, 35.0, (0, 0, 0));
+        let gaps = skipped_between(&m, w, (10, 5, 400, 35), &words);
+        assert_eq!(gaps.len(), 1, "{gaps:?}");
+        // the same gap without ink is a space between words
+        let blank = vec![false; w * h];
+        assert!(skipped_between(&blank, w, (10, 5, 400, 35), &words).is_empty());
+    }
 
     fn page(chars: &str) -> PageContent {
         PageContent {

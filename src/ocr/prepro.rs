@@ -500,6 +500,55 @@ pub fn sheet_to_image(corners: [(f64, f64); 4], w: usize, h: usize) -> Option<[f
 mod tests {
     use super::*;
 
+    /// A photo: a sheet (paper 230, some text bars) as the quadrilateral
+    /// `q` on a dark desk (40).
+    fn photo(w: usize, h: usize, q: [(f64, f64); 4]) -> GrayImage {
+        let mut img = GrayImage::new(w, h, 40);
+        let inside = |x: f64, y: f64| {
+            (0..4).all(|i| {
+                let (a, b) = (q[i], q[(i + 1) % 4]);
+                (b.0 - a.0) * (y - a.1) - (b.1 - a.1) * (x - a.0) >= 0.0
+            })
+        };
+        for y in 0..h {
+            for x in 0..w {
+                if inside(x as f64 + 0.5, y as f64 + 0.5) {
+                    let text = y % 30 < 5 && x % 12 < 7 && (100..500).contains(&x);
+                    img.set(x, y, if text { 60 } else { 230 });
+                }
+            }
+        }
+        img
+    }
+
+    #[test]
+    fn a_sheet_on_a_dark_desk_is_found_to_the_pixel() {
+        let q = [(62.0, 48.0), (548.0, 71.0), (531.0, 752.0), (40.0, 731.0)];
+        let img = photo(600, 800, q);
+        let found = find_sheet(&img, 10, 0.3).expect("sheet");
+        for (f, t) in found.iter().zip(q) {
+            assert!(
+                (f.0 - t.0).abs() < 3.0 && (f.1 - t.1).abs() < 3.0,
+                "{found:?}"
+            );
+        }
+        // the sheet resampled fills the image: its corners go to the
+        // image's corners
+        let hm = sheet_to_image(found, 600, 800).unwrap();
+        let (x, y) = apply(&hm, 0.0, 0.0);
+        assert!((x - found[0].0).abs() < 1e-6 && (y - found[0].1).abs() < 1e-6);
+    }
+
+    #[test]
+    fn a_scan_whose_paper_reaches_the_edges_has_no_sheet_to_find() {
+        let img = photo(
+            600,
+            800,
+            [(0.0, 0.0), (600.0, 0.0), (600.0, 800.0), (0.0, 800.0)],
+        );
+        assert_eq!(find_sheet(&img, 10, 0.3), None);
+    }
+
     /// A page of "text" (dark bars) on paper whose brightness falls from
     /// 255 at the left to `right` at the right.
     fn gradient_page(right: f64) -> GrayImage {
