@@ -86,6 +86,7 @@ fn source(path: &Path, i: usize, f: &FormFields) -> Source {
         form_index: i,
         pages: f.pages.clone(),
         ocr: false,
+        ocr_pages: Vec::new(),
     }
 }
 

@@ -208,6 +208,7 @@ impl Extractor {
                     form_index: i,
                     pages: f.pages.clone(),
                     ocr: false,
+                    ocr_pages: Vec::new(),
                 };
                 textdump::fields_to_record(f, &self.template, source)
             })
@@ -371,6 +372,7 @@ impl Extractor {
                     form_index: i,
                     pages: f.pages.clone(),
                     ocr: false,
+                    ocr_pages: Vec::new(),
                 };
                 let mut r = fields_to_record(f, &self.template, source);
                 crate::ocr::annotate_record(&mut r, ocr, &self.template, &self.ocr);

@@ -114,6 +114,30 @@ pub struct Source {
     /// Whether any of the form's pages was read by OCR (a scan).
     #[serde(default)]
     pub ocr: bool,
+    /// For each page read by OCR, what read it and which preprocessing
+    /// steps ran (absent on text-layer records).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ocr_pages: Vec<OcrPage>,
+}
+
+/// How one scanned page was read ([`Source::ocr_pages`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct OcrPage {
+    /// 1-based page number.
+    pub page: usize,
+    /// `ppocr` (PP-OCRv4) or `tesseract`.
+    pub recognizer: String,
+    /// The skew corrected, degrees.
+    pub skew_deg: f64,
+    /// The sheet was found on a darker surround (a photo) and resampled
+    /// to fill the page.
+    pub sheet_found: bool,
+    /// Uneven light (a gradient, a shadow) was divided out.
+    pub illumination_normalized: bool,
+    /// A keystone was rectified from the table's frame.
+    pub perspective_corrected: bool,
+    /// Red ink (a seal) was taken out.
+    pub seal_removed: bool,
 }
 
 /// A note about one field: a repair, a failed check, a field not found.

@@ -2244,6 +2244,7 @@ mod tests {
             form_index: 0,
             pages: vec![1],
             ocr: false,
+            ocr_pages: Vec::new(),
         }
     }
 }

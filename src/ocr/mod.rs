@@ -1419,6 +1419,23 @@ pub fn annotate_record(
         return;
     }
     r.source.ocr = true;
+    r.source.ocr_pages = r
+        .source
+        .pages
+        .iter()
+        .filter_map(|&p| {
+            let inf = on(p)?;
+            Some(crate::record::OcrPage {
+                page: p,
+                recognizer: inf.recognizer.to_string(),
+                skew_deg: (inf.skew_deg * 100.0).round() / 100.0,
+                sheet_found: inf.sheet_found,
+                illumination_normalized: inf.illumination_normalized,
+                perspective_corrected: inf.perspective_corrected,
+                seal_removed: inf.seal_removed,
+            })
+        })
+        .collect();
     for &p in &r.source.pages {
         if let Some(inf) = on(p)
             && inf.reason != OcrReason::NoTextLayer
