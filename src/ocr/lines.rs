@@ -443,15 +443,19 @@ mod tests {
         assert_eq!((vs[0].start, vs[0].end), (20, 179));
     }
 
-    #[test]
-    fn text_stroke_runs_floating_free_of_the_grid_are_dropped() {
-        let seg = |horizontal, start, end, across| Segment {
+    /// A segment 3 px thick.
+    fn seg(horizontal: bool, start: usize, end: usize, across: usize) -> Segment {
+        Segment {
             horizontal,
             start,
             end,
             across0: across,
             across1: across + 2,
-        };
+        }
+    }
+
+    #[test]
+    fn text_stroke_runs_floating_free_of_the_grid_are_dropped() {
         let segs = [
             // a cell: two rules and two borders that meet them
             seg(true, 10, 300, 20),
@@ -468,13 +472,6 @@ mod tests {
 
     #[test]
     fn text_stroke_runs_touching_one_border_are_not_rules() {
-        let seg = |horizontal, start, end, across| Segment {
-            horizontal,
-            start,
-            end,
-            across0: across,
-            across1: across + 2,
-        };
         let segs = vec![
             seg(true, 10, 300, 20),
             seg(true, 10, 300, 120),
