@@ -131,7 +131,7 @@ pub struct OcrSettings {
     /// The sheet must cover at least this share of the image. Default 0.3.
     pub min_sheet_share: f64,
     /// A line found in the image is a ruling line only when, on one side
-    /// of it at least (0.5 pt beyond), under this share of the pixels
+    /// of it at least (1.5 pt beyond), under this share of the pixels
     /// along it are ink ([`lines::drop_inked_sides`]); else it is a run of
     /// bold text strokes. Default 0.3.
     pub rule_side_max_ink: f64,
@@ -830,9 +830,13 @@ pub fn image_to_page(
             (25.0 * k) as usize,
             (18.0 * k) as usize,
             (0.7 * k).ceil() as usize,
-            (2.5 * k).ceil() as usize,
+            // up to 4 pt thick: a rule blurred by σ 1.8 px spreads to ~9
+            // px at this light threshold (2.5 pt lost every rule of the
+            // degraded `blur2` scans: no table)
+            (4.0 * k).ceil() as usize,
         );
-        let gap = (0.5 * k).ceil() as usize + 1;
+        // looked at 1.5 pt beyond the line: past a blurred rule's halo
+        let gap = (1.5 * k).ceil() as usize + 1;
         lines::drop_inked_sides(
             segs,
             &line_mask,
