@@ -442,7 +442,23 @@ pub fn fields_to_record(f: &FormFields, template: &Template, source: Source) -> 
                             r.fund_use = v;
                         }
                     }
-                    _ => set_text(&mut r, key, text),
+                    _ => {
+                        // a label read as a value: the mapping took the
+                        // next field's label cell (its own value's cell
+                        // lost or misread)
+                        if let Some(t) = &text
+                            && template
+                                .vocabulary()
+                                .contains(&crate::template::label_key(t))
+                        {
+                            b.warn(
+                                key,
+                                "value_is_label",
+                                format!("the value {t:?} is a label of the form"),
+                            );
+                        }
+                        set_text(&mut r, key, text)
+                    }
                 }
             }
         }
@@ -453,9 +469,10 @@ pub fn fields_to_record(f: &FormFields, template: &Template, source: Source) -> 
     cross_checks(&r, &mut b);
     for o in &f.orphans {
         let t: String = o.text().chars().take(40).collect();
-        // a cell right beside a field's value, in its row: the value's
-        // cell split by a line that is not the form's (a rule showing
-        // through from the back, a stroke); the field may lack its text
+        // a cell right beside a field's value, in its row, or right under
+        // it over the same columns: the value's cell split by a line that
+        // is not the form's (a rule showing through from the back, a
+        // stroke); the field may lack its text
         let field = beside_value(&f.hits, o).unwrap_or("");
         b.warn(
             field,
@@ -482,7 +499,9 @@ pub fn fields_to_record(f: &FormFields, template: &Template, source: Source) -> 
 }
 
 /// The field whose value cell (one of its cells) ends where `o` starts,
-/// in the same row band (top and bottom within 1 pt), on the same page.
+/// in the same row band (top and bottom within 1 pt), or ends where `o`
+/// begins below it, over the same columns (left and right within 1 pt),
+/// on the same page: the value's cell split by a line.
 fn beside_value<'a>(hits: &'a [FieldHit], o: &CellRef) -> Option<&'a str> {
     const TOL: f64 = 1.0;
     hits.iter().find_map(|h| {
@@ -494,10 +513,14 @@ fn beside_value<'a>(hits: &'a [FieldHit], o: &CellRef) -> Option<&'a str> {
         cells
             .iter()
             .any(|c| {
-                c.page == o.page
-                    && (c.bbox.top - o.bbox.top).abs() <= TOL
-                    && (c.bbox.bottom - o.bbox.bottom).abs() <= TOL
-                    && (c.bbox.x1 - o.bbox.x0).abs() <= TOL
+                let near = |a: f64, b: f64| (a - b).abs() <= TOL;
+                let beside = near(c.bbox.top, o.bbox.top)
+                    && near(c.bbox.bottom, o.bbox.bottom)
+                    && near(c.bbox.x1, o.bbox.x0);
+                let below = near(c.bbox.x0, o.bbox.x0)
+                    && near(c.bbox.x1, o.bbox.x1)
+                    && near(c.bbox.bottom, o.bbox.top);
+                c.page == o.page && (beside || below)
             })
             .then_some(h.key.as_str())
     })
@@ -580,5 +603,49 @@ fn cross_checks(r: &Record, b: &mut Builder) {
     {
         let msg = format!("start {s} is after end {e}");
         b.warn_each(&["start_date", "end_date"], "date_order", &msg);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cell(x0: f64, top: f64, x1: f64, bottom: f64) -> CellRef {
+        CellRef {
+            page: 1,
+            bbox: BBox::new(x0, top, x1, bottom),
+            row: 0,
+            col: 0,
+            row_span: 1,
+            col_span: 1,
+            lines: Vec::new(),
+            cut_top: false,
+            cut_bottom: false,
+            cut_doubt: false,
+        }
+    }
+
+    #[test]
+    fn a_cell_split_off_a_value_beside_or_below_it_belongs_to_that_field() {
+        let hits = vec![FieldHit {
+            key: "annual_goal".into(),
+            label: cell(50.0, 100.0, 125.0, 140.0),
+            value: FieldValue::Cells {
+                cells: vec![cell(125.0, 100.0, 263.0, 120.0)],
+            },
+        }];
+        // beside, in the same row band
+        assert_eq!(
+            beside_value(&hits, &cell(263.0, 100.0, 544.0, 120.0)),
+            Some("annual_goal")
+        );
+        // below, over the same columns
+        assert_eq!(
+            beside_value(&hits, &cell(125.0, 120.0, 263.0, 140.0)),
+            Some("annual_goal")
+        );
+        // the next row's cell in another column, and a cell of another row
+        assert_eq!(beside_value(&hits, &cell(263.0, 120.0, 544.0, 140.0)), None);
+        assert_eq!(beside_value(&hits, &cell(263.0, 90.0, 544.0, 130.0)), None);
     }
 }
