@@ -1,5 +1,6 @@
 //! Debug aid: OCR one page of a PDF and print the resolution, the
-//! preprocessing that ran (skew, illumination, keystone), edges and words
+//! recognizer and the preprocessing that ran (sheet, skew, illumination,
+//! keystone), edges, words
 //! with their confidences.
 //! `cargo run --release --example ocr_page -- FILE.pdf [PAGE]`
 use shenbao::ocr::{OcrSettings, image_to_page, rasterize, render_dpi};
@@ -31,25 +32,22 @@ fn main() {
         &LayoutSettings::default(),
     )
     .unwrap();
+    let yes = |b: bool| if b { "yes" } else { "no" };
     println!(
-        "{dpi} dpi ({}x{} px), raster {t_r:?}, total {:?}, skew {:.2}°, \
-         illumination normalized {}, perspective corrected {}, {} edges, {} words",
+        "{dpi} dpi ({}x{} px), raster {t_r:?}, total {:?}, recognizer {}, sheet found {}, \
+         skew {:.2}°, illumination normalized {}, perspective corrected {}, {} edges, {} words, \
+         {} unread",
         img.width,
         img.height,
         t.elapsed(),
+        info.recognizer,
+        yes(info.sheet_found),
         info.skew_deg,
-        if info.illumination_normalized {
-            "yes"
-        } else {
-            "no"
-        },
-        if info.perspective_corrected {
-            "yes"
-        } else {
-            "no"
-        },
+        yes(info.illumination_normalized),
+        yes(info.perspective_corrected),
         content.edges.len(),
-        info.words.len()
+        info.words.len(),
+        info.unread.len()
     );
     for e in &content.edges {
         println!("{e:?}");
