@@ -1098,10 +1098,11 @@ fn read_regions_ppocr(
         }
     }
     let crops: Vec<GrayImage> = lines.iter().map(|&(_, _, r, _)| crop(img, r)).collect();
-    if let Some(d) = std::env::var_os("SHENBAO_OCR_DEBUG_DIR") {
+    let debug = std::env::var_os("SHENBAO_OCR_DEBUG_DIR").map(PathBuf::from);
+    if let Some(d) = &debug {
         let rects: Vec<_> = lines.iter().map(|l| l.2).collect();
         let _ = std::fs::write(
-            PathBuf::from(d).join(format!("ppocr-lines-{number}.pgm")),
+            d.join(format!("ppocr-lines-{number}.pgm")),
             image::to_pgm(&stack_regions(img, &rects).0),
         );
     }
@@ -1110,27 +1111,30 @@ fn read_regions_ppocr(
         .par_chunks(chunk)
         .map(|c| ppocr::read_lines(dir, c))
         .collect::<Result<_, _>>()?;
+    let read: Vec<Vec<ppocr::LineChar>> = read.into_iter().flatten().collect();
+    if let Some(d) = &debug {
+        let log: String = read
+            .iter()
+            .map(|chars| {
+                let l: Vec<String> = chars
+                    .iter()
+                    .map(|c| format!("{}:{:.2}", c.ch, c.conf))
+                    .collect();
+                l.join(" ") + "\n"
+            })
+            .collect();
+        let _ = std::fs::write(d.join(format!("ppocr-chars-{number}.txt")), log);
+    }
     let mut words = Vec::new();
     let mut unread = Vec::new();
-    let mut log = String::new();
-    for (&(i, j, (x0, _, x1, _), (a, b)), chars) in lines.iter().zip(read.into_iter().flatten()) {
+    for (&(i, j, (x0, _, x1, _), (a, b)), chars) in lines.iter().zip(read) {
         let line = (1000 * i as u32, 0, j as u32);
         let span = (x0 as f64, x1 as f64);
-        for c in &chars {
-            log.push_str(&format!("{}:{:.2} ", c.ch, c.conf));
-        }
-        log.push('\n');
         let read = chars_to_words(&chars, span, a as f64, b as f64, line);
         if (b - a) as f64 >= em / 3.0 {
             unread.extend(unread_ink(mask, img.width, (x0, a, x1, b), &read));
         }
         words.extend(read);
-    }
-    if let Some(d) = std::env::var_os("SHENBAO_OCR_DEBUG_DIR") {
-        let _ = std::fs::write(
-            PathBuf::from(d).join(format!("ppocr-chars-{number}.txt")),
-            log,
-        );
     }
     Ok((words, unread))
 }
@@ -1231,8 +1235,9 @@ fn crop(img: &GrayImage, (x0, y0, x1, y1): (usize, usize, usize, usize)) -> Gray
 const TICK_MARKS: &[char] = &['√', '✓', '✔', '☑', '☒', '■'];
 
 /// PP-OCR characters `‘’·`'` read with less than this confidence are
-/// specks, not text ([`chars_to_words`]). Default 0.5: on the scanned
-/// fixtures such specks came out at 0.34-0.48, quotes of the text at 0.9+.
+/// specks, not text ([`chars_to_words`]). 0.5: on the scanned fixtures
+/// the speck seen (`‘` before a `（`) came out at 0.34, the text's quotes
+/// at 0.9 and above.
 const SPECK_CONF: f64 = 0.5;
 
 /// One line's characters (spans in pixels of its crop, which covers

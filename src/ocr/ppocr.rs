@@ -178,7 +178,10 @@ fn line_to_tensor(img: &GrayImage, width: usize) -> (Vec<f32>, usize) {
     (out, w)
 }
 
-/// Bilinear sample at (`sx`, `sy`), held inside the image.
+/// Bilinear sample at (`sx`, `sy`), held inside the image. Not
+/// [`super::image::bilinear`]: that one rounds to a level and has no value
+/// on the last row and column; the model reads unrounded values up to the
+/// edge (using it changed 45 fields of the scanned and degraded sets).
 fn sample(img: &GrayImage, sx: f64, sy: f64) -> f32 {
     let (x0, y0) = (sx.floor() as usize, sy.floor() as usize);
     let (x1, y1) = ((x0 + 1).min(img.width - 1), (y0 + 1).min(img.height - 1));
