@@ -361,14 +361,20 @@ pub fn drop_faint(
 
 /// Paints the segments' pixels (± `pad`) as paper, so OCR does not read
 /// ruling lines as `|` or `一`.
-pub fn erase_segments(img: &mut super::image::GrayImage, segs: &[Segment], pad: usize) {
+/// Whitens the ruling lines `segs` in `img`: the line's own rows
+/// (columns) `across0..=across1` wholly, and `pad` pixels beyond them
+/// where lighter than `ink` (a blurred line's halo): a darker pixel there
+/// is a character touching the line, and is kept (erasing the whole pad
+/// cut a `4` written against a rule down to a `1`).
+pub fn erase_segments(img: &mut super::image::GrayImage, segs: &[Segment], pad: usize, ink: u8) {
     for s in segs {
         let a0 = s.across0.saturating_sub(pad);
         let a1 = s.across1 + pad;
         for a in a0..=a1 {
+            let core = (s.across0..=s.across1).contains(&a);
             for t in s.start..=s.end {
                 let (x, y) = if s.horizontal { (t, a) } else { (a, t) };
-                if x < img.width && y < img.height {
+                if x < img.width && y < img.height && (core || img.get(x, y) >= ink) {
                     img.set(x, y, 255);
                 }
             }
@@ -527,5 +533,38 @@ mod tests {
         let segs = vec![seg(9, 11), seg(39, 41)];
         let kept = drop_inked_sides(segs.clone(), &m, w, h, 3, 0.3);
         assert_eq!(kept, vec![segs[0]]);
+    }
+
+    #[test]
+    fn erasing_a_rule_keeps_a_character_touching_it() {
+        use super::super::image::GrayImage;
+        // a vertical rule at x 10..=12 with a light halo at 9 and 13, and a
+        // character's dark stroke touching it at x 14..=15
+        let mut img = GrayImage::new(30, 40, 255);
+        for y in 0..40 {
+            for x in 10..=12 {
+                img.set(x, y, 60);
+            }
+            img.set(9, y, 210);
+            img.set(13, y, 210);
+        }
+        for y in 15..25 {
+            img.set(14, y, 30);
+            img.set(15, y, 30);
+        }
+        let rule = Segment {
+            horizontal: false,
+            start: 0,
+            end: 39,
+            across0: 10,
+            across1: 12,
+        };
+        erase_segments(&mut img, &[rule], 3, 128);
+        assert!(
+            (0..40).all(|y| (9..=13).all(|x| img.get(x, y) == 255)),
+            "rule and halo gone"
+        );
+        assert_eq!(img.get(14, 20), 30, "the touching stroke is kept");
+        assert_eq!(img.get(15, 20), 30);
     }
 }
