@@ -359,9 +359,8 @@ pub fn drop_faint(
         .collect()
 }
 
-/// Paints the segments' pixels (± `pad`) as paper, so OCR does not read
-/// ruling lines as `|` or `一`.
-/// Whitens the ruling lines `segs` in `img`: the line's own rows
+/// Whitens the ruling lines `segs` in `img`, so OCR does not read them as
+/// `|` or `一`: the line's own rows
 /// (columns) `across0..=across1` wholly, and `pad` pixels beyond them
 /// where lighter than `ink` (a blurred line's halo): a darker pixel there
 /// is a character touching the line, and is kept (erasing the whole pad
@@ -552,14 +551,7 @@ mod tests {
             img.set(14, y, 30);
             img.set(15, y, 30);
         }
-        let rule = Segment {
-            horizontal: false,
-            start: 0,
-            end: 39,
-            across0: 10,
-            across1: 12,
-        };
-        erase_segments(&mut img, &[rule], 3, 128);
+        erase_segments(&mut img, &[seg(false, 0, 39, 10)], 3, 128);
         assert!(
             (0..40).all(|y| (9..=13).all(|x| img.get(x, y) == 255)),
             "rule and halo gone"

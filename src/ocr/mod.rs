@@ -1137,25 +1137,21 @@ fn read_regions_ppocr(
             image::to_pgm(&stack_regions(img, &rects).0),
         );
     }
-    let chunk = 16;
-    let read: Vec<Vec<Vec<ppocr::LineChar>>> = crops
-        .par_chunks(chunk)
-        .map(|c| ppocr::read_lines(dir, c))
-        .collect::<Result<_, _>>()?;
-    let mut read: Vec<Vec<ppocr::LineChar>> = read.into_iter().flatten().collect();
+    // each line's characters, the lines read 16 at a time on the rayon pool
+    let read_all = |imgs: &[GrayImage]| -> Result<Vec<Vec<ppocr::LineChar>>, String> {
+        let read: Vec<Vec<Vec<ppocr::LineChar>>> = imgs
+            .par_chunks(16)
+            .map(|c| ppocr::read_lines(dir, c))
+            .collect::<Result<_, _>>()?;
+        Ok(read.into_iter().flatten().collect())
+    };
+    let mut read = read_all(&crops)?;
     if let Some(pad) = second_pad {
         let views: Vec<GrayImage> = lines
             .iter()
             .map(|&(_, _, r, _)| second_view(img, mask, r, pad))
             .collect();
-        let second: Vec<Vec<ppocr::LineChar>> = views
-            .par_chunks(chunk)
-            .map(|c| ppocr::read_lines(dir, c))
-            .collect::<Result<Vec<_>, _>>()?
-            .into_iter()
-            .flatten()
-            .collect();
-        for (a, b) in read.iter_mut().zip(&second) {
+        for (a, b) in read.iter_mut().zip(&read_all(&views)?) {
             doubt_disagreements(a, b, DISAGREE_CONF);
         }
     }
