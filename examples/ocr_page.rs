@@ -11,7 +11,10 @@ fn main() {
     let path = args.get(1).expect("usage: ocr_page FILE.pdf [PAGE]");
     let bytes = std::fs::read(path).unwrap();
     let page: usize = args.get(2).map(|s| s.parse().unwrap()).unwrap_or(1);
-    let s = OcrSettings::default();
+    let s = OcrSettings {
+        debug_dir: std::env::var_os("SHENBAO_OCR_DEBUG_DIR").map(Into::into),
+        ..OcrSettings::default()
+    };
     let pages = shenbao::pdf::read_pages(
         std::path::Path::new(path),
         &bytes,

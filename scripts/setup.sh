@@ -19,13 +19,14 @@ python3 -m pip --version >/dev/null 2>&1 || need+=(python3-pip)
 [ -d /etc/ssl/certs ] && [ -n "$(ls -A /etc/ssl/certs 2>/dev/null)" ] || need+=(ca-certificates)
 # benchmarks (scripts/bench_ocr.sh, bench-peers --rss): GNU time
 [ -x /usr/bin/time ] || need+=(time)
+SUDO=""
+[ "$(id -u)" -ne 0 ] && SUDO="sudo"
 if [ "${#need[@]}" -gt 0 ]; then
-  SUDO=""
-  [ "$(id -u)" -ne 0 ] && SUDO="sudo"
   $SUDO apt-get update
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y --no-install-recommends "${need[@]}"
 fi
-bash "$(dirname "$0")/install_ppocr.sh"
+# system-wide, where the library looks by default (the tests use it)
+$SUDO bash "$(dirname "$0")/install_ppocr.sh" /usr/local/share/shenbao/ppocr
 if ! command -v cargo >/dev/null 2>&1; then
   echo "setup: cargo not found; install Rust >= 1.88 with rustup (https://rustup.rs)" >&2
   exit 1

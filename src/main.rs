@@ -10,6 +10,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use serde_json::Value;
 
 use shenbao::store::{self, Store};
+use shenbao::ocr::{OcrSettings, Recognizer};
 use shenbao::{Extractor, Template, check, dump};
 
 #[derive(Parser)]
@@ -187,7 +188,53 @@ fn extractor(template: &Option<PathBuf>) -> Result<Extractor> {
         Some(p) => Template::load(p)?,
         None => Template::builtin()?,
     };
-    Ok(Extractor::new(t))
+    let mut ex = Extractor::new(t);
+    ocr_settings_from_env(&mut ex.ocr);
+    Ok(ex)
+}
+
+/// The environment variables the binary maps onto [`OcrSettings`] (the
+/// library reads none): `SHENBAO_TESSERACT`, `SHENBAO_PDFTOPPM`,
+/// `SHENBAO_OCR_LANG`, `SHENBAO_OCR_RECOGNIZER` (`auto`, `ppocr`,
+/// `tesseract`), `SHENBAO_PPOCR_DIR` (the only folder searched),
+/// `SHENBAO_OCR_DPI`, `SHENBAO_OCR_PER_CELL` (`0`: whole page),
+/// `SHENBAO_OCR_PASSES`, `SHENBAO_OCR_DEBUG_DIR`; the user's own
+/// `$XDG_DATA_HOME/shenbao/ppocr` (or `~/.local/share/shenbao/ppocr`) is
+/// searched before the system folders.
+fn ocr_settings_from_env(s: &mut OcrSettings) {
+    use std::env::{var, var_os};
+    if let Some(v) = var_os("SHENBAO_TESSERACT") {
+        s.tesseract = v.into();
+    }
+    if let Some(v) = var_os("SHENBAO_PDFTOPPM") {
+        s.pdftoppm = v.into();
+    }
+    if let Ok(v) = var("SHENBAO_OCR_LANG") {
+        s.lang = v;
+    }
+    match var("SHENBAO_OCR_RECOGNIZER").as_deref() {
+        Ok("tesseract") => s.recognizer = Recognizer::Tesseract,
+        Ok("ppocr") => s.recognizer = Recognizer::PpOcr(None),
+        _ => {}
+    }
+    if let Some(d) = var_os("SHENBAO_PPOCR_DIR") {
+        s.ppocr_dirs = vec![d.into()];
+    } else if let Some(d) = var_os("XDG_DATA_HOME") {
+        s.ppocr_dirs.insert(0, PathBuf::from(d).join("shenbao/ppocr"));
+    } else if let Some(h) = var_os("HOME") {
+        s.ppocr_dirs
+            .insert(0, PathBuf::from(h).join(".local/share/shenbao/ppocr"));
+    }
+    if let Some(dpi) = var("SHENBAO_OCR_DPI").ok().and_then(|v| v.parse().ok()) {
+        s.dpi = dpi;
+    }
+    if let Ok(v) = var("SHENBAO_OCR_PER_CELL") {
+        s.per_cell = v != "0";
+    }
+    if let Some(n) = var("SHENBAO_OCR_PASSES").ok().and_then(|v| v.parse().ok()) {
+        s.passes = n;
+    }
+    s.debug_dir = var_os("SHENBAO_OCR_DEBUG_DIR").map(PathBuf::from);
 }
 
 fn main() -> ExitCode {

@@ -13,7 +13,7 @@
 //!
 //! External tools are run as subprocesses (no linking): `pdftoppm` from
 //! poppler-utils and `tesseract` with the `chi_sim` data. Their paths come
-//! from [`OcrSettings`] (env `SHENBAO_TESSERACT`, `SHENBAO_PDFTOPPM`).
+//! from [`OcrSettings`].
 
 pub mod fix;
 pub mod image;
@@ -42,20 +42,29 @@ pub struct OcrSettings {
     /// OCR pages without a usable text layer. Default true; when false such
     /// files fail with `no_text_layer` as before.
     pub enabled: bool,
-    /// The tesseract binary. Default `$SHENBAO_TESSERACT` or `tesseract`.
+    /// The tesseract binary. Default `tesseract` (the binary: `$SHENBAO_TESSERACT`).
     pub tesseract: PathBuf,
-    /// The pdftoppm binary. Default `$SHENBAO_PDFTOPPM` or `pdftoppm`.
+    /// The pdftoppm binary. Default `pdftoppm` (the binary: `$SHENBAO_PDFTOPPM`).
     pub pdftoppm: PathBuf,
     /// Tesseract language. Default `chi_sim`.
     pub lang: String,
     /// What reads the text of a scanned page. Default [`Recognizer::Auto`]
-    /// (PP-OCR where installed), or `$SHENBAO_OCR_RECOGNIZER`
-    /// (`auto`, `ppocr`, `tesseract`).
+    /// (PP-OCR where installed; the binary: `$SHENBAO_OCR_RECOGNIZER`,
+    /// `auto`, `ppocr` or `tesseract`).
     pub recognizer: Recognizer,
+    /// Folders searched, in order, for the PP-OCR files
+    /// ([`ppocr::find_dir`]). Default [`ppocr::SYSTEM_DIRS`]; the binary
+    /// puts `$XDG_DATA_HOME/shenbao/ppocr` (or `~/.local/share/shenbao/ppocr`)
+    /// first, and `$SHENBAO_PPOCR_DIR`, when set, alone.
+    pub ppocr_dirs: Vec<PathBuf>,
+    /// Where intermediate images are written for debugging (page,
+    /// passes, line stacks, PGM). Default none (the binary:
+    /// `$SHENBAO_OCR_DEBUG_DIR`).
+    pub debug_dir: Option<PathBuf>,
     /// Rasterization resolution: 0 (the default) renders a scanned page
     /// at its own image's resolution ([`PageContent::image_dpi`]) held
     /// within `auto_dpi` (300 held within it when unknown);
-    /// `$SHENBAO_OCR_DPI` sets a fixed one.
+    /// any other value is a fixed one (the binary: `$SHENBAO_OCR_DPI`).
     pub dpi: u32,
     /// Range the automatic resolution is held within. Default 200..=200,
     /// so every scan is read at 200 dpi: the form's 10.5 pt text is then
@@ -167,12 +176,12 @@ pub struct OcrSettings {
     /// pixel or two of each other.
     pub min_keystone_pt: f64,
     /// OCR each table cell on its own (stacked into one image, one
-    /// tesseract run per page) rather than the whole page. Default true,
-    /// or `$SHENBAO_OCR_PER_CELL` (`0` for whole-page OCR).
+    /// tesseract run per page) rather than the whole page. Default true
+    /// (the binary: `$SHENBAO_OCR_PER_CELL`, `0` for whole-page OCR).
     pub per_cell: bool,
     /// How many of [`OCR_PASSES`] read each page, their readings voted
-    /// character by character ([`vote`]). Default 3, or
-    /// `$SHENBAO_OCR_PASSES`; 1 is about three times less CPU and reads
+    /// character by character ([`vote`]). Default 3 (the binary:
+    /// `$SHENBAO_OCR_PASSES`); 1 is about three times less CPU and reads
     /// worse (docs/ocr.md).
     pub passes: usize,
     /// A page whose text layer holds none of the form's words
@@ -215,26 +224,18 @@ pub struct OcrSettings {
 }
 
 impl Default for OcrSettings {
+    /// The documented defaults; nothing is read from the environment (the
+    /// binary maps its `SHENBAO_*` variables onto these fields).
     fn default() -> Self {
-        let env = |k: &str, d: &str| {
-            std::env::var_os(k)
-                .map(PathBuf::from)
-                .unwrap_or_else(|| PathBuf::from(d))
-        };
         OcrSettings {
             enabled: true,
-            tesseract: env("SHENBAO_TESSERACT", "tesseract"),
-            pdftoppm: env("SHENBAO_PDFTOPPM", "pdftoppm"),
-            lang: std::env::var("SHENBAO_OCR_LANG").unwrap_or_else(|_| "chi_sim".to_string()),
-            recognizer: match std::env::var("SHENBAO_OCR_RECOGNIZER").as_deref() {
-                Ok("tesseract") => Recognizer::Tesseract,
-                Ok("ppocr") => Recognizer::PpOcr(None),
-                _ => Recognizer::Auto,
-            },
-            dpi: std::env::var("SHENBAO_OCR_DPI")
-                .ok()
-                .and_then(|v| v.parse().ok())
-                .unwrap_or(0),
+            tesseract: PathBuf::from("tesseract"),
+            pdftoppm: PathBuf::from("pdftoppm"),
+            lang: "chi_sim".to_string(),
+            recognizer: Recognizer::Auto,
+            ppocr_dirs: ppocr::SYSTEM_DIRS.iter().map(PathBuf::from).collect(),
+            debug_dir: None,
+            dpi: 0,
             auto_dpi: (200, 200),
             remove_red_ink: true,
             red_ink_margin: 60,
@@ -260,14 +261,11 @@ impl Default for OcrSettings {
             frame_min_height: 0.2,
             frame_tolerance_pt: 3.0,
             min_keystone_pt: 1.5,
-            per_cell: std::env::var("SHENBAO_OCR_PER_CELL").map_or(true, |v| v != "0"),
+            per_cell: true,
             second_reading: true,
             second_reading_pad: 0.35,
             cell_inset_pt: 0.5,
-            passes: std::env::var("SHENBAO_OCR_PASSES")
-                .ok()
-                .and_then(|v| v.parse().ok())
-                .unwrap_or(3),
+            passes: 3,
             min_scan_cover: 0.5,
             min_amount_confidence: 0.7,
             min_char_confidence: 0.92,
@@ -290,16 +288,16 @@ pub enum Recognizer {
 
 impl Recognizer {
     /// The PP-OCR folder to read with, `None` for Tesseract.
-    pub fn resolve(&self) -> Result<Option<PathBuf>, String> {
+    pub fn resolve(&self, dirs: &[PathBuf]) -> Result<Option<PathBuf>, String> {
         match self {
-            Recognizer::Auto => Ok(ppocr::find_dir()),
+            Recognizer::Auto => Ok(ppocr::find_dir(dirs)),
             Recognizer::Tesseract => Ok(None),
             Recognizer::PpOcr(Some(d)) if ppocr::installed_in(d) => Ok(Some(d.clone())),
             Recognizer::PpOcr(Some(d)) => Err(format!(
                 "PP-OCR recognizer not found in {} (run scripts/install_ppocr.sh)",
                 d.display()
             )),
-            Recognizer::PpOcr(None) => ppocr::find_dir().map(Some).ok_or_else(|| {
+            Recognizer::PpOcr(None) => ppocr::find_dir(dirs).map(Some).ok_or_else(|| {
                 "PP-OCR recognizer not installed (run scripts/install_ppocr.sh)".to_string()
             }),
         }
@@ -395,7 +393,7 @@ pub fn page_needs_ocr(
 /// Whether the tools can run: `tesseract --list-langs` lists the language
 /// and pdftoppm starts. `Err` says what is missing.
 pub fn check_tools(s: &OcrSettings) -> Result<(), String> {
-    if s.recognizer.resolve()?.is_none() {
+    if s.recognizer.resolve(&s.ppocr_dirs)?.is_none() {
         check_tesseract(s)?;
     }
     Command::new(&s.pdftoppm)
@@ -737,8 +735,8 @@ fn reread_doubtful_numbers(words: &mut [OcrWord], img: &GrayImage, s: &OcrSettin
         })
         .collect();
     let (stack, offsets) = stack_regions(img, &regions);
-    if let Some(d) = std::env::var_os("SHENBAO_OCR_DEBUG_DIR") {
-        let _ = std::fs::write(PathBuf::from(d).join("numbers.pgm"), image::to_pgm(&stack));
+    if let Some(d) = &s.debug_dir {
+        let _ = std::fs::write(d.join("numbers.pgm"), image::to_pgm(&stack));
     }
     let Ok(hocr) = run_tesseract(
         &s.tesseract,
@@ -894,9 +892,9 @@ pub fn image_to_page(
         segs = find(&img);
         perspective_corrected = true;
     }
-    if let Some(d) = std::env::var_os("SHENBAO_OCR_DEBUG_DIR") {
+    if let Some(d) = &s.debug_dir {
         let _ = std::fs::write(
-            PathBuf::from(d).join(format!("page-{number}.pgm")),
+            d.join(format!("page-{number}.pgm")),
             image::to_pgm(&img),
         );
     }
@@ -933,11 +931,10 @@ pub fn image_to_page(
     } else {
         vec![(0, 0, img.width, img.height)]
     };
-    let (px, unread, recognizer) = match s.recognizer.resolve()? {
+    let (px, unread, recognizer) = match s.recognizer.resolve(&s.ppocr_dirs)? {
         Some(dir) => {
-            let second = s.second_reading.then_some(s.second_reading_pad);
             let (words, unread) =
-                read_regions_ppocr(&img, &text_mask, &regions, k, &dir, number, second)?;
+                read_regions_ppocr(&img, &text_mask, &regions, k, &dir, s, number)?;
             (tesseract::drop_noise(words), unread, "ppocr")
         }
         None => (
@@ -997,8 +994,10 @@ fn read_regions_tesseract(
             .map(|(i, pass)| {
                 let (img, regions) = (img, regions);
                 sc.spawn(move || {
-                    let debug = std::env::var_os("SHENBAO_OCR_DEBUG_DIR")
-                        .map(|d| PathBuf::from(d).join(format!("stack-{number}-pass{i}.pgm")));
+                    let debug = s
+                        .debug_dir
+                        .as_ref()
+                        .map(|d| d.join(format!("stack-{number}-pass{i}.pgm")));
                     read_regions(img, regions, pass, thr, s, debug).map(|ws| {
                         ws.into_iter()
                             .map(|w| w.scaled(1.0 / k, 0.0, 0.0))
@@ -1117,9 +1116,10 @@ fn read_regions_ppocr(
     regions: &[(usize, usize, usize, usize)],
     k: f64,
     dir: &std::path::Path,
+    s: &OcrSettings,
     number: usize,
-    second_pad: Option<f64>,
 ) -> Result<(Vec<OcrWord>, Vec<BBox>), String> {
+    let second_pad = s.second_reading.then_some(s.second_reading_pad);
     use rayon::prelude::*;
     let em = 10.5 * k;
     let mut lines = Vec::new(); // (region, line, rect, inked rows)
@@ -1129,7 +1129,7 @@ fn read_regions_ppocr(
         }
     }
     let crops: Vec<GrayImage> = lines.iter().map(|&(_, _, r, _)| crop(img, r)).collect();
-    let debug = std::env::var_os("SHENBAO_OCR_DEBUG_DIR").map(PathBuf::from);
+    let debug = s.debug_dir.clone();
     if let Some(d) = &debug {
         let rects: Vec<_> = lines.iter().map(|l| l.2).collect();
         let _ = std::fs::write(

@@ -42,24 +42,13 @@ pub fn installed_in(dir: &Path) -> bool {
     dir.join(MODEL_FILE).is_file() && dir.join(LIB_FILE).is_file()
 }
 
-/// Where the recognizer's two files are: `$SHENBAO_PPOCR_DIR` when set
-/// (and only there), else the first of `$XDG_DATA_HOME/shenbao/ppocr` (or
-/// `~/.local/share/shenbao/ppocr`), `/usr/local/share/shenbao/ppocr`,
-/// `/usr/share/shenbao/ppocr` that holds both.
-pub fn find_dir() -> Option<PathBuf> {
-    if let Some(d) = std::env::var_os("SHENBAO_PPOCR_DIR") {
-        let d = PathBuf::from(d);
-        return installed_in(&d).then_some(d);
-    }
-    let mut candidates = Vec::new();
-    if let Some(d) = std::env::var_os("XDG_DATA_HOME") {
-        candidates.push(PathBuf::from(d).join("shenbao/ppocr"));
-    } else if let Some(h) = std::env::var_os("HOME") {
-        candidates.push(PathBuf::from(h).join(".local/share/shenbao/ppocr"));
-    }
-    candidates.push(PathBuf::from("/usr/local/share/shenbao/ppocr"));
-    candidates.push(PathBuf::from("/usr/share/shenbao/ppocr"));
-    candidates.into_iter().find(|d| installed_in(d))
+/// The system-wide folders the recognizer's files are looked for in
+/// ([`super::OcrSettings::ppocr_dirs`]'s default).
+pub const SYSTEM_DIRS: [&str; 2] = ["/usr/local/share/shenbao/ppocr", "/usr/share/shenbao/ppocr"];
+
+/// The first of `dirs` that holds the recognizer's two files.
+pub fn find_dir(dirs: &[PathBuf]) -> Option<PathBuf> {
+    dirs.iter().find(|d| installed_in(d)).cloned()
 }
 
 /// One recognized character: its text, the span of the line image it was
