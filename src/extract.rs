@@ -6,10 +6,8 @@
 //! ```
 
 use std::ops::Range;
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Condvar, Mutex, mpsc};
+use std::sync::Arc;
 
 use sha2::{Digest, Sha256};
 
@@ -23,6 +21,7 @@ use crate::mapping::{
 use crate::ocr::{OcrError, OcrInfo, OcrSettings};
 use crate::pdf::{PdfSettings, read_pages};
 use crate::record::{Record, Source};
+use crate::run::{RunOptions, Ticket, run_ordered};
 use crate::settings::LayoutSettings;
 use crate::template::Template;
 use crate::textdump;
@@ -142,16 +141,6 @@ pub fn split_forms(layouts: &[PageLayout], template: &Template) -> Vec<Range<usi
         .enumerate()
         .map(|(k, &s)| s..starts.get(k + 1).copied().unwrap_or(layouts.len()))
         .collect()
-}
-
-fn panic_message(p: &(dyn std::any::Any + Send)) -> String {
-    if let Some(s) = p.downcast_ref::<&str>() {
-        s.to_string()
-    } else if let Some(s) = p.downcast_ref::<String>() {
-        s.clone()
-    } else {
-        "panic".to_string()
-    }
 }
 
 /// Hex SHA-256 of the bytes.
@@ -397,24 +386,21 @@ impl Extractor {
     /// reported as that file's internal error.
     pub fn extract_file(&self, path: &Path) -> Result<Vec<Record>> {
         let bytes = self.read(path)?;
-        match catch_unwind(AssertUnwindSafe(|| self.extract_bytes(path, &bytes))) {
-            Ok(r) => r,
-            Err(p) => Err(Error::Internal {
-                file: path.to_path_buf(),
-                reason: panic_message(p.as_ref()),
-            }),
-        }
+        crate::run::catch(
+            || self.extract_bytes(path, &bytes),
+            |reason| {
+                Err(Error::Internal {
+                    file: path.to_path_buf(),
+                    reason,
+                })
+            },
+        )
     }
 
     /// Extracts files in parallel on `jobs` threads (0: all cores) and
-    /// hands each result to `sink` in input order.
-    ///
-    /// Workers take the next file from a shared counter and send its result
-    /// to the calling thread, which writes results in input order as soon
-    /// as they are complete, so no core waits for a batch to finish. A
-    /// worker does not start a file more than `4 × jobs` files ahead of the
-    /// last one written, so memory stays bounded whatever the number of
-    /// files. With one job, files are extracted on the calling thread.
+    /// hands each result to `sink` in input order ([`crate::run`]: as soon
+    /// as it and every file before it are done; memory bounded whatever the
+    /// number of files; with one job, on the calling thread).
     pub fn extract_batch(
         &self,
         files: &[PathBuf],
@@ -427,84 +413,39 @@ impl Extractor {
     /// [`Extractor::extract_batch`], with `map` applied to each result on
     /// the worker that extracted it (e.g. serializing it, so the writing
     /// thread only writes) before `sink` gets it, in input order.
-    pub fn extract_batch_map<T: Send>(
+    pub fn extract_batch_map<T: Send + 'static>(
         &self,
         files: &[PathBuf],
         jobs: usize,
-        map: impl Fn(FileResult) -> T + Sync,
-        mut sink: impl FnMut(T) -> std::io::Result<()>,
+        map: impl Fn(FileResult) -> T + Send + Sync + 'static,
+        sink: impl FnMut(T) -> std::io::Result<()>,
     ) -> std::io::Result<()> {
-        let jobs = match jobs {
-            0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
-            n => n,
+        let opts = RunOptions {
+            jobs,
+            ..RunOptions::default()
         };
-        let one = |p: &PathBuf| {
+        let job = Arc::new((self.clone(), files.to_vec(), map));
+        let on_panic = {
+            let job = job.clone();
+            move |i: usize, reason: String| {
+                let (_, files, map) = &*job;
+                map(FileResult {
+                    path: files[i].clone(),
+                    result: Err(Error::Internal {
+                        file: files[i].clone(),
+                        reason,
+                    }),
+                })
+            }
+        };
+        let work = move |i: usize, _: &Ticket<T>| {
+            let (ex, files, map) = &*job;
             map(FileResult {
-                path: p.clone(),
-                result: self.extract_file(p),
+                path: files[i].clone(),
+                result: ex.extract_file(&files[i]),
             })
         };
-        if jobs == 1 || files.len() < 2 {
-            return files.iter().try_for_each(|p| sink(one(p)));
-        }
-        let window = 4 * jobs;
-        let next = AtomicUsize::new(0);
-        let stop = AtomicBool::new(false);
-        // How many results have been written, and a signal when it grows.
-        let written = (Mutex::new(0usize), Condvar::new());
-        let (tx, rx) = mpsc::sync_channel::<(usize, T)>(window);
-        // A dedicated rayon pool of `jobs` threads runs the workers; this
-        // thread writes.
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(jobs)
-            .build()
-            .map_err(std::io::Error::other)?;
-        pool.in_place_scope(|scope| {
-            for _ in 0..jobs.min(files.len()) {
-                let tx = tx.clone();
-                let (next, stop, written, one) = (&next, &stop, &written, &one);
-                scope.spawn(move |_| {
-                    loop {
-                        let i = next.fetch_add(1, Ordering::Relaxed);
-                        if i >= files.len() {
-                            break;
-                        }
-                        let mut w = written.0.lock().unwrap_or_else(|e| e.into_inner());
-                        while i >= *w + window && !stop.load(Ordering::Relaxed) {
-                            w = written.1.wait(w).unwrap_or_else(|e| e.into_inner());
-                        }
-                        drop(w);
-                        if stop.load(Ordering::Relaxed) || tx.send((i, one(&files[i]))).is_err() {
-                            break;
-                        }
-                    }
-                });
-            }
-            drop(tx);
-            let mut pending: std::collections::BTreeMap<usize, T> = Default::default();
-            let mut done = 0;
-            // `rx` is moved in here: leaving early (a sink error) drops it,
-            // so workers blocked on a full channel get an error and stop.
-            for (i, r) in rx {
-                pending.insert(i, r);
-                while let Some(r) = pending.remove(&done) {
-                    done += 1;
-                    let res = sink(r);
-                    {
-                        // `stop` is set under the lock so a worker cannot
-                        // miss it between its check and its wait.
-                        let mut w = written.0.lock().unwrap_or_else(|e| e.into_inner());
-                        *w = done;
-                        if res.is_err() {
-                            stop.store(true, Ordering::Relaxed);
-                        }
-                    }
-                    written.1.notify_all();
-                    res?;
-                }
-            }
-            Ok(())
-        })
+        run_ordered(files.len(), &opts, work, on_panic, sink)
     }
 }
 

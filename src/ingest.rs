@@ -10,18 +10,15 @@
 
 use std::collections::{HashMap, HashSet};
 use std::io::{BufRead, IsTerminal};
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Component, Path, PathBuf};
-use std::sync::mpsc::{RecvTimeoutError, sync_channel};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
-
-use rayon::prelude::*;
 
 use crate::error::{Error, Result};
 use crate::extract::{Extractor, sha256_hex};
 use crate::pdf::Deadline;
 use crate::record::Record;
+use crate::run::{RunOptions, Ticket, run_ordered};
 use crate::store::{EXTRACTOR_VERSION, FileRow, Known, Status, Store, StoreError};
 
 /// Bounds on the work spent on one file.
@@ -249,24 +246,13 @@ pub fn extract_limited(
     let check = || deadline.as_ref().map_or(Ok(()), |d| d.check(path));
     let mut pages_seen = None;
     let run = || ex.extract_bytes_limited(path, sha, bytes, &pdf, &check, &mut pages_seen);
-    let r = match catch_unwind(AssertUnwindSafe(run)) {
-        Ok(r) => r,
-        Err(p) => Err(Error::Internal {
+    let r = crate::run::catch(run, |reason| {
+        Err(Error::Internal {
             file: path.to_path_buf(),
-            reason: panic_message(p.as_ref()),
-        }),
-    };
+            reason,
+        })
+    });
     (pages_seen, r)
-}
-
-fn panic_message(p: &(dyn std::any::Any + Send)) -> String {
-    if let Some(s) = p.downcast_ref::<&str>() {
-        format!("panic: {s}")
-    } else if let Some(s) = p.downcast_ref::<String>() {
-        format!("panic: {s}")
-    } else {
-        "panic".to_string()
-    }
 }
 
 /// The failure in words, without the leading `path: ` the error's own
@@ -286,13 +272,29 @@ fn now_unix() -> i64 {
         .unwrap_or(0)
 }
 
+/// The row of a file that failed before it was read.
+fn failed_row(stored: &str, e: &Error, opts: &IngestOptions) -> FileRow {
+    FileRow {
+        path: stored.to_string(),
+        sha256: String::new(),
+        size: 0,
+        pages: None,
+        status: Status::Failed,
+        error_code: Some(e.code().to_string()),
+        error: Some(reason(e, stored)),
+        extractor_version: opts.version.clone(),
+        elapsed_ms: 0,
+        ingested_at: now_unix(),
+    }
+}
+
 fn process(
     ex: &Extractor,
     path: &Path,
     stored: &str,
     opts: &IngestOptions,
     known: &HashMap<String, Known>,
-    register: &dyn Fn(FileRow),
+    ticket: &Ticket<Outcome>,
 ) -> Outcome {
     let start = Instant::now();
     let spath = Path::new(stored);
@@ -303,18 +305,8 @@ fn process(
                 file: spath.to_path_buf(),
                 source,
             };
-            let row = FileRow {
-                path: stored.to_string(),
-                sha256: String::new(),
-                size: 0,
-                pages: None,
-                status: Status::Failed,
-                error_code: Some(e.code().to_string()),
-                error: Some(reason(&e, stored)),
-                extractor_version: opts.version.clone(),
-                elapsed_ms: start.elapsed().as_millis() as u64,
-                ingested_at: now_unix(),
-            };
+            let mut row = failed_row(stored, &e, opts);
+            row.elapsed_ms = start.elapsed().as_millis() as u64;
             return Outcome::Done(Box::new(row), Vec::new());
         }
     };
@@ -331,7 +323,7 @@ fn process(
             file: spath.to_path_buf(),
             seconds: hard_limit(t).as_secs_f64(),
         };
-        register(FileRow {
+        let mut row = FileRow {
             path: stored.to_string(),
             sha256: sha.clone(),
             size: bytes.len() as u64,
@@ -345,6 +337,10 @@ fn process(
             extractor_version: opts.version.clone(),
             elapsed_ms: 0,
             ingested_at: now_unix(),
+        };
+        ticket.arm(move |ran| {
+            row.elapsed_ms = ran.as_millis() as u64;
+            Outcome::Done(Box::new(row), Vec::new())
         });
     }
     let (pages, result) = extract_limited(ex, spath, &sha, &bytes, &opts.limits);
@@ -372,117 +368,11 @@ fn process(
     Outcome::Done(Box::new(row), records)
 }
 
-/// A file being worked on, as the watchdog sees it: when it started and
-/// the row to store if it has to be abandoned.
-struct InFlight {
-    started: Instant,
-    row: FileRow,
-}
-
-type Board = Arc<Mutex<HashMap<usize, InFlight>>>;
-
 /// The watchdog's limit for a file: twice the cooperative timeout plus a
 /// second. Only a file stuck where the deadline is not checked (inside
 /// lopdf's parser) ever reaches it.
 pub fn hard_limit(timeout: Duration) -> Duration {
     timeout * 2 + Duration::from_secs(1)
-}
-
-/// Runs `work(i, register)` for `i` in `0..n` on `pool`, from a detached
-/// thread, and hands each outcome to `handle` (on the calling thread) in
-/// completion order through a channel of `2 × threads`. A worker calls
-/// `register(row)` once it knows the file (hashed); should the file then
-/// run past `hard_limit`, the watchdog hands `row` (as a timeout failure)
-/// to `handle` instead, drops the late outcome, and the batch moves on
-/// without waiting for that worker. Returns when all `n` are handled or
-/// `handle` returns false.
-fn run_watched<W>(
-    pool: rayon::ThreadPool,
-    n: usize,
-    hard_limit: Option<Duration>,
-    work: W,
-    mut handle: impl FnMut(Outcome) -> bool,
-) where
-    W: Fn(usize, &dyn Fn(FileRow)) -> Outcome + Send + Sync + 'static,
-{
-    let (tx, rx) = sync_channel::<(usize, Outcome)>(pool.current_num_threads() * 2);
-    let board: Board = Arc::default();
-    let producer = {
-        let board = board.clone();
-        std::thread::spawn(move || {
-            pool.install(|| {
-                // `try_for_each_with` stops the workers once the writer
-                // is gone.
-                let _ = (0..n)
-                    .into_par_iter()
-                    .with_max_len(1)
-                    .try_for_each_with(tx, |tx, i| {
-                        let register = |row: FileRow| {
-                            let started = Instant::now();
-                            lock(&board).insert(i, InFlight { started, row });
-                        };
-                        let o = work(i, &register);
-                        lock(&board).remove(&i);
-                        tx.send((i, o))
-                    });
-            });
-        })
-    };
-    let mut abandoned = HashSet::new();
-    let mut handled = 0;
-    while handled < n {
-        let msg = match hard_limit {
-            Some(_) => rx.recv_timeout(Duration::from_millis(200)),
-            None => rx.recv().map_err(|_| RecvTimeoutError::Disconnected),
-        };
-        match msg {
-            Ok((i, o)) => {
-                if abandoned.remove(&i) {
-                    continue;
-                }
-                handled += 1;
-                if !handle(o) {
-                    break;
-                }
-            }
-            Err(RecvTimeoutError::Timeout) => {
-                let Some(limit) = hard_limit else { continue };
-                let overdue: Vec<(usize, FileRow)> = lock(&board)
-                    .iter()
-                    .filter(|(i, f)| f.started.elapsed() > limit && !abandoned.contains(*i))
-                    .map(|(i, f)| {
-                        let mut row = f.row.clone();
-                        row.elapsed_ms = f.started.elapsed().as_millis() as u64;
-                        (*i, row)
-                    })
-                    .collect();
-                let mut stop = false;
-                for (i, row) in overdue {
-                    abandoned.insert(i);
-                    handled += 1;
-                    if !handle(Outcome::Done(Box::new(row), Vec::new())) {
-                        stop = true;
-                        break;
-                    }
-                }
-                if stop {
-                    break;
-                }
-            }
-            Err(RecvTimeoutError::Disconnected) => break,
-        }
-    }
-    // Dropping the receiver makes the workers' sends fail.
-    drop(rx);
-    if abandoned.is_empty() {
-        let _ = producer.join();
-    }
-    // Else a worker is stuck in a file: leave its thread behind (it ends
-    // with the process).
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 /// Ingests `files` (from [`plan`]) into `store`. `on_progress` is called
@@ -499,56 +389,55 @@ pub fn ingest(
 ) -> std::result::Result<Summary, StoreError> {
     let start = Instant::now();
     let known = store.known()?;
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(opts.jobs)
-        .build()
-        .map_err(std::io::Error::other)?;
     let mut sum = Summary {
         total: files.len(),
         ..Summary::default()
     };
-    let mut write_error = None;
-    let work = {
-        let (ex, files, opts) = (ex.clone(), files.to_vec(), opts.clone());
-        move |i: usize, register: &dyn Fn(FileRow)| {
-            let (path, stored) = &files[i];
-            process(&ex, path, stored, &opts, &known, register)
+    let run = RunOptions {
+        jobs: opts.jobs,
+        watchdog: opts.limits.timeout.map(hard_limit),
+        ..RunOptions::default()
+    };
+    let job = Arc::new((ex.clone(), files.to_vec(), opts.clone(), known));
+    let on_panic = {
+        let job = job.clone();
+        move |i: usize, reason: String| {
+            let (_, files, opts, _) = &*job;
+            let stored = &files[i].1;
+            let e = Error::Internal {
+                file: PathBuf::from(stored),
+                reason,
+            };
+            Outcome::Done(Box::new(failed_row(stored, &e, opts)), Vec::new())
         }
     };
-    run_watched(
-        pool,
-        files.len(),
-        opts.limits.timeout.map(hard_limit),
-        work,
-        |outcome| {
-            match outcome {
-                Outcome::Skipped { failed } => {
-                    sum.skipped += 1;
-                    sum.failed += failed as usize;
-                }
-                Outcome::Done(row, records) => {
-                    if let Err(e) = store.put_file(&row, &records) {
-                        write_error = Some(e);
-                        return false;
-                    }
-                    match row.status {
-                        Status::Ok => sum.ok += 1,
-                        Status::Failed => sum.failed += 1,
-                    }
-                    sum.forms += records.len();
-                }
+    let work = move |i: usize, ticket: &Ticket<Outcome>| {
+        let (ex, files, opts, known) = &*job;
+        let (path, stored) = &files[i];
+        process(ex, path, stored, opts, known, ticket)
+    };
+    run_ordered(files.len(), &run, work, on_panic, |outcome| {
+        match outcome {
+            Outcome::Skipped { failed } => {
+                sum.skipped += 1;
+                sum.failed += failed as usize;
             }
-            sum.done += 1;
-            sum.elapsed = start.elapsed();
-            on_progress(&sum);
-            true
-        },
-    );
+            Outcome::Done(row, records) => {
+                store.put_file(&row, &records)?;
+                match row.status {
+                    Status::Ok => sum.ok += 1,
+                    Status::Failed => sum.failed += 1,
+                }
+                sum.forms += records.len();
+            }
+        }
+        sum.done += 1;
+        sum.elapsed = start.elapsed();
+        on_progress(&sum);
+        Ok::<(), StoreError>(())
+    })?;
     sum.elapsed = start.elapsed();
-    match write_error {
-        Some(e) => Err(e),
-        None => Ok(sum),
-    }
+    Ok(sum)
 }
 
 /// A progress display on stderr when it is a terminal (files done of
@@ -600,53 +489,6 @@ mod tests {
             stored_path(Path::new("/elsewhere/x.pdf"), cwd),
             "/elsewhere/x.pdf"
         );
-    }
-
-    fn row(i: usize, status: Status) -> FileRow {
-        FileRow {
-            path: format!("f{i}.pdf"),
-            sha256: String::new(),
-            size: 0,
-            pages: None,
-            status,
-            error_code: None,
-            error: None,
-            extractor_version: EXTRACTOR_VERSION.into(),
-            elapsed_ms: 0,
-            ingested_at: 0,
-        }
-    }
-
-    #[test]
-    fn watchdog_abandons_a_stuck_file_and_the_batch_goes_on() {
-        // File 1 registers, then blocks far past the limit (as a parse that
-        // never checks the deadline would).
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(2)
-            .build()
-            .unwrap();
-        let work = |i: usize, register: &dyn Fn(FileRow)| {
-            let mut stuck = row(i, Status::Failed);
-            stuck.error_code = Some("timeout".into());
-            register(stuck);
-            if i == 1 {
-                std::thread::sleep(Duration::from_secs(30));
-            }
-            Outcome::Done(Box::new(row(i, Status::Ok)), Vec::new())
-        };
-        let t = Instant::now();
-        let mut got = Vec::new();
-        run_watched(pool, 6, Some(Duration::from_millis(300)), work, |o| {
-            if let Outcome::Done(r, _) = o {
-                got.push((r.path, r.error_code));
-            }
-            true
-        });
-        assert!(t.elapsed() < Duration::from_secs(10), "{:?}", t.elapsed());
-        got.sort();
-        assert_eq!(got.len(), 6);
-        assert_eq!(got[1], ("f1.pdf".into(), Some("timeout".into())));
-        assert!(got.iter().filter(|g| g.1.is_none()).count() == 5);
     }
 
     #[test]
