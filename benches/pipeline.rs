@@ -16,9 +16,10 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use shenbao::Extractor;
 use shenbao::PageContent;
 use shenbao::assemble::fields_to_record;
-use shenbao::extract::{page_to_layout, split_forms};
+use shenbao::extract::split_forms;
+use shenbao::layout::{PageLayout, page_to_layout};
 use shenbao::layout::{dedupe_glyphs, glyphs_to_words, words_to_lines};
-use shenbao::mapping::{FormFields, PageLayout, pages_to_fields};
+use shenbao::mapping::{FormFields, pages_to_fields};
 use shenbao::pdf::read_pages;
 use shenbao::record::{Record, Source};
 
@@ -64,7 +65,7 @@ fn corpus() -> Corpus {
         .flat_map(|(fs, (p, _))| {
             fs.iter()
                 .enumerate()
-                .map(|(i, f)| fields_to_record(f, &ex.template, source(p, i, f)))
+                .map(|(i, f)| fields_to_record(f, &ex.template, source(p, i, f), &ex.confidence))
         })
         .collect();
     let page_count = pages.iter().map(|p| p.len() as u64).sum();
@@ -116,7 +117,7 @@ fn stages(c: &mut Criterion) {
     g.bench_function("3_grid_cells", |b| {
         b.iter(|| {
             for page in k.pages.iter().flatten() {
-                black_box(page_to_layout(page, &k.ex.layout));
+                black_box(page_to_layout(page, &k.ex.template, &k.ex.layout));
             }
         })
     });
@@ -135,7 +136,12 @@ fn stages(c: &mut Criterion) {
         b.iter(|| {
             for (fs, (p, _)) in k.fields.iter().zip(&k.files) {
                 for (i, f) in fs.iter().enumerate() {
-                    black_box(fields_to_record(f, &k.ex.template, source(p, i, f)));
+                    black_box(fields_to_record(
+                        f,
+                        &k.ex.template,
+                        source(p, i, f),
+                        &k.ex.confidence,
+                    ));
                 }
             }
         })

@@ -3,8 +3,9 @@
 use std::fmt::Write;
 
 use crate::geom::{BBox, PageContent};
+use crate::layout::PageLayout;
 use crate::layout::{dedupe_glyphs, glyphs_to_words, words_to_lines};
-use crate::mapping::{FieldValue, FormFields, PageLayout};
+use crate::mapping::{FieldValue, FormFields};
 use crate::settings::LayoutSettings;
 
 fn b(b: &BBox) -> String {
@@ -147,7 +148,7 @@ pub fn fields(forms: &[FormFields]) -> String {
                 }
                 FieldValue::Funding { rows } => {
                     for r in rows {
-                        let t = |c: &Option<crate::mapping::CellRef>| {
+                        let t = |c: &Option<crate::layout::CellRef>| {
                             c.as_ref()
                                 .map(|c| c.text().replace('\n', ""))
                                 .unwrap_or_else(|| "∅".into())
@@ -157,7 +158,7 @@ pub fn fields(forms: &[FormFields]) -> String {
                 }
                 FieldValue::Indicators { rows } => {
                     for r in rows {
-                        let t = |c: &Option<crate::mapping::CellRef>| {
+                        let t = |c: &Option<crate::layout::CellRef>| {
                             c.as_ref()
                                 .map(|c| c.text().replace('\n', ""))
                                 .unwrap_or_else(|| "∅".into())

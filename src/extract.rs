@@ -1,9 +1,13 @@
 //! The per-file pipeline and the batch driver.
 //!
 //! ```text
-//! bytes ─pdf::read_pages─▶ pages ─page_to_layout─▶ layouts ─split_forms─▶ forms
-//!   form pages ─mapping::pages_to_fields─▶ fields ─assemble::fields_to_record─▶ record
+//! bytes ─pdf::read_pages, ocr::ocr_pages─▶ pages ─layout::page_to_layout─▶ layouts
+//!   ─split_forms, join::join_page_cuts─▶ form pages ─mapping::pages_to_fields─▶ fields
+//!   ─repair::repair_fields─▶ fields ─assemble::fields_to_record─▶ record
 //! ```
+//!
+//! A scanned page is read by OCR into the same page content as a
+//! text-layer page; from there on it takes the same stages.
 
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -14,15 +18,14 @@ use sha2::{Digest, Sha256};
 use crate::assemble::fields_to_record;
 use crate::error::{Error, Result};
 use crate::geom::PageContent;
-use crate::layout::{cell_lines, dedupe_glyphs, edges_to_grids, glyphs_to_cells, text_inset};
-use crate::mapping::{
-    CellRef, FormFields, FreeLine, PageLayout, TableCells, page_has_title, pages_to_fields,
-};
-use crate::ocr::{OcrError, OcrInfo, OcrSettings};
+use crate::layout::{PageLayout, page_to_layout};
+use crate::mapping::{FormFields, page_has_title, pages_to_fields};
+use crate::ocr::{OcrError, OcrSettings};
 use crate::pdf::{PdfSettings, read_pages};
 use crate::record::{Record, Source};
+use crate::repair::repair_fields;
 use crate::run::{RunOptions, Ticket, run_ordered};
-use crate::settings::LayoutSettings;
+use crate::settings::{ConfidenceSettings, LayoutSettings};
 use crate::template::Template;
 use crate::textdump;
 
@@ -47,6 +50,8 @@ pub struct Extractor {
     pub input: InputKind,
     /// Scanned pages (see [`crate::ocr`]).
     pub ocr: OcrSettings,
+    /// When fields read by OCR are warned about.
+    pub confidence: ConfidenceSettings,
 }
 
 /// The outcome for one input file.
@@ -54,73 +59,6 @@ pub struct Extractor {
 pub struct FileResult {
     pub path: PathBuf,
     pub result: Result<Vec<Record>>,
-}
-
-/// One page after layout (see [`crate::mapping::PageLayout`]).
-pub fn page_to_layout(page: &PageContent, settings: &LayoutSettings) -> PageLayout {
-    let glyphs = dedupe_glyphs(&page.glyphs, settings);
-    let edges = crate::layout::drop_rules_through_text(&page.edges, &glyphs, settings);
-    let grids = edges_to_grids(&edges, settings);
-    let mut taken = vec![false; glyphs.len()];
-    let mut tables = Vec::with_capacity(grids.len());
-    for grid in &grids {
-        let (per_cell, _) = glyphs_to_cells(grid, &glyphs);
-        let per_cell: Vec<Vec<usize>> = per_cell
-            .into_iter()
-            .map(|mut idx| {
-                idx.retain(|&i| !taken[i]);
-                for &i in &idx {
-                    taken[i] = true;
-                }
-                idx
-            })
-            .collect();
-        let inset = text_inset(
-            &grid
-                .cells
-                .iter()
-                .zip(&per_cell)
-                .map(|(c, idx)| (c.bbox.x0, idx.as_slice()))
-                .collect::<Vec<_>>(),
-            &glyphs,
-        );
-        let cells = grid
-            .cells
-            .iter()
-            .zip(per_cell)
-            .map(|(c, idx)| CellRef {
-                page: page.number,
-                bbox: c.bbox,
-                row: c.row,
-                col: c.col,
-                row_span: c.row_span,
-                col_span: c.col_span,
-                lines: cell_lines(&glyphs, &idx, inset.map(|d| c.bbox.x0 + d), settings),
-                cut_top: c.cut_top,
-                cut_bottom: c.cut_bottom,
-                cut_doubt: false,
-            })
-            .collect();
-        tables.push(TableCells {
-            page: page.number,
-            bbox: grid.bbox,
-            cells,
-        });
-    }
-    let outside: Vec<usize> = (0..glyphs.len()).filter(|&i| !taken[i]).collect();
-    // Free lines are read one by one: each keeps its own paragraph flag.
-    let free_lines = cell_lines(&glyphs, &outside, None, settings)
-        .into_iter()
-        .map(|line| FreeLine {
-            page: page.number,
-            line,
-        })
-        .collect();
-    PageLayout {
-        page: page.number,
-        tables,
-        free_lines,
-    }
 }
 
 /// Splits a file's pages into forms: a form starts at each page carrying
@@ -161,6 +99,7 @@ impl Extractor {
             pdf: PdfSettings::default(),
             input: InputKind::Auto,
             ocr: OcrSettings::default(),
+            confidence: ConfidenceSettings::default(),
         }
     }
 
@@ -224,49 +163,52 @@ impl Extractor {
         })
     }
 
-    /// Stage 1: positioned glyphs and ruling lines.
+    /// Stage 1, read: each page's positioned glyphs and ruling lines,
+    /// from its text layer or, where it has none usable, from its image
+    /// ([`crate::ocr::ocr_pages`]: the page then says what OCR added,
+    /// [`PageContent::ocr`]).
     pub fn pages(&self, path: &Path, bytes: &[u8]) -> Result<Vec<PageContent>> {
-        Ok(self.pages_ocr(path, bytes, &self.pdf)?.0)
+        self.pages_with(path, bytes, &self.pdf)
     }
 
-    /// Stage 1 with OCR: pages without a usable text layer are read from
-    /// their image ([`crate::ocr::ocr_pages`]); the second list tells which
-    /// (by page index), with the OCR words.
-    pub fn pages_ocr(
+    /// [`Extractor::pages`] with other PDF settings (a deadline, a page
+    /// limit).
+    pub fn pages_with(
         &self,
         path: &Path,
         bytes: &[u8],
         pdf: &PdfSettings,
-    ) -> Result<(Vec<PageContent>, Vec<Option<OcrInfo>>)> {
+    ) -> Result<Vec<PageContent>> {
         let mut pages = read_pages(path, bytes, pdf)?;
         let file = || path.to_path_buf();
-        let info =
-            crate::ocr::ocr_pages(&mut pages, bytes, &self.ocr, &self.layout, &self.template)
-                .map_err(|e| match e {
-                    OcrError::Unavailable(reason) => Error::OcrUnavailable {
-                        file: file(),
-                        reason,
-                    },
-                    OcrError::Failed(reason) => Error::Ocr {
-                        file: file(),
-                        reason,
-                    },
-                })?;
+        crate::ocr::ocr_pages(&mut pages, bytes, &self.ocr, &self.layout, &self.template).map_err(
+            |e| match e {
+                OcrError::Unavailable(reason) => Error::OcrUnavailable {
+                    file: file(),
+                    reason,
+                },
+                OcrError::Failed(reason) => Error::Ocr {
+                    file: file(),
+                    reason,
+                },
+            },
+        )?;
         if !pages.is_empty() && pages.iter().all(|p| p.glyphs.is_empty()) {
             return Err(Error::NoTextLayer { file: file() });
         }
-        Ok((pages, info))
+        Ok(pages)
     }
 
-    /// Stage 2: layout of every page.
+    /// Stage 2, layout: every page's cells and free lines
+    /// ([`page_to_layout`]).
     pub fn layouts(&self, pages: &[PageContent]) -> Vec<PageLayout> {
         pages
             .iter()
-            .map(|p| page_to_layout(p, &self.layout))
+            .map(|p| page_to_layout(p, &self.template, &self.layout))
             .collect()
     }
 
-    /// Stage 3a: each form's pages with the rows cut by page breaks
+    /// Stage 3a, join: each form's pages with the rows cut by page breaks
     /// joined, in place ([`crate::join::join_page_cuts`]); what was done,
     /// one report per form.
     pub fn tables(&self, layouts: &mut [PageLayout]) -> Vec<crate::join::JoinReport> {
@@ -276,20 +218,26 @@ impl Extractor {
             .collect()
     }
 
-    /// Stage 3: the fields of every form of a file (its pages joined on a
-    /// copy; [`Extractor::tables`] then [`Extractor::joined_fields`] does
-    /// it in place).
+    /// Stages 3a–3c: the placed fields of every form of a file (its pages
+    /// joined on a copy; [`Extractor::tables`] then
+    /// [`Extractor::joined_fields`] does it in place).
     pub fn fields(&self, layouts: &[PageLayout]) -> Vec<FormFields> {
         let mut joined = layouts.to_vec();
         self.tables(&mut joined);
         self.joined_fields(&joined)
     }
 
-    /// Stage 3 on pages already joined by [`Extractor::tables`].
+    /// Stage 3b, place, on pages already joined by [`Extractor::tables`]
+    /// ([`pages_to_fields`]), then 3c, repair: the fields of forms holding
+    /// a page read by OCR repaired ([`repair_fields`]).
     pub fn joined_fields(&self, layouts: &[PageLayout]) -> Vec<FormFields> {
         split_forms(layouts, &self.template)
             .into_iter()
-            .map(|r| pages_to_fields(&layouts[r], &self.template, &self.layout))
+            .map(|r| {
+                let mut f = pages_to_fields(&layouts[r], &self.template, &self.layout);
+                repair_fields(&mut f, &self.template);
+                f
+            })
             .collect()
     }
 
@@ -324,33 +272,24 @@ impl Extractor {
         if self.is_text_input(bytes) {
             return self.extract_text(path, bytes);
         }
-        let (pages, ocr) = self.pages_ocr(path, bytes, pdf)?;
+        let pages = self.pages_with(path, bytes, pdf)?;
         *pages_seen = Some(pages.len());
         let mut layouts = Vec::with_capacity(pages.len());
         for p in &pages {
             checkpoint()?;
-            layouts.push(page_to_layout(p, &self.layout));
+            layouts.push(page_to_layout(p, &self.template, &self.layout));
         }
         drop(pages);
-        crate::ocr::fix_layouts(&mut layouts, &ocr, &self.template);
         checkpoint()?;
         self.tables(&mut layouts);
-        let mut forms = self.joined_fields(&layouts);
-        let ocr_warnings = crate::ocr::fix_forms(&mut forms, &ocr, &self.template);
+        let forms = self.joined_fields(&layouts);
         checkpoint()?;
-        self.records(path, sha, &forms, &ocr, &ocr_warnings)
+        self.records(path, sha, &forms)
     }
 
-    /// Stage 4: one record per form ([`Error::NoForm`] when none holds a
-    /// field), with the OCR annotations of scanned pages.
-    pub fn records(
-        &self,
-        path: &Path,
-        sha: &str,
-        forms: &[FormFields],
-        ocr: &[Option<OcrInfo>],
-        ocr_warnings: &[Vec<crate::record::Warning>],
-    ) -> Result<Vec<Record>> {
+    /// Stage 4, assemble: one record per form ([`Error::NoForm`] when none
+    /// holds a field).
+    pub fn records(&self, path: &Path, sha: &str, forms: &[FormFields]) -> Result<Vec<Record>> {
         let records: Vec<Record> = forms
             .iter()
             .enumerate()
@@ -363,10 +302,7 @@ impl Extractor {
                     ocr: false,
                     ocr_pages: Vec::new(),
                 };
-                let mut r = fields_to_record(f, &self.template, source);
-                crate::ocr::annotate_record(&mut r, ocr, &self.template, &self.ocr);
-                r.warnings.extend(ocr_warnings[i].iter().cloned());
-                r
+                fields_to_record(f, &self.template, source, &self.confidence)
             })
             .filter(|r| {
                 // A run of pages before the first title page that holds no

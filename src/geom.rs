@@ -159,4 +159,85 @@ pub struct PageContent {
     /// paints: about 1 for a scan, small for a logo or a stamp.
     #[serde(default)]
     pub image_cover: f64,
+    /// A page read from its image: what OCR adds (words with their
+    /// confidences, the preprocessing that ran, why). `None` for a page
+    /// read from its text layer.
+    #[serde(skip)]
+    pub ocr: Option<std::sync::Arc<OcrInfo>>,
+}
+
+// What OCR adds to a scanned page. The scan reader (`crate::ocr`) fills it;
+// later stages read it: the layout snaps labels on such pages, the repair
+// stage fixes their fields, the record builder reports their confidence.
+
+/// One recognized word, in pixels of the image OCR saw (or points, after
+/// `OcrWord::scaled`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct OcrWord {
+    pub text: String,
+    pub bbox: BBox,
+    /// Tesseract's confidence, 0..1.
+    pub conf: f64,
+    /// (block, paragraph, line) numbers: words of one line share it.
+    pub line: (u32, u32, u32),
+    /// The characters with their own boxes, when the output gave them
+    /// (hOCR); their text is the word's.
+    pub chars: Vec<OcrChar>,
+}
+
+/// One recognized character of a word (hOCR `ocrx_cinfo`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct OcrChar {
+    pub ch: String,
+    pub bbox: BBox,
+    /// 0..1.
+    pub conf: f64,
+}
+
+/// What OCR adds to a page beyond its [`PageContent`]: the words with
+/// their confidences (points, top-left origin, deskewed frame), the
+/// preprocessing that ran (skew corrected, illumination normalized,
+/// keystone rectified), and why the page was read by OCR.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OcrInfo {
+    pub words: Vec<OcrWord>,
+    /// Lines of ink the recognizer read no text from (points): a field
+    /// whose box holds one may have lost text (the record builder warns `ocr_unread`).
+    pub unread: Vec<BBox>,
+    pub skew_deg: f64,
+    /// The paper's brightness was divided out.
+    pub illumination_normalized: bool,
+    /// A keystone was rectified from the table's frame.
+    pub perspective_corrected: bool,
+    /// The sheet was found on a darker surround and made to fill the page.
+    pub sheet_found: bool,
+    /// Red ink (a seal) was taken out of the page.
+    pub seal_removed: bool,
+    pub reason: OcrReason,
+    /// `ppocr` or `tesseract`.
+    pub recognizer: &'static str,
+}
+
+/// Why a page's text layer was not used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OcrReason {
+    /// No glyphs, and an image.
+    NoTextLayer,
+    /// Mostly glyphs whose text is unknown (U+FFFD, private use area).
+    UnmappedText,
+    /// Glyphs over a page-sized image, their text holding none of the
+    /// form's words: a garbage text layer (mojibake, another program's
+    /// failed OCR).
+    ForeignText,
+}
+
+impl OcrReason {
+    /// Said in the record's `ocr_text_layer_ignored` warning.
+    pub fn describe(self) -> &'static str {
+        match self {
+            OcrReason::NoTextLayer => "no text layer",
+            OcrReason::UnmappedText => "its text layer is mostly unmapped glyphs",
+            OcrReason::ForeignText => "its text layer holds none of the form's words",
+        }
+    }
 }

@@ -30,7 +30,7 @@
 
 use serde::Serialize;
 
-use crate::mapping::{CellRef, PageLayout};
+use crate::layout::{CellRef, PageLayout};
 use crate::settings::LayoutSettings;
 
 /// One join made: the cell on `page` at `bbox` took the text of the cell
@@ -351,8 +351,8 @@ fn same_columns(a: &CellRef, b: &CellRef, tol: f64) -> bool {
 mod tests {
     use super::*;
     use crate::geom::BBox;
+    use crate::layout::TableCells;
     use crate::layout::TextLine;
-    use crate::mapping::TableCells;
 
     fn cell(page: usize, row: usize, x0: f64, x1: f64, text: &str) -> CellRef {
         CellRef {
@@ -385,6 +385,7 @@ mod tests {
                 cells,
             }],
             free_lines: vec![],
+            ocr: None,
         }
     }
 

@@ -42,6 +42,7 @@ pub mod normalize;
 pub mod ocr;
 pub mod pdf;
 pub mod record;
+pub mod repair;
 pub mod run;
 pub mod settings;
 pub mod store;

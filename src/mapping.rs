@@ -15,69 +15,14 @@ use std::borrow::Cow;
 
 use serde::Serialize;
 
-use crate::geom::BBox;
-use crate::layout::TextLine;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use crate::geom::{BBox, OcrInfo};
+use crate::layout::{CellRef, FreeLine, PageLayout, TextLine};
+use crate::record::Warning;
 use crate::settings::LayoutSettings;
 use crate::template::{Shape, Template, label_key, label_key_into};
-
-/// A table cell with its text, as the mapping sees it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct CellRef {
-    pub page: usize,
-    pub bbox: BBox,
-    pub row: usize,
-    pub col: usize,
-    pub row_span: usize,
-    pub col_span: usize,
-    pub lines: Vec<TextLine>,
-    /// The cell's top (bottom) is a page cut with no rule drawn
-    /// ([`crate::layout::Cell::cut_top`]).
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub cut_top: bool,
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub cut_bottom: bool,
-    /// The cell meets a page cut where its text may go on in the cell
-    /// across the cut, and the join stage could not tell: its field or row
-    /// gets a `page_cut` warning.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub cut_doubt: bool,
-}
-
-impl CellRef {
-    /// Lines joined with `\n`.
-    pub fn text(&self) -> String {
-        crate::layout::lines_text(&self.lines)
-    }
-    pub fn is_empty(&self) -> bool {
-        self.lines.iter().all(|l| l.text.trim().is_empty())
-    }
-    fn covers_row(&self, r: usize) -> bool {
-        r >= self.row && r < self.row + self.row_span
-    }
-}
-
-/// A line of text printed outside any table (title, year, unit).
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct FreeLine {
-    pub page: usize,
-    pub line: TextLine,
-}
-
-/// The cells of one table (grid) on one page.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct TableCells {
-    pub page: usize,
-    pub bbox: BBox,
-    pub cells: Vec<CellRef>,
-}
-
-/// One page after layout: its tables' cells and its free lines.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct PageLayout {
-    pub page: usize,
-    pub tables: Vec<TableCells>,
-    pub free_lines: Vec<FreeLine>,
-}
 
 /// A row of the funding sub-table.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -135,6 +80,15 @@ pub struct FormFields {
     pub hits: Vec<FieldHit>,
     /// Non-empty cells that no label claimed.
     pub orphans: Vec<CellRef>,
+    /// The form's pages read by OCR, by page number
+    /// ([`PageLayout::ocr`]).
+    #[serde(skip)]
+    pub ocr: BTreeMap<usize, Arc<OcrInfo>>,
+    /// What the repair stage did to the fields of OCR'd pages
+    /// ([`crate::ocr::repair_fields`]), said in the record after the record
+    /// builder's own warnings.
+    #[serde(skip)]
+    pub repairs: Vec<Warning>,
 }
 
 /// Whether the page carries the form's title (a new form starts there).
@@ -427,6 +381,10 @@ pub fn pages_to_fields(
 ) -> FormFields {
     let mut out = FormFields {
         pages: pages.iter().map(|p| p.page).collect(),
+        ocr: pages
+            .iter()
+            .filter_map(|p| Some((p.page, p.ocr.clone()?)))
+            .collect(),
         ..Default::default()
     };
     let keys = Keys::new(template);
@@ -707,6 +665,7 @@ fn read_lower_rows(band: &Band, out: &mut FormFields, first_hit: usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::layout::TableCells;
 
     fn cell(row: usize, col: usize, x0: f64, x1: f64, text: &str) -> CellRef {
         let top = row as f64 * 20.0;
@@ -741,6 +700,7 @@ mod tests {
                 cells,
             }],
             free_lines: vec![],
+            ocr: None,
         }
     }
 

@@ -38,6 +38,12 @@ pub struct LayoutSettings {
     /// its height inside it at the top and at the bottom, runs through text
     /// and is no cell border (`drop_rules_through_text`). Default 0.15.
     pub text_rule_margin: f64,
+    /// On a page read by OCR, a cell or free line at least this similar
+    /// (`normalize::similarity`, 0..1) to one of the template's fixed
+    /// texts takes that text (`layout::snap_labels`). Default 0.6: a
+    /// two-character label with one character misread still snaps
+    /// (0.5 would snap one shared character of two).
+    pub ocr_label_similarity: f64,
 }
 
 impl Default for LayoutSettings {
@@ -53,6 +59,36 @@ impl Default for LayoutSettings {
             indent_factor: 1.5,
             column_match_tolerance: 6.0,
             text_rule_margin: 0.15,
+            ocr_label_similarity: 0.6,
+        }
+    }
+}
+
+/// When the record builder warns about a field read by OCR
+/// (`assemble::annotate_scanned`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ConfidenceSettings {
+    /// An amount (a money field, a funding row) whose OCR confidence is
+    /// below this gets an `ocr_low_confidence` warning. Default 0.7:
+    /// over the 85 amounts of the scanned fixtures and two 300 dpi JPEG
+    /// scans, the one misread amount (a digit, no cross-check covering
+    /// it) had 0.59, one right amount 0.59, every other right one ≥ 0.76.
+    pub min_amount_confidence: f64,
+    /// Any field (text, scalar, table row) holding a character read with a
+    /// confidence below this gets an `ocr_low_confidence` warning. Default
+    /// 0.92: dense characters (`覆`, `亟`) are misread the same way by every
+    /// pass with a confidence of 0.84-0.92 (the JPEG set) or at most 0.85
+    /// (the tuning set), so anything lower is not trusted. It warns about a
+    /// quarter of the right fields on the scanned fixtures too: on scans,
+    /// a warning asks for a look, it does not say the value is wrong.
+    pub min_char_confidence: f64,
+}
+
+impl Default for ConfidenceSettings {
+    fn default() -> Self {
+        ConfidenceSettings {
+            min_amount_confidence: 0.7,
+            min_char_confidence: 0.92,
         }
     }
 }

@@ -100,6 +100,9 @@ pub struct Template {
     /// [`Template::vocabulary`], built once at load.
     #[serde(skip)]
     vocabulary: Vec<String>,
+    /// [`Template::cell_texts`], built once at load.
+    #[serde(skip)]
+    cell_texts: Vec<String>,
 }
 
 /// The shape each record field must have.
@@ -253,6 +256,7 @@ impl Template {
             return Err(err("`header.title` is empty".into()));
         }
         t.vocabulary = t.build_vocabulary();
+        t.cell_texts = t.build_cell_texts();
         Ok(t)
     }
 
@@ -305,6 +309,29 @@ impl Template {
     /// none of them is not this form's (a page's garbage text layer).
     pub fn vocabulary(&self) -> &[String] {
         &self.vocabulary
+    }
+
+    /// The fixed texts a table cell may hold on its own, as printed: the
+    /// field labels (in field order), then the funding and indicator
+    /// column headers.
+    pub fn cell_texts(&self) -> &[String] {
+        &self.cell_texts
+    }
+
+    fn build_cell_texts(&self) -> Vec<String> {
+        let fields = self.fields.iter().flat_map(|f| f.labels.iter());
+        let f = &self.funding_table;
+        let i = &self.indicator_table;
+        fields
+            .chain(
+                [
+                    &f.name, &f.amount, &i.level1, &i.level2, &i.level3, &i.target,
+                ]
+                .into_iter()
+                .flatten(),
+            )
+            .cloned()
+            .collect()
     }
 
     fn build_vocabulary(&self) -> Vec<String> {

@@ -9,10 +9,15 @@
 //!
 //! Every stage takes the previous stage's output and the
 //! [`LayoutSettings`](crate::settings::LayoutSettings); nothing here knows
-//! about the form.
+//! about the form but [`snap_labels`], which snaps the text of pages read
+//! by OCR to the template's fixed texts. [`page_to_layout`] runs the chain
+//! over one page into a [`PageLayout`].
 
 mod grid;
+mod page;
 mod text;
+
+pub use page::{CellRef, FreeLine, PageLayout, TableCells, page_to_layout, snap_labels};
 
 pub use grid::{Cell, Grid, drop_rules_through_text, edges_to_grids, merge_edges};
 pub use text::{

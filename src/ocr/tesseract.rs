@@ -8,30 +8,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 
 use crate::geom::{BBox, Glyph};
-
-/// One recognized word, in pixels of the image OCR saw (or points, after
-/// [`OcrWord::scaled`]).
-#[derive(Debug, Clone, PartialEq)]
-pub struct OcrWord {
-    pub text: String,
-    pub bbox: BBox,
-    /// Tesseract's confidence, 0..1.
-    pub conf: f64,
-    /// (block, paragraph, line) numbers: words of one line share it.
-    pub line: (u32, u32, u32),
-    /// The characters with their own boxes, when the output gave them
-    /// (hOCR); their text is the word's.
-    pub chars: Vec<OcrChar>,
-}
-
-/// One recognized character of a word (hOCR `ocrx_cinfo`).
-#[derive(Debug, Clone, PartialEq)]
-pub struct OcrChar {
-    pub ch: String,
-    pub bbox: BBox,
-    /// 0..1.
-    pub conf: f64,
-}
+pub use crate::geom::{OcrChar, OcrWord};
 
 impl OcrWord {
     /// Box multiplied by `k` and shifted by (`dx`, `dy`) (after scaling).

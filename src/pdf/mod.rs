@@ -394,6 +394,7 @@ fn read_page(
         edges,
         images: it.images,
         image_dpi: it.image_dpi,
+        ocr: None,
         image_cover: if width > 0.0 && height > 0.0 {
             (it.image_area / (width * height)).min(1.0)
         } else {

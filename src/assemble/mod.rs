@@ -4,10 +4,15 @@
 use std::collections::BTreeMap;
 
 use crate::geom::BBox;
-use crate::mapping::{CellRef, FieldHit, FieldValue, FormFields};
+use crate::layout::CellRef;
+use crate::mapping::{FieldHit, FieldValue, FormFields};
 use crate::normalize::{self, DateParse};
 use crate::record::{FundingComponent, Indicator, Location, Money, Record, Source, Warning};
+use crate::settings::ConfidenceSettings;
 use crate::template::{Shape, Template};
+
+mod scanned;
+pub use scanned::{annotate_scanned, mean_confidence, min_confidence};
 
 /// Text of cells joined as free text: wrapped lines joined, paragraphs kept.
 /// A cell's first line starts a paragraph, except in a cell continued from
@@ -190,8 +195,26 @@ fn cell_text_line(c: &Option<CellRef>) -> Option<String> {
     if t.is_empty() { None } else { Some(t) }
 }
 
-/// Builds the record of one form.
-pub fn fields_to_record(f: &FormFields, template: &Template, source: Source) -> Record {
+/// The record builder: the record of one form from its placed fields,
+/// then, on a form holding pages read by OCR, what OCR adds
+/// ([`annotate_scanned`]) and the repair stage's warnings
+/// ([`FormFields::repairs`]).
+pub fn fields_to_record(
+    f: &FormFields,
+    template: &Template,
+    source: Source,
+    confidence: &ConfidenceSettings,
+) -> Record {
+    let mut r = read_fields(f, template, source);
+    if !f.ocr.is_empty() {
+        annotate_scanned(&mut r, &f.ocr, template, confidence);
+    }
+    r.warnings.extend(f.repairs.iter().cloned());
+    r
+}
+
+/// The record of a form's placed fields, before what OCR adds.
+fn read_fields(f: &FormFields, template: &Template, source: Source) -> Record {
     let mut b = Builder {
         warnings: Vec::new(),
         provenance: BTreeMap::new(),

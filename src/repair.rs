@@ -1,10 +1,10 @@
-//! Repairs of OCR text tied to what the form guarantees, applied to OCR'd
-//! pages only:
+//! The repair stage: placed fields in, placed fields out
+//! ([`repair_fields`]: [`FormFields`] → [`FormFields`], with its own
+//! `ocr_repaired` warnings in [`FormFields::repairs`]). It runs on forms
+//! holding a page read by OCR, and repairs OCR text by what the form
+//! guarantees (the labels themselves were snapped in the layout stage,
+//! [`crate::layout::snap_labels`]):
 //!
-//! * [`snap_labels`]: a cell (or free line) whose text is close to one of
-//!   the template's fixed texts — field labels, sub-table headers, the
-//!   title, the unit label — takes that text (OCR garbles labels as it
-//!   garbles anything; labels are a closed vocabulary, values are not).
 //! * [`fix_options`]: the 项目类型 / 资金用途 cells rebuilt from the options
 //!   recognized fuzzily, with the box OCR reads after each (`口` for □; a
 //!   dark glyph such as `国` for ■).
@@ -19,99 +19,16 @@
 //!   to the context that decides it: a CJK neighbour, a document-number
 //!   shape, digits on both sides. Characters are never guessed otherwise.
 
-use crate::geom::BBox;
-use crate::layout::TextLine;
-use crate::mapping::{CellRef, FieldValue, FormFields, PageLayout};
+use crate::layout::CellRef;
+use crate::mapping::{FieldValue, FormFields};
 use crate::normalize::similarity;
 use crate::record::Warning;
-use crate::template::{Shape, Template, label_key};
+use crate::template::{Shape, Template};
 
 fn squeezed(s: &str) -> String {
     s.chars()
         .filter(|c| !c.is_whitespace() && *c != '\u{3000}')
         .collect()
-}
-
-fn one_line(lines: &[TextLine], text: &str) -> Vec<TextLine> {
-    let bbox = BBox::union_all(lines.iter().map(|l| &l.bbox)).unwrap_or_default();
-    vec![TextLine {
-        text: text.to_string(),
-        bbox,
-        starts_paragraph: false,
-    }]
-}
-
-/// The fixed texts a cell may hold on its own.
-fn cell_vocabulary(t: &Template) -> Vec<String> {
-    let mut v: Vec<String> = t.fields.iter().flat_map(|f| f.labels.clone()).collect();
-    v.extend(t.funding_table.name.iter().cloned());
-    v.extend(t.funding_table.amount.iter().cloned());
-    for c in [
-        &t.indicator_table.level1,
-        &t.indicator_table.level2,
-        &t.indicator_table.level3,
-        &t.indicator_table.target,
-    ] {
-        v.extend(c.iter().cloned());
-    }
-    v
-}
-
-/// The closest vocabulary entry at least `min` similar, unless the text is
-/// already one exactly.
-fn closest<'a>(text: &str, vocab: &'a [String], min: f64) -> Option<&'a String> {
-    let key = label_key(text);
-    if key.is_empty() || vocab.iter().any(|v| label_key(v) == key) {
-        return None;
-    }
-    vocab
-        .iter()
-        .map(|v| (similarity(&label_key(v), &key), v))
-        .filter(|(s, _)| *s >= min)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, v)| v)
-}
-
-/// Snaps labels, headers, the title and the unit label (see the module docs).
-pub fn snap_labels(layout: &mut PageLayout, t: &Template) {
-    let vocab = cell_vocabulary(t);
-    for table in &mut layout.tables {
-        for cell in &mut table.cells {
-            let text = cell.text();
-            if let Some(v) = closest(&text, &vocab, 0.6) {
-                cell.lines = one_line(&cell.lines, v);
-            }
-        }
-    }
-    let title = &t.header.title;
-    for fl in &mut layout.free_lines {
-        let text = squeezed(&fl.line.text);
-        let n = title.chars().count();
-        // the title, possibly with junk around it
-        if !text.contains(title.as_str()) && text.chars().count() <= n + 4 {
-            let best = (0..=text.chars().count().saturating_sub(n.saturating_sub(3)))
-                .map(|i| {
-                    let w: String = text.chars().skip(i).take(n).collect();
-                    similarity(&w, title)
-                })
-                .fold(0.0, f64::max);
-            if best >= 0.6 {
-                fl.line.text = title.clone();
-                continue;
-            }
-        }
-        // `申报单位名称：unit` with the label garbled
-        for label in &t.header.unit_labels {
-            let n = label.chars().count();
-            let head: String = text.chars().take(n).collect();
-            if head != *label && similarity(&head, label) >= 0.6 {
-                let rest: String = text.chars().skip(n).collect();
-                let rest = rest.trim_start_matches([':', '：', ';', '；', '.']);
-                fl.line.text = format!("{label}：{rest}");
-                break;
-            }
-        }
-    }
 }
 
 const UNTICKED: &[char] = &['口', '□', '☐', '0', 'O', 'o'];
@@ -567,7 +484,7 @@ fn fix_cells(cells: &mut [CellRef], shape: ValueShape, field: &str, warnings: &m
             if fixed != squeezed(&crate::normalize::fold_width(&text)) {
                 warnings.push(repaired(field, &text, &fixed));
             }
-            c.lines = one_line(&c.lines, &fixed);
+            c.set_text(&fixed);
         }
     }
 }
@@ -603,7 +520,7 @@ fn snap_level(c: &mut CellRef, field: &str, warnings: &mut Vec<Warning>) {
     let trimmed = text.trim_matches(junk);
     if LEVEL_NAMES.contains(&trimmed) {
         if trimmed != text {
-            c.lines = one_line(&c.lines, trimmed);
+            c.set_text(trimmed);
         }
         return;
     }
@@ -614,7 +531,16 @@ fn snap_level(c: &mut CellRef, field: &str, warnings: &mut Vec<Warning>) {
         .max_by(|a, b| a.0.total_cmp(&b.0))
     {
         warnings.push(repaired(field, &text, best.1));
-        c.lines = one_line(&c.lines, best.1);
+        c.set_text(best.1);
+    }
+}
+
+/// The repair stage: on a form holding a page read by OCR, the repairs of
+/// [`fix_fields`], their warnings kept in [`FormFields::repairs`]. A form
+/// read from text layers only is left as it is.
+pub fn repair_fields(f: &mut FormFields, t: &Template) {
+    if !f.ocr.is_empty() {
+        f.repairs = fix_fields(f, t);
     }
 }
 
@@ -642,7 +568,7 @@ pub fn fix_fields(f: &mut FormFields, t: &Template) -> Vec<Warning> {
                 } else if spec.shape == Shape::Option {
                     for c in cells.iter_mut() {
                         let fixed = fix_options(&c.text(), &spec.options);
-                        c.lines = one_line(&c.lines, &fixed);
+                        c.set_text(&fixed);
                     }
                 }
             }

@@ -1,0 +1,231 @@
+//! The layout stage's output, [`PageLayout`], and the stage itself,
+//! [`page_to_layout`]: one page's glyphs and ruling lines to its tables'
+//! cells with their text, and the lines printed outside any table.
+
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use super::{
+    TextLine, cell_lines, dedupe_glyphs, drop_rules_through_text, edges_to_grids, glyphs_to_cells,
+    text_inset,
+};
+use crate::geom::{BBox, OcrInfo, PageContent};
+use crate::normalize::similarity;
+use crate::settings::LayoutSettings;
+use crate::template::{Template, label_key};
+
+/// A table cell with its text.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CellRef {
+    pub page: usize,
+    pub bbox: BBox,
+    pub row: usize,
+    pub col: usize,
+    pub row_span: usize,
+    pub col_span: usize,
+    pub lines: Vec<TextLine>,
+    /// The cell's top (bottom) is a page cut with no rule drawn
+    /// ([`crate::layout::Cell::cut_top`]).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub cut_top: bool,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub cut_bottom: bool,
+    /// The cell meets a page cut where its text may go on in the cell
+    /// across the cut, and the join stage could not tell: its field or row
+    /// gets a `page_cut` warning.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub cut_doubt: bool,
+}
+
+impl CellRef {
+    /// Lines joined with `\n`.
+    pub fn text(&self) -> String {
+        crate::layout::lines_text(&self.lines)
+    }
+    /// Replaces the cell's lines by one line holding `text`, over the box
+    /// of the lines it replaces (a repaired or snapped text).
+    pub fn set_text(&mut self, text: &str) {
+        let bbox = BBox::union_all(self.lines.iter().map(|l| &l.bbox)).unwrap_or_default();
+        self.lines = vec![TextLine {
+            text: text.to_string(),
+            bbox,
+            starts_paragraph: false,
+        }];
+    }
+    pub fn is_empty(&self) -> bool {
+        self.lines.iter().all(|l| l.text.trim().is_empty())
+    }
+    pub(crate) fn covers_row(&self, r: usize) -> bool {
+        r >= self.row && r < self.row + self.row_span
+    }
+}
+
+/// A line of text printed outside any table (title, year, unit).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FreeLine {
+    pub page: usize,
+    pub line: TextLine,
+}
+
+/// The cells of one table (grid) on one page.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TableCells {
+    pub page: usize,
+    pub bbox: BBox,
+    pub cells: Vec<CellRef>,
+}
+
+/// One page after layout: its tables' cells and its free lines.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PageLayout {
+    pub page: usize,
+    pub tables: Vec<TableCells>,
+    pub free_lines: Vec<FreeLine>,
+    /// What OCR added, for a page read from its image
+    /// ([`PageContent::ocr`]).
+    #[serde(skip)]
+    pub ocr: Option<Arc<OcrInfo>>,
+}
+
+/// One page after layout: its glyphs de-duplicated, its ruling lines
+/// turned into grids, each glyph given to the cell holding it (or left as
+/// a free line), each cell's text in lines; on a page read by OCR, labels
+/// snapped to the template's fixed texts ([`snap_labels`]).
+pub fn page_to_layout(page: &PageContent, t: &Template, settings: &LayoutSettings) -> PageLayout {
+    let glyphs = dedupe_glyphs(&page.glyphs, settings);
+    let edges = drop_rules_through_text(&page.edges, &glyphs, settings);
+    let grids = edges_to_grids(&edges, settings);
+    let mut taken = vec![false; glyphs.len()];
+    let mut tables = Vec::with_capacity(grids.len());
+    for grid in &grids {
+        let (per_cell, _) = glyphs_to_cells(grid, &glyphs);
+        let per_cell: Vec<Vec<usize>> = per_cell
+            .into_iter()
+            .map(|mut idx| {
+                idx.retain(|&i| !taken[i]);
+                for &i in &idx {
+                    taken[i] = true;
+                }
+                idx
+            })
+            .collect();
+        let inset = text_inset(
+            &grid
+                .cells
+                .iter()
+                .zip(&per_cell)
+                .map(|(c, idx)| (c.bbox.x0, idx.as_slice()))
+                .collect::<Vec<_>>(),
+            &glyphs,
+        );
+        let cells = grid
+            .cells
+            .iter()
+            .zip(per_cell)
+            .map(|(c, idx)| CellRef {
+                page: page.number,
+                bbox: c.bbox,
+                row: c.row,
+                col: c.col,
+                row_span: c.row_span,
+                col_span: c.col_span,
+                lines: cell_lines(&glyphs, &idx, inset.map(|d| c.bbox.x0 + d), settings),
+                cut_top: c.cut_top,
+                cut_bottom: c.cut_bottom,
+                cut_doubt: false,
+            })
+            .collect();
+        tables.push(TableCells {
+            page: page.number,
+            bbox: grid.bbox,
+            cells,
+        });
+    }
+    let outside: Vec<usize> = (0..glyphs.len()).filter(|&i| !taken[i]).collect();
+    // Free lines are read one by one: each keeps its own paragraph flag.
+    let free_lines = cell_lines(&glyphs, &outside, None, settings)
+        .into_iter()
+        .map(|line| FreeLine {
+            page: page.number,
+            line,
+        })
+        .collect();
+    let mut layout = PageLayout {
+        page: page.number,
+        tables,
+        free_lines,
+        ocr: page.ocr.clone(),
+    };
+    if layout.ocr.is_some() {
+        snap_labels(&mut layout, t, settings.ocr_label_similarity);
+    }
+    layout
+}
+
+/// The closest vocabulary entry at least `min` similar, unless the text is
+/// already one exactly.
+fn closest<'a>(text: &str, vocab: &'a [String], min: f64) -> Option<&'a String> {
+    let key = label_key(text);
+    if key.is_empty() || vocab.iter().any(|v| label_key(v) == key) {
+        return None;
+    }
+    vocab
+        .iter()
+        .map(|v| (similarity(&label_key(v), &key), v))
+        .filter(|(s, _)| *s >= min)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, v)| v)
+}
+
+/// Snaps the fixed texts of a page read by OCR: a cell (or free line)
+/// whose text is at least `min` similar to one of the template's fixed
+/// texts (field labels, sub-table headers: [`Template::cell_texts`]; the
+/// title; the unit label before its value) takes that text. OCR garbles
+/// labels as it garbles anything; labels are a closed vocabulary, values
+/// are not.
+pub fn snap_labels(layout: &mut PageLayout, t: &Template, min: f64) {
+    for table in &mut layout.tables {
+        for cell in &mut table.cells {
+            let text = cell.text();
+            if let Some(v) = closest(&text, t.cell_texts(), min) {
+                cell.set_text(v);
+            }
+        }
+    }
+    let title = &t.header.title;
+    for fl in &mut layout.free_lines {
+        let text = squeezed(&fl.line.text);
+        let n = title.chars().count();
+        // the title, possibly with junk around it
+        if !text.contains(title.as_str()) && text.chars().count() <= n + 4 {
+            let best = (0..=text.chars().count().saturating_sub(n.saturating_sub(3)))
+                .map(|i| {
+                    let w: String = text.chars().skip(i).take(n).collect();
+                    similarity(&w, title)
+                })
+                .fold(0.0, f64::max);
+            if best >= min {
+                fl.line.text = title.clone();
+                continue;
+            }
+        }
+        // `申报单位名称：unit` with the label garbled
+        for label in &t.header.unit_labels {
+            let n = label.chars().count();
+            let head: String = text.chars().take(n).collect();
+            if head != *label && similarity(&head, label) >= min {
+                let rest: String = text.chars().skip(n).collect();
+                let rest = rest.trim_start_matches([':', '：', ';', '；', '.']);
+                fl.line.text = format!("{label}：{rest}");
+                break;
+            }
+        }
+    }
+}
+
+fn squeezed(s: &str) -> String {
+    s.chars()
+        .filter(|c| !c.is_whitespace() && *c != '\u{3000}')
+        .collect()
+}
