@@ -32,11 +32,17 @@ GOLDEN = os.path.join(ROOT, "golden")
 FIXTURES = os.path.join(ROOT, "fixtures")
 
 TITLE = "上海市财政支出项目绩效目标申报表"
-KEYS = ["title", "year", "unit", "project_name", "project_type", "fund_use",
-        "start_date", "end_date", "overview", "basis", "necessity", "safeguards",
-        "total_budget", "current_year_budget", "prior_year_budget",
-        "prior_year_spent", "funding_components", "implementation_plan",
-        "overall_goal", "annual_goal", "indicators", "remarks"]
+
+def _template():
+    import tomllib
+    with open(os.path.join(ROOT, "templates", "form.toml"), "rb") as f:
+        return tomllib.load(f)
+
+
+# The record's keys, in record order: the header's three, then the
+# template's fields (the field registry, src/template.rs).
+TEMPLATE = _template()
+KEYS = ["title", "year", "unit"] + [f["key"] for f in TEMPLATE["fields"]]
 
 # Checkbox options as printed, line by line.
 PROJECT_TYPE_LINES = [["市委市政府已确定的新增项目", "结转项目", "其他一次性项目"],

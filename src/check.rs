@@ -8,10 +8,12 @@
 //! files need no Rust type and extra keys on either side are ignored.
 //!
 //! Rules, per field and per form (forms are paired by index):
-//! - scalars (`title`, `year`, `unit`, `project_name`, `project_type`,
-//!   `fund_use`, dates, the four amounts): exact; numbers compare as fen
+//! The fields compared, and how, come from the template's field registry
+//! ([`Fields`]):
+//! - scalars (the header's title, year and unit; lines, options, dates,
+//!   amounts): exact; numbers compare as fen
 //!   (`round(x * 100)`);
-//! - texts ([`TEXT_FIELDS`]): equal once all white space is removed; `null`
+//! - texts (paragraphs-shaped fields): equal once all white space is removed; `null`
 //!   equals only `null` or an all-white-space string; the similarity is kept;
 //! - tables (`funding_components`, `indicators`): multisets of rows; a row
 //!   matches a row equal on every key of the table (strings white space
@@ -25,10 +27,7 @@ use std::fmt::Write as _;
 use serde_json::Value;
 
 use crate::normalize::{similarity, squeeze, text_equivalent};
-pub use crate::record::TEXT_FIELDS;
-
-/// Every compared field, in record order.
-pub use crate::record::CONTENT_FIELDS as FIELDS;
+use crate::template::{Template, ValueKind};
 
 /// The keys of a funding component row.
 pub const FUNDING_KEYS: &[&str] = &["name", "amount"];
@@ -46,13 +45,51 @@ pub enum FieldKind {
     Table(&'static [&'static str]),
 }
 
-/// How `field` is compared.
-pub fn field_kind(field: &str) -> FieldKind {
-    match field {
-        "funding_components" => FieldKind::Table(FUNDING_KEYS),
-        "indicators" => FieldKind::Table(INDICATOR_KEYS),
-        f if TEXT_FIELDS.contains(&f) => FieldKind::Text,
-        _ => FieldKind::Scalar,
+/// The fields compared, in record order, each with how it is compared:
+/// the template's field registry ([`Template::record_fields`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fields {
+    pub fields: Vec<(String, FieldKind)>,
+    /// The field naming a form in messages (the template's first field).
+    pub label: String,
+}
+
+impl Fields {
+    /// The compared fields of a template: paragraphs as text, tables as
+    /// rows, anything else exact.
+    pub fn of(t: &Template) -> Fields {
+        let fields = t
+            .record_fields()
+            .iter()
+            .map(|f| {
+                let kind = match f.kind {
+                    ValueKind::FundingTable => FieldKind::Table(FUNDING_KEYS),
+                    ValueKind::IndicatorTable => FieldKind::Table(INDICATOR_KEYS),
+                    _ if f.is_paragraphs() => FieldKind::Text,
+                    _ => FieldKind::Scalar,
+                };
+                (f.key.clone(), kind)
+            })
+            .collect();
+        let label = t.fields.first().map(|f| f.key.clone()).unwrap_or_default();
+        Fields { fields, label }
+    }
+
+    /// The fields of the built-in template.
+    pub fn builtin() -> Fields {
+        Fields::of(&Template::builtin().expect("the built-in template loads"))
+    }
+
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.fields.iter().map(|(n, _)| n.as_str())
+    }
+
+    pub fn len(&self) -> usize {
+        self.fields.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.fields.is_empty()
     }
 }
 
@@ -70,7 +107,7 @@ pub struct RowTally {
 /// The outcome for one field of one form.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FieldResult {
-    pub field: &'static str,
+    pub field: String,
     pub right: bool,
     /// Text fields: similarity of the two texts (white space removed).
     pub similarity: Option<f64>,
@@ -108,7 +145,7 @@ pub struct FormComparison {
     /// The form's project name (golden, else extracted), for messages.
     pub label: Option<String>,
     pub presence: FormPresence,
-    /// One result per entry of [`FIELDS`], in that order.
+    /// One result per compared field ([`Fields`]), in that order.
     pub fields: Vec<FieldResult>,
 }
 
@@ -191,11 +228,11 @@ pub fn parse_records(text: &str) -> Result<Vec<Value>, serde_json::Error> {
 }
 
 /// Writes records as a golden file: a JSON array holding only the content
-/// keys ([`FIELDS`]), in record order, one table row a line, row keys in
+/// keys ([`Fields`]), in record order, one table row a line, row keys in
 /// table order (`target_parsed` as `op`, `value`, `unit`), so the file reads
 /// and edits like the form. Missing keys are written as `null` (`[]` for
 /// tables). Parses back ([`parse_records`]) to the same content.
-pub fn to_golden_json(records: &[Value]) -> String {
+pub fn to_golden_json(fields: &Fields, records: &[Value]) -> String {
     fn ordered(v: &Value, keys: &[&str]) -> String {
         match v.as_object() {
             Some(m) => {
@@ -229,11 +266,11 @@ pub fn to_golden_json(records: &[Value]) -> String {
     let mut out = String::from("[");
     for (i, rec) in records.iter().enumerate() {
         out.push_str(if i == 0 { "\n  {" } else { ",\n  {" });
-        for (j, field) in FIELDS.iter().enumerate() {
+        for (j, (field, kind)) in fields.fields.iter().enumerate() {
             out.push_str(if j == 0 { "\n" } else { ",\n" });
             let v = rec.get(field).unwrap_or(&NULL);
-            let _ = write!(out, "    {}: ", Value::from(*field));
-            match field_kind(field) {
+            let _ = write!(out, "    {}: ", Value::from(field.as_str()));
+            match kind {
                 FieldKind::Table(keys) => {
                     let rows = rows_of(v);
                     if rows.is_empty() {
@@ -270,12 +307,17 @@ pub struct Tolerance {
 pub const INDICATOR_KEYS_NO_LEVELS: &[&str] = &["level3", "target", "target_parsed"];
 
 /// Compares the forms of one file, paired by index.
-pub fn compare_forms(golden: &[Value], got: &[Value]) -> FileComparison {
-    compare_forms_with(golden, got, Tolerance::default())
+pub fn compare_forms(fields: &Fields, golden: &[Value], got: &[Value]) -> FileComparison {
+    compare_forms_with(fields, golden, got, Tolerance::default())
 }
 
 /// [`compare_forms`] with a [`Tolerance`].
-pub fn compare_forms_with(golden: &[Value], got: &[Value], tol: Tolerance) -> FileComparison {
+pub fn compare_forms_with(
+    fields: &Fields,
+    golden: &[Value],
+    got: &[Value],
+    tol: Tolerance,
+) -> FileComparison {
     let n = golden.len().max(got.len());
     let forms = (0..n)
         .map(|i| {
@@ -283,17 +325,18 @@ pub fn compare_forms_with(golden: &[Value], got: &[Value], tol: Tolerance) -> Fi
             let label = [g, x]
                 .into_iter()
                 .flatten()
-                .find_map(|v| v.get("project_name").and_then(Value::as_str))
+                .find_map(|v| v.get(&fields.label).and_then(Value::as_str))
                 .map(str::to_string);
             match (g, x) {
                 (Some(g), Some(x)) => FormComparison {
                     index: i,
                     label,
                     presence: FormPresence::Both,
-                    fields: FIELDS
+                    fields: fields
+                        .fields
                         .iter()
-                        .map(|f| {
-                            let mut r = compare_field_with(f, g, x, tol);
+                        .map(|(f, kind)| {
+                            let mut r = compare_field_with(f, *kind, g, x, tol);
                             r.warned = has_warning(x, f);
                             r
                         })
@@ -309,10 +352,10 @@ pub fn compare_forms_with(golden: &[Value], got: &[Value], tol: Tolerance) -> Fi
                         index: i,
                         label,
                         presence,
-                        fields: FIELDS
-                            .iter()
+                        fields: fields
+                            .names()
                             .map(|f| FieldResult {
-                                field: f,
+                                field: f.to_string(),
                                 right: false,
                                 similarity: None,
                                 rows: None,
@@ -349,14 +392,11 @@ pub fn has_warning(record: &Value, field: &str) -> bool {
         })
 }
 
-/// Compares one field of two records.
-pub fn compare_field(field: &'static str, golden: &Value, got: &Value) -> FieldResult {
-    compare_field_with(field, golden, got, Tolerance::default())
-}
-
-/// [`compare_field`] with a [`Tolerance`].
+/// Compares one field of two records, as `kind` says, with a
+/// [`Tolerance`].
 pub fn compare_field_with(
-    field: &'static str,
+    field: &str,
+    kind: FieldKind,
     golden: &Value,
     got: &Value,
     tol: Tolerance,
@@ -364,14 +404,14 @@ pub fn compare_field_with(
     let g = golden.get(field).unwrap_or(&NULL);
     let x = got.get(field).unwrap_or(&NULL);
     let mut r = FieldResult {
-        field,
+        field: field.to_string(),
         right: false,
         similarity: None,
         rows: None,
         diff: None,
         warned: false,
     };
-    match field_kind(field) {
+    match kind {
         FieldKind::Scalar => {
             r.right = scalar_eq(g, x);
             if !r.right {
@@ -398,7 +438,7 @@ pub fn compare_field_with(
             }
         }
         FieldKind::Table(keys) => {
-            let keys = if field == "indicators" && tol.ignore_indicator_levels {
+            let keys = if keys == INDICATOR_KEYS && tol.ignore_indicator_levels {
                 INDICATOR_KEYS_NO_LEVELS
             } else {
                 keys
@@ -680,9 +720,9 @@ pub const WIDE_FILES: usize = 8;
 ///
 /// A cell is over all forms of the file: all right, none right, or partly
 /// right. A file whose form count differs from the golden one is marked `*`.
-pub fn render_table(files: &[(String, FileComparison)]) -> String {
+pub fn render_table(fields: &Fields, files: &[(String, FileComparison)]) -> String {
     if files.len() > WIDE_FILES {
-        return render_compact(files);
+        return render_compact(fields, files);
     }
     let headers: Vec<String> = files
         .iter()
@@ -696,7 +736,7 @@ pub fn render_table(files: &[(String, FileComparison)]) -> String {
         })
         .collect();
     let col_w: Vec<usize> = headers.iter().map(|h| width(h).max(5)).collect();
-    let first_w = first_width();
+    let first_w = first_width(fields);
     let mut out = String::new();
     let mut line = pad("field", first_w);
     for (h, w) in headers.iter().zip(&col_w) {
@@ -706,7 +746,7 @@ pub fn render_table(files: &[(String, FileComparison)]) -> String {
     line.push_str("  accuracy");
     out.push_str(&line);
     out.push('\n');
-    for field in FIELDS {
+    for field in fields.names() {
         let mut line = pad(field, first_w);
         for ((_, c), w) in files.iter().zip(&col_w) {
             let (r, t) = c.field_tally(field);
@@ -748,9 +788,9 @@ pub fn render_table(files: &[(String, FileComparison)]) -> String {
     out
 }
 
-fn first_width() -> usize {
-    FIELDS
-        .iter()
+fn first_width(fields: &Fields) -> usize {
+    fields
+        .names()
         .map(|f| f.len())
         .max()
         .unwrap_or(0)
@@ -777,8 +817,8 @@ fn overall_line(files: &[(String, FileComparison)]) -> String {
 }
 
 /// The table for many files: one character per file.
-fn render_compact(files: &[(String, FileComparison)]) -> String {
-    let first_w = first_width();
+fn render_compact(fields: &Fields, files: &[(String, FileComparison)]) -> String {
+    let first_w = first_width(fields);
     let n = files.len();
     let digits = n.to_string().len();
     // Columns of file i (0-based) with a space before every group of ten.
@@ -806,7 +846,7 @@ fn render_compact(files: &[(String, FileComparison)]) -> String {
         out.push_str(line.trim_end());
         out.push('\n');
     }
-    for field in FIELDS {
+    for field in fields.names() {
         let mut cells = files.iter().map(|(_, c)| {
             let (r, t) = c.field_tally(field);
             match (r, t) {
@@ -951,16 +991,16 @@ mod tests {
         })
     }
 
-    fn wrong_fields(c: &FileComparison) -> Vec<&'static str> {
-        c.wrong().map(|(_, r)| r.field).collect()
+    fn wrong_fields(c: &FileComparison) -> Vec<&str> {
+        c.wrong().map(|(_, r)| r.field.as_str()).collect()
     }
 
     #[test]
     fn matching_pair_is_all_right() {
-        let c = compare_forms(&[form()], &[form()]);
+        let c = compare_forms(&Fields::builtin(), &[form()], &[form()]);
         assert!(c.all_right());
-        assert_eq!(c.total(), FIELDS.len());
-        assert_eq!(c.right(), FIELDS.len());
+        assert_eq!(c.total(), Fields::builtin().len());
+        assert_eq!(c.right(), Fields::builtin().len());
         assert!(all_right(&[("a".to_string(), c.clone())]));
         assert!(render_diffs(&[("a".to_string(), c)]).is_empty());
     }
@@ -970,7 +1010,7 @@ mod tests {
         let mut got = form();
         got["source"] = json!({"file": "a.pdf", "sha256": "00", "form_index": 0, "pages": [1, 2]});
         got["warnings"] = json!([]);
-        assert!(compare_forms(&[form()], &[got]).all_right());
+        assert!(compare_forms(&Fields::builtin(), &[form()], &[got]).all_right());
     }
 
     #[test]
@@ -978,7 +1018,7 @@ mod tests {
         let mut got = form();
         got["start_date"] = json!("2019-01-02");
         got["year"] = Value::Null;
-        let c = compare_forms(&[form()], &[got]);
+        let c = compare_forms(&Fields::builtin(), &[form()], &[got]);
         assert_eq!(wrong_fields(&c), vec!["year", "start_date"]);
         let d = render_diffs(&[("f".to_string(), c)]);
         assert!(
@@ -993,9 +1033,9 @@ mod tests {
         let mut got = form();
         got["total_budget"] = json!(42429660);
         got["current_year_budget"] = json!(42429660.001);
-        assert!(compare_forms(&[form()], &[got.clone()]).all_right());
+        assert!(compare_forms(&Fields::builtin(), &[form()], &[got.clone()]).all_right());
         got["prior_year_spent"] = json!(44640200.01);
-        let c = compare_forms(&[form()], &[got]);
+        let c = compare_forms(&Fields::builtin(), &[form()], &[got]);
         assert_eq!(wrong_fields(&c), vec!["prior_year_spent"]);
     }
 
@@ -1005,9 +1045,12 @@ mod tests {
         got["overview"] = json!(
             "国家电子政务外网是按照中办发〔2002〕17号文件明确规定要求\n建设的。 上海市政务外网\u{3000}对应国家政务外网。"
         );
-        let c = compare_forms(&[form()], &[got]);
+        let c = compare_forms(&Fields::builtin(), &[form()], &[got]);
         assert!(c.all_right());
-        let r = &c.forms[0].fields[FIELDS.iter().position(|f| *f == "overview").unwrap()];
+        let r = &c.forms[0].fields[Fields::builtin()
+            .names()
+            .position(|f| f == "overview")
+            .unwrap()];
         assert_eq!(r.similarity, Some(1.0));
     }
 
@@ -1015,9 +1058,9 @@ mod tests {
     fn text_null_equals_only_null_or_blank() {
         let mut got = form();
         got["remarks"] = json!("  \n");
-        assert!(compare_forms(&[form()], &[got.clone()]).all_right());
+        assert!(compare_forms(&Fields::builtin(), &[form()], &[got.clone()]).all_right());
         got["remarks"] = json!("无");
-        let c = compare_forms(&[form()], &[got]);
+        let c = compare_forms(&Fields::builtin(), &[form()], &[got]);
         assert_eq!(wrong_fields(&c), vec!["remarks"]);
         assert!(
             c.wrong()
@@ -1037,7 +1080,7 @@ mod tests {
         got["overview"] = json!(
             "国家电子政务外网是按照中办发〔2002〕17号文件明确规定要求建设的。\n上海市政务内网对应国家政务外网。"
         );
-        let c = compare_forms(&[form()], &[got]);
+        let c = compare_forms(&Fields::builtin(), &[form()], &[got]);
         assert_eq!(wrong_fields(&c), vec!["overview"]);
         let (_, r) = c.wrong().next().unwrap();
         let sim = r.similarity.unwrap();
@@ -1060,9 +1103,12 @@ mod tests {
         let mut got = form();
         got["indicators"].as_array_mut().unwrap().reverse();
         got["funding_components"][0]["name"] = json!("市政务外网 通信服务费");
-        let c = compare_forms(&[form()], &[got]);
+        let c = compare_forms(&Fields::builtin(), &[form()], &[got]);
         assert!(c.all_right());
-        let r = &c.forms[0].fields[FIELDS.iter().position(|f| *f == "indicators").unwrap()];
+        let r = &c.forms[0].fields[Fields::builtin()
+            .names()
+            .position(|f| f == "indicators")
+            .unwrap()];
         assert_eq!(
             r.rows,
             Some(RowTally {
@@ -1077,7 +1123,7 @@ mod tests {
     fn missing_indicator_row_is_wrong_and_in_diff() {
         let mut got = form();
         got["indicators"].as_array_mut().unwrap().remove(1);
-        let c = compare_forms(&[form()], &[got]);
+        let c = compare_forms(&Fields::builtin(), &[form()], &[got]);
         assert_eq!(wrong_fields(&c), vec!["indicators"]);
         let d = render_diffs(&[("f".to_string(), c)]);
         assert!(d.contains("2 of 3 expected rows matched"), "{d}");
@@ -1092,7 +1138,7 @@ mod tests {
         let mut golden = form();
         let row = golden["indicators"][0].clone();
         golden["indicators"].as_array_mut().unwrap().push(row);
-        let c = compare_forms(&[golden], &[form()]);
+        let c = compare_forms(&Fields::builtin(), &[golden], &[form()]);
         assert_eq!(wrong_fields(&c), vec!["indicators"]);
     }
 
@@ -1100,7 +1146,7 @@ mod tests {
     fn target_parsed_difference_is_an_extra_and_missing_row() {
         let mut got = form();
         got["indicators"][2]["target_parsed"] = Value::Null;
-        let c = compare_forms(&[form()], &[got]);
+        let c = compare_forms(&Fields::builtin(), &[form()], &[got]);
         let (_, r) = c.wrong().next().unwrap();
         let d = r.diff.as_deref().unwrap();
         assert!(d.contains("1 missing, 1 extra"), "{d}");
@@ -1116,7 +1162,7 @@ mod tests {
         golden["indicators"][0]["level2"] = Value::Null;
         let mut got = form();
         got["indicators"][0]["level2"] = json!(" ");
-        assert!(compare_forms(&[golden], &[got]).all_right());
+        assert!(compare_forms(&Fields::builtin(), &[golden], &[got]).all_right());
     }
 
     #[test]
@@ -1125,15 +1171,15 @@ mod tests {
         golden["funding_components"] = json!([]);
         let mut got = form();
         got["funding_components"] = Value::Null;
-        assert!(compare_forms(&[golden], &[got]).all_right());
+        assert!(compare_forms(&Fields::builtin(), &[golden], &[got]).all_right());
     }
 
     #[test]
     fn form_count_mismatch_counts_every_field_wrong() {
-        let c = compare_forms(&[form(), form()], &[form()]);
+        let c = compare_forms(&Fields::builtin(), &[form(), form()], &[form()]);
         assert!(!c.all_right());
-        assert_eq!(c.total(), 2 * FIELDS.len());
-        assert_eq!(c.right(), FIELDS.len());
+        assert_eq!(c.total(), 2 * Fields::builtin().len());
+        assert_eq!(c.right(), Fields::builtin().len());
         assert_eq!(c.forms[1].presence, FormPresence::Missing);
         let files = vec![("two".to_string(), c)];
         assert!(!all_right(&files));
@@ -1144,10 +1190,10 @@ mod tests {
             "{d}"
         );
 
-        let c = compare_forms(&[], &[form()]);
+        let c = compare_forms(&Fields::builtin(), &[], &[form()]);
         assert_eq!(c.forms[0].presence, FormPresence::Extra);
         assert_eq!(c.right(), 0);
-        assert_eq!(c.total(), FIELDS.len());
+        assert_eq!(c.total(), Fields::builtin().len());
     }
 
     #[test]
@@ -1157,11 +1203,14 @@ mod tests {
         let files = vec![
             (
                 "2019-dsjzx".to_string(),
-                compare_forms(&[form(), form()], &[form(), got]),
+                compare_forms(&Fields::builtin(), &[form(), form()], &[form(), got]),
             ),
-            ("other".to_string(), compare_forms(&[form()], &[form()])),
+            (
+                "other".to_string(),
+                compare_forms(&Fields::builtin(), &[form()], &[form()]),
+            ),
         ];
-        let t = render_table(&files);
+        let t = render_table(&Fields::builtin(), &files);
         let lines: Vec<&str> = t.lines().collect();
         assert!(lines[0].starts_with("field"), "{t}");
         assert!(
@@ -1172,8 +1221,8 @@ mod tests {
         assert!(unit.contains("1/2") && unit.contains("2/3 67%"), "{t}");
         let title = lines.iter().find(|l| l.starts_with("title ")).unwrap();
         assert!(title.contains("ok") && title.contains("3/3 100%"), "{t}");
-        assert_eq!(lines.len(), 1 + FIELDS.len() + 2 + 1, "{t}");
-        let total = 3 * FIELDS.len();
+        assert_eq!(lines.len(), 1 + Fields::builtin().len() + 2 + 1, "{t}");
+        let total = 3 * Fields::builtin().len();
         assert_eq!(
             *lines.last().unwrap(),
             format!(
@@ -1190,13 +1239,13 @@ mod tests {
         got["unit"] = json!("别的单位");
         got["indicators"] = json!([]);
         got["warnings"] = json!([{"field": "indicators[2]", "code": "page_cut", "message": ""}]);
-        let c = compare_forms(&[form()], &[got]);
+        let c = compare_forms(&Fields::builtin(), &[form()], &[got]);
         assert_eq!(c.total() - c.right(), 2);
         assert_eq!(c.silent(), 1);
         let silent: Vec<&str> = c
             .wrong()
             .filter(|(_, r)| r.silent())
-            .map(|(_, r)| r.field)
+            .map(|(_, r)| r.field.as_str())
             .collect();
         assert_eq!(silent, ["unit"]);
     }
@@ -1213,8 +1262,8 @@ mod tests {
 
     #[test]
     fn fields_of_a_file_that_failed_with_its_reason_are_not_silent() {
-        let mut c = compare_forms(&[form()], &[]);
-        assert_eq!(c.silent(), FIELDS.len());
+        let mut c = compare_forms(&Fields::builtin(), &[form()], &[]);
+        assert_eq!(c.silent(), Fields::builtin().len());
         c.mark_failed();
         assert_eq!(c.silent(), 0);
         assert_eq!(c.right(), 0);
@@ -1222,8 +1271,8 @@ mod tests {
 
     #[test]
     fn fields_of_a_missing_form_are_silent() {
-        let c = compare_forms(&[form(), form()], &[form()]);
-        assert_eq!(c.silent(), FIELDS.len());
+        let c = compare_forms(&Fields::builtin(), &[form(), form()], &[form()]);
+        assert_eq!(c.silent(), Fields::builtin().len());
     }
 
     #[test]
@@ -1234,10 +1283,13 @@ mod tests {
                 if i == 3 {
                     got["end_date"] = Value::Null;
                 }
-                (format!("file-{i:02}"), compare_forms(&[form()], &[got]))
+                (
+                    format!("file-{i:02}"),
+                    compare_forms(&Fields::builtin(), &[form()], &[got]),
+                )
             })
             .collect();
-        let t = render_table(&files);
+        let t = render_table(&Fields::builtin(), &files);
         let lines: Vec<&str> = t.lines().collect();
         assert_eq!(lines[0].trim(), "1 1111111112 2222222223", "{t}");
         assert!(lines[1].starts_with("field "), "{t}");
@@ -1254,8 +1306,8 @@ mod tests {
         assert!(t.contains("  4  file-03: 21/22 95%, 1 silent\n"), "{t}");
         assert!(t.ends_with(&format!(
             "overall: {}/{} fields right (99.8%), 1 silent (wrong, no warning)\n",
-            30 * FIELDS.len() - 1,
-            30 * FIELDS.len()
+            30 * Fields::builtin().len() - 1,
+            30 * Fields::builtin().len()
         )));
     }
 
@@ -1263,9 +1315,9 @@ mod tests {
     fn table_marks_form_count_mismatch() {
         let files = vec![(
             "short".to_string(),
-            compare_forms(&[form(), form()], &[form()]),
+            compare_forms(&Fields::builtin(), &[form(), form()], &[form()]),
         )];
-        let t = render_table(&files);
+        let t = render_table(&Fields::builtin(), &files);
         assert!(t.lines().next().unwrap().contains("short*"), "{t}");
         assert!(
             t.contains("short (* form count: golden 2, extracted 1)"),
@@ -1287,11 +1339,11 @@ mod tests {
         let mut rec = form();
         rec["source"] = json!({"file": "a.pdf"});
         rec["warnings"] = json!([{"field": "x", "code": "y", "message": "z"}]);
-        let text = to_golden_json(&[rec, form()]);
+        let text = to_golden_json(&Fields::builtin(), &[rec, form()]);
         let back = parse_records(&text).unwrap();
         assert_eq!(back.len(), 2);
         assert!(back[0].get("source").is_none() && back[0].get("warnings").is_none());
-        assert!(compare_forms(&[form(), form()], &back).all_right());
+        assert!(compare_forms(&Fields::builtin(), &[form(), form()], &back).all_right());
         assert!(text.starts_with("[\n  {\n    \"title\": "), "{text}");
         let pos = |k: &str| text.find(&format!("\"{k}\":")).unwrap();
         assert!(
@@ -1300,8 +1352,12 @@ mod tests {
         assert!(text.contains(
             "\n      {\"level1\": \"产出目标\", \"level2\": \"数量目标\", \"level3\": \"完成率\", \"target\": \"100%\", \"target_parsed\": {\"op\": \"=\", \"value\": 100.0, \"unit\": \"%\"}}"
         ), "{text}");
-        assert_eq!(to_golden_json(&[]), "[]\n");
-        let sparse = parse_records(&to_golden_json(&[json!({"title": "t"})])).unwrap();
+        assert_eq!(to_golden_json(&Fields::builtin(), &[]), "[]\n");
+        let sparse = parse_records(&to_golden_json(
+            &Fields::builtin(),
+            &[json!({"title": "t"})],
+        ))
+        .unwrap();
         assert_eq!(sparse[0]["indicators"], json!([]));
         assert_eq!(sparse[0]["year"], Value::Null);
     }

@@ -140,7 +140,7 @@ impl Extractor {
                 };
                 textdump::fields_to_record(f, &self.template, source)
             })
-            .filter(|r| r.title.is_some() || r.project_name.is_some() || !r.indicators.is_empty())
+            .filter(|r| r.is_form(&self.template.identifying_fields))
             .collect();
         if records.is_empty() {
             return Err(Error::NoForm {
@@ -304,11 +304,7 @@ impl Extractor {
                 };
                 fields_to_record(f, &self.template, source, &self.confidence)
             })
-            .filter(|r| {
-                // A run of pages before the first title page that holds no
-                // field at all is not a form.
-                r.title.is_some() || r.project_name.is_some() || !r.indicators.is_empty()
-            })
+            .filter(|r| r.is_form(&self.template.identifying_fields))
             .collect();
         if records.is_empty() {
             return Err(Error::NoForm {

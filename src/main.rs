@@ -126,9 +126,16 @@ enum Command {
         /// Add elapsed_ms and ingested_at to files (exports then differ between runs).
         #[arg(long)]
         timings: bool,
+        /// The template the store was ingested with (default: built in).
+        #[arg(long)]
+        template: Option<PathBuf>,
     },
     /// Print the JSON Schema of a record.
-    Schema,
+    Schema {
+        /// Template file (default: the built-in templates/form.toml).
+        #[arg(long)]
+        template: Option<PathBuf>,
+    },
     /// Combine stores into one (idempotent: files already there are skipped).
     Merge {
         /// Stores to read.
@@ -137,6 +144,9 @@ enum Command {
         /// Store to write (created when missing).
         #[arg(long)]
         db: PathBuf,
+        /// The template the stores were ingested with (default: built in).
+        #[arg(long)]
+        template: Option<PathBuf>,
     },
 }
 
@@ -183,12 +193,15 @@ enum FileLines {
     Failure(Vec<u8>),
 }
 
-fn extractor(template: &Option<PathBuf>) -> Result<Extractor> {
-    let t = match template {
+fn load_template(template: &Option<PathBuf>) -> Result<Template> {
+    Ok(match template {
         Some(p) => Template::load(p)?,
         None => Template::builtin()?,
-    };
-    let mut ex = Extractor::new(t);
+    })
+}
+
+fn extractor(template: &Option<PathBuf>) -> Result<Extractor> {
+    let mut ex = Extractor::new(load_template(template)?);
     ocr_settings_from_env(&mut ex.ocr);
     Ok(ex)
 }
@@ -353,8 +366,9 @@ fn run() -> Result<ExitCode> {
             format,
             out,
             timings,
+            template,
         } => {
-            let store = Store::open_read_only(&db)?;
+            let store = Store::open_read_only(&db, &load_template(&template)?)?;
             let format = match format {
                 ExportFormat::Csv => store::Format::Csv,
                 ExportFormat::Jsonl => store::Format::Jsonl,
@@ -364,15 +378,18 @@ fn run() -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Schema => {
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&shenbao::record::record_schema())?
-            );
+        Command::Schema { template } => {
+            let t = load_template(&template)?;
+            let schema = shenbao::record::record_schema(t.record_fields());
+            println!("{}", serde_json::to_string_pretty(&schema)?);
             Ok(ExitCode::SUCCESS)
         }
-        Command::Merge { inputs, db } => {
-            let mut dst = Store::open(&db)?;
+        Command::Merge {
+            inputs,
+            db,
+            template,
+        } => {
+            let mut dst = Store::open(&db, &load_template(&template)?)?;
             for i in &inputs {
                 let s = dst.merge_from(i)?;
                 eprintln!(
@@ -404,7 +421,7 @@ fn run_ingest(a: IngestArgs) -> Result<ExitCode> {
         bail!("--timeout must be a number of seconds >= 0");
     }
     let files = ingest::plan(&a.archive, &listed, a.shard)?;
-    let mut store = Store::open(&a.db)?;
+    let mut store = Store::open(&a.db, &ex.template)?;
     let opts = ingest::IngestOptions {
         jobs: a.jobs,
         force: a.force,
@@ -462,7 +479,6 @@ fn run_dump(ex: &Extractor, paths: &[PathBuf], stage: Stage) -> Result<ExitCode>
     Ok(ExitCode::SUCCESS)
 }
 
-/// The content keys of a record (what golden files hold).
 /// The record as `check` compares it: content fields and warnings (which
 /// tell a wrong field from a silent one); golden files get content only.
 fn content_only(rec: &shenbao::Record) -> Result<Value> {
@@ -484,6 +500,7 @@ fn run_check(
     tol: check::Tolerance,
 ) -> Result<ExitCode> {
     let files = shenbao::collect_inputs(paths)?;
+    let fields = check::Fields::of(&ex.template);
     let mut reports = Vec::new();
     let mut problems = Vec::new();
     let mut blessed = Vec::new();
@@ -504,7 +521,7 @@ fn run_check(
         match std::fs::read_to_string(&gpath) {
             Ok(text) => match check::parse_records(&text) {
                 Ok(g) => {
-                    let mut c = check::compare_forms_with(&g, &got, tol);
+                    let mut c = check::compare_forms_with(&fields, &g, &got, tol);
                     if r.result.is_err() {
                         c.mark_failed();
                     }
@@ -526,7 +543,7 @@ fn run_check(
         }
         Ok(())
     })?;
-    print!("{}", check::render_table(&reports));
+    print!("{}", check::render_table(&fields, &reports));
     let diffs = check::render_diffs(&reports);
     if !diffs.is_empty() {
         println!("\n{diffs}");
@@ -536,7 +553,7 @@ fn run_check(
     }
     if bless {
         for (p, got) in blessed {
-            let text = check::to_golden_json(&got);
+            let text = check::to_golden_json(&fields, &got);
             std::fs::write(&p, text).with_context(|| format!("cannot write {}", p.display()))?;
             println!("blessed {}", p.display());
         }

@@ -1,11 +1,14 @@
-//! The record every form becomes (see `FORM.md` in the shared docs): one
-//! JSON object per form, with keys in the order below.
+//! The record every form becomes: one JSON object per form, its content
+//! fields in the order of the template's field registry
+//! ([`crate::template::Template::record_fields`]), then `source`,
+//! `warnings`, `provenance` and (scans) `ocr_confidence`.
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::geom::BBox;
+use crate::template::{RecordField, ValueKind};
 
 /// An amount of money in yuan, held exactly as an integer number of fen
 /// (1/100 yuan) and written to JSON as a number in yuan (`42429660.5`).
@@ -168,36 +171,73 @@ pub enum Location {
     Text { line: usize, line_end: usize },
 }
 
-/// The JSON Schema (draft 2020-12) of [`Record`], derived from the types.
-pub fn record_schema() -> serde_json::Value {
-    serde_json::to_value(schemars::schema_for!(Record)).expect("a schema is JSON")
+/// One content field's value; its variant is the field's
+/// [`ValueKind`] (from the template's field registry).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Text(Option<String>),
+    Int(Option<i64>),
+    Money(Option<Money>),
+    Funding(Vec<FundingComponent>),
+    Indicators(Vec<Indicator>),
 }
 
-/// One extracted form.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+impl Value {
+    /// The empty value of a kind: null, or no rows.
+    pub fn empty(kind: ValueKind) -> Value {
+        match kind {
+            ValueKind::Text => Value::Text(None),
+            ValueKind::Int => Value::Int(None),
+            ValueKind::Money => Value::Money(None),
+            ValueKind::FundingTable => Value::Funding(Vec::new()),
+            ValueKind::IndicatorTable => Value::Indicators(Vec::new()),
+        }
+    }
+
+    /// The value of a kind read back from JSON (a stored record).
+    pub fn from_json(kind: ValueKind, v: serde_json::Value) -> serde_json::Result<Value> {
+        use serde_json::from_value;
+        Ok(match kind {
+            ValueKind::Text => Value::Text(from_value(v)?),
+            ValueKind::Int => Value::Int(from_value(v)?),
+            ValueKind::Money => Value::Money(from_value(v)?),
+            ValueKind::FundingTable => Value::Funding(from_value(v)?),
+            ValueKind::IndicatorTable => Value::Indicators(from_value(v)?),
+        })
+    }
+
+    /// Null, or a table without rows.
+    pub fn is_empty(&self) -> bool {
+        match self {
+            Value::Text(v) => v.is_none(),
+            Value::Int(v) => v.is_none(),
+            Value::Money(v) => v.is_none(),
+            Value::Funding(v) => v.is_empty(),
+            Value::Indicators(v) => v.is_empty(),
+        }
+    }
+}
+
+impl Serialize for Value {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Value::Text(v) => v.serialize(s),
+            Value::Int(v) => v.serialize(s),
+            Value::Money(v) => v.serialize(s),
+            Value::Funding(v) => v.serialize(s),
+            Value::Indicators(v) => v.serialize(s),
+        }
+    }
+}
+
+/// One extracted form: its content fields, in the order of the template's
+/// field registry ([`Template::record_fields`]), then where it came from,
+/// its warnings, where each field was read, and (OCR'd forms) confidences.
+/// Written to JSON as one flat object with the keys in that order.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Record {
-    pub title: Option<String>,
-    pub year: Option<i32>,
-    pub unit: Option<String>,
-    pub project_name: Option<String>,
-    pub project_type: Option<String>,
-    pub fund_use: Option<String>,
-    pub start_date: Option<String>,
-    pub end_date: Option<String>,
-    pub overview: Option<String>,
-    pub basis: Option<String>,
-    pub necessity: Option<String>,
-    pub safeguards: Option<String>,
-    pub total_budget: Option<Money>,
-    pub current_year_budget: Option<Money>,
-    pub prior_year_budget: Option<Money>,
-    pub prior_year_spent: Option<Money>,
-    pub funding_components: Vec<FundingComponent>,
-    pub implementation_plan: Option<String>,
-    pub overall_goal: Option<String>,
-    pub annual_goal: Option<String>,
-    pub indicators: Vec<Indicator>,
-    pub remarks: Option<String>,
+    /// Field key to value, in registry order; every registry field is here.
+    pub fields: Vec<(String, Value)>,
     pub source: Source,
     pub warnings: Vec<Warning>,
     /// Field name (or `funding_components[i]`, `indicators[i]`) to location.
@@ -205,50 +245,191 @@ pub struct Record {
     /// OCR'd forms only: field name (as in `provenance`) to the mean
     /// confidence (0..1) of the OCR words inside its box. Absent for
     /// text-layer forms.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ocr_confidence: Option<BTreeMap<String, f64>>,
 }
 
-/// The content fields of a record (what golden files hold), in record
-/// order, with their JSON names.
-pub const CONTENT_FIELDS: &[&str] = &[
-    "title",
-    "year",
-    "unit",
-    "project_name",
-    "project_type",
-    "fund_use",
-    "start_date",
-    "end_date",
-    "overview",
-    "basis",
-    "necessity",
-    "safeguards",
-    "total_budget",
-    "current_year_budget",
-    "prior_year_budget",
-    "prior_year_spent",
-    "funding_components",
-    "implementation_plan",
-    "overall_goal",
-    "annual_goal",
-    "indicators",
-    "remarks",
-];
+/// The keys of a record that are not content fields.
+pub const META_KEYS: [&str; 4] = ["source", "warnings", "provenance", "ocr_confidence"];
 
-/// Whether a content field holds one value (not a table).
-pub fn is_scalar_field(key: &str) -> bool {
-    CONTENT_FIELDS.contains(&key) && key != "funding_components" && key != "indicators"
+impl Record {
+    /// A record with every field of `fields` empty.
+    pub fn empty(fields: &[RecordField], source: Source) -> Record {
+        Record {
+            fields: fields
+                .iter()
+                .map(|f| (f.key.clone(), Value::empty(f.kind)))
+                .collect(),
+            source,
+            warnings: Vec::new(),
+            provenance: BTreeMap::new(),
+            ocr_confidence: None,
+        }
+    }
+
+    pub fn get(&self, key: &str) -> Option<&Value> {
+        self.fields.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+
+    /// Sets a field. A key the record does not have, or a value of another
+    /// kind, is a bug of the caller: it panics (the file fails as
+    /// `internal`).
+    pub fn set(&mut self, key: &str, value: Value) {
+        let slot = self
+            .fields
+            .iter_mut()
+            .find(|(k, _)| k == key)
+            .unwrap_or_else(|| panic!("the record has no field `{key}`"));
+        assert_eq!(
+            std::mem::discriminant(&slot.1),
+            std::mem::discriminant(&value),
+            "field `{key}`: value of another kind"
+        );
+        slot.1 = value;
+    }
+
+    /// A text field's value (`None` when null or not a text field).
+    pub fn text(&self, key: &str) -> Option<&str> {
+        match self.get(key) {
+            Some(Value::Text(v)) => v.as_deref(),
+            _ => None,
+        }
+    }
+
+    pub fn money(&self, key: &str) -> Option<Money> {
+        match self.get(key) {
+            Some(Value::Money(v)) => *v,
+            _ => None,
+        }
+    }
+
+    pub fn int(&self, key: &str) -> Option<i64> {
+        match self.get(key) {
+            Some(Value::Int(v)) => *v,
+            _ => None,
+        }
+    }
+
+    /// A funding table's rows (none when not a funding table).
+    pub fn funding(&self, key: &str) -> &[FundingComponent] {
+        match self.get(key) {
+            Some(Value::Funding(v)) => v,
+            _ => &[],
+        }
+    }
+
+    /// An indicator table's rows (none when not an indicator table).
+    pub fn indicators(&self, key: &str) -> &[Indicator] {
+        match self.get(key) {
+            Some(Value::Indicators(v)) => v,
+            _ => &[],
+        }
+    }
+
+    /// Whether this is a form: it holds the title or one of the template's
+    /// identifying fields (`identifying_fields`). A run of pages before the
+    /// first title page holding none is not.
+    pub fn is_form(&self, identifying: &[String]) -> bool {
+        std::iter::once("title")
+            .chain(identifying.iter().map(String::as_str))
+            .any(|k| self.get(k).is_some_and(|v| !v.is_empty()))
+    }
+
+    /// A record read back from its JSON (a stored record), its fields
+    /// typed by the registry.
+    pub fn from_json(text: &str, fields: &[RecordField]) -> serde_json::Result<Record> {
+        use serde::de::Error as _;
+        let mut map: serde_json::Map<String, serde_json::Value> = serde_json::from_str(text)?;
+        let mut take = |k: &str| map.remove(k).unwrap_or(serde_json::Value::Null);
+        let values = fields
+            .iter()
+            .map(|f| Ok((f.key.clone(), Value::from_json(f.kind, take(&f.key))?)))
+            .collect::<serde_json::Result<_>>()?;
+        let source = serde_json::from_value(take("source"))?;
+        let warnings = serde_json::from_value(take("warnings"))?;
+        let provenance = serde_json::from_value(take("provenance"))?;
+        let ocr_confidence = serde_json::from_value(take("ocr_confidence"))?;
+        if let Some(k) = map.keys().next() {
+            return Err(serde_json::Error::custom(format!(
+                "key `{k}` is no field of the template"
+            )));
+        }
+        Ok(Record {
+            fields: values,
+            source,
+            warnings,
+            provenance,
+            ocr_confidence,
+        })
+    }
 }
 
-/// Fields holding free text (compared white-space-insensitively).
-pub const TEXT_FIELDS: &[&str] = &[
-    "overview",
-    "basis",
-    "necessity",
-    "safeguards",
-    "implementation_plan",
-    "overall_goal",
-    "annual_goal",
-    "remarks",
-];
+impl Serialize for Record {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let n = self.fields.len() + 3 + usize::from(self.ocr_confidence.is_some());
+        let mut m = s.serialize_map(Some(n))?;
+        for (k, v) in &self.fields {
+            m.serialize_entry(k, v)?;
+        }
+        m.serialize_entry("source", &self.source)?;
+        m.serialize_entry("warnings", &self.warnings)?;
+        m.serialize_entry("provenance", &self.provenance)?;
+        if let Some(c) = &self.ocr_confidence {
+            m.serialize_entry("ocr_confidence", c)?;
+        }
+        m.end()
+    }
+}
+
+/// The JSON Schema (draft 2020-12) of a record of this field registry:
+/// the content fields typed by their kind, the rest derived from the
+/// types.
+pub fn record_schema(fields: &[RecordField]) -> serde_json::Value {
+    use serde_json::json;
+    let mut g = schemars::SchemaGenerator::default();
+    let sub = |schema: schemars::Schema| serde_json::to_value(schema).expect("JSON");
+    let funding = sub(g.subschema_for::<Vec<FundingComponent>>());
+    let indicators = sub(g.subschema_for::<Vec<Indicator>>());
+    let money = sub(g.subschema_for::<Money>());
+    let mut props = serde_json::Map::new();
+    for f in fields {
+        let mut p = match f.kind {
+            ValueKind::Text if !f.options.is_empty() => {
+                json!({ "enum": f.options.iter().map(|o| json!(o)).chain([json!(null)]).collect::<Vec<_>>() })
+            }
+            ValueKind::Text => json!({ "type": ["string", "null"] }),
+            ValueKind::Int => json!({ "type": ["integer", "null"] }),
+            ValueKind::Money => json!({ "anyOf": [money, { "type": "null" }] }),
+            ValueKind::FundingTable => funding.clone(),
+            ValueKind::IndicatorTable => indicators.clone(),
+        };
+        if let (Some(label), Some(o)) = (&f.label, p.as_object_mut()) {
+            o.insert("description".into(), json!(label));
+        }
+        props.insert(f.key.clone(), p);
+    }
+    props.insert("source".into(), sub(g.subschema_for::<Source>()));
+    props.insert("warnings".into(), sub(g.subschema_for::<Vec<Warning>>()));
+    props.insert(
+        "provenance".into(),
+        sub(g.subschema_for::<BTreeMap<String, Location>>()),
+    );
+    props.insert(
+        "ocr_confidence".into(),
+        sub(g.subschema_for::<BTreeMap<String, f64>>()),
+    );
+    let required: Vec<&String> = props.keys().filter(|k| *k != "ocr_confidence").collect();
+    let mut schema = json!({
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "Record",
+        "description": "One extracted form.",
+        "type": "object",
+        "properties": props,
+        "required": required,
+    });
+    let defs = serde_json::to_value(g.definitions()).expect("JSON");
+    if defs.as_object().is_some_and(|d| !d.is_empty()) {
+        schema["$defs"] = defs;
+    }
+    schema
+}

@@ -93,6 +93,12 @@ pub struct Template {
     pub indicator_table: IndicatorColumns,
     #[serde(default)]
     pub text_layout: TextLayout,
+    /// Checks tying fields together, run on every record.
+    #[serde(default)]
+    pub checks: Vec<FieldCheck>,
+    /// A run of pages (before the first title page) holding neither the
+    /// title nor any of these fields is not a form.
+    pub identifying_fields: Vec<String>,
     pub fields: Vec<FieldSpec>,
     /// Normalized label to index in `fields`.
     #[serde(skip)]
@@ -103,30 +109,119 @@ pub struct Template {
     /// [`Template::cell_texts`], built once at load.
     #[serde(skip)]
     cell_texts: Vec<String>,
+    /// [`Template::record_fields`], built once at load.
+    #[serde(skip)]
+    record_fields: Vec<RecordField>,
 }
 
-/// The shape each record field must have.
-const FIELD_SHAPES: &[(&str, &[Shape])] = &[
-    ("project_name", &[Shape::Line, Shape::Paragraphs]),
-    ("project_type", &[Shape::Option]),
-    ("fund_use", &[Shape::Option]),
-    ("start_date", &[Shape::Date]),
-    ("end_date", &[Shape::Date]),
-    ("overview", &[Shape::Paragraphs, Shape::Line]),
-    ("basis", &[Shape::Paragraphs, Shape::Line]),
-    ("necessity", &[Shape::Paragraphs, Shape::Line]),
-    ("safeguards", &[Shape::Paragraphs, Shape::Line]),
-    ("total_budget", &[Shape::Money]),
-    ("current_year_budget", &[Shape::Money]),
-    ("prior_year_budget", &[Shape::Money]),
-    ("prior_year_spent", &[Shape::Money]),
-    ("funding_components", &[Shape::FundingTable]),
-    ("implementation_plan", &[Shape::Paragraphs, Shape::Line]),
-    ("overall_goal", &[Shape::Paragraphs, Shape::Line]),
-    ("annual_goal", &[Shape::Paragraphs, Shape::Line]),
-    ("indicators", &[Shape::IndicatorTable]),
-    ("remarks", &[Shape::Paragraphs, Shape::Line]),
+/// What a record field holds, as JSON.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ValueKind {
+    /// A string or null.
+    Text,
+    /// An integer or null.
+    Int,
+    /// An amount in yuan ([`crate::record::Money`]) or null.
+    Money,
+    /// Rows of `{name, amount}`.
+    FundingTable,
+    /// Rows of `{level1, level2, level3, target, target_parsed}`.
+    IndicatorTable,
+}
+
+impl Shape {
+    /// What a field of this shape holds in the record.
+    pub fn kind(self) -> ValueKind {
+        match self {
+            Shape::Line | Shape::Paragraphs | Shape::Option | Shape::Date => ValueKind::Text,
+            Shape::Money => ValueKind::Money,
+            Shape::FundingTable => ValueKind::FundingTable,
+            Shape::IndicatorTable => ValueKind::IndicatorTable,
+        }
+    }
+}
+
+/// One field of the record, in record order: the field registry every
+/// part of shenbao derives from (the record, the store's columns, the
+/// schema, `check`'s table). Built once at load from the template: the
+/// header's `title`, `year` and `unit`, then the template's `[[fields]]`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecordField {
+    pub key: String,
+    pub kind: ValueKind,
+    /// The template field's shape; `None` for the header's three.
+    pub shape: Option<Shape>,
+    /// The first label, as printed (the header's: none).
+    pub label: Option<String>,
+    /// The options of an option field.
+    pub options: Vec<String>,
+}
+
+impl RecordField {
+    /// Free text: compared white-space-insensitively by `check`.
+    pub fn is_paragraphs(&self) -> bool {
+        self.shape == Some(Shape::Paragraphs)
+    }
+    pub fn is_table(&self) -> bool {
+        matches!(
+            self.kind,
+            ValueKind::FundingTable | ValueKind::IndicatorTable
+        )
+    }
+}
+
+/// The header's fields, read above the table, first in every record.
+pub const HEADER_FIELDS: [(&str, ValueKind); 3] = [
+    ("title", ValueKind::Text),
+    ("year", ValueKind::Int),
+    ("unit", ValueKind::Text),
 ];
+
+/// A check tying two fields together ([`Template::checks`]); a
+/// disagreement is a warning on both.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FieldCheck {
+    pub rule: CheckRule,
+    /// The two fields, in the order the rule names them.
+    pub fields: [String; 2],
+    /// The warning's message: `{a}` and `{b}` stand for the two values
+    /// (for `sum`, the rows' sum and the money field).
+    pub message: String,
+}
+
+/// What a [`FieldCheck`] checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CheckRule {
+    /// A funding table's amounts, all read, sum to a money field
+    /// (`funding_sum_mismatch`).
+    Sum,
+    /// A money field is not above another (`exceeds_total`).
+    NotAbove,
+    /// A date is not after another (`date_order`).
+    NotAfter,
+}
+
+/// A field key must be a snake_case name (`[a-z][a-z0-9_]*`, a column
+/// name in every export) and not one of the header's or the record's
+/// own keys.
+fn check_key(key: &str) -> std::result::Result<(), String> {
+    let mut chars = key.chars();
+    let ok = chars.next().is_some_and(|c| c.is_ascii_lowercase())
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+    if !ok {
+        return Err(format!("field key `{key}` is not a snake_case name"));
+    }
+    let reserved = HEADER_FIELDS
+        .iter()
+        .map(|(k, _)| *k)
+        .chain(crate::record::META_KEYS);
+    if reserved.into_iter().any(|k| k == key) {
+        return Err(format!("field key `{key}` is reserved"));
+    }
+    Ok(())
+}
 
 /// The key a label or a cell's text is matched by: white space removed,
 /// ASCII parentheses and colons folded to full width, a trailing colon
@@ -180,15 +275,7 @@ impl Template {
         let mut t: Template = toml::from_str(text).map_err(|e| err(e.to_string()))?;
         let mut seen_keys = HashMap::new();
         for (i, f) in t.fields.iter().enumerate() {
-            let Some((_, shapes)) = FIELD_SHAPES.iter().find(|(k, _)| *k == f.key) else {
-                return Err(err(format!("unknown field key `{}`", f.key)));
-            };
-            if !shapes.contains(&f.shape) {
-                return Err(err(format!(
-                    "field `{}` cannot have shape {:?}",
-                    f.key, f.shape
-                )));
-            }
+            check_key(&f.key).map_err(err)?;
             if seen_keys.insert(f.key.clone(), i).is_some() {
                 return Err(err(format!("field `{}` is listed twice", f.key)));
             }
@@ -211,11 +298,8 @@ impl Template {
                 t.label_index.insert(label_key(l), i);
             }
         }
-        for (k, _) in FIELD_SHAPES {
-            if !seen_keys.contains_key(*k) {
-                return Err(err(format!("field `{k}` is missing")));
-            }
-        }
+        t.record_fields = t.build_record_fields();
+        t.check_checks().map_err(err)?;
         let lists: [(&str, &Vec<String>); 8] = [
             ("header.unit_labels", &t.header.unit_labels),
             ("checkbox.ticked", &t.checkbox.ticked),
@@ -334,6 +418,66 @@ impl Template {
             .collect()
     }
 
+    /// The field registry: every record field, in record order (see
+    /// [`RecordField`]).
+    pub fn record_fields(&self) -> &[RecordField] {
+        &self.record_fields
+    }
+
+    /// The registry entry of a record field.
+    pub fn record_field(&self, key: &str) -> Option<&RecordField> {
+        self.record_fields.iter().find(|f| f.key == key)
+    }
+
+    fn build_record_fields(&self) -> Vec<RecordField> {
+        let header = HEADER_FIELDS.iter().map(|&(key, kind)| RecordField {
+            key: key.to_string(),
+            kind,
+            shape: None,
+            label: None,
+            options: Vec::new(),
+        });
+        let fields = self.fields.iter().map(|f| RecordField {
+            key: f.key.clone(),
+            kind: f.shape.kind(),
+            shape: Some(f.shape),
+            label: f.labels.first().cloned(),
+            options: f.options.clone(),
+        });
+        header.chain(fields).collect()
+    }
+
+    /// The checks and the identifying fields name fields of the right
+    /// kinds.
+    fn check_checks(&self) -> std::result::Result<(), String> {
+        let kind = |k: &str| self.record_field(k).map(|f| f.kind);
+        for c in &self.checks {
+            let want = match c.rule {
+                CheckRule::Sum => [ValueKind::FundingTable, ValueKind::Money],
+                CheckRule::NotAbove => [ValueKind::Money, ValueKind::Money],
+                CheckRule::NotAfter => [ValueKind::Text, ValueKind::Text],
+            };
+            for (f, w) in c.fields.iter().zip(want) {
+                if kind(f) != Some(w) {
+                    return Err(format!("check {:?}: `{f}` is no {w:?} field", c.rule));
+                }
+            }
+            if c.rule == CheckRule::NotAfter
+                && c.fields
+                    .iter()
+                    .any(|f| self.field(f).map(|f| f.shape) != Some(Shape::Date))
+            {
+                return Err(format!("check {:?}: both fields must be dates", c.rule));
+            }
+        }
+        for k in &self.identifying_fields {
+            if kind(k).is_none() {
+                return Err(format!("identifying field `{k}` is no field"));
+            }
+        }
+        Ok(())
+    }
+
     fn build_vocabulary(&self) -> Vec<String> {
         let mut v: Vec<String> = std::iter::once(&self.header.title)
             .chain(&self.header.unit_labels)
@@ -374,9 +518,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn builtin_template_loads_and_covers_every_field() {
+    fn builtin_template_loads_with_the_header_first_in_its_registry() {
         let t = Template::builtin().unwrap();
-        assert_eq!(t.fields.len(), FIELD_SHAPES.len());
+        let keys: Vec<&str> = t.record_fields().iter().map(|f| f.key.as_str()).collect();
+        assert_eq!(keys[..4], ["title", "year", "unit", "project_name"]);
+        assert_eq!(keys.len(), 3 + t.fields.len());
         assert_eq!(
             t.field_for_label("同名项目上年预算执行数(元)").unwrap().key,
             "prior_year_spent"
@@ -388,17 +534,30 @@ mod tests {
     }
 
     #[test]
-    fn template_with_unknown_key_is_an_error() {
-        let bad = DEFAULT_TEMPLATE.replace("key = \"remarks\"", "key = \"remark\"");
-        let e = Template::parse(&bad, Path::new("bad.toml")).unwrap_err();
-        assert!(e.to_string().contains("unknown field key `remark`"), "{e}");
+    fn template_with_a_key_that_is_no_column_name_or_reserved_is_an_error() {
+        for (key, why) in [
+            ("Remarks", "snake_case"),
+            ("re-marks", "snake_case"),
+            ("source", "reserved"),
+            ("title", "reserved"),
+        ] {
+            let bad = DEFAULT_TEMPLATE.replace("key = \"remarks\"", &format!("key = \"{key}\""));
+            let e = Template::parse(&bad, Path::new("bad.toml")).unwrap_err();
+            assert!(e.to_string().contains(why), "{key}: {e}");
+        }
     }
 
     #[test]
-    fn template_with_wrong_shape_is_an_error() {
-        let bad = DEFAULT_TEMPLATE.replacen("shape = \"money\"", "shape = \"date\"", 1);
+    fn a_check_on_fields_of_the_wrong_kind_is_an_error() {
+        let bad = DEFAULT_TEMPLATE.replace(
+            "fields = [\"start_date\", \"end_date\"]",
+            "fields = [\"start_date\", \"total_budget\"]",
+        );
         let e = Template::parse(&bad, Path::new("bad.toml")).unwrap_err();
-        assert!(e.to_string().contains("cannot have shape"), "{e}");
+        assert!(
+            e.to_string().contains("`total_budget` is no Text field"),
+            "{e}"
+        );
     }
 
     #[test]
@@ -410,24 +569,16 @@ mod tests {
 
     #[test]
     fn text_layout_row_with_mixed_shapes_is_an_error() {
-        let bad = DEFAULT_TEMPLATE.replace(
+        // the first such pair is the text layout's (the checks follow)
+        let bad = DEFAULT_TEMPLATE.replacen(
             "[\"start_date\", \"end_date\"]",
             "[\"start_date\", \"total_budget\"]",
+            1,
         );
         let e = Template::parse(&bad, Path::new("bad.toml")).unwrap_err();
         assert!(e.to_string().contains("different shapes"), "{e}");
         let t = Template::builtin().unwrap();
         assert_eq!(t.row_partner("end_date"), Some(("start_date", false)));
-    }
-
-    #[test]
-    fn template_missing_a_field_is_an_error() {
-        let cut = DEFAULT_TEMPLATE
-            .rsplit_once("[[fields]]")
-            .map(|(a, _)| a)
-            .unwrap();
-        let e = Template::parse(cut, Path::new("cut.toml")).unwrap_err();
-        assert!(e.to_string().contains("field `remarks` is missing"), "{e}");
     }
 
     #[test]

@@ -25,10 +25,8 @@ use crate::assemble::{cross_check_warnings, ticked_option};
 use crate::normalize::{
     self, DateParse, indent_width, join_wrapped_lines, parse_money, parse_target, parse_year,
 };
-use crate::record::{
-    FundingComponent, Indicator, Location, Money, Record, Source, Warning, is_scalar_field,
-};
-use crate::template::{Shape, Template, label_key};
+use crate::record::{FundingComponent, Indicator, Location, Record, Source, Value, Warning};
+use crate::template::{HEADER_FIELDS, Shape, Template, ValueKind, label_key};
 
 // ---------------------------------------------------------------------------
 // Stage 1: pages
@@ -1780,130 +1778,122 @@ fn loc(a: &Assigned) -> Location {
 pub fn fields_to_record(f: &TextFields, t: &Template, source: Source) -> Record {
     let mut warnings = f.warnings.clone();
     let mut provenance = BTreeMap::new();
-    let get = |k: &str| f.values.get(k);
-    let text = |k: &str, prov: &mut BTreeMap<String, Location>| -> Option<String> {
-        let a = get(k)?;
-        prov.insert(k.to_string(), loc(a));
-        let s = a.value.trim().to_string();
-        (!s.is_empty()).then_some(s)
-    };
-    let mut r = Record {
-        title: text("title", &mut provenance),
-        year: text("year", &mut provenance).and_then(|y| y.parse().ok()),
-        unit: text("unit", &mut provenance),
-        project_name: text("project_name", &mut provenance),
-        project_type: text("project_type", &mut provenance),
-        fund_use: text("fund_use", &mut provenance),
-        start_date: None,
-        end_date: None,
-        overview: text("overview", &mut provenance),
-        basis: text("basis", &mut provenance),
-        necessity: text("necessity", &mut provenance),
-        safeguards: text("safeguards", &mut provenance),
-        total_budget: None,
-        current_year_budget: None,
-        prior_year_budget: None,
-        prior_year_spent: None,
-        funding_components: Vec::new(),
-        implementation_plan: text("implementation_plan", &mut provenance),
-        overall_goal: text("overall_goal", &mut provenance),
-        annual_goal: text("annual_goal", &mut provenance),
-        indicators: Vec::new(),
-        remarks: text("remarks", &mut provenance),
-        source,
-        warnings: Vec::new(),
-        provenance: BTreeMap::new(),
-        ocr_confidence: None,
-    };
-    for k in ["start_date", "end_date"] {
-        let Some(a) = get(k) else { continue };
-        provenance.insert(k.to_string(), loc(a));
-        let d = match normalize::parse_date(&a.value) {
+    let mut r = Record::empty(t.record_fields(), source);
+    for field in t.record_fields() {
+        let key = field.key.as_str();
+        let value = match field.kind {
+            ValueKind::FundingTable => Value::Funding(funding_rows(f, key, &mut provenance)),
+            ValueKind::IndicatorTable => Value::Indicators(indicator_rows(f, key, &mut provenance)),
+            kind => {
+                let Some(a) = f.values.get(key) else { continue };
+                provenance.insert(key.to_string(), loc(a));
+                scalar_value(key, kind, field.shape, &a.value, &mut warnings)
+            }
+        };
+        r.set(key, value);
+    }
+    // Required fields with nothing placed.
+    for spec in t.fields.iter().filter(|s| s.required) {
+        let present = match spec.shape.kind() {
+            ValueKind::FundingTable | ValueKind::IndicatorTable => {
+                r.get(&spec.key).is_some_and(|v| !v.is_empty())
+            }
+            _ => f.values.contains_key(&spec.key),
+        };
+        if !present && !warnings.iter().any(|w| w.field == spec.key) {
+            warnings.push(Warning::new(&spec.key, "not_found", "no value placed"));
+        }
+    }
+    for (k, _) in HEADER_FIELDS {
+        if !f.values.contains_key(k) {
+            warnings.push(Warning::new(k, "not_found", format!("{k} not found")));
+        }
+    }
+    warnings.extend(cross_check_warnings(&r, t));
+    r.warnings = warnings;
+    r.provenance = provenance;
+    r
+}
+
+/// A placed one-value field's value by its kind and shape: text trimmed
+/// (null when empty), a year, a date or an amount parsed (null, with a
+/// warning, when it does not parse).
+fn scalar_value(
+    key: &str,
+    kind: ValueKind,
+    shape: Option<Shape>,
+    text: &str,
+    warnings: &mut Vec<Warning>,
+) -> Value {
+    let trimmed = text.trim();
+    let text_or_null = (!trimmed.is_empty()).then(|| trimmed.to_string());
+    match (kind, shape) {
+        (ValueKind::Int, _) => Value::Int(text_or_null.and_then(|y| y.parse().ok())),
+        (ValueKind::Money, _) => Value::Money(match parse_money(text) {
+            Ok(m) => Some(m),
+            Err(e) => {
+                let msg = format!("{text:?}: {e}");
+                warnings.push(Warning::new(key, "unparsed_amount", msg));
+                None
+            }
+        }),
+        (_, Some(Shape::Date)) => Value::Text(match normalize::parse_date(text) {
             DateParse::Ok(d) => Some(d),
             DateParse::Repaired { date, note } => {
-                warnings.push(Warning::new(k, "repaired_date", note));
+                warnings.push(Warning::new(key, "repaired_date", note));
                 Some(date)
             }
             DateParse::Invalid(reason) => {
-                warnings.push(Warning::new(k, "unparsed_date", reason));
+                warnings.push(Warning::new(key, "unparsed_date", reason));
                 None
             }
-        };
-        if k == "start_date" {
-            r.start_date = d;
-        } else {
-            r.end_date = d;
-        }
+        }),
+        _ => Value::Text(text_or_null),
     }
-    let mut money = |k: &str, warnings: &mut Vec<Warning>| -> Option<Money> {
-        let a = get(k)?;
-        provenance.insert(k.to_string(), loc(a));
-        match parse_money(&a.value) {
-            Ok(m) => Some(m),
-            Err(e) => {
-                warnings.push(Warning::new(
-                    k,
-                    "unparsed_amount",
-                    format!("{:?}: {e}", a.value),
-                ));
-                None
-            }
-        }
-    };
-    r.total_budget = money("total_budget", &mut warnings);
-    r.current_year_budget = money("current_year_budget", &mut warnings);
-    r.prior_year_budget = money("prior_year_budget", &mut warnings);
-    r.prior_year_spent = money("prior_year_spent", &mut warnings);
+}
+
+fn funding_rows(
+    f: &TextFields,
+    key: &str,
+    provenance: &mut BTreeMap<String, Location>,
+) -> Vec<FundingComponent> {
+    let mut out = Vec::with_capacity(f.funding.len());
     for (i, row) in f.funding.iter().enumerate() {
         let amount = row.amount.as_deref().and_then(|a| parse_money(a).ok());
-        r.funding_components.push(FundingComponent {
+        out.push(FundingComponent {
             name: row.name.clone().unwrap_or_default(),
             amount,
         });
-        provenance.insert(
-            format!("funding_components[{i}]"),
-            Location::Text {
-                line: row.line,
-                line_end: row.line_end,
-            },
-        );
+        let at = Location::Text {
+            line: row.line,
+            line_end: row.line_end,
+        };
+        provenance.insert(format!("{key}[{i}]"), at);
     }
+    out
+}
+
+fn indicator_rows(
+    f: &TextFields,
+    key: &str,
+    provenance: &mut BTreeMap<String, Location>,
+) -> Vec<Indicator> {
+    let mut out = Vec::with_capacity(f.indicators.len());
     for (i, row) in f.indicators.iter().enumerate() {
-        r.indicators.push(Indicator {
+        out.push(Indicator {
             level1: row.level1.clone(),
             level2: row.level2.clone(),
             level3: row.level3.clone(),
             target: row.target.clone(),
             target_parsed: row.target.as_deref().and_then(parse_target),
         });
-        provenance.insert(
-            format!("indicators[{i}]"),
-            Location::Text {
-                line: row.line,
-                line_end: row.line_end,
-            },
-        );
-    }
-    // Required fields with nothing placed.
-    for spec in t.fields.iter().filter(|s| s.required) {
-        let present = match spec.key.as_str() {
-            "funding_components" => !r.funding_components.is_empty(),
-            "indicators" => !r.indicators.is_empty(),
-            k => is_scalar_field(k) && f.values.contains_key(k),
+        let at = Location::Text {
+            line: row.line,
+            line_end: row.line_end,
         };
-        if !present && !warnings.iter().any(|w| w.field == spec.key) {
-            warnings.push(Warning::new(&spec.key, "not_found", "no value placed"));
-        }
+        provenance.insert(format!("{key}[{i}]"), at);
     }
-    for k in ["title", "year", "unit"] {
-        if !f.values.contains_key(k) {
-            warnings.push(Warning::new(k, "not_found", format!("{k} not found")));
-        }
-    }
-    warnings.extend(cross_check_warnings(&r));
-    r.warnings = warnings;
-    r.provenance = provenance;
-    r
+    out
 }
 
 // ---------------------------------------------------------------------------
@@ -2107,7 +2097,7 @@ mod tests {
         assert_eq!(value(f, "start_date"), Some("2019/1/1"));
         assert_eq!(value(f, "end_date"), Some("201912/31"));
         let r = fields_to_record(f, &t(), source());
-        assert_eq!(r.end_date.as_deref(), Some("2019-12-31"));
+        assert_eq!(r.text("end_date"), Some("2019-12-31"));
         assert!(r.warnings.iter().any(|w| w.code == "repaired_date"));
     }
 

@@ -133,12 +133,18 @@ fn read_scanned(dir: &str) -> (f64, f64, String) {
             }
         }
         let got: Vec<Value> = recs.iter().map(content).collect();
-        strict.push((stem.clone(), check::compare_forms(&g, &got)));
+        strict.push((
+            stem.clone(),
+            check::compare_forms(&check::Fields::builtin(), &g, &got),
+        ));
         let tol = check::Tolerance {
             text_similarity: Some(0.9),
             ..Default::default()
         };
-        similar.push((stem, check::compare_forms_with(&g, &got, tol)));
+        similar.push((
+            stem,
+            check::compare_forms_with(&check::Fields::builtin(), &g, &got, tol),
+        ));
     }
     let rate = |r: &[(String, check::FileComparison)]| {
         let right: usize = r.iter().map(|(_, c)| c.right()).sum();
@@ -147,9 +153,9 @@ fn read_scanned(dir: &str) -> (f64, f64, String) {
     };
     let report = format!(
         "{}\n{}\n{}",
-        check::render_table(&strict),
+        check::render_table(&check::Fields::builtin(), &strict),
         check::render_diffs(&strict),
-        check::render_table(&similar)
+        check::render_table(&check::Fields::builtin(), &similar)
     );
     (rate(&strict), rate(&similar), report)
 }
@@ -300,7 +306,7 @@ fn a_file_mixing_text_and_scanned_pages_is_read_page_by_page() {
     )
     .unwrap();
     let got: Vec<Value> = recs.iter().map(content).collect();
-    let cmp = check::compare_forms(&g[..1], &got[..1]);
+    let cmp = check::compare_forms(&check::Fields::builtin(), &g[..1], &got[..1]);
     assert!(
         cmp.all_right(),
         "{}",
@@ -369,7 +375,7 @@ fn read_degraded(ex: &Extractor, kind: &str) -> (usize, usize, Vec<Record>) {
             .iter()
             .map(|r| serde_json::to_value(r).unwrap())
             .collect();
-        let c = check::compare_forms(&g, &got);
+        let c = check::compare_forms(&check::Fields::builtin(), &g, &got);
         right += c.right();
         silent += c.silent();
         all.extend(recs);

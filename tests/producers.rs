@@ -48,7 +48,7 @@ fn score(split: &str, producer: &str) -> (usize, usize, usize) {
             .iter()
             .map(|r| serde_json::to_value(r).unwrap())
             .collect();
-        let c = check::compare_forms(&golden, &got);
+        let c = check::compare_forms(&check::Fields::builtin(), &golden, &got);
         for (_, f) in c.wrong() {
             eprintln!(
                 "{stem}: {} wrong{}",

@@ -7,9 +7,9 @@ use crate::geom::BBox;
 use crate::layout::CellRef;
 use crate::mapping::{FieldHit, FieldValue, FormFields};
 use crate::normalize::{self, DateParse};
-use crate::record::{FundingComponent, Indicator, Location, Money, Record, Source, Warning};
+use crate::record::{FundingComponent, Indicator, Location, Money, Record, Source, Value, Warning};
 use crate::settings::ConfidenceSettings;
-use crate::template::{Shape, Template};
+use crate::template::{CheckRule, FieldSpec, HEADER_FIELDS, Shape, Template};
 
 mod scanned;
 pub use scanned::{annotate_scanned, mean_confidence, min_confidence};
@@ -187,6 +187,35 @@ impl Builder {
             }
         }
     }
+
+    /// The one ticked option of an option field's text; none (with a
+    /// warning) when none or several are ticked.
+    fn option(&mut self, spec: &FieldSpec, text: &str, template: &Template) -> Option<String> {
+        let key = spec.key.as_str();
+        let (ticked, unknown) = ticked_option(text, &spec.options, template);
+        for u in &unknown {
+            self.warn(
+                key,
+                "unknown_option",
+                format!("ticked option {u:?} is not in the template"),
+            );
+        }
+        match ticked.len() {
+            0 => {
+                self.warn(key, "no_option_ticked", "no option is ticked");
+                None
+            }
+            1 => ticked.into_iter().next(),
+            _ => {
+                self.warn(
+                    key,
+                    "several_options_ticked",
+                    format!("ticked: {}", ticked.join(", ")),
+                );
+                None
+            }
+        }
+    }
 }
 
 fn cell_text_line(c: &Option<CellRef>) -> Option<String> {
@@ -219,71 +248,8 @@ fn read_fields(f: &FormFields, template: &Template, source: Source) -> Record {
         warnings: Vec::new(),
         provenance: BTreeMap::new(),
     };
-    let title = f.title.as_ref().map(|l| {
-        b.provenance.insert(
-            "title".into(),
-            Location::Pdf {
-                page: l.page,
-                bbox: l.line.bbox.rounded(),
-            },
-        );
-        l.line
-            .text
-            .chars()
-            .filter(|c| !c.is_whitespace() && *c != '\u{3000}')
-            .collect::<String>()
-    });
-    let year = f.year.as_ref().and_then(|l| {
-        b.provenance.insert(
-            "year".into(),
-            Location::Pdf {
-                page: l.page,
-                bbox: l.line.bbox.rounded(),
-            },
-        );
-        normalize::parse_year(&l.line.text)
-    });
-    let unit = f.unit.as_ref().and_then(|(u, page, bbox)| {
-        b.provenance.insert(
-            "unit".into(),
-            Location::Pdf {
-                page: *page,
-                bbox: bbox.rounded(),
-            },
-        );
-        let u = u.trim().to_string();
-        if u.is_empty() { None } else { Some(u) }
-    });
-
-    let mut r = Record {
-        title,
-        year,
-        unit,
-        project_name: None,
-        project_type: None,
-        fund_use: None,
-        start_date: None,
-        end_date: None,
-        overview: None,
-        basis: None,
-        necessity: None,
-        safeguards: None,
-        total_budget: None,
-        current_year_budget: None,
-        prior_year_budget: None,
-        prior_year_spent: None,
-        funding_components: Vec::new(),
-        implementation_plan: None,
-        overall_goal: None,
-        annual_goal: None,
-        indicators: Vec::new(),
-        remarks: None,
-        source,
-        warnings: Vec::new(),
-        provenance: BTreeMap::new(),
-        ocr_confidence: None,
-    };
-
+    let mut r = Record::empty(template.record_fields(), source);
+    read_header(f, &mut r, &mut b);
     for spec in &template.fields {
         let hits: Vec<&FieldHit> = f.hits.iter().filter(|h| h.key == spec.key).collect();
         let Some(hit) = hits.first().copied() else {
@@ -307,189 +273,29 @@ fn read_fields(f: &FormFields, template: &Template, source: Source) -> Record {
                 ),
             );
         }
-        let key = spec.key.as_str();
-        match spec.shape {
-            Shape::FundingTable => {
-                if let FieldValue::Funding { rows } = &hit.value {
-                    for (i, row) in rows.iter().enumerate() {
-                        let name = cell_text_line(&row.name);
-                        let amount_text = cell_text_line(&row.amount);
-                        let field = format!("funding_components[{i}]");
-                        let amount = b.money(&field, amount_text);
-                        let cells: Vec<&CellRef> =
-                            row.name.iter().chain(row.amount.iter()).collect();
-                        if let Some(l) = loc(&cells) {
-                            b.provenance.insert(field.clone(), l);
-                        }
-                        b.warn_cut_doubt(&field, &cells);
-                        if name.is_none() {
-                            b.warn(&field, "empty_value", "funding row without a name");
-                        }
-                        if row.amount.as_ref().is_none_or(|c| c.is_empty()) {
-                            b.warn(&field, "empty_value", "funding row without an amount");
-                        }
-                        r.funding_components.push(FundingComponent {
-                            name: name.unwrap_or_default(),
-                            amount,
-                        });
-                    }
-                }
-            }
+        let value = match spec.shape {
+            Shape::FundingTable => Value::Funding(read_funding(hit, &mut b)),
             Shape::IndicatorTable => {
-                if let FieldValue::Indicators { rows } = &hit.value {
-                    let mut prev: (Option<String>, Option<String>) = (None, None);
-                    let mut prev_page: Option<usize> = None;
-                    type CellId = Option<(usize, usize, usize)>;
-                    let mut prev_cells: (CellId, CellId) = (None, None);
-                    for (i, row) in rows.iter().enumerate() {
-                        let field = format!("indicators[{i}]");
-                        // A merged level-1/level-2 cell split by a page break
-                        // prints its text on one page only: the empty part
-                        // opening the table on the next page (its first row
-                        // there, or a part cut open at its top) continues
-                        // the cell above.
-                        let page = row.level3.as_ref().or(row.target.as_ref()).map(|c| c.page);
-                        let new_page = i > 0 && page != prev_page;
-                        prev_page = page;
-                        let split_part = |c: &Option<CellRef>| {
-                            c.as_ref().is_some_and(|c| {
-                                c.is_empty() && (c.row == 0 || c.cut_top || new_page)
-                            })
-                        };
-                        // The same merged cell as the row above's (or its
-                        // carried part): the same level.
-                        let id = |c: &Option<CellRef>| c.as_ref().map(|c| (c.page, c.row, c.col));
-                        let level1 = if split_part(&row.level1)
-                            || (id(&row.level1).is_some() && id(&row.level1) == prev_cells.0)
-                        {
-                            prev.0.clone()
-                        } else {
-                            cell_text_line(&row.level1)
-                        };
-                        let level2 = if split_part(&row.level2)
-                            || (id(&row.level2).is_some() && id(&row.level2) == prev_cells.1)
-                        {
-                            prev.1.clone()
-                        } else {
-                            cell_text_line(&row.level2)
-                        };
-                        prev = (level1.clone(), level2.clone());
-                        prev_cells = (id(&row.level1), id(&row.level2));
-                        let target = cell_text_line(&row.target);
-                        let target_parsed = target.as_deref().and_then(normalize::parse_target);
-                        let level3 = cell_text_line(&row.level3);
-                        for (name, v) in [
-                            ("level1", &level1),
-                            ("level2", &level2),
-                            ("level3", &level3),
-                            ("target", &target),
-                        ] {
-                            if v.is_none() {
-                                b.warn(
-                                    &field,
-                                    "empty_value",
-                                    format!("indicator row without {name}"),
-                                );
-                            }
-                        }
-                        let cells: Vec<&CellRef> =
-                            row.level3.iter().chain(row.target.iter()).collect();
-                        if let Some(l) = loc(&cells) {
-                            b.provenance.insert(field.clone(), l);
-                        }
-                        b.warn_cut_doubt(&field, &cells);
-                        r.indicators.push(Indicator {
-                            level1,
-                            level2,
-                            level3,
-                            target,
-                            target_parsed,
-                        });
-                    }
+                let rows = read_indicators(hit, &mut b);
+                if rows.is_empty() {
+                    b.warn(&spec.key, "empty_value", "no indicator rows read");
                 }
-                if r.indicators.is_empty() {
-                    b.warn(key, "empty_value", "no indicator rows read");
-                }
+                Value::Indicators(rows)
             }
-            shape => {
-                let text = b.hit_text(hit, shape);
-                if text.is_none() && spec.required {
-                    b.warn(
-                        key,
-                        "empty_value",
-                        format!("{} has no value", spec.labels[0]),
-                    );
-                }
-                match shape {
-                    Shape::Money => {
-                        let m = b.money(key, text);
-                        set_money(&mut r, key, m);
-                    }
-                    Shape::Date => {
-                        let d = b.date(key, text);
-                        if key == "start_date" {
-                            r.start_date = d;
-                        } else {
-                            r.end_date = d;
-                        }
-                    }
-                    Shape::Option => {
-                        let v = text.and_then(|t| {
-                            let (ticked, unknown) = ticked_option(&t, &spec.options, template);
-                            for u in &unknown {
-                                b.warn(
-                                    key,
-                                    "unknown_option",
-                                    format!("ticked option {u:?} is not in the template"),
-                                );
-                            }
-                            match ticked.len() {
-                                0 => {
-                                    b.warn(key, "no_option_ticked", "no option is ticked");
-                                    None
-                                }
-                                1 => ticked.into_iter().next(),
-                                _ => {
-                                    b.warn(
-                                        key,
-                                        "several_options_ticked",
-                                        format!("ticked: {}", ticked.join(", ")),
-                                    );
-                                    None
-                                }
-                            }
-                        });
-                        if key == "project_type" {
-                            r.project_type = v;
-                        } else {
-                            r.fund_use = v;
-                        }
-                    }
-                    _ => {
-                        // a label read as a value: the mapping took the
-                        // next field's label cell (its own value's cell
-                        // lost or misread)
-                        if let Some(t) = &text
-                            && template
-                                .vocabulary()
-                                .contains(&crate::template::label_key(t))
-                        {
-                            b.warn(
-                                key,
-                                "value_is_label",
-                                format!("the value {t:?} is a label of the form"),
-                            );
-                        }
-                        set_text(&mut r, key, text)
-                    }
-                }
-            }
+            _ => read_scalar(spec, hit, template, &mut b),
+        };
+        r.set(&spec.key, value);
+    }
+    for spec in template
+        .fields
+        .iter()
+        .filter(|s| s.shape == Shape::FundingTable)
+    {
+        if r.funding(&spec.key).is_empty() && f.hits.iter().any(|h| h.key == spec.key) {
+            b.warn(&spec.key, "empty_value", "no funding rows read");
         }
     }
-    if r.funding_components.is_empty() && f.hits.iter().any(|h| h.key == "funding_components") {
-        b.warn("funding_components", "empty_value", "no funding rows read");
-    }
-    cross_checks(&r, &mut b);
+    cross_checks(&r, template, &mut b);
     for o in &f.orphans {
         let t: String = o.text().chars().take(40).collect();
         // a cell right beside a field's value, in its row, or right under
@@ -503,12 +309,8 @@ fn read_fields(f: &FormFields, template: &Template, source: Source) -> Record {
             format!("page {}: cell with no label: {t:?}", o.page),
         );
     }
-    for (name, present) in [
-        ("title", r.title.is_some()),
-        ("year", r.year.is_some()),
-        ("unit", r.unit.is_some()),
-    ] {
-        if !present {
+    for (name, _) in HEADER_FIELDS {
+        if r.get(name).is_none_or(Value::is_empty) {
             b.warn(
                 name,
                 "not_found",
@@ -519,6 +321,172 @@ fn read_fields(f: &FormFields, template: &Template, source: Source) -> Record {
     r.warnings = b.warnings;
     r.provenance = b.provenance;
     r
+}
+
+/// The header's fields: the title and the year (from the title line) and
+/// the unit, read above the table.
+fn read_header(f: &FormFields, r: &mut Record, b: &mut Builder) {
+    let mut at = |key: &str, page: usize, bbox: &BBox| {
+        let l = Location::Pdf {
+            page,
+            bbox: bbox.rounded(),
+        };
+        b.provenance.insert(key.into(), l);
+    };
+    if let Some(l) = &f.title {
+        at("title", l.page, &l.line.bbox);
+        let title = l
+            .line
+            .text
+            .chars()
+            .filter(|c| !c.is_whitespace() && *c != '\u{3000}');
+        r.set("title", Value::Text(Some(title.collect())));
+    }
+    if let Some(l) = &f.year {
+        at("year", l.page, &l.line.bbox);
+        let year = normalize::parse_year(&l.line.text).map(i64::from);
+        r.set("year", Value::Int(year));
+    }
+    if let Some((u, page, bbox)) = &f.unit {
+        at("unit", *page, bbox);
+        let u = u.trim().to_string();
+        r.set("unit", Value::Text((!u.is_empty()).then_some(u)));
+    }
+}
+
+/// The rows of a funding table.
+fn read_funding(hit: &FieldHit, b: &mut Builder) -> Vec<FundingComponent> {
+    let FieldValue::Funding { rows } = &hit.value else {
+        return Vec::new();
+    };
+    let mut out = Vec::with_capacity(rows.len());
+    for (i, row) in rows.iter().enumerate() {
+        let name = cell_text_line(&row.name);
+        let amount_text = cell_text_line(&row.amount);
+        let field = format!("{}[{i}]", hit.key);
+        let amount = b.money(&field, amount_text);
+        let cells: Vec<&CellRef> = row.name.iter().chain(row.amount.iter()).collect();
+        if let Some(l) = loc(&cells) {
+            b.provenance.insert(field.clone(), l);
+        }
+        b.warn_cut_doubt(&field, &cells);
+        if name.is_none() {
+            b.warn(&field, "empty_value", "funding row without a name");
+        }
+        if row.amount.as_ref().is_none_or(|c| c.is_empty()) {
+            b.warn(&field, "empty_value", "funding row without an amount");
+        }
+        out.push(FundingComponent {
+            name: name.unwrap_or_default(),
+            amount,
+        });
+    }
+    out
+}
+
+/// The rows of an indicator table, the level-1/level-2 text of merged
+/// cells carried down to every row they span.
+fn read_indicators(hit: &FieldHit, b: &mut Builder) -> Vec<Indicator> {
+    let FieldValue::Indicators { rows } = &hit.value else {
+        return Vec::new();
+    };
+    let mut out = Vec::with_capacity(rows.len());
+    let mut prev: (Option<String>, Option<String>) = (None, None);
+    let mut prev_page: Option<usize> = None;
+    type CellId = Option<(usize, usize, usize)>;
+    let mut prev_cells: (CellId, CellId) = (None, None);
+    for (i, row) in rows.iter().enumerate() {
+        let field = format!("{}[{i}]", hit.key);
+        // A merged level-1/level-2 cell split by a page break prints its
+        // text on one page only: the empty part opening the table on the
+        // next page (its first row there, or a part cut open at its top)
+        // continues the cell above.
+        let page = row.level3.as_ref().or(row.target.as_ref()).map(|c| c.page);
+        let new_page = i > 0 && page != prev_page;
+        prev_page = page;
+        let split_part = |c: &Option<CellRef>| {
+            c.as_ref()
+                .is_some_and(|c| c.is_empty() && (c.row == 0 || c.cut_top || new_page))
+        };
+        // The same merged cell as the row above's (or its carried part):
+        // the same level.
+        let id = |c: &Option<CellRef>| c.as_ref().map(|c| (c.page, c.row, c.col));
+        let level = |c: &Option<CellRef>, prev_id: CellId, prev_text: &Option<String>| {
+            if split_part(c) || (id(c).is_some() && id(c) == prev_id) {
+                prev_text.clone()
+            } else {
+                cell_text_line(c)
+            }
+        };
+        let level1 = level(&row.level1, prev_cells.0, &prev.0);
+        let level2 = level(&row.level2, prev_cells.1, &prev.1);
+        prev = (level1.clone(), level2.clone());
+        prev_cells = (id(&row.level1), id(&row.level2));
+        let target = cell_text_line(&row.target);
+        let target_parsed = target.as_deref().and_then(normalize::parse_target);
+        let level3 = cell_text_line(&row.level3);
+        for (name, v) in [
+            ("level1", &level1),
+            ("level2", &level2),
+            ("level3", &level3),
+            ("target", &target),
+        ] {
+            if v.is_none() {
+                b.warn(
+                    &field,
+                    "empty_value",
+                    format!("indicator row without {name}"),
+                );
+            }
+        }
+        let cells: Vec<&CellRef> = row.level3.iter().chain(row.target.iter()).collect();
+        if let Some(l) = loc(&cells) {
+            b.provenance.insert(field.clone(), l);
+        }
+        b.warn_cut_doubt(&field, &cells);
+        out.push(Indicator {
+            level1,
+            level2,
+            level3,
+            target,
+            target_parsed,
+        });
+    }
+    out
+}
+
+/// A one-value field (line, paragraphs, option, date, money).
+fn read_scalar(spec: &FieldSpec, hit: &FieldHit, template: &Template, b: &mut Builder) -> Value {
+    let key = spec.key.as_str();
+    let text = b.hit_text(hit, spec.shape);
+    if text.is_none() && spec.required {
+        b.warn(
+            key,
+            "empty_value",
+            format!("{} has no value", spec.labels[0]),
+        );
+    }
+    match spec.shape {
+        Shape::Money => Value::Money(b.money(key, text)),
+        Shape::Date => Value::Text(b.date(key, text)),
+        Shape::Option => Value::Text(text.and_then(|t| b.option(spec, &t, template))),
+        _ => {
+            // a label read as a value: the mapping took the next field's
+            // label cell (its own value's cell lost or misread)
+            if let Some(t) = &text
+                && template
+                    .vocabulary()
+                    .contains(&crate::template::label_key(t))
+            {
+                b.warn(
+                    key,
+                    "value_is_label",
+                    format!("the value {t:?} is a label of the form"),
+                );
+            }
+            Value::Text(text)
+        }
+    }
 }
 
 /// The field whose value cell (one of its cells) ends where `o` starts,
@@ -549,84 +517,58 @@ fn beside_value<'a>(hits: &'a [FieldHit], o: &CellRef) -> Option<&'a str> {
     })
 }
 
-fn set_money(r: &mut Record, key: &str, m: Option<Money>) {
-    match key {
-        "total_budget" => r.total_budget = m,
-        "current_year_budget" => r.current_year_budget = m,
-        "prior_year_budget" => r.prior_year_budget = m,
-        "prior_year_spent" => r.prior_year_spent = m,
-        _ => unreachable!("template checked money keys"),
-    }
-}
-
-fn set_text(r: &mut Record, key: &str, t: Option<String>) {
-    match key {
-        "project_name" => r.project_name = t,
-        "overview" => r.overview = t,
-        "basis" => r.basis = t,
-        "necessity" => r.necessity = t,
-        "safeguards" => r.safeguards = t,
-        "implementation_plan" => r.implementation_plan = t,
-        "overall_goal" => r.overall_goal = t,
-        "annual_goal" => r.annual_goal = t,
-        "remarks" => r.remarks = t,
-        _ => unreachable!("template checked text keys"),
-    }
-}
-
-/// The warnings of the cross-field checks for a finished record (funding sum,
-/// total vs current-year budget, date order); shared with the text path.
-pub fn cross_check_warnings(r: &Record) -> Vec<Warning> {
+/// The warnings of the template's cross-field checks
+/// ([`Template::checks`]) for a finished record; shared with the text path.
+pub fn cross_check_warnings(r: &Record, template: &Template) -> Vec<Warning> {
     let mut b = Builder {
         warnings: Vec::new(),
         provenance: BTreeMap::new(),
     };
-    cross_checks(r, &mut b);
+    cross_checks(r, template, &mut b);
     b.warnings
 }
 
 /// Checks that tie fields together; a disagreement is a warning on every
 /// field it ties.
-fn cross_checks(r: &Record, b: &mut Builder) {
-    if let Some(cur) = r.current_year_budget
-        && !r.funding_components.is_empty()
-        && r.funding_components.iter().all(|c| c.amount.is_some())
-    {
-        let sum: i64 = r
-            .funding_components
-            .iter()
-            .filter_map(|c| c.amount)
-            .map(|m| m.fen())
-            .sum();
-        if sum != cur.fen() {
-            let msg = format!(
-                "components sum to {} but current_year_budget is {}",
-                Money(sum),
-                cur
-            );
-            b.warn_each(
-                &["funding_components", "current_year_budget"],
+fn cross_checks(r: &Record, template: &Template, b: &mut Builder) {
+    for c in &template.checks {
+        let [x, y] = [c.fields[0].as_str(), c.fields[1].as_str()];
+        let (code, values) = match c.rule {
+            CheckRule::Sum => (
                 "funding_sum_mismatch",
-                &msg,
-            );
+                sum_mismatch(r.funding(x), r.money(y)),
+            ),
+            CheckRule::NotAbove => (
+                "exceeds_total",
+                match (r.money(x), r.money(y)) {
+                    (Some(a), Some(b)) if a > b => Some((a.to_string(), b.to_string())),
+                    _ => None,
+                },
+            ),
+            CheckRule::NotAfter => (
+                "date_order",
+                match (r.text(x), r.text(y)) {
+                    (Some(a), Some(b)) if a > b => Some((a.to_string(), b.to_string())),
+                    _ => None,
+                },
+            ),
+        };
+        if let Some((a, v)) = values {
+            let msg = c.message.replace("{a}", &a).replace("{b}", &v);
+            b.warn_each(&[x, y], code, &msg);
         }
     }
-    if let (Some(t), Some(c)) = (r.total_budget, r.current_year_budget)
-        && c > t
-    {
-        let msg = format!("current-year budget {c} exceeds the total {t}");
-        b.warn_each(
-            &["current_year_budget", "total_budget"],
-            "exceeds_total",
-            &msg,
-        );
+}
+
+/// The rows' sum and the total, when every row's amount was read and they
+/// disagree.
+fn sum_mismatch(rows: &[FundingComponent], total: Option<Money>) -> Option<(String, String)> {
+    let total = total?;
+    if rows.is_empty() || rows.iter().any(|c| c.amount.is_none()) {
+        return None;
     }
-    if let (Some(s), Some(e)) = (&r.start_date, &r.end_date)
-        && s > e
-    {
-        let msg = format!("start {s} is after end {e}");
-        b.warn_each(&["start_date", "end_date"], "date_order", &msg);
-    }
+    let sum: i64 = rows.iter().filter_map(|c| c.amount).map(|m| m.fen()).sum();
+    (sum != total.fen()).then(|| (Money(sum).to_string(), total.to_string()))
 }
 
 #[cfg(test)]

@@ -126,27 +126,19 @@ pub fn annotate_scanned(
     }
     // An amount no check covers can be misread with nothing to show for
     // it but a low confidence: say so.
-    let money: Vec<&str> = t
-        .fields
-        .iter()
-        .filter(|f| f.shape == Shape::Money)
-        .map(|f| f.key.as_str())
-        .collect();
-    let value = serde_json::to_value(&*r).unwrap_or_default();
     for (field, &c) in &conf {
-        // the amount read, when `field` is one: a money field, or a
-        // funding row (`funding_components[i]`)
-        let amount = match field.split_once('[') {
-            Some(("funding_components", rest)) => rest
+        // an amount was read, when `field` is a money field or a funding
+        // row (`funding_components[i]`)
+        let amount_read = match field.split_once('[') {
+            Some((table, rest)) => rest
                 .trim_end_matches(']')
                 .parse::<usize>()
                 .ok()
-                .and_then(|i| value.get("funding_components")?.get(i)?.get("amount")),
-            Some(_) => None,
-            None if money.contains(&field.as_str()) => value.get(field),
-            None => None,
+                .and_then(|i| r.funding(table).get(i))
+                .is_some_and(|row| row.amount.is_some()),
+            None => r.money(field).is_some(),
         };
-        if amount.is_some_and(|v| !v.is_null()) && c < s.min_amount_confidence {
+        if amount_read && c < s.min_amount_confidence {
             doubtful.remove(field);
             r.warnings.push(Warning::new(
                 field,
@@ -198,10 +190,7 @@ pub fn annotate_scanned(
     // as one, not the form's text.
     for spec in &t.fields {
         if matches!(spec.shape, Shape::Line | Shape::Paragraphs)
-            && value
-                .get(&spec.key)
-                .and_then(|v| v.as_str())
-                .is_some_and(|v| v.contains(TICK_MARKS))
+            && r.text(&spec.key).is_some_and(|v| v.contains(TICK_MARKS))
         {
             r.warnings.push(Warning::new(
                 &spec.key,

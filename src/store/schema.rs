@@ -1,0 +1,262 @@
+//! The store's tables, derived from the template's field registry
+//! ([`crate::template::Template::record_fields`]): `forms` has a column per
+//! one-value field and a row count per table field, and each table field
+//! has a child table of its name. For the built-in template the tables are
+//! those documented in `docs/store.md`.
+
+use rusqlite::types::Value as SqlValue;
+use rusqlite::{params, params_from_iter};
+
+use crate::record::{Money, Record, Value};
+use crate::template::{RecordField, ValueKind};
+
+/// The tables that do not depend on the template.
+const FILES_SQL: &str = r#"
+CREATE TABLE IF NOT EXISTS meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS files (
+    file_id           INTEGER PRIMARY KEY,
+    path              TEXT NOT NULL UNIQUE,
+    sha256            TEXT NOT NULL,
+    size              INTEGER NOT NULL,
+    pages             INTEGER,
+    status            TEXT NOT NULL CHECK (status IN ('ok', 'failed')),
+    error_code        TEXT,
+    error             TEXT,
+    forms             INTEGER NOT NULL,
+    extractor_version TEXT NOT NULL,
+    elapsed_ms        INTEGER NOT NULL,
+    ingested_at       INTEGER NOT NULL
+);
+"#;
+
+/// The warnings table.
+const WARNINGS_SQL: &str = r#"
+CREATE TABLE IF NOT EXISTS warnings (
+    form_id  INTEGER NOT NULL REFERENCES forms(form_id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    field    TEXT NOT NULL,
+    code     TEXT NOT NULL,
+    message  TEXT NOT NULL,
+    PRIMARY KEY (form_id, position)
+);
+"#;
+
+/// The columns of a table field's child table (after `form_id` and
+/// `position`), as `(name, SQL type)`.
+pub fn row_columns(kind: ValueKind) -> &'static [(&'static str, &'static str)] {
+    match kind {
+        ValueKind::FundingTable => &[("name", "TEXT NOT NULL"), ("amount", "REAL")],
+        ValueKind::IndicatorTable => &[
+            ("level1", "TEXT"),
+            ("level2", "TEXT"),
+            ("level3", "TEXT"),
+            ("target", "TEXT"),
+            ("target_op", "TEXT"),
+            ("target_value", "REAL"),
+            ("target_unit", "TEXT"),
+        ],
+        _ => &[],
+    }
+}
+
+/// The SQL type of a one-value field's column in `forms`.
+fn column_type(kind: ValueKind) -> &'static str {
+    match kind {
+        ValueKind::Int => "INTEGER",
+        ValueKind::Money => "REAL",
+        _ => "TEXT",
+    }
+}
+
+/// The one-value fields (columns of `forms`) and the table fields.
+pub fn split(fields: &[RecordField]) -> (Vec<&RecordField>, Vec<&RecordField>) {
+    fields.iter().partition(|f| !f.is_table())
+}
+
+/// Every table of a store for this field registry.
+pub fn schema_sql(fields: &[RecordField]) -> String {
+    let (scalars, tables) = split(fields);
+    let mut forms = vec![
+        "form_id INTEGER PRIMARY KEY".to_string(),
+        "file_id INTEGER NOT NULL REFERENCES files(file_id) ON DELETE CASCADE".to_string(),
+        "path TEXT NOT NULL".to_string(),
+        "form_index INTEGER NOT NULL".to_string(),
+        "sha256 TEXT NOT NULL".to_string(),
+        "pages TEXT NOT NULL".to_string(),
+    ];
+    forms.extend(
+        scalars
+            .iter()
+            .map(|f| format!("{} {}", f.key, column_type(f.kind))),
+    );
+    forms.extend(
+        tables
+            .iter()
+            .map(|f| format!("n_{} INTEGER NOT NULL", f.key)),
+    );
+    forms.push("n_warnings INTEGER NOT NULL".to_string());
+    forms.push("record TEXT NOT NULL".to_string());
+    forms.push("UNIQUE (path, form_index)".to_string());
+    let mut sql = format!(
+        "{FILES_SQL}CREATE TABLE IF NOT EXISTS forms (\n    {}\n);\n\
+         CREATE INDEX IF NOT EXISTS forms_file ON forms(file_id);\n",
+        forms.join(",\n    ")
+    );
+    for t in tables {
+        let mut cols = vec![
+            "form_id INTEGER NOT NULL REFERENCES forms(form_id) ON DELETE CASCADE".to_string(),
+            "position INTEGER NOT NULL".to_string(),
+        ];
+        cols.extend(
+            row_columns(t.kind)
+                .iter()
+                .map(|(n, ty)| format!("{n} {ty}")),
+        );
+        cols.push("PRIMARY KEY (form_id, position)".to_string());
+        sql.push_str(&format!(
+            "CREATE TABLE IF NOT EXISTS {} (\n    {}\n);\n",
+            t.key,
+            cols.join(",\n    ")
+        ));
+    }
+    sql.push_str(WARNINGS_SQL);
+    sql
+}
+
+fn money(m: Option<Money>) -> SqlValue {
+    m.map_or(SqlValue::Null, |m| SqlValue::Real(m.yuan()))
+}
+
+fn text(t: Option<&str>) -> SqlValue {
+    t.map_or(SqlValue::Null, |t| SqlValue::Text(t.to_string()))
+}
+
+/// The `forms` row of a record: the one-value fields, then the table
+/// fields' row counts.
+fn form_columns(r: &Record, fields: &[RecordField]) -> (Vec<String>, Vec<SqlValue>) {
+    let (scalars, tables) = split(fields);
+    let mut names = Vec::new();
+    let mut values = Vec::new();
+    for f in scalars {
+        names.push(f.key.clone());
+        values.push(match r.get(&f.key) {
+            Some(Value::Text(t)) => text(t.as_deref()),
+            Some(Value::Int(i)) => i.map_or(SqlValue::Null, SqlValue::Integer),
+            Some(Value::Money(m)) => money(*m),
+            _ => SqlValue::Null,
+        });
+    }
+    for f in tables {
+        names.push(format!("n_{}", f.key));
+        let n = match r.get(&f.key) {
+            Some(Value::Funding(rows)) => rows.len(),
+            Some(Value::Indicators(rows)) => rows.len(),
+            _ => 0,
+        };
+        values.push(SqlValue::Integer(n as i64));
+    }
+    (names, values)
+}
+
+/// Inserts one record: its `forms` row, its tables' rows, its warnings.
+pub fn insert_form(
+    tx: &rusqlite::Transaction<'_>,
+    file_id: i64,
+    path: &str,
+    r: &Record,
+    fields: &[RecordField],
+) -> rusqlite::Result<()> {
+    let to_sql = |e: serde_json::Error| rusqlite::Error::ToSqlConversionFailure(e.into());
+    let json = serde_json::to_string(r).map_err(to_sql)?;
+    let pages = serde_json::to_string(&r.source.pages).map_err(to_sql)?;
+    let (names, mut values) = form_columns(r, fields);
+    let mut head = vec![
+        SqlValue::Integer(file_id),
+        SqlValue::Text(path.to_string()),
+        SqlValue::Integer(r.source.form_index as i64),
+        SqlValue::Text(r.source.sha256.clone()),
+        SqlValue::Text(pages),
+    ];
+    head.append(&mut values);
+    head.push(SqlValue::Integer(r.warnings.len() as i64));
+    head.push(SqlValue::Text(json));
+    let marks: Vec<String> = (1..=head.len()).map(|i| format!("?{i}")).collect();
+    let sql = format!(
+        "INSERT INTO forms (file_id, path, form_index, sha256, pages, {}, n_warnings, record) \
+         VALUES ({})",
+        names.join(", "),
+        marks.join(", ")
+    );
+    tx.prepare_cached(&sql)?.execute(params_from_iter(head))?;
+    let form_id = tx.last_insert_rowid();
+    for (k, v) in &r.fields {
+        insert_rows(tx, form_id, k, v)?;
+    }
+    let mut st = tx.prepare_cached(
+        "INSERT INTO warnings (form_id, position, field, code, message) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?;
+    for (i, w) in r.warnings.iter().enumerate() {
+        st.execute(params![form_id, i as i64, w.field, w.code, w.message])?;
+    }
+    Ok(())
+}
+
+/// The rows of one table field into its child table.
+fn insert_rows(
+    tx: &rusqlite::Transaction<'_>,
+    form_id: i64,
+    table: &str,
+    v: &Value,
+) -> rusqlite::Result<()> {
+    match v {
+        Value::Funding(rows) => {
+            let sql = format!(
+                "INSERT INTO {table} (form_id, position, name, amount) VALUES (?1, ?2, ?3, ?4)"
+            );
+            let mut st = tx.prepare_cached(&sql)?;
+            for (i, c) in rows.iter().enumerate() {
+                st.execute(params![form_id, i as i64, c.name, money(c.amount)])?;
+            }
+        }
+        Value::Indicators(rows) => {
+            let sql = format!(
+                "INSERT INTO {table} (form_id, position, level1, level2, level3, target, \
+                 target_op, target_value, target_unit) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+            );
+            let mut st = tx.prepare_cached(&sql)?;
+            for (i, x) in rows.iter().enumerate() {
+                let tp = x.target_parsed.as_ref();
+                st.execute(params![
+                    form_id,
+                    i as i64,
+                    x.level1,
+                    x.level2,
+                    x.level3,
+                    x.target,
+                    tp.map(|t| t.op.as_str()),
+                    tp.map(|t| t.value),
+                    tp.map(|t| t.unit.as_str()),
+                ])?;
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_built_in_templates_tables_are_created() {
+        let t = crate::template::Template::builtin().unwrap();
+        let sql = schema_sql(t.record_fields());
+        let c = rusqlite::Connection::open_in_memory().unwrap();
+        c.execute_batch(&sql)
+            .unwrap_or_else(|e| panic!("{e}\n{sql}"));
+    }
+}
