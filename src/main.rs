@@ -261,6 +261,81 @@ fn main() -> ExitCode {
     }
 }
 
+/// Writes where asked, or to `default`.
+fn writer(path: Option<&Path>, default: Box<dyn Write>) -> Result<Box<dyn Write>> {
+    Ok(match path {
+        Some(p) => Box::new(BufWriter::new(
+            File::create(p).with_context(|| format!("cannot create {}", p.display()))?,
+        )),
+        None => default,
+    })
+}
+
+/// One file's result as JSON lines: its records, or its failure.
+fn to_lines(r: shenbao::FileResult) -> std::io::Result<FileLines> {
+    let mut buf = Vec::new();
+    Ok(match r.result {
+        Ok(records) => {
+            for rec in &records {
+                serde_json::to_writer(&mut buf, rec)?;
+                buf.push(b'\n');
+            }
+            FileLines::Records(buf, records.len())
+        }
+        Err(e) => {
+            let line = serde_json::json!({
+                "file": r.path.display().to_string(),
+                "code": e.code(),
+                "error": e.to_string(),
+            });
+            serde_json::to_writer(&mut buf, &line)?;
+            buf.push(b'\n');
+            FileLines::Failure(buf)
+        }
+    })
+}
+
+fn run_extract(
+    ex: &Extractor,
+    paths: &[PathBuf],
+    output: Option<&Path>,
+    errors: Option<&Path>,
+    jobs: usize,
+) -> Result<ExitCode> {
+    let files = shenbao::collect_inputs(paths)?;
+    let mut out = writer(output, Box::new(BufWriter::new(std::io::stdout().lock())))?;
+    let mut err = writer(errors, Box::new(std::io::stderr()))?;
+    let (mut forms, mut failed) = (0usize, 0usize);
+    // Each file's JSON lines are made on the worker that extracted it;
+    // this thread only writes them, in input order.
+    ex.extract_batch_map(&files, jobs, to_lines, |lines| {
+        match lines? {
+            FileLines::Records(buf, n) => {
+                forms += n;
+                out.write_all(&buf)?;
+            }
+            FileLines::Failure(buf) => {
+                failed += 1;
+                err.write_all(&buf)?;
+            }
+        }
+        Ok(())
+    })?;
+    out.flush()?;
+    err.flush()?;
+    eprintln!(
+        "shenbao: {} files, {} forms, {} failed",
+        files.len(),
+        forms,
+        failed
+    );
+    Ok(if failed > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
 fn run() -> Result<ExitCode> {
     match Cli::parse().command {
         Command::Extract {
@@ -277,70 +352,7 @@ fn run() -> Result<ExitCode> {
             if let Some(stage) = dump {
                 return run_dump(&ex, &paths, stage);
             }
-            let files = shenbao::collect_inputs(&paths)?;
-            let mut out: Box<dyn Write> = match &output {
-                Some(p) => Box::new(BufWriter::new(
-                    File::create(p).with_context(|| format!("cannot create {}", p.display()))?,
-                )),
-                None => Box::new(BufWriter::new(std::io::stdout().lock())),
-            };
-            let mut err: Box<dyn Write> = match &errors {
-                Some(p) => Box::new(BufWriter::new(
-                    File::create(p).with_context(|| format!("cannot create {}", p.display()))?,
-                )),
-                None => Box::new(std::io::stderr()),
-            };
-            let (mut forms, mut failed) = (0usize, 0usize);
-            // Each file's JSON lines are made on the worker that extracted
-            // it; this thread only writes them, in input order.
-            let to_lines = |r: shenbao::FileResult| -> std::io::Result<FileLines> {
-                let mut buf = Vec::new();
-                Ok(match r.result {
-                    Ok(records) => {
-                        for rec in &records {
-                            serde_json::to_writer(&mut buf, rec)?;
-                            buf.push(b'\n');
-                        }
-                        FileLines::Records(buf, records.len())
-                    }
-                    Err(e) => {
-                        let line = serde_json::json!({
-                            "file": r.path.display().to_string(),
-                            "code": e.code(),
-                            "error": e.to_string(),
-                        });
-                        serde_json::to_writer(&mut buf, &line)?;
-                        buf.push(b'\n');
-                        FileLines::Failure(buf)
-                    }
-                })
-            };
-            ex.extract_batch_map(&files, jobs, to_lines, |lines| {
-                match lines? {
-                    FileLines::Records(buf, n) => {
-                        forms += n;
-                        out.write_all(&buf)?;
-                    }
-                    FileLines::Failure(buf) => {
-                        failed += 1;
-                        err.write_all(&buf)?;
-                    }
-                }
-                Ok(())
-            })?;
-            out.flush()?;
-            err.flush()?;
-            eprintln!(
-                "shenbao: {} files, {} forms, {} failed",
-                files.len(),
-                forms,
-                failed
-            );
-            Ok(if failed > 0 {
-                ExitCode::from(1)
-            } else {
-                ExitCode::SUCCESS
-            })
+            run_extract(&ex, &paths, output.as_deref(), errors.as_deref(), jobs)
         }
         Command::Check {
             golden,

@@ -22,7 +22,7 @@ use crate::geom::{BBox, OcrInfo};
 use crate::layout::{CellRef, FreeLine, PageLayout, TextLine};
 use crate::record::Warning;
 use crate::settings::LayoutSettings;
-use crate::template::{Shape, Template, label_key, label_key_into};
+use crate::template::{FieldSpec, Shape, Template, label_key, label_key_into};
 
 /// A row of the funding sub-table.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -398,104 +398,120 @@ pub fn pages_to_fields(
     let mut open_table: Option<OpenTable> = None;
     let mut last_text_hit: Option<usize> = None;
     let all: Vec<Band> = pages.iter().flat_map(bands).collect();
-    {
-        for band in stitch_split_rows(all, template) {
-            let label_text = band.label.text();
-            let spec = template
-                .field_for_label(&label_text)
-                .or_else(|| table_by_header(&band, template, &keys));
-            // An empty label cell goes on with the field above (a label
-            // printed once, on a sub-table's header row or on the first
-            // part of a cut cell); so does the open sub-table's own label
-            // repeated at the top of a page.
-            let opens_table = band.label.is_empty() && spec.is_some();
-            let continues = (band.label.is_empty() && !opens_table)
-                || (band.first_on_page
-                    && spec.is_some_and(|s| {
-                        open_table
-                            .as_ref()
-                            .is_some_and(|t| out.hits[t.hit].key == s.key)
-                    }));
-            if continues {
-                if let Some(t) = &open_table {
-                    let cells: Vec<&CellRef> = band.right.iter().map(|c| c.as_ref()).collect();
-                    let first = cells.iter().map(|c| c.row).min().unwrap_or(0);
-                    let mut value = std::mem::replace(
-                        &mut out.hits[t.hit].value,
-                        FieldValue::Cells { cells: vec![] },
-                    );
-                    table_rows(
-                        &cells,
-                        first,
-                        &t.columns,
-                        t.is_funding,
-                        &keys,
-                        settings,
-                        &mut value,
-                    );
-                    out.hits[t.hit].value = value;
-                    continue;
-                }
-                if let Some(h) = last_text_hit {
-                    if let FieldValue::Cells { cells } = &mut out.hits[h].value {
-                        cells.extend(band.right.iter().map(|c| c.as_ref().clone()));
-                    }
-                    continue;
-                }
-            }
-            open_table = None;
-            last_text_hit = None;
-            match spec.map(|s| s.shape) {
-                Some(Shape::FundingTable) | Some(Shape::IndicatorTable) => {
-                    let spec = spec.unwrap();
-                    let is_funding = spec.shape == Shape::FundingTable;
-                    let heads: &[Vec<String>] = if is_funding {
-                        &keys.funding
-                    } else {
-                        &keys.indicator
-                    };
-                    let mut value = if is_funding {
-                        FieldValue::Funding { rows: vec![] }
-                    } else {
-                        FieldValue::Indicators { rows: vec![] }
-                    };
-                    let right: Vec<&CellRef> = band.right.iter().map(|c| c.as_ref()).collect();
-                    match find_header(&right, heads) {
-                        Some((first, columns)) => {
-                            table_rows(
-                                &right, first, &columns, is_funding, &keys, settings, &mut value,
-                            );
-                            out.hits.push(FieldHit {
-                                key: spec.key.clone(),
-                                label: band.label.as_ref().clone(),
-                                value,
-                            });
-                            open_table = Some(OpenTable {
-                                hit: out.hits.len() - 1,
-                                columns,
-                                is_funding,
-                            });
-                        }
-                        None => {
-                            out.hits.push(FieldHit {
-                                key: spec.key.clone(),
-                                label: band.label.as_ref().clone(),
-                                value,
-                            });
-                            out.orphans.extend(
-                                band.right
-                                    .iter()
-                                    .filter(|c| !c.is_empty())
-                                    .map(|c| c.as_ref().clone()),
-                            );
-                        }
-                    }
-                }
-                _ => read_pairs(&band, template, &keys, &mut out, &mut last_text_hit),
-            }
+    for band in stitch_split_rows(all, template) {
+        let label_text = band.label.text();
+        let spec = template
+            .field_for_label(&label_text)
+            .or_else(|| table_by_header(&band, template, &keys));
+        // An empty label cell goes on with the field above (a label
+        // printed once, on a sub-table's header row or on the first
+        // part of a cut cell); so does the open sub-table's own label
+        // repeated at the top of a page.
+        let opens_table = band.label.is_empty() && spec.is_some();
+        let continues = (band.label.is_empty() && !opens_table)
+            || (band.first_on_page
+                && spec.is_some_and(|s| {
+                    open_table
+                        .as_ref()
+                        .is_some_and(|t| out.hits[t.hit].key == s.key)
+                }));
+        if continues && continue_band(&band, &mut out, &open_table, last_text_hit, &keys, settings)
+        {
+            continue;
+        }
+        open_table = None;
+        last_text_hit = None;
+        match spec.filter(|s| matches!(s.shape, Shape::FundingTable | Shape::IndicatorTable)) {
+            Some(spec) => open_table = read_sub_table(&band, spec, &keys, settings, &mut out),
+            None => read_pairs(&band, template, &keys, &mut out, &mut last_text_hit),
         }
     }
     out
+}
+
+/// A band going on with the field above: more rows of the open sub-table,
+/// or more cells of the last text field. False when there is neither.
+fn continue_band(
+    band: &Band,
+    out: &mut FormFields,
+    open_table: &Option<OpenTable>,
+    last_text_hit: Option<usize>,
+    keys: &Keys,
+    settings: &LayoutSettings,
+) -> bool {
+    if let Some(t) = open_table {
+        let cells: Vec<&CellRef> = band.right.iter().map(|c| c.as_ref()).collect();
+        let first = cells.iter().map(|c| c.row).min().unwrap_or(0);
+        let mut value = std::mem::replace(
+            &mut out.hits[t.hit].value,
+            FieldValue::Cells { cells: vec![] },
+        );
+        table_rows(
+            &cells,
+            first,
+            &t.columns,
+            t.is_funding,
+            keys,
+            settings,
+            &mut value,
+        );
+        out.hits[t.hit].value = value;
+        return true;
+    }
+    if let Some(h) = last_text_hit {
+        if let FieldValue::Cells { cells } = &mut out.hits[h].value {
+            cells.extend(band.right.iter().map(|c| c.as_ref().clone()));
+        }
+        return true;
+    }
+    false
+}
+
+/// A sub-table's band: its rows read under its header row, the table left
+/// open for the bands that go on with it; without a header row, its cells
+/// are orphans.
+fn read_sub_table(
+    band: &Band,
+    spec: &FieldSpec,
+    keys: &Keys,
+    settings: &LayoutSettings,
+    out: &mut FormFields,
+) -> Option<OpenTable> {
+    let is_funding = spec.shape == Shape::FundingTable;
+    let heads: &[Vec<String>] = if is_funding {
+        &keys.funding
+    } else {
+        &keys.indicator
+    };
+    let mut value = if is_funding {
+        FieldValue::Funding { rows: vec![] }
+    } else {
+        FieldValue::Indicators { rows: vec![] }
+    };
+    let right: Vec<&CellRef> = band.right.iter().map(|c| c.as_ref()).collect();
+    let header = find_header(&right, heads);
+    if let Some((first, columns)) = &header {
+        table_rows(
+            &right, *first, columns, is_funding, keys, settings, &mut value,
+        );
+    }
+    out.hits.push(FieldHit {
+        key: spec.key.clone(),
+        label: band.label.as_ref().clone(),
+        value,
+    });
+    match header {
+        Some((_, columns)) => Some(OpenTable {
+            hit: out.hits.len() - 1,
+            columns,
+            is_funding,
+        }),
+        None => {
+            let orphans = band.right.iter().filter(|c| !c.is_empty());
+            out.orphans.extend(orphans.map(|c| c.as_ref().clone()));
+            None
+        }
+    }
 }
 
 /// The sub-table whose header row a band with an empty label cell holds:

@@ -75,70 +75,15 @@ pub fn annotate_scanned(
     t: &Template,
     s: &ConfidenceSettings,
 ) {
-    let on = |p: usize| ocr.get(&p);
-    if !r.source.pages.iter().any(|&p| on(p).is_some()) {
+    if !r.source.pages.iter().any(|p| ocr.contains_key(p)) {
         return;
     }
-    r.source.ocr = true;
-    r.source.ocr_pages = r
-        .source
-        .pages
-        .iter()
-        .filter_map(|&p| {
-            let inf = on(p)?;
-            Some(OcrPage {
-                page: p,
-                recognizer: inf.recognizer.to_string(),
-                skew_deg: (inf.skew_deg * 100.0).round() / 100.0,
-                sheet_found: inf.sheet_found,
-                illumination_normalized: inf.illumination_normalized,
-                perspective_corrected: inf.perspective_corrected,
-                seal_removed: inf.seal_removed,
-            })
-        })
-        .collect();
-    for &p in &r.source.pages {
-        if let Some(inf) = on(p)
-            && inf.reason != OcrReason::NoTextLayer
-        {
-            r.warnings.push(Warning::new(
-                "source",
-                "ocr_text_layer_ignored",
-                format!("page {p} read by OCR: {}", inf.reason.describe()),
-            ));
-        }
-    }
-    let mut conf = BTreeMap::new();
-    let mut doubtful = BTreeMap::new();
-    let mut unread = Vec::new();
-    for (field, loc) in &r.provenance {
-        if let Location::Pdf { page, bbox } = loc
-            && let Some(inf) = on(*page)
-            && let Some(c) = mean_confidence(&inf.words, bbox)
-        {
-            conf.insert(field.clone(), (c * 1000.0).round() / 1000.0);
-            if let Some(m) = min_confidence(&inf.words, bbox)
-                && m < s.min_char_confidence
-            {
-                doubtful.insert(field.clone(), m);
-            }
-        }
-    }
+    mark_source(r, ocr);
+    let (conf, mut doubtful) = field_confidences(r, ocr, s);
     // An amount no check covers can be misread with nothing to show for
     // it but a low confidence: say so.
     for (field, &c) in &conf {
-        // an amount was read, when `field` is a money field or a funding
-        // row (`funding_components[i]`)
-        let amount_read = match field.split_once('[') {
-            Some((table, rest)) => rest
-                .trim_end_matches(']')
-                .parse::<usize>()
-                .ok()
-                .and_then(|i| r.funding(table).get(i))
-                .is_some_and(|row| row.amount.is_some()),
-            None => r.money(field).is_some(),
-        };
-        if amount_read && c < s.min_amount_confidence {
+        if amount_read(r, field) && c < s.min_amount_confidence {
             doubtful.remove(field);
             r.warnings.push(Warning::new(
                 field,
@@ -150,26 +95,7 @@ pub fn annotate_scanned(
             ));
         }
     }
-    // Ink in a field's box that the recognizer read nothing from: the
-    // field may have lost text (a null may be a value not read).
-    for (field, loc) in &r.provenance {
-        if let Location::Pdf { page, bbox } = loc
-            && let Some(inf) = on(*page)
-            && let Some(u) = inf.unread.iter().find(|u| {
-                let (cx, cy) = ((u.x0 + u.x1) / 2.0, (u.top + u.bottom) / 2.0);
-                cx >= bbox.x0 && cx <= bbox.x1 && cy >= bbox.top && cy <= bbox.bottom
-            })
-        {
-            unread.push(Warning::new(
-                field,
-                "ocr_unread",
-                format!(
-                    "page {page}: ink at [{:.0} {:.0} {:.0} {:.0}] was not read as text: check the field against the scan",
-                    u.x0, u.top, u.x1, u.bottom
-                ),
-            ));
-        }
-    }
+    let mut unread = unread_warnings(r, ocr);
     r.warnings.append(&mut unread);
     // Printed forms carry every label; on a scan an optional field whose
     // label was not found may be one OCR did not read.
@@ -211,6 +137,106 @@ pub fn annotate_scanned(
         ));
     }
     r.ocr_confidence = Some(conf);
+}
+
+/// `source.ocr`, `source.ocr_pages`, and an `ocr_text_layer_ignored`
+/// warning per page whose text layer was set aside.
+fn mark_source(r: &mut Record, ocr: &BTreeMap<usize, Arc<OcrInfo>>) {
+    r.source.ocr = true;
+    r.source.ocr_pages = r
+        .source
+        .pages
+        .iter()
+        .filter_map(|&p| {
+            let inf = ocr.get(&p)?;
+            Some(OcrPage {
+                page: p,
+                recognizer: inf.recognizer.to_string(),
+                skew_deg: (inf.skew_deg * 100.0).round() / 100.0,
+                sheet_found: inf.sheet_found,
+                illumination_normalized: inf.illumination_normalized,
+                perspective_corrected: inf.perspective_corrected,
+                seal_removed: inf.seal_removed,
+            })
+        })
+        .collect();
+    for &p in &r.source.pages {
+        if let Some(inf) = ocr.get(&p)
+            && inf.reason != OcrReason::NoTextLayer
+        {
+            r.warnings.push(Warning::new(
+                "source",
+                "ocr_text_layer_ignored",
+                format!("page {p} read by OCR: {}", inf.reason.describe()),
+            ));
+        }
+    }
+}
+
+/// Per field read from an OCR'd page: its mean word confidence (to three
+/// decimals), and its lowest character confidence when below
+/// [`ConfidenceSettings::min_char_confidence`].
+fn field_confidences(
+    r: &Record,
+    ocr: &BTreeMap<usize, Arc<OcrInfo>>,
+    s: &ConfidenceSettings,
+) -> (BTreeMap<String, f64>, BTreeMap<String, f64>) {
+    let mut conf = BTreeMap::new();
+    let mut doubtful = BTreeMap::new();
+    for (field, loc) in &r.provenance {
+        if let Location::Pdf { page, bbox } = loc
+            && let Some(inf) = ocr.get(page)
+            && let Some(c) = mean_confidence(&inf.words, bbox)
+        {
+            conf.insert(field.clone(), (c * 1000.0).round() / 1000.0);
+            if let Some(m) = min_confidence(&inf.words, bbox)
+                && m < s.min_char_confidence
+            {
+                doubtful.insert(field.clone(), m);
+            }
+        }
+    }
+    (conf, doubtful)
+}
+
+/// Whether `field` (a provenance key) holds an amount that was read: a
+/// money field, or a funding row (`funding_components[i]`).
+fn amount_read(r: &Record, field: &str) -> bool {
+    match field.split_once('[') {
+        Some((table, rest)) => rest
+            .trim_end_matches(']')
+            .parse::<usize>()
+            .ok()
+            .and_then(|i| r.funding(table).get(i))
+            .is_some_and(|row| row.amount.is_some()),
+        None => r.money(field).is_some(),
+    }
+}
+
+/// `ocr_unread` on every field whose box holds ink the recognizer read
+/// nothing from: the field may have lost text (a null may be a value not
+/// read).
+fn unread_warnings(r: &Record, ocr: &BTreeMap<usize, Arc<OcrInfo>>) -> Vec<Warning> {
+    let mut out = Vec::new();
+    for (field, loc) in &r.provenance {
+        if let Location::Pdf { page, bbox } = loc
+            && let Some(inf) = ocr.get(page)
+            && let Some(u) = inf.unread.iter().find(|u| {
+                let (cx, cy) = ((u.x0 + u.x1) / 2.0, (u.top + u.bottom) / 2.0);
+                cx >= bbox.x0 && cx <= bbox.x1 && cy >= bbox.top && cy <= bbox.bottom
+            })
+        {
+            out.push(Warning::new(
+                field,
+                "ocr_unread",
+                format!(
+                    "page {page}: ink at [{:.0} {:.0} {:.0} {:.0}] was not read as text: check the field against the scan",
+                    u.x0, u.top, u.x1, u.bottom
+                ),
+            ));
+        }
+    }
+    out
 }
 
 #[cfg(test)]

@@ -410,21 +410,24 @@ fn join_lone_verticals(groups: &mut Vec<Vec<Edge>>, tol: f64) {
     }
 }
 
-fn build_grid(edges: &[Edge], settings: &LayoutSettings) -> Option<Grid> {
-    let mut xs: Vec<f64> = edges
-        .iter()
-        .filter(|e| e.orientation == Orientation::Vertical)
-        .map(|e| e.x0)
-        .collect();
-    let mut ys: Vec<f64> = edges
-        .iter()
-        .filter(|e| e.orientation == Orientation::Horizontal)
-        .map(|e| e.top)
-        .collect();
-    xs.sort_by(f64::total_cmp);
-    xs.dedup();
-    ys.sort_by(f64::total_cmp);
-    ys.dedup();
+/// The grid's column and row lines (x of the vertical rules, y of the
+/// horizontal ones), with a row line added at an open top or bottom (a
+/// table cut by the page); and whether it was. `None`: no grid.
+fn grid_lines(
+    edges: &[Edge],
+    settings: &LayoutSettings,
+) -> Option<(Vec<f64>, Vec<f64>, Option<f64>, Option<f64>)> {
+    let lines = |o: Orientation| {
+        let mut v: Vec<f64> = edges
+            .iter()
+            .filter(|e| e.orientation == o)
+            .map(|e| if o == Orientation::Vertical { e.x0 } else { e.top })
+            .collect();
+        v.sort_by(f64::total_cmp);
+        v.dedup();
+        v
+    };
+    let (xs, mut ys) = (lines(Orientation::Vertical), lines(Orientation::Horizontal));
     if xs.len() < 2 {
         return None;
     }
@@ -438,30 +441,34 @@ fn build_grid(edges: &[Edge], settings: &LayoutSettings) -> Option<Grid> {
     if let Some(y) = cut_bottom {
         ys.push(y);
     }
-    if ys.len() < 2 {
-        return None;
-    }
+    (ys.len() >= 2).then_some((xs, ys, cut_top, cut_bottom))
+}
+
+/// For each line position, the spans of the rules of `o` lying on it.
+fn segments_at(edges: &[Edge], o: Orientation, at: &[f64]) -> Vec<Vec<(f64, f64)>> {
+    at.iter()
+        .map(|&p| {
+            edges
+                .iter()
+                .filter(|e| e.orientation == o)
+                .filter(|e| (if o == Orientation::Vertical { e.x0 } else { e.top }) == p)
+                .map(|e| {
+                    if o == Orientation::Vertical {
+                        (e.top, e.bottom)
+                    } else {
+                        (e.x0, e.x1)
+                    }
+                })
+                .collect()
+        })
+        .collect()
+}
+
+fn build_grid(edges: &[Edge], settings: &LayoutSettings) -> Option<Grid> {
+    let (xs, ys, cut_top, cut_bottom) = grid_lines(edges, settings)?;
     let (rows, cols) = (ys.len() - 1, xs.len() - 1);
-    let vsegs: Vec<Vec<(f64, f64)>> = xs
-        .iter()
-        .map(|&x| {
-            edges
-                .iter()
-                .filter(|e| e.orientation == Orientation::Vertical && e.x0 == x)
-                .map(|e| (e.top, e.bottom))
-                .collect()
-        })
-        .collect();
-    let hsegs: Vec<Vec<(f64, f64)>> = ys
-        .iter()
-        .map(|&y| {
-            edges
-                .iter()
-                .filter(|e| e.orientation == Orientation::Horizontal && e.top == y)
-                .map(|e| (e.x0, e.x1))
-                .collect()
-        })
-        .collect();
+    let vsegs = segments_at(edges, Orientation::Vertical, &xs);
+    let hsegs = segments_at(edges, Orientation::Horizontal, &ys);
     let k = settings.border_coverage;
     let has_v = |xi: usize, r: usize| coverage(&vsegs[xi], ys[r], ys[r + 1]) >= k;
     let has_h = |yi: usize, c: usize| coverage(&hsegs[yi], xs[c], xs[c + 1]) >= k;

@@ -285,6 +285,9 @@ impl<'a> Interp<'a> {
                 }
             }
             let o = &lx.ops[..];
+            if self.text_op(op, o, &lx, res) || self.path_op(op, o) {
+                continue;
+            }
             match op {
                 // Graphics state
                 b"q" => self.stack.push(self.gs.clone()),
@@ -298,131 +301,6 @@ impl<'a> Interp<'a> {
                         self.gs.ctm = Matrix::new(a, b, c, d, e, f).then(&self.gs.ctm);
                     }
                 }
-                // Text objects and state
-                b"BT" => {
-                    self.tm = Matrix::IDENTITY;
-                    self.tlm = Matrix::IDENTITY;
-                }
-                b"Tf" => {
-                    if let (Some(&name), Some([size])) = (o.first(), nums::<1>(o)) {
-                        self.gs.size = size;
-                        self.gs.font = lx.name(name).and_then(|n| self.tf_font(res, n));
-                    }
-                }
-                b"Tc" => self.gs.char_spacing = first_num(o, 0.0),
-                b"Tw" => self.gs.word_spacing = first_num(o, 0.0),
-                b"Tz" => self.gs.h_scale = first_num(o, 100.0) / 100.0,
-                b"TL" => self.gs.leading = first_num(o, 0.0),
-                b"Ts" => self.gs.rise = first_num(o, 0.0),
-                b"Td" => {
-                    if let Some([tx, ty]) = nums::<2>(o) {
-                        self.next_line(tx, ty);
-                    }
-                }
-                b"TD" => {
-                    if let Some([tx, ty]) = nums::<2>(o) {
-                        self.gs.leading = -ty;
-                        self.next_line(tx, ty);
-                    }
-                }
-                b"Tm" => {
-                    if let Some([a, b, c, d, e, f]) = nums::<6>(o) {
-                        self.tm = Matrix::new(a, b, c, d, e, f);
-                        self.tlm = self.tm;
-                    }
-                }
-                b"T*" => self.next_line(0.0, -self.gs.leading),
-                b"Tj" => {
-                    if let Some(s) = o.last().and_then(|&t| lx.str(t)) {
-                        self.show(s);
-                    }
-                }
-                b"'" => {
-                    self.next_line(0.0, -self.gs.leading);
-                    if let Some(s) = o.last().and_then(|&t| lx.str(t)) {
-                        self.show(s);
-                    }
-                }
-                b"\"" => {
-                    if let [Tok::Num(aw), Tok::Num(ac), t @ Tok::Str(..)] = o {
-                        self.gs.word_spacing = *aw;
-                        self.gs.char_spacing = *ac;
-                        self.next_line(0.0, -self.gs.leading);
-                        if let Some(s) = lx.str(*t) {
-                            self.show(s);
-                        }
-                    }
-                }
-                b"TJ" => {
-                    for &t in o {
-                        match t {
-                            Tok::Str(..) => {
-                                if let Some(s) = lx.str(t) {
-                                    self.show(s);
-                                }
-                            }
-                            Tok::Num(n) => {
-                                let tx = -n / 1000.0 * self.gs.size * self.gs.h_scale;
-                                self.tm = Matrix::new(1.0, 0.0, 0.0, 1.0, tx, 0.0).then(&self.tm);
-                            }
-                            _ => {}
-                        }
-                    }
-                }
-                // Paths
-                b"m" => {
-                    if let Some([x, y]) = nums::<2>(o) {
-                        let (x, y) = self.gs.ctm.apply(x, y);
-                        self.subpaths.push((self.pts.len(), false));
-                        self.pts.push((x, y, false));
-                    }
-                }
-                b"l" => {
-                    if let Some([x, y]) = nums::<2>(o) {
-                        self.line_to(x, y, true);
-                    }
-                }
-                b"c" | b"v" | b"y" => {
-                    if let Some([x, y]) = nums::<2>(o) {
-                        // Control points: the operands before the end point.
-                        let n = if op == b"c" { 6 } else { 4 };
-                        if o.len() >= n {
-                            for k in (o.len() - n..o.len() - 2).step_by(2) {
-                                if let (Tok::Num(cx), Tok::Num(cy)) = (&o[k], &o[k + 1]) {
-                                    let p = self.gs.ctm.apply(*cx, *cy);
-                                    self.ctrl.push(p);
-                                }
-                            }
-                        }
-                        self.line_to(x, y, false);
-                    }
-                }
-                b"h" => {
-                    if let Some(last) = self.subpaths.last_mut() {
-                        last.1 = true;
-                    }
-                }
-                b"re" => {
-                    if let Some([x, y, w, h]) = nums::<4>(o) {
-                        let m = self.gs.ctm;
-                        self.subpaths.push((self.pts.len(), true));
-                        for (px, py, line) in [
-                            (x, y, false),
-                            (x + w, y, true),
-                            (x + w, y + h, true),
-                            (x, y + h, true),
-                        ] {
-                            let (px, py) = m.apply(px, py);
-                            self.pts.push((px, py, line));
-                        }
-                    }
-                }
-                b"S" => self.paint(true, false, false),
-                b"s" => self.paint(true, false, true),
-                b"f" | b"F" | b"f*" => self.paint(false, true, true),
-                b"B" | b"B*" => self.paint(true, true, false),
-                b"b" | b"b*" => self.paint(true, true, true),
-                b"n" => self.end_path(),
                 b"W" | b"W*" => self.clip_pending = true,
                 // Colours: only whether they are white.
                 b"G" => self.gs.stroke_white = is_white(o, 1),
@@ -453,6 +331,147 @@ impl<'a> Interp<'a> {
             }
         }
         Ok(())
+    }
+
+    /// A text object or text state operator; false when `op` is none.
+    fn text_op(&mut self, op: &[u8], o: &[Tok], lx: &Lexer<'_>, res: &Resources<'a>) -> bool {
+        match op {
+            // Text objects and state
+            b"BT" => {
+                self.tm = Matrix::IDENTITY;
+                self.tlm = Matrix::IDENTITY;
+            }
+            b"Tf" => {
+                if let (Some(&name), Some([size])) = (o.first(), nums::<1>(o)) {
+                    self.gs.size = size;
+                    self.gs.font = lx.name(name).and_then(|n| self.tf_font(res, n));
+                }
+            }
+            b"Tc" => self.gs.char_spacing = first_num(o, 0.0),
+            b"Tw" => self.gs.word_spacing = first_num(o, 0.0),
+            b"Tz" => self.gs.h_scale = first_num(o, 100.0) / 100.0,
+            b"TL" => self.gs.leading = first_num(o, 0.0),
+            b"Ts" => self.gs.rise = first_num(o, 0.0),
+            b"Td" => {
+                if let Some([tx, ty]) = nums::<2>(o) {
+                    self.next_line(tx, ty);
+                }
+            }
+            b"TD" => {
+                if let Some([tx, ty]) = nums::<2>(o) {
+                    self.gs.leading = -ty;
+                    self.next_line(tx, ty);
+                }
+            }
+            b"Tm" => {
+                if let Some([a, b, c, d, e, f]) = nums::<6>(o) {
+                    self.tm = Matrix::new(a, b, c, d, e, f);
+                    self.tlm = self.tm;
+                }
+            }
+            b"T*" => self.next_line(0.0, -self.gs.leading),
+            b"Tj" => {
+                if let Some(s) = o.last().and_then(|&t| lx.str(t)) {
+                    self.show(s);
+                }
+            }
+            b"'" => {
+                self.next_line(0.0, -self.gs.leading);
+                if let Some(s) = o.last().and_then(|&t| lx.str(t)) {
+                    self.show(s);
+                }
+            }
+            b"\"" => {
+                if let [Tok::Num(aw), Tok::Num(ac), t @ Tok::Str(..)] = o {
+                    self.gs.word_spacing = *aw;
+                    self.gs.char_spacing = *ac;
+                    self.next_line(0.0, -self.gs.leading);
+                    if let Some(s) = lx.str(*t) {
+                        self.show(s);
+                    }
+                }
+            }
+            b"TJ" => {
+                for &t in o {
+                    match t {
+                        Tok::Str(..) => {
+                            if let Some(s) = lx.str(t) {
+                                self.show(s);
+                            }
+                        }
+                        Tok::Num(n) => {
+                            let tx = -n / 1000.0 * self.gs.size * self.gs.h_scale;
+                            self.tm = Matrix::new(1.0, 0.0, 0.0, 1.0, tx, 0.0).then(&self.tm);
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            _ => return false,
+        }
+        true
+    }
+
+    /// A path construction or painting operator; false when `op` is none.
+    fn path_op(&mut self, op: &[u8], o: &[Tok]) -> bool {
+        match op {
+            // Paths
+            b"m" => {
+                if let Some([x, y]) = nums::<2>(o) {
+                    let (x, y) = self.gs.ctm.apply(x, y);
+                    self.subpaths.push((self.pts.len(), false));
+                    self.pts.push((x, y, false));
+                }
+            }
+            b"l" => {
+                if let Some([x, y]) = nums::<2>(o) {
+                    self.line_to(x, y, true);
+                }
+            }
+            b"c" | b"v" | b"y" => {
+                if let Some([x, y]) = nums::<2>(o) {
+                    // Control points: the operands before the end point.
+                    let n = if op == b"c" { 6 } else { 4 };
+                    if o.len() >= n {
+                        for k in (o.len() - n..o.len() - 2).step_by(2) {
+                            if let (Tok::Num(cx), Tok::Num(cy)) = (&o[k], &o[k + 1]) {
+                                let p = self.gs.ctm.apply(*cx, *cy);
+                                self.ctrl.push(p);
+                            }
+                        }
+                    }
+                    self.line_to(x, y, false);
+                }
+            }
+            b"h" => {
+                if let Some(last) = self.subpaths.last_mut() {
+                    last.1 = true;
+                }
+            }
+            b"re" => {
+                if let Some([x, y, w, h]) = nums::<4>(o) {
+                    let m = self.gs.ctm;
+                    self.subpaths.push((self.pts.len(), true));
+                    for (px, py, line) in [
+                        (x, y, false),
+                        (x + w, y, true),
+                        (x + w, y + h, true),
+                        (x, y + h, true),
+                    ] {
+                        let (px, py) = m.apply(px, py);
+                        self.pts.push((px, py, line));
+                    }
+                }
+            }
+            b"S" => self.paint(true, false, false),
+            b"s" => self.paint(true, false, true),
+            b"f" | b"F" | b"f*" => self.paint(false, true, true),
+            b"B" | b"B*" => self.paint(true, true, false),
+            b"b" | b"b*" => self.paint(true, true, true),
+            b"n" => self.end_path(),
+            _ => return false,
+        }
+        true
     }
 
     fn next_line(&mut self, tx: f64, ty: f64) {
