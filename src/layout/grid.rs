@@ -410,18 +410,23 @@ fn join_lone_verticals(groups: &mut Vec<Vec<Edge>>, tol: f64) {
     }
 }
 
-/// The grid's column and row lines (x of the vertical rules, y of the
-/// horizontal ones), with a row line added at an open top or bottom (a
-/// table cut by the page); and whether it was. `None`: no grid.
-fn grid_lines(
-    edges: &[Edge],
-    settings: &LayoutSettings,
-) -> Option<(Vec<f64>, Vec<f64>, Option<f64>, Option<f64>)> {
+/// A grid's column and row lines: x of the vertical rules, y of the
+/// horizontal ones, with a row line added at an open top or bottom (a
+/// table cut by the page), which `cut_top`/`cut_bottom` then hold.
+struct GridLines {
+    xs: Vec<f64>,
+    ys: Vec<f64>,
+    cut_top: Option<f64>,
+    cut_bottom: Option<f64>,
+}
+
+/// The grid's lines; `None`: no grid.
+fn grid_lines(edges: &[Edge], settings: &LayoutSettings) -> Option<GridLines> {
     let lines = |o: Orientation| {
         let mut v: Vec<f64> = edges
             .iter()
             .filter(|e| e.orientation == o)
-            .map(|e| if o == Orientation::Vertical { e.x0 } else { e.top })
+            .map(line_at)
             .collect();
         v.sort_by(f64::total_cmp);
         v.dedup();
@@ -441,7 +446,21 @@ fn grid_lines(
     if let Some(y) = cut_bottom {
         ys.push(y);
     }
-    (ys.len() >= 2).then_some((xs, ys, cut_top, cut_bottom))
+    (ys.len() >= 2).then_some(GridLines {
+        xs,
+        ys,
+        cut_top,
+        cut_bottom,
+    })
+}
+
+/// Where a rule lies across its direction: a vertical rule's x, a
+/// horizontal rule's y.
+fn line_at(e: &Edge) -> f64 {
+    match e.orientation {
+        Orientation::Vertical => e.x0,
+        Orientation::Horizontal => e.top,
+    }
 }
 
 /// For each line position, the spans of the rules of `o` lying on it.
@@ -451,7 +470,7 @@ fn segments_at(edges: &[Edge], o: Orientation, at: &[f64]) -> Vec<Vec<(f64, f64)
             edges
                 .iter()
                 .filter(|e| e.orientation == o)
-                .filter(|e| (if o == Orientation::Vertical { e.x0 } else { e.top }) == p)
+                .filter(|e| line_at(e) == p)
                 .map(|e| {
                     if o == Orientation::Vertical {
                         (e.top, e.bottom)
@@ -465,7 +484,12 @@ fn segments_at(edges: &[Edge], o: Orientation, at: &[f64]) -> Vec<Vec<(f64, f64)
 }
 
 fn build_grid(edges: &[Edge], settings: &LayoutSettings) -> Option<Grid> {
-    let (xs, ys, cut_top, cut_bottom) = grid_lines(edges, settings)?;
+    let GridLines {
+        xs,
+        ys,
+        cut_top,
+        cut_bottom,
+    } = grid_lines(edges, settings)?;
     let (rows, cols) = (ys.len() - 1, xs.len() - 1);
     let vsegs = segments_at(edges, Orientation::Vertical, &xs);
     let hsegs = segments_at(edges, Orientation::Horizontal, &ys);
