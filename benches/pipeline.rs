@@ -16,12 +16,12 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use shenbao::Extractor;
 use shenbao::PageContent;
 use shenbao::assemble::fields_to_record;
-use shenbao::extract::split_forms;
 use shenbao::layout::{PageLayout, page_to_layout};
 use shenbao::layout::{dedupe_glyphs, glyphs_to_words, words_to_lines};
-use shenbao::mapping::{FormFields, pages_to_fields};
-use shenbao::pdf::read_pages;
+use shenbao::place::map::{FormFields, pages_to_fields};
+use shenbao::read::pdf::read_pages;
 use shenbao::record::{Record, Source};
+use shenbao::run::extract::split_forms;
 
 struct Corpus {
     ex: Extractor,

@@ -14,16 +14,16 @@ fn main() {
         .next()
         .expect("usage: bench_backend OUTDIR FILE.pdf...");
     std::fs::create_dir_all(&out).unwrap();
-    let settings = shenbao::pdf::PdfSettings::default();
+    let settings = shenbao::read::pdf::PdfSettings::default();
     let (mut total_pages, mut total_ms) = (0usize, 0.0f64);
     for path in args {
         let bytes = std::fs::read(&path).unwrap();
         let t = Instant::now();
         let mut reps = 0;
-        let mut res = shenbao::pdf::read_pages(path.as_ref(), &bytes, &settings);
+        let mut res = shenbao::read::pdf::read_pages(path.as_ref(), &bytes, &settings);
         // Repeat for at least 200 ms to get a stable figure.
         while t.elapsed().as_millis() < 200 {
-            res = shenbao::pdf::read_pages(path.as_ref(), &bytes, &settings);
+            res = shenbao::read::pdf::read_pages(path.as_ref(), &bytes, &settings);
             reps += 1;
         }
         let ms = t.elapsed().as_secs_f64() * 1000.0 / (reps + 1) as f64;

@@ -52,7 +52,7 @@ fn main() {
     let boxes = args.iter().any(|a| a == "--boxes");
     let show_edges = args.iter().any(|a| a == "--edges");
     let bytes = std::fs::read(path).expect("read");
-    let pages = match shenbao::pdf::read_pages(path.as_ref(), &bytes, &Default::default()) {
+    let pages = match shenbao::read::pdf::read_pages(path.as_ref(), &bytes, &Default::default()) {
         Ok(p) => p,
         Err(e) => {
             eprintln!("{e}");

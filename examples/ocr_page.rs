@@ -3,7 +3,7 @@
 //! keystone), edges, words
 //! with their confidences.
 //! `cargo run --release --example ocr_page -- FILE.pdf [PAGE]`
-use shenbao::ocr::{OcrSettings, image_to_page, rasterize, render_dpi};
+use shenbao::read::scan::{OcrSettings, image_to_page, rasterize, render_dpi};
 use shenbao::settings::LayoutSettings;
 
 fn main() {
@@ -15,10 +15,10 @@ fn main() {
         debug_dir: std::env::var_os("SHENBAO_OCR_DEBUG_DIR").map(Into::into),
         ..OcrSettings::default()
     };
-    let pages = shenbao::pdf::read_pages(
+    let pages = shenbao::read::pdf::read_pages(
         std::path::Path::new(path),
         &bytes,
-        &shenbao::pdf::PdfSettings::default(),
+        &shenbao::read::pdf::PdfSettings::default(),
     )
     .unwrap();
     let p = &pages[page - 1];

@@ -6,7 +6,7 @@ set -euo pipefail
 need=()
 command -v cc >/dev/null 2>&1 || need+=(build-essential)
 command -v pkg-config >/dev/null 2>&1 || need+=(pkg-config)
-# OCR of scanned pages (src/ocr): tesseract with simplified Chinese, pdftoppm
+# OCR of scanned pages (src/read/scan): tesseract with simplified Chinese, pdftoppm
 command -v tesseract >/dev/null 2>&1 || need+=(tesseract-ocr)
 { command -v tesseract >/dev/null 2>&1 && tesseract --list-langs 2>/dev/null | grep -qx chi_sim; } \
   || need+=(tesseract-ocr-chi-sim)

@@ -166,7 +166,7 @@ pub struct PageContent {
     pub ocr: Option<std::sync::Arc<OcrInfo>>,
 }
 
-// What OCR adds to a scanned page. The scan reader (`crate::ocr`) fills it;
+// What OCR adds to a scanned page. The scan reader (`crate::read::scan`) fills it;
 // later stages read it: the layout snaps labels on such pages, the repair
 // stage fixes their fields, the record builder reports their confidence.
 

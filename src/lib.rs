@@ -3,55 +3,54 @@
 //! Turns printed Shanghai budget declaration forms
 //! (上海市财政支出项目绩效目标申报表) into normalized JSON records.
 //!
-//! The pipeline is a chain of small pure stages, each output kept so it can
-//! be dumped (`shenbao extract --dump glyphs|lines|cells|fields FILE`):
+//! The pipeline is a chain of small pure stages, one folder each; every
+//! intermediate is kept so it can be dumped (`shenbao extract --dump
+//! glyphs|lines|cells|table|fields FILE`):
 //!
-//! 1. [`pdf::read_pages`]: PDF bytes to [`PageContent`] (positioned glyphs and
-//!    ruling [`Edge`]s, in points with a top-left origin).
-//! 2. [`layout`]: glyphs to words to lines; edges to a table grid with spans;
-//!    glyphs to cells; cell text lines with paragraph starts
-//!    ([`extract::page_to_layout`]).
-//! 3. [`join`]: a form's pages with the rows cut open by page breaks
-//!    joined into one cell (`--dump table`); then [`mapping`]: label cells found through the [`template`] vocabulary,
-//!    values read from the cells beside them, the two sub-tables by their
-//!    header columns, stitched across pages ([`mapping::FormFields`]).
-//! 4. [`assemble`] with [`normalize`]: dates, money, targets, text; warnings;
-//!    provenance ([`Record`]).
-//! 5. [`extract::Extractor`]: files in parallel (worker threads), results in input
-//!    order; [`check`] compares records with golden files.
+//! ```text
+//! bytes ─read─▶ pages ─layout─▶ page layouts ─place─▶ placed fields ─assemble─▶ record ─out─▶ JSONL, store
+//! ```
 //!
-//! Text dumps of the PDFs (detected by content, or `--input text`) take
-//! their own path to the same records, [`textdump`]: pages split at form
-//! feeds or blank runs, blocks (labels by the template vocabulary, values by
-//! shape, paragraphs), labelled values placed, the indicator table rebuilt
-//! from its pieces; provenance is in lines (`--dump blocks|fields`).
-//! 6. [`ingest`] into a [`store`]: a whole archive into SQLite, resumable,
-//!    every file accounted for; flat CSV/JSONL exports (`docs/store.md`).
+//! 1. [`read`]: bytes to [`PageContent`] (positioned glyphs and ruling
+//!    [`Edge`]s, points, top-left origin): a PDF's text layer
+//!    ([`read::pdf`]), or a scanned page's image by OCR ([`read::scan`]),
+//!    which yields the same page content plus what OCR added. Text dumps
+//!    ([`read::text`]) have no geometry and take their own placement path.
+//! 2. [`layout`]: glyphs to words to lines; edges to a table grid with
+//!    spans; glyphs to cells; cell text lines with paragraph starts
+//!    ([`layout::page_to_layout`]).
+//! 3. [`place`]: a form's pages with the rows cut by page breaks joined;
+//!    label cells found through the [`template`] vocabulary, values read
+//!    from the cells beside them, the sub-tables by their header columns
+//!    ([`place::FormFields`]); on scanned forms, OCR repairs.
+//! 4. [`assemble`] with [`normalize`]: dates, money, targets, text;
+//!    warnings; provenance; OCR confidence ([`Record`]).
+//! 5. [`run`]: the per-file pipeline ([`Extractor`]) and the one batch
+//!    runner (files in parallel, results in input order) under `extract`,
+//!    `check` and `ingest`.
+//! 6. [`out`]: the SQLite store and its exports, `check` against golden
+//!    files, dumps.
+//!
+//! The form is data: [`template`] loads `templates/form.toml` (labels,
+//! options, shapes, checks) and builds the field registry every record,
+//! store column, schema and check derives from.
 
 pub mod assemble;
-pub mod check;
-pub mod dump;
 pub mod error;
-pub mod extract;
 pub mod geom;
-pub mod ingest;
-pub mod join;
 pub mod layout;
-pub mod mapping;
 pub mod normalize;
-pub mod ocr;
-pub mod pdf;
+pub mod out;
+pub mod place;
+pub mod read;
 pub mod record;
-pub mod repair;
 pub mod run;
 pub mod settings;
-pub mod store;
 pub mod template;
-pub mod textdump;
 
 pub use error::{Error, Result};
-pub use extract::{Extractor, FileResult, collect_inputs};
 pub use geom::{BBox, Edge, Glyph, Orientation, PageContent};
 pub use record::{Record, Warning};
+pub use run::{Extractor, FileResult, collect_inputs};
 pub use settings::LayoutSettings;
 pub use template::Template;

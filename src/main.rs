@@ -9,9 +9,10 @@ use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand, ValueEnum};
 use serde_json::Value;
 
-use shenbao::ocr::{OcrSettings, Recognizer};
-use shenbao::store::{self, Store};
-use shenbao::{Extractor, Template, check, dump};
+use shenbao::out::store::{self, Store};
+use shenbao::out::{check, dump};
+use shenbao::read::scan::{OcrSettings, Recognizer};
+use shenbao::{Extractor, Template};
 
 #[derive(Parser)]
 #[command(
@@ -44,7 +45,7 @@ enum Input {
     Text,
 }
 
-impl From<Input> for shenbao::extract::InputKind {
+impl From<Input> for shenbao::run::extract::InputKind {
     fn from(i: Input) -> Self {
         match i {
             Input::Auto => Self::Auto,
@@ -162,7 +163,7 @@ struct IngestArgs {
     files_from: Option<PathBuf>,
     /// Only the files of shard K of N (0-based): FNV-1a of the stored path mod N.
     #[arg(long, value_name = "K/N")]
-    shard: Option<shenbao::ingest::Shard>,
+    shard: Option<shenbao::run::ingest::Shard>,
     /// Worker threads (0: all cores).
     #[arg(short, long, default_value_t = 0)]
     jobs: usize,
@@ -418,7 +419,7 @@ fn run() -> Result<ExitCode> {
 }
 
 fn run_ingest(a: IngestArgs) -> Result<ExitCode> {
-    use shenbao::ingest;
+    use shenbao::run::ingest;
     let ex = extractor(&a.template)?;
     let listed = match &a.files_from {
         Some(f) => {
@@ -465,10 +466,10 @@ fn run_dump(ex: &Extractor, paths: &[PathBuf], stage: Stage) -> Result<ExitCode>
     if ex.is_text_input(&bytes) {
         let text = match stage {
             Stage::Blocks => {
-                let text = shenbao::textdump::decode_text(&bytes).unwrap_or_default();
-                shenbao::textdump::dump_blocks(&text, &ex.template)
+                let text = shenbao::read::text::decode_text(&bytes).unwrap_or_default();
+                shenbao::read::text::dump_blocks(&text, &ex.template)
             }
-            Stage::Fields => shenbao::textdump::dump_fields(&ex.text_fields(path, &bytes)?),
+            Stage::Fields => shenbao::read::text::dump_fields(&ex.text_fields(path, &bytes)?),
             _ => bail!("text dumps have the stages blocks and fields"),
         };
         std::io::stdout().write_all(text.as_bytes())?;

@@ -231,7 +231,7 @@ impl Serialize for Value {
 }
 
 /// One extracted form: its content fields, in the order of the template's
-/// field registry ([`Template::record_fields`]), then where it came from,
+/// field registry ([`crate::template::Template::record_fields`]), then where it came from,
 /// its warnings, where each field was read, and (OCR'd forms) confidences.
 /// Written to JSON as one flat object with the keys in that order.
 #[derive(Debug, Clone, PartialEq)]

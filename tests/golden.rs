@@ -4,7 +4,8 @@
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
-use shenbao::{Extractor, Record, check};
+use shenbao::out::check;
+use shenbao::{Extractor, Record};
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

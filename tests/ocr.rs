@@ -8,7 +8,9 @@ use std::path::PathBuf;
 use std::process::Command;
 
 use serde_json::Value;
-use shenbao::{Error, Extractor, Record, check, ocr};
+use shenbao::out::check;
+use shenbao::read::scan as ocr;
+use shenbao::{Error, Extractor, Record};
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use shenbao::Error;
 use shenbao::geom::{Edge, Orientation, PageContent};
-use shenbao::pdf::{PdfSettings, read_pages};
+use shenbao::read::pdf::{PdfSettings, read_pages};
 
 fn data(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))

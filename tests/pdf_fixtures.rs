@@ -6,7 +6,7 @@
 
 use std::path::PathBuf;
 
-use shenbao::pdf::{PdfSettings, read_pages};
+use shenbao::read::pdf::{PdfSettings, read_pages};
 
 fn strip(s: &str) -> String {
     s.chars().filter(|c| !c.is_whitespace()).collect()

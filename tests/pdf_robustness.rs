@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use shenbao::Error;
-use shenbao::pdf::{PdfSettings, read_pages};
+use shenbao::read::pdf::{PdfSettings, read_pages};
 
 /// A small deterministic PRNG (xorshift), so failures reproduce.
 struct Rng(u64);

@@ -10,7 +10,8 @@
 use std::path::PathBuf;
 
 use serde_json::Value;
-use shenbao::{Extractor, check};
+use shenbao::Extractor;
+use shenbao::out::check;
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

@@ -5,13 +5,13 @@
 use std::path::Path;
 
 use shenbao::assemble::fields_to_record;
-use shenbao::check;
 use shenbao::geom::BBox;
 use shenbao::layout::{CellRef, PageLayout, TableCells, TextLine};
-use shenbao::mapping::pages_to_fields;
+use shenbao::out::check;
+use shenbao::out::store::{ExportOptions, FileRow, Format, Status, Store, export};
+use shenbao::place::map::pages_to_fields;
 use shenbao::record::{Source, record_schema};
 use shenbao::settings::{ConfidenceSettings, LayoutSettings};
-use shenbao::store::{ExportOptions, FileRow, Format, Status, Store, export};
 use shenbao::template::{DEFAULT_TEMPLATE, Template};
 
 /// The built-in template with a new line field `contact_person`

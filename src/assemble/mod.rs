@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 
 use crate::geom::BBox;
 use crate::layout::CellRef;
-use crate::mapping::{FieldHit, FieldValue, FormFields};
 use crate::normalize::{self, DateParse};
+use crate::place::map::{FieldHit, FieldValue, FormFields};
 use crate::record::{FundingComponent, Indicator, Location, Money, Record, Source, Value, Warning};
 use crate::settings::ConfidenceSettings;
 use crate::template::{CheckRule, FieldSpec, HEADER_FIELDS, Shape, Template};

@@ -1,7 +1,7 @@
 //! The record builder's part for pages read by OCR ([`annotate_scanned`]):
 //! the confidence OCR gave each field's text, and warnings where it may be
 //! misread or lost. It reads only what the scan reader left in the page
-//! content ([`OcrInfo`]), carried here by [`crate::mapping::FormFields::ocr`].
+//! content ([`OcrInfo`]), carried here by [`crate::place::map::FormFields::ocr`].
 
 use std::collections::BTreeMap;
 use std::sync::Arc;

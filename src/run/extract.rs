@@ -19,15 +19,15 @@ use crate::assemble::fields_to_record;
 use crate::error::{Error, Result};
 use crate::geom::PageContent;
 use crate::layout::{PageLayout, page_to_layout};
-use crate::mapping::{FormFields, page_has_title, pages_to_fields};
-use crate::ocr::{OcrError, OcrSettings};
-use crate::pdf::{PdfSettings, read_pages};
+use crate::place::map::{FormFields, page_has_title, pages_to_fields};
+use crate::place::repair::repair_fields;
+use crate::read::pdf::{PdfSettings, read_pages};
+use crate::read::scan::{OcrError, OcrSettings};
+use crate::read::text as textdump;
 use crate::record::{Record, Source};
-use crate::repair::repair_fields;
-use crate::run::{RunOptions, Ticket, run_ordered};
+use crate::run::batch::{RunOptions, Ticket, run_ordered};
 use crate::settings::{ConfidenceSettings, LayoutSettings};
 use crate::template::Template;
-use crate::textdump;
 
 /// How an input's bytes are read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -48,7 +48,7 @@ pub struct Extractor {
     pub layout: LayoutSettings,
     pub pdf: PdfSettings,
     pub input: InputKind,
-    /// Scanned pages (see [`crate::ocr`]).
+    /// Scanned pages (see [`crate::read::scan`]).
     pub ocr: OcrSettings,
     /// When fields read by OCR are warned about.
     pub confidence: ConfidenceSettings,
@@ -165,7 +165,7 @@ impl Extractor {
 
     /// Stage 1, read: each page's positioned glyphs and ruling lines,
     /// from its text layer or, where it has none usable, from its image
-    /// ([`crate::ocr::ocr_pages`]: the page then says what OCR added,
+    /// ([`crate::read::scan::ocr_pages`]: the page then says what OCR added,
     /// [`PageContent::ocr`]).
     pub fn pages(&self, path: &Path, bytes: &[u8]) -> Result<Vec<PageContent>> {
         self.pages_with(path, bytes, &self.pdf)
@@ -181,8 +181,8 @@ impl Extractor {
     ) -> Result<Vec<PageContent>> {
         let mut pages = read_pages(path, bytes, pdf)?;
         let file = || path.to_path_buf();
-        crate::ocr::ocr_pages(&mut pages, bytes, &self.ocr, &self.layout, &self.template).map_err(
-            |e| match e {
+        crate::read::scan::ocr_pages(&mut pages, bytes, &self.ocr, &self.layout, &self.template)
+            .map_err(|e| match e {
                 OcrError::Unavailable(reason) => Error::OcrUnavailable {
                     file: file(),
                     reason,
@@ -191,8 +191,7 @@ impl Extractor {
                     file: file(),
                     reason,
                 },
-            },
-        )?;
+            })?;
         if !pages.is_empty() && pages.iter().all(|p| p.glyphs.is_empty()) {
             return Err(Error::NoTextLayer { file: file() });
         }
@@ -209,12 +208,12 @@ impl Extractor {
     }
 
     /// Stage 3a, join: each form's pages with the rows cut by page breaks
-    /// joined, in place ([`crate::join::join_page_cuts`]); what was done,
+    /// joined, in place ([`crate::place::join::join_page_cuts`]); what was done,
     /// one report per form.
-    pub fn tables(&self, layouts: &mut [PageLayout]) -> Vec<crate::join::JoinReport> {
+    pub fn tables(&self, layouts: &mut [PageLayout]) -> Vec<crate::place::join::JoinReport> {
         split_forms(layouts, &self.template)
             .into_iter()
-            .map(|r| crate::join::join_page_cuts(&mut layouts[r], &self.layout))
+            .map(|r| crate::place::join::join_page_cuts(&mut layouts[r], &self.layout))
             .collect()
     }
 

@@ -20,8 +20,8 @@
 //!   shape, digits on both sides. Characters are never guessed otherwise.
 
 use crate::layout::CellRef;
-use crate::mapping::{FieldValue, FormFields};
 use crate::normalize::similarity;
+use crate::place::map::{FieldValue, FormFields};
 use crate::record::Warning;
 use crate::template::{Shape, Template};
 

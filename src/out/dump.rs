@@ -5,7 +5,7 @@ use std::fmt::Write;
 use crate::geom::{BBox, PageContent};
 use crate::layout::PageLayout;
 use crate::layout::{dedupe_glyphs, glyphs_to_words, words_to_lines};
-use crate::mapping::{FieldValue, FormFields};
+use crate::place::map::{FieldValue, FormFields};
 use crate::settings::LayoutSettings;
 
 fn b(b: &BBox) -> String {
@@ -93,9 +93,9 @@ pub fn cells(layouts: &[PageLayout]) -> String {
     s
 }
 
-/// A file's pages after [`crate::join::join_page_cuts`]: each form's
+/// A file's pages after [`crate::place::join::join_page_cuts`]: each form's
 /// joins, then the cells as [`cells`] prints them.
-pub fn table(layouts: &[PageLayout], forms: &[crate::join::JoinReport]) -> String {
+pub fn table(layouts: &[PageLayout], forms: &[crate::place::join::JoinReport]) -> String {
     let mut s = String::new();
     for (i, f) in forms.iter().enumerate() {
         let _ = writeln!(

@@ -85,7 +85,7 @@ pub struct FormFields {
     #[serde(skip)]
     pub ocr: BTreeMap<usize, Arc<OcrInfo>>,
     /// What the repair stage did to the fields of OCR'd pages
-    /// ([`crate::ocr::repair_fields`]), said in the record after the record
+    /// ([`crate::place::repair_fields`]), said in the record after the record
     /// builder's own warnings.
     #[serde(skip)]
     pub repairs: Vec<Warning>,

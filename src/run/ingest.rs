@@ -15,11 +15,11 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use crate::error::{Error, Result};
-use crate::extract::{Extractor, sha256_hex};
-use crate::pdf::Deadline;
+use crate::out::store::{EXTRACTOR_VERSION, FileRow, Known, Status, Store, StoreError};
+use crate::read::pdf::Deadline;
 use crate::record::Record;
-use crate::run::{RunOptions, Ticket, run_ordered};
-use crate::store::{EXTRACTOR_VERSION, FileRow, Known, Status, Store, StoreError};
+use crate::run::batch::{RunOptions, Ticket, run_ordered};
+use crate::run::extract::{Extractor, sha256_hex};
 
 /// Bounds on the work spent on one file.
 #[derive(Debug, Clone, Copy, PartialEq)]

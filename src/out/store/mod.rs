@@ -1,7 +1,7 @@
 //! The SQLite store an archive is ingested into, and its flat exports.
 //!
 //! One row in `files` per input path (the path as stored: relative to the
-//! working directory when under it, see [`crate::ingest::stored_path`]);
+//! working directory when under it, see [`crate::run::ingest::stored_path`]);
 //! one row in `forms` per record, keyed by `(path, form_index)`, with the
 //! scalar fields as columns and the whole record as JSON; child rows in
 //! `funding_components`, `indicators` and `warnings` keyed to their form.
@@ -72,7 +72,7 @@ impl Status {
 /// One row of `files`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FileRow {
-    /// The path as stored (see [`crate::ingest::stored_path`]).
+    /// The path as stored (see [`crate::run::ingest::stored_path`]).
     pub path: String,
     /// Hex SHA-256 of the bytes; empty when the file could not be read.
     pub sha256: String,

@@ -1,0 +1,7 @@
+//! Stage 6, out: what records become. [`store`]: the SQLite store and its
+//! flat exports; [`check`]: records compared with golden files;
+//! [`dump`]: every intermediate stage printed for one file.
+
+pub mod check;
+pub mod dump;
+pub mod store;

@@ -1,0 +1,11 @@
+//! Stage 5, run: the per-file pipeline ([`Extractor`]) and the batch
+//! runner every command shares ([`batch`]: input order, bounded memory,
+//! panics caught, an optional watchdog); [`ingest`] drives it into a
+//! store.
+
+pub mod batch;
+pub mod extract;
+pub mod ingest;
+
+pub use batch::{RunOptions, Ticket, catch, panic_reason, run_ordered};
+pub use extract::{Extractor, FileResult, InputKind, collect_inputs, sha256_hex, split_forms};
