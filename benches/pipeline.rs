@@ -81,14 +81,7 @@ fn corpus() -> Corpus {
 }
 
 fn source(path: &Path, i: usize, f: &FormFields) -> Source {
-    Source {
-        file: path.display().to_string(),
-        sha256: String::new(),
-        form_index: i,
-        pages: f.pages.clone(),
-        ocr: false,
-        ocr_pages: Vec::new(),
-    }
+    Source::new(path, "", i, &f.pages)
 }
 
 fn stages(c: &mut Criterion) {

@@ -123,6 +123,21 @@ pub struct Source {
     pub ocr_pages: Vec<OcrPage>,
 }
 
+impl Source {
+    /// The source of form `form_index` of a file, spanning `pages`; the
+    /// record builder says whether OCR read any of them.
+    pub fn new(file: &std::path::Path, sha256: &str, form_index: usize, pages: &[usize]) -> Source {
+        Source {
+            file: file.display().to_string(),
+            sha256: sha256.to_string(),
+            form_index,
+            pages: pages.to_vec(),
+            ocr: false,
+            ocr_pages: Vec::new(),
+        }
+    }
+}
+
 /// How one scanned page was read ([`Source::ocr_pages`]).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct OcrPage {

@@ -83,14 +83,7 @@ fn record_json(t: &Template) -> serde_json::Value {
 
 fn record(t: &Template) -> shenbao::Record {
     let f = pages_to_fields(&[page()], t, &LayoutSettings::default());
-    let source = Source {
-        file: "extended.pdf".into(),
-        sha256: "0".repeat(64),
-        form_index: 0,
-        pages: vec![1],
-        ocr: false,
-        ocr_pages: Vec::new(),
-    };
+    let source = Source::new(Path::new("extended.pdf"), &"0".repeat(64), 0, &[1]);
     fields_to_record(&f, t, source, &ConfidenceSettings::default())
 }
 
@@ -121,16 +114,7 @@ fn an_option_added_to_the_template_is_read_and_allowed_by_the_schema() {
 #[test]
 fn a_field_added_to_the_template_is_a_store_column_and_is_exported() {
     let t = extended();
-    let f = pages_to_fields(&[page()], &t, &LayoutSettings::default());
-    let source = Source {
-        file: "extended.pdf".into(),
-        sha256: "0".repeat(64),
-        form_index: 0,
-        pages: vec![1],
-        ocr: false,
-        ocr_pages: Vec::new(),
-    };
-    let r = fields_to_record(&f, &t, source, &ConfidenceSettings::default());
+    let r = record(&t);
     let dir = tempfile::tempdir().unwrap();
     let mut store = Store::open(&dir.path().join("s.sqlite"), &t).unwrap();
     let row = FileRow {

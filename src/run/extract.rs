@@ -130,14 +130,7 @@ impl Extractor {
             .iter()
             .enumerate()
             .map(|(i, f)| {
-                let source = Source {
-                    file: path.display().to_string(),
-                    sha256: sha.clone(),
-                    form_index: i,
-                    pages: f.pages.clone(),
-                    ocr: false,
-                    ocr_pages: Vec::new(),
-                };
+                let source = Source::new(path, &sha, i, &f.pages);
                 textdump::fields_to_record(f, &self.template, source)
             })
             .filter(|r| r.is_form(&self.template.identifying_fields))
@@ -293,14 +286,7 @@ impl Extractor {
             .iter()
             .enumerate()
             .map(|(i, f)| {
-                let source = Source {
-                    file: path.display().to_string(),
-                    sha256: sha.to_string(),
-                    form_index: i,
-                    pages: f.pages.clone(),
-                    ocr: false,
-                    ocr_pages: Vec::new(),
-                };
+                let source = Source::new(path, sha, i, &f.pages);
                 fields_to_record(f, &self.template, source, &self.confidence)
             })
             .filter(|r| r.is_form(&self.template.identifying_fields))
