@@ -349,12 +349,7 @@ pub fn has_warning(record: &Value, field: &str) -> bool {
         })
 }
 
-/// Compares one field of two records.
-pub fn compare_field(field: &'static str, golden: &Value, got: &Value) -> FieldResult {
-    compare_field_with(field, golden, got, Tolerance::default())
-}
-
-/// [`compare_field`] with a [`Tolerance`].
+/// Compares one field of two records, with a [`Tolerance`].
 pub fn compare_field_with(
     field: &'static str,
     golden: &Value,

@@ -86,8 +86,10 @@ pub struct FundingRowCells {
     pub amount: Option<CellRef>,
 }
 
-/// A row of the indicator sub-table. `carried` marks level-1/level-2 cells
-/// taken from the row above because a page break split their merged cell.
+/// A row of the indicator sub-table. A level-1/level-2 cell is the merged
+/// cell covering the row (the same cell for every row it spans); the part
+/// of it a page break cut off is an empty cell, which the record fills
+/// with the level of the row above (`assemble::fields_to_record`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct IndicatorRowCells {
     pub level1: Option<CellRef>,

@@ -3,7 +3,7 @@
 //! Every function here is pure and works on one cell's text. Value parsers
 //! ([`parse_money`], [`parse_date`], [`parse_year`], [`parse_target`]) fold
 //! full-width ASCII first ([`fold_width`]); free text is never folded, only
-//! re-flowed ([`join_paragraphs`], [`join_wrapped_lines`], [`normalize_text`]).
+//! re-flowed ([`join_paragraphs`], [`join_wrapped_lines`]).
 
 use crate::record::{Money, TargetParsed};
 
@@ -546,12 +546,6 @@ pub fn join_wrapped_lines(lines: &[&str]) -> String {
     join_paragraphs(&tl)
 }
 
-/// [`join_wrapped_lines`] over the lines of `s` (split at `\n`, `\r\n`).
-pub fn normalize_text(s: &str) -> String {
-    let lines: Vec<&str> = s.lines().collect();
-    join_wrapped_lines(&lines)
-}
-
 /// Whether two texts are equal once all white space (incl. U+3000, line
 /// breaks and zero-width marks) is removed.
 pub fn text_equivalent(a: &str, b: &str) -> bool {
@@ -1074,10 +1068,11 @@ mod tests {
     }
 
     #[test]
-    fn normalize_text_dump() {
+    fn wrapped_lines_of_a_text_dump() {
         let s = "    根据需要落实市政务外网网络接入建设；做好市政做好务外网日常运行管理，落\r\n实市政务外网7*24小时日常运行保障。\n    第二段。\n";
+        let lines: Vec<&str> = s.lines().collect();
         assert_eq!(
-            normalize_text(s),
+            join_wrapped_lines(&lines),
             "根据需要落实市政务外网网络接入建设；做好市政做好务外网日常运行管理，落实市政务外网7*24小时日常运行保障。\n第二段。"
         );
     }

@@ -272,11 +272,6 @@ impl Store {
         })
     }
 
-    /// The connection, for queries the store has no method for.
-    pub fn connection(&self) -> &Connection {
-        &self.conn
-    }
-
     /// Every stored path with its hash, extractor version and status.
     pub fn known(&self) -> StoreResult<HashMap<String, Known>> {
         let mut st = self

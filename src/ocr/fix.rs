@@ -572,7 +572,7 @@ fn fix_cells(cells: &mut [CellRef], shape: ValueShape, field: &str, warnings: &m
     }
 }
 
-/// Indicator level names seen on real forms (FORM.md). Names stay open
+/// Indicator level names seen on real forms. Names stay open
 /// text: an OCR reading is only snapped to one of these when it is very
 /// close (one character off in five or more), so a new name survives.
 const LEVEL_NAMES: &[&str] = &[
