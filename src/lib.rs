@@ -45,6 +45,7 @@ pub mod record;
 pub mod settings;
 pub mod store;
 pub mod template;
+pub mod text;
 pub mod textdump;
 
 pub use error::{Error, Result};

@@ -6,6 +6,7 @@
 //! re-flowed ([`join_paragraphs`], [`join_wrapped_lines`]).
 
 use crate::record::{Money, TargetParsed};
+use crate::text::{is_blank, is_operator_char, operator_prefix, strip_blank, trim_blank};
 
 /// Full-width ASCII variants (U+FF01–U+FF5E) to ASCII, and the ideographic
 /// space U+3000 to an ASCII space. Everything else is kept.
@@ -20,16 +21,6 @@ pub fn fold_width(s: &str) -> String {
             _ => c,
         })
         .collect()
-}
-
-/// Characters that carry no content: white space (incl. U+3000, NBSP, form
-/// feed) and zero-width marks.
-fn is_blank(c: char) -> bool {
-    c.is_whitespace() || matches!(c, '\u{200B}'..='\u{200D}' | '\u{FEFF}')
-}
-
-fn trim_blank(s: &str) -> &str {
-    s.trim_matches(is_blank)
 }
 
 // ---------------------------------------------------------------------------
@@ -222,7 +213,7 @@ fn all_digits(s: &str, lens: std::ops::RangeInclusive<usize>) -> bool {
 ///
 /// Anything else is [`DateParse::Invalid`].
 pub fn parse_date(s: &str) -> DateParse {
-    let t: String = fold_width(s).chars().filter(|c| !is_blank(*c)).collect();
+    let t = strip_blank(&fold_width(s));
     if t.is_empty() {
         return DateParse::Invalid("empty date".to_string());
     }
@@ -282,7 +273,7 @@ pub fn parse_date(s: &str) -> DateParse {
 /// `（2019年度）`, `2019年`. The whole trimmed line must have that shape (so a
 /// date in running text is not a year line); the year must be in 1990–2100.
 pub fn parse_year(s: &str) -> Option<i32> {
-    let t: String = fold_width(s).chars().filter(|c| !is_blank(*c)).collect();
+    let t = strip_blank(&fold_width(s));
     let t = t.strip_prefix('(').unwrap_or(&t);
     let t = t.strip_suffix(')').unwrap_or(t);
     let t = t.strip_suffix('度').unwrap_or(t);
@@ -295,35 +286,6 @@ pub fn parse_year(s: &str) -> Option<i32> {
 
 // ---------------------------------------------------------------------------
 // Indicator targets
-
-/// Operator spellings (after [`fold_width`]), longest first, with their
-/// normal form.
-const OPS: &[(&str, &str)] = &[
-    (">=", "≥"),
-    ("=>", "≥"),
-    ("≥=", "≥"),
-    ("≧=", "≥"),
-    ("⩾=", "≥"),
-    ("<=", "≤"),
-    ("=<", "≤"),
-    ("≤=", "≤"),
-    ("≦=", "≤"),
-    ("⩽=", "≤"),
-    ("==", "="),
-    ("≥", "≥"),
-    ("≧", "≥"),
-    ("⩾", "≥"),
-    ("≤", "≤"),
-    ("≦", "≤"),
-    ("⩽", "≤"),
-    (">", ">"),
-    ("<", "<"),
-    ("=", "="),
-];
-
-fn is_op_char(c: char) -> bool {
-    matches!(c, '<' | '>' | '=' | '≥' | '≤' | '≧' | '≦' | '⩾' | '⩽')
-}
 
 /// Characters a unit may not contain besides digits, white space and
 /// operators: sentence punctuation, so `100%。` or `5,6` stay unparsed.
@@ -349,9 +311,9 @@ fn is_unit_punct(c: char) -> bool {
 
 /// Reads a target of the shape `[op] number [unit]`.
 ///
-/// - `op`: `≥ ≤ > < =` and variants (`≧ ≦ ⩾ ⩽`, full-width `＞ ＜ ＝`, `>=`,
-///   `<=`, `=>`, `=<`, `≥=`, `≤=`, `==`), normalized to one of `≥ ≤ > < =`;
-///   missing means `=`.
+/// - `op`: `≥ ≤ > < =` and their variants ([`crate::text::OPERATORS`]:
+///   `≧ ≦ ⩾ ⩽`, full-width `＞ ＜ ＝`, `>=`, `<=`, `=>`, `=<`, `≥=`, `≤=`,
+///   `==`), normalized to one of `≥ ≤ > < =`; missing means `=`.
 /// - `number`: digits, optional decimals, optional thousands separators, an
 ///   optional leading `-`; full-width digits folded.
 /// - `unit`: 1–4 characters that are not digits, white space, operators or
@@ -367,12 +329,9 @@ pub fn parse_target(s: &str) -> Option<TargetParsed> {
     let folded = fold_width(s);
     let mut t = trim_blank(&folded);
     let mut op = None;
-    for (spelling, norm) in OPS {
-        if let Some(rest) = t.strip_prefix(spelling) {
-            op = Some(*norm);
-            t = rest.trim_start_matches(is_blank);
-            break;
-        }
+    if let Some((norm, rest)) = operator_prefix(t) {
+        op = Some(norm);
+        t = rest.trim_start_matches(is_blank);
     }
     // The number.
     let bytes = t.as_bytes();
@@ -426,9 +385,9 @@ pub fn parse_target(s: &str) -> Option<TargetParsed> {
         }
     }
     let unit_ok = unit.chars().count() <= 4
-        && unit
-            .chars()
-            .all(|c| !c.is_ascii_digit() && !is_blank(c) && !is_op_char(c) && !is_unit_punct(c));
+        && unit.chars().all(|c| {
+            !c.is_ascii_digit() && !is_blank(c) && !is_operator_char(c) && !is_unit_punct(c)
+        });
     if !unit_ok {
         return None;
     }
@@ -546,16 +505,17 @@ pub fn join_wrapped_lines(lines: &[&str]) -> String {
     join_paragraphs(&tl)
 }
 
-/// Whether two texts are equal once all white space (incl. U+3000, line
-/// breaks and zero-width marks) is removed.
+/// Whether two texts are equal once all blanks (white space incl. U+3000
+/// and line breaks, zero-width marks: [`crate::text::is_blank`]) are
+/// removed.
 pub fn text_equivalent(a: &str, b: &str) -> bool {
     a.chars()
         .filter(|c| !is_blank(*c))
         .eq(b.chars().filter(|c| !is_blank(*c)))
 }
 
-/// The characters of `s` with white space removed (as [`text_equivalent`]
-/// and [`similarity`] see them).
+/// The characters of `s` with blanks ([`crate::text::is_blank`]) removed,
+/// as [`text_equivalent`] and [`similarity`] see them.
 pub fn squeeze(s: &str) -> Vec<char> {
     s.chars().filter(|c| !is_blank(*c)).collect()
 }

@@ -125,7 +125,8 @@ const FIELD_SHAPES: &[(&str, &[Shape])] = &[
     ("remarks", &[Shape::Paragraphs, Shape::Line]),
 ];
 
-/// The key a label or a cell's text is matched by: white space removed,
+/// The key a label or a cell's text is matched by: white space removed
+/// (U+3000 included, as [`crate::text::strip_whitespace`] does),
 /// ASCII parentheses and colons folded to full width, a trailing colon
 /// dropped.
 pub fn label_key(s: &str) -> String {
@@ -138,16 +139,12 @@ pub fn label_key(s: &str) -> String {
 /// first), so a caller can reuse one buffer.
 pub fn label_key_into(chars: impl Iterator<Item = char>, out: &mut String) {
     out.clear();
-    out.extend(
-        chars
-            .filter(|c| !c.is_whitespace() && *c != '\u{3000}')
-            .map(|c| match c {
-                '(' => '（',
-                ')' => '）',
-                ':' => '：',
-                c => c,
-            }),
-    );
+    out.extend(chars.filter(|c| !c.is_whitespace()).map(|c| match c {
+        '(' => '（',
+        ')' => '）',
+        ':' => '：',
+        c => c,
+    }));
     while out.ends_with('：') {
         out.pop();
     }

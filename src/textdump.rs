@@ -29,6 +29,7 @@ use crate::record::{
     FundingComponent, Indicator, Location, Money, Record, Source, Warning, is_scalar_field,
 };
 use crate::template::{Shape, Template, label_key};
+use crate::text::{is_cjk, is_operator_char};
 
 // ---------------------------------------------------------------------------
 // Stage 1: pages
@@ -51,8 +52,9 @@ pub struct TextPage {
 /// Blank lines in a row that end a page.
 pub const PAGE_BREAK_BLANKS: usize = 3;
 
+/// Whether a line is all white space (U+3000 included: see [`crate::text`]).
 fn is_blank_line(s: &str) -> bool {
-    s.chars().all(|c| c.is_whitespace() || c == '\u{3000}')
+    s.trim().is_empty()
 }
 
 /// Splits a dump into pages: a form feed, or a run of
@@ -173,8 +175,6 @@ fn is_date_shaped(t: &str) -> bool {
     has_sep && !matches!(normalize::parse_date(t), DateParse::Invalid(_))
 }
 
-const OPERATORS: &[char] = &['≥', '≤', '>', '<', '=', '＞', '＜', '＝', '≧', '≦'];
-
 /// Whether a token reads as an indicator target: a number, a percentage,
 /// a comparison (`≥90%`, `100%`, `6`, `平均减少50%`).
 fn is_target_shaped(t: &str) -> bool {
@@ -182,7 +182,7 @@ fn is_target_shaped(t: &str) -> bool {
     if t.is_empty() {
         return false;
     }
-    if parse_target(t).is_some() || t.starts_with(OPERATORS) {
+    if parse_target(t).is_some() || t.starts_with(is_operator_char) {
         return true;
     }
     t.contains(['%', '％']) && t.chars().count() <= 12
@@ -192,7 +192,7 @@ fn is_target_shaped(t: &str) -> bool {
 fn split_swapped_target(t: &str) -> Option<(String, String)> {
     let chars: Vec<char> = t.chars().collect();
     let mut i = 0;
-    while i < chars.len() && OPERATORS.contains(&chars[i]) {
+    while i < chars.len() && is_operator_char(chars[i]) {
         i += 1;
     }
     let start_digits = i;
@@ -204,7 +204,7 @@ fn split_swapped_target(t: &str) -> Option<(String, String)> {
     }
     i += 1;
     let rest: String = chars[i..].iter().collect();
-    if rest.chars().count() < 2 || !rest.chars().any(|c| c as u32 > 0x2E80) {
+    if rest.chars().count() < 2 || !rest.chars().any(is_cjk) {
         return None;
     }
     Some((chars[..i].iter().collect(), rest))

@@ -25,12 +25,7 @@ use crate::mapping::{CellRef, FieldValue, FormFields, PageLayout};
 use crate::normalize::similarity;
 use crate::record::Warning;
 use crate::template::{Shape, Template, label_key};
-
-fn squeezed(s: &str) -> String {
-    s.chars()
-        .filter(|c| !c.is_whitespace() && *c != '\u{3000}')
-        .collect()
-}
+use crate::text::{is_cjk, normal_operator, strip_whitespace};
 
 fn one_line(lines: &[TextLine], text: &str) -> Vec<TextLine> {
     let bbox = BBox::union_all(lines.iter().map(|l| &l.bbox)).unwrap_or_default();
@@ -85,7 +80,7 @@ pub fn snap_labels(layout: &mut PageLayout, t: &Template) {
     }
     let title = &t.header.title;
     for fl in &mut layout.free_lines {
-        let text = squeezed(&fl.line.text);
+        let text = strip_whitespace(&fl.line.text);
         let n = title.chars().count();
         // the title, possibly with junk around it
         if !text.contains(title.as_str()) && text.chars().count() <= n + 4 {
@@ -199,10 +194,11 @@ pub fn fix_options(text: &str, options: &[String]) -> String {
     out
 }
 
-fn is_cjk(c: char) -> bool {
-    matches!(c,
-        '\u{3000}'..='\u{303F}' | '\u{4E00}'..='\u{9FFF}' | '\u{FF00}'..='\u{FFEF}'
-        | '“' | '”' | '‘' | '’')
+/// Whether `c` belongs to Chinese text: a CJK character
+/// ([`crate::text::is_cjk`]) or a curly quote (`“”‘’`, which Chinese text
+/// uses for its quotation marks).
+fn in_chinese_text(c: char) -> bool {
+    is_cjk(c) || matches!(c, '“' | '”' | '‘' | '’')
 }
 
 /// The full-width form of the ASCII punctuation `chi_sim` writes for it.
@@ -293,11 +289,11 @@ pub fn fix_text(text: &str) -> String {
                     .iter()
                     .rev()
                     .find(|x| **x != ' ')
-                    .is_some_and(|p| is_cjk(*p))
+                    .is_some_and(|p| in_chinese_text(*p))
                 && c[i + 1..]
                     .iter()
                     .find(|x| **x != ' ')
-                    .is_some_and(|n| is_cjk(*n)))
+                    .is_some_and(|n| in_chinese_text(*n)))
         })
         .map(|(_, &ch)| ch)
         .collect();
@@ -311,7 +307,8 @@ pub fn fix_text(text: &str) -> String {
     };
     for i in 0..c.len() {
         if let Some(f) = full_width_punct(c[i])
-            && (neighbour(&c, i, -1).is_some_and(is_cjk) || neighbour(&c, i, 1).is_some_and(is_cjk))
+            && (neighbour(&c, i, -1).is_some_and(in_chinese_text)
+                || neighbour(&c, i, 1).is_some_and(in_chinese_text))
         {
             c[i] = f;
         }
@@ -393,10 +390,7 @@ fn digitish(c: char) -> Option<char> {
 
 /// Repairs OCR confusions in a value of the given shape (see module docs).
 pub fn fix_value(text: &str, shape: ValueShape) -> String {
-    let s: String = crate::normalize::fold_width(text)
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .collect();
+    let s = strip_whitespace(&crate::normalize::fold_width(text));
     match shape {
         ValueShape::Money => {
             let mut t: String = s
@@ -458,12 +452,12 @@ pub fn fix_value(text: &str, shape: ValueShape) -> String {
             let mut t: String = s
                 .chars()
                 .enumerate()
-                .map(|(i, c)| match c {
-                    // variants of the signs (chi_sim has neither: misread
-                    // ones are restored from their ink, `symbols.rs`)
-                    '≧' | '⩾' if i == 0 => '≥',
-                    '≦' | '⩽' if i == 0 => '≤',
-                    c => digitish(c).unwrap_or(c),
+                .map(|(i, c)| match (i, normal_operator(c)) {
+                    // a sign's variants to its normal form (chi_sim has
+                    // neither `≥` nor `≤`: misread ones are restored from
+                    // their ink, `symbols.rs`)
+                    (0, Some(op)) => op,
+                    _ => digitish(c).unwrap_or(c),
                 })
                 .collect();
             // junk read after a percent sign (`100%0`, `100%46`)
@@ -555,7 +549,7 @@ fn repaired(field: &str, old: &str, new: &str) -> Warning {
     Warning::new(
         field,
         "ocr_repaired",
-        format!("OCR read {:?}, repaired to {new:?}", squeezed(old)),
+        format!("OCR read {:?}, repaired to {new:?}", strip_whitespace(old)),
     )
 }
 
@@ -563,8 +557,8 @@ fn fix_cells(cells: &mut [CellRef], shape: ValueShape, field: &str, warnings: &m
     for c in cells {
         let text = c.text();
         let fixed = fix_value(&text, shape);
-        if fixed != text && fixed != squeezed(&text) {
-            if fixed != squeezed(&crate::normalize::fold_width(&text)) {
+        if fixed != text && fixed != strip_whitespace(&text) {
+            if fixed != strip_whitespace(&crate::normalize::fold_width(&text)) {
                 warnings.push(repaired(field, &text, &fixed));
             }
             c.lines = one_line(&c.lines, &fixed);
@@ -598,7 +592,7 @@ const LEVEL_NAMES: &[&str] = &[
 ];
 
 fn snap_level(c: &mut CellRef, field: &str, warnings: &mut Vec<Warning>) {
-    let text = squeezed(&c.text());
+    let text = strip_whitespace(&c.text());
     let junk: &[char] = &['、', '，', ',', '。', '.', '“', '”', '|'];
     let trimmed = text.trim_matches(junk);
     if LEVEL_NAMES.contains(&trimmed) {
@@ -649,7 +643,7 @@ pub fn fix_fields(f: &mut FormFields, t: &Template) -> Vec<Warning> {
             FieldValue::Inline { text, .. } => {
                 if let Some(shape) = shape {
                     let fixed = fix_value(text, shape);
-                    if fixed != squeezed(&crate::normalize::fold_width(text)) {
+                    if fixed != strip_whitespace(&crate::normalize::fold_width(text)) {
                         warnings.push(repaired(&hit.key, text, &fixed));
                     }
                     *text = fixed;

@@ -8,6 +8,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 
 use crate::geom::{BBox, Glyph};
+use crate::text::{is_ideograph, strip_whitespace};
 
 /// One recognized word, in pixels of the image OCR saw (or points, after
 /// [`OcrWord::scaled`]).
@@ -227,7 +228,7 @@ pub fn words_to_glyphs(words: &[OcrWord]) -> Vec<Glyph> {
     let mut out = Vec::new();
     let mut prev: Option<((u32, u32, u32), f64)> = None;
     for (wi, w) in words.iter().enumerate() {
-        let chars: Vec<char> = w.text.chars().filter(|c| !c.is_whitespace()).collect();
+        let chars: Vec<char> = strip_whitespace(&w.text).chars().collect();
         if chars.is_empty() {
             continue;
         }
@@ -310,10 +311,7 @@ pub fn drop_noise(words: Vec<OcrWord>) -> Vec<OcrWord> {
                 return false;
             }
             // a lone ideograph is a value (`无`, `是`), not a speck
-            t.len() > 1
-                || w.conf >= 0.6
-                || near_other(i, w)
-                || matches!(t[0], '\u{4E00}'..='\u{9FFF}')
+            t.len() > 1 || w.conf >= 0.6 || near_other(i, w) || is_ideograph(t[0])
         })
         .collect();
     words
