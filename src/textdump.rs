@@ -20,6 +20,9 @@
 
 use std::collections::{BTreeMap, HashSet};
 use std::fmt::Write;
+use std::sync::LazyLock;
+
+use regex::Regex;
 
 use crate::assemble::{cross_check_warnings, ticked_option};
 use crate::normalize::{
@@ -29,7 +32,7 @@ use crate::record::{
     FundingComponent, Indicator, Location, Money, Record, Source, Warning, is_scalar_field,
 };
 use crate::template::{Shape, Template, label_key};
-use crate::text::{is_cjk, is_operator_char};
+use crate::text::{OPERATORS, is_cjk, is_operator_char};
 
 // ---------------------------------------------------------------------------
 // Stage 1: pages
@@ -188,26 +191,27 @@ fn is_target_shaped(t: &str) -> bool {
     t.contains(['%', '％']) && t.chars().count() <= 12
 }
 
-/// A target printed glued before its indicator (`100%人员到位率`): the two.
+/// A target glued before its indicator: operator characters, a number, a
+/// percent sign, then the text.
+static SWAPPED_TARGET: LazyLock<Regex> = LazyLock::new(|| {
+    let ops: String = OPERATORS
+        .iter()
+        .flat_map(|(o, _)| o.chars())
+        .map(|c| regex::escape(&c.to_string()))
+        .collect();
+    Regex::new(&format!(
+        r"(?s)^(?<target>[{ops}]*[0-9.]+[%％])(?<text>.+)$"
+    ))
+    .expect("a valid regex")
+});
+
+/// A target printed glued before its indicator (`100%人员到位率`): the two,
+/// when the text is at least two characters and holds a CJK one.
 fn split_swapped_target(t: &str) -> Option<(String, String)> {
-    let chars: Vec<char> = t.chars().collect();
-    let mut i = 0;
-    while i < chars.len() && is_operator_char(chars[i]) {
-        i += 1;
-    }
-    let start_digits = i;
-    while i < chars.len() && (chars[i].is_ascii_digit() || chars[i] == '.') {
-        i += 1;
-    }
-    if i == start_digits || i >= chars.len() || !matches!(chars[i], '%' | '％') {
-        return None;
-    }
-    i += 1;
-    let rest: String = chars[i..].iter().collect();
-    if rest.chars().count() < 2 || !rest.chars().any(is_cjk) {
-        return None;
-    }
-    Some((chars[..i].iter().collect(), rest))
+    let c = SWAPPED_TARGET.captures(t)?;
+    let text = &c["text"];
+    (text.chars().count() >= 2 && text.chars().any(is_cjk))
+        .then(|| (c["target"].to_string(), text.to_string()))
 }
 
 struct Vocab {
@@ -2128,6 +2132,29 @@ mod tests {
         assert_eq!(got, vec![("人员到位率", "100%"), ("完成率", "≥95%")]);
         assert_eq!(f.indicators[0].level1.as_deref(), Some("影响力目标"));
         assert_eq!(f.indicators[0].level2.as_deref(), Some("人力资源"));
+    }
+
+    #[test]
+    fn swapped_target_needs_a_percentage_then_chinese_text() {
+        let split = split_swapped_target;
+        assert_eq!(
+            split("≥90.5％满意度"),
+            Some(("≥90.5％".to_string(), "满意度".to_string()))
+        );
+        assert_eq!(
+            split("⩾90%满意度"),
+            Some(("⩾90%".to_string(), "满意度".to_string()))
+        );
+        for t in [
+            "90%",
+            "100%人",
+            "100%ab",
+            "≥%满意度",
+            "90满意度",
+            "a90%满意度",
+        ] {
+            assert_eq!(split(t), None, "{t:?}");
+        }
     }
 
     #[test]

@@ -19,6 +19,10 @@
 //!   to the context that decides it: a CJK neighbour, a document-number
 //!   shape, digits on both sides. Characters are never guessed otherwise.
 
+use std::sync::LazyLock;
+
+use regex::Regex;
+
 use crate::geom::BBox;
 use crate::layout::TextLine;
 use crate::mapping::{CellRef, FieldValue, FormFields, PageLayout};
@@ -214,38 +218,17 @@ fn full_width_punct(c: char) -> Option<char> {
     })
 }
 
-/// A document number's year in brackets, `X2016Y55号` with X/Y any of
-/// the brackets OCR reads for `〔`/`〕`, when `chars[i]` is X: the index
-/// of Y, and of a stray mark after it to drop (char indices).
-fn doc_number_at(chars: &[char], i: usize) -> Option<(usize, Option<usize>)> {
-    let open = ['[', '［', '【', '〔', '(', '（', '〈', '{'];
-    let close = [']', '］', '】', '〕', ')', '）', '〉', '}', '1', 'l', '|'];
-    if !open.contains(&chars[i]) {
-        return None;
-    }
-    let year: String = chars.get(i + 1..i + 5)?.iter().collect();
-    if !year.bytes().all(|b| b.is_ascii_digit())
-        || !(year.starts_with("19") || year.starts_with("20"))
-    {
-        return None;
-    }
-    let j = i + 5;
-    if !close.contains(chars.get(j)?) {
-        return None;
-    }
-    // a stray mark the closing bracket left (`]j55号`): nothing but the
-    // serial number stands there in a document number
-    let stray = chars
-        .get(j + 1)
-        .is_some_and(|c| matches!(c, 'j' | 'J' | 'i' | '|' | '\'' | '`' | '.'))
-        .then_some(j + 1);
-    let start = stray.map_or(j + 1, |s| s + 1);
-    let mut k = start;
-    while chars.get(k).is_some_and(|c| c.is_ascii_digit()) {
-        k += 1;
-    }
-    (k > start && chars.get(k) == Some(&'号')).then_some((j, stray))
-}
+/// A document number's bracketed year, `X2016Y55号`, with X and Y any of
+/// the brackets OCR reads for `〔` and `〕` (`Y` also read as `1`, `l` or
+/// `|`), and a stray mark the closing bracket may leave before the serial
+/// number (`]j55号`: nothing but the number stands there in a document
+/// number). Searched in the text with white space removed.
+static DOC_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"[\[［【〔(（〈{](?:19|20)[0-9]{2}(?<close>[\]］】〕)）〉}1l|])(?<stray>[jJi|'`.])?[0-9]+号",
+    )
+    .expect("a valid regex")
+});
 
 /// Punctuation repairs of free text read by OCR (see the module docs):
 /// * `〔YYYY〕N号`: a bracketed year followed by a number and `号`
@@ -263,17 +246,18 @@ pub fn fix_text(text: &str) -> String {
     let mut c: Vec<char> = text.chars().collect();
     // document numbers, looked for with spaces (OCR word gaps) skipped
     let at: Vec<usize> = (0..c.len()).filter(|&i| !c[i].is_whitespace()).collect();
-    let dense: Vec<char> = at.iter().map(|&i| c[i]).collect();
+    let dense: String = at.iter().map(|&i| c[i]).collect();
+    // the index in `c` of the character at a byte offset of `dense`
+    let starts: Vec<usize> = dense.char_indices().map(|(b, _)| b).collect();
+    let index = |byte: usize| at[starts.partition_point(|&s| s < byte)];
     let mut drop = Vec::new();
-    let mut i = 0;
-    while i < dense.len() {
-        if let Some((j, stray)) = doc_number_at(&dense, i) {
-            c[at[i]] = '〔';
-            c[at[j]] = '〕';
-            drop.extend(stray.map(|k| at[k]));
-            i = j;
-        }
-        i += 1;
+    for m in DOC_NUMBER.captures_iter(&dense) {
+        let (Some(open), Some(close)) = (m.get(0), m.name("close")) else {
+            continue;
+        };
+        c[index(open.start())] = '〔';
+        c[index(close.start())] = '〕';
+        drop.extend(m.name("stray").map(|g| index(g.start())));
     }
     for k in drop.into_iter().rev() {
         c.remove(k);
@@ -509,6 +493,10 @@ fn group_thousands(digits: &str) -> String {
 /// Slashes of `Y/M/D` that OCR lost or read as `1`: `201911` → `2019/1/1`,
 /// `2020/12/131` → `2020/12/31`. Only when the result is a valid date and
 /// the input is not already one.
+///
+/// A hand parser, not a regex: the lost slashes are repaired only when
+/// exactly one way of splitting the digits gives a valid month and day,
+/// which needs every split tried and counted.
 fn repair_date(s: &str) -> String {
     let valid = |m: u32, d: u32| (1..=12).contains(&m) && (1..=31).contains(&d);
     let parts: Vec<&str> = s.split('/').collect();
@@ -741,6 +729,12 @@ mod tests {
         assert_eq!(fix_text("f(x) = 7*24"), "f(x) = 7*24");
         assert_eq!(fix_text("〈标题〉"), "〈标题〉");
         assert_eq!(fix_text("统一2个"), "统一2个");
+        // a closing bracket read as `1`; two numbers in one text
+        assert_eq!(fix_text("沪府[2016155号"), "沪府〔2016〕55号");
+        assert_eq!(
+            fix_text("国发【2016】55号和国办发(2019]|3号"),
+            "国发〔2016〕55号和国办发〔2019〕3号"
+        );
         // not a document number: no 号, or not a year
         assert_eq!(fix_text("[2016]55"), "[2016]55");
         assert_eq!(fix_text("见[1234]5号"), "见[1234]5号");
