@@ -353,7 +353,9 @@ pub fn fields_to_record(f: &FormFields, template: &Template, source: Source) -> 
                         prev = (level1.clone(), level2.clone());
                         prev_cells = (id(&row.level1), id(&row.level2));
                         let target = cell_text_line(&row.target);
-                        let target_parsed = target.as_deref().and_then(normalize::parse_target);
+                        let target_parsed = target
+                            .as_deref()
+                            .and_then(|t| normalize::parse_target(t, template));
                         let level3 = cell_text_line(&row.level3);
                         for (name, v) in [
                             ("level1", &level1),

@@ -10,6 +10,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use crate::record::{Money, TargetParsed};
+use crate::template::Template;
 use crate::text::{
     OPERATORS, is_blank, is_operator_char, operator_prefix, strip_blank, trim_blank,
 };
@@ -344,14 +345,14 @@ fn is_unit_punct(c: char) -> bool {
 ///   optional leading `-`; full-width digits folded.
 /// - `unit`: 1–4 characters that are not digits, white space, operators or
 ///   sentence punctuation (`%`, `％`→`%`, `次`, `个`, `小时`, `万人次`), or none.
-/// - Chinese suffixes `以上` / `及以上` (→ `≥`) and `以下` / `及以下` / `以内`
-///   (→ `≤`) after the unit are read as the operator when no operator is
-///   printed (`90%以上` → `≥ 90 %`); with a printed operator they make the
-///   target unparsed.
+/// - the template's target suffixes ([`Template::target_suffixes`]:
+///   `以上` / `及以上` → `≥`, `以下` / `及以下` / `以内` → `≤`) after the
+///   unit are read as the operator when no operator is printed (`90%以上`
+///   → `≥ 90 %`); with a printed operator they make the target unparsed.
 ///
 /// White space may separate the parts. The whole trimmed target must match,
 /// else `None` (`平均减少50%`, `完善`, `全年重大信息安全事件≤2次`).
-pub fn parse_target(s: &str) -> Option<TargetParsed> {
+pub fn parse_target(s: &str, t: &Template) -> Option<TargetParsed> {
     let folded = fold_width(s);
     let c = TARGET.captures(trim_blank(&folded))?;
     let mut op = c
@@ -361,18 +362,12 @@ pub fn parse_target(s: &str) -> Option<TargetParsed> {
     let value: f64 = c["number"].replace(',', "").parse().ok()?;
     // The unit.
     let mut unit = c.name("rest").map_or("", |r| r.as_str());
-    for (suffix, implied) in [
-        ("及以上", "≥"),
-        ("以上", "≥"),
-        ("及以下", "≤"),
-        ("以下", "≤"),
-        ("以内", "≤"),
-    ] {
-        if let Some(rest) = unit.strip_suffix(suffix) {
+    for s in t.target_suffixes() {
+        if let Some(rest) = unit.strip_suffix(s.suffix.as_str()) {
             if op.is_some() {
                 return None;
             }
-            op = Some(implied);
+            op = Some(s.op);
             unit = trim_blank(rest);
             break;
         }
@@ -555,6 +550,11 @@ pub fn similarity(a: &str, b: &str) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn tpl() -> &'static Template {
+        static T: LazyLock<Template> = LazyLock::new(|| Template::builtin().unwrap());
+        &T
+    }
 
     fn tp(op: &str, value: f64, unit: &str) -> Option<TargetParsed> {
         Some(TargetParsed {
@@ -845,22 +845,22 @@ mod tests {
 
     #[test]
     fn target_percent_without_op() {
-        assert_eq!(parse_target("100%"), tp("=", 100.0, "%"));
+        assert_eq!(parse_target("100%", tpl()), tp("=", 100.0, "%"));
     }
 
     #[test]
     fn target_ge_percent() {
-        assert_eq!(parse_target("≥90%"), tp("≥", 90.0, "%"));
+        assert_eq!(parse_target("≥90%", tpl()), tp("≥", 90.0, "%"));
     }
 
     #[test]
     fn target_bare_number() {
-        assert_eq!(parse_target("6"), tp("=", 6.0, ""));
+        assert_eq!(parse_target("6", tpl()), tp("=", 6.0, ""));
     }
 
     #[test]
     fn target_le_count() {
-        assert_eq!(parse_target("≤2次"), tp("≤", 2.0, "次"));
+        assert_eq!(parse_target("≤2次", tpl()), tp("≤", 2.0, "次"));
     }
 
     #[test]
@@ -880,46 +880,65 @@ mod tests {
             ("⩾90%", "≥"),
             (">90%", ">"),
         ] {
-            assert_eq!(parse_target(s), tp(op, 90.0, "%"), "{s}");
+            assert_eq!(parse_target(s, tpl()), tp(op, 90.0, "%"), "{s}");
         }
     }
 
     #[test]
     fn target_full_width_folded() {
-        assert_eq!(parse_target("≥９５％"), tp("≥", 95.0, "%"));
-        assert_eq!(parse_target("１００％"), tp("=", 100.0, "%"));
+        assert_eq!(parse_target("≥９５％", tpl()), tp("≥", 95.0, "%"));
+        assert_eq!(parse_target("１００％", tpl()), tp("=", 100.0, "%"));
     }
 
     #[test]
     fn target_decimal_and_thousands() {
-        assert_eq!(parse_target("99.5%"), tp("=", 99.5, "%"));
-        assert_eq!(parse_target("1,200万人次"), tp("=", 1200.0, "万人次"));
-        assert_eq!(parse_target("24小时"), tp("=", 24.0, "小时"));
+        assert_eq!(parse_target("99.5%", tpl()), tp("=", 99.5, "%"));
+        assert_eq!(
+            parse_target("1,200万人次", tpl()),
+            tp("=", 1200.0, "万人次")
+        );
+        assert_eq!(parse_target("24小时", tpl()), tp("=", 24.0, "小时"));
     }
 
     #[test]
     fn target_spaces_between_parts() {
-        assert_eq!(parse_target(" ≥ 90 % "), tp("≥", 90.0, "%"));
+        assert_eq!(parse_target(" ≥ 90 % ", tpl()), tp("≥", 90.0, "%"));
     }
 
     #[test]
     fn target_chinese_comparison_suffix() {
-        assert_eq!(parse_target("90%以上"), tp("≥", 90.0, "%"));
-        assert_eq!(parse_target("3天以内"), tp("≤", 3.0, "天"));
-        assert_eq!(parse_target("5个及以上"), tp("≥", 5.0, "个"));
-        assert_eq!(parse_target("≥90%以上"), None);
+        assert_eq!(parse_target("90%以上", tpl()), tp("≥", 90.0, "%"));
+        assert_eq!(parse_target("3天以内", tpl()), tp("≤", 3.0, "天"));
+        assert_eq!(parse_target("5个及以上", tpl()), tp("≥", 5.0, "个"));
+        assert_eq!(parse_target("≥90%以上", tpl()), None);
+    }
+
+    #[test]
+    fn target_suffixes_are_the_templates() {
+        let changed = crate::template::DEFAULT_TEMPLATE.replace(
+            r#""≥" = ["及以上", "以上"]"#,
+            r#""≥" = ["及以上", "或以上"]"#,
+        );
+        let t = Template::parse(&changed, std::path::Path::new("changed.toml")).unwrap();
+        assert_eq!(parse_target("90%或以上", &t), tp("≥", 90.0, "%"));
+        assert_eq!(parse_target("90%以上", &t), tp("=", 90.0, "%以上"));
+        assert_eq!(parse_target("90%以上", tpl()), tp("≥", 90.0, "%"));
+        assert_eq!(parse_target("5个及以上", &t), tp("≥", 5.0, "个"));
     }
 
     #[test]
     fn target_number_shapes() {
-        assert_eq!(parse_target("1,234,567.5元"), tp("=", 1_234_567.5, "元"));
-        assert_eq!(parse_target("-5%"), tp("=", -5.0, "%"));
-        assert_eq!(parse_target("≤ -0.5 天"), tp("≤", -0.5, "天"));
+        assert_eq!(
+            parse_target("1,234,567.5元", tpl()),
+            tp("=", 1_234_567.5, "元")
+        );
+        assert_eq!(parse_target("-5%", tpl()), tp("=", -5.0, "%"));
+        assert_eq!(parse_target("≤ -0.5 天", tpl()), tp("≤", -0.5, "天"));
         // blanks (a line break, a zero-width mark) between the parts
-        assert_eq!(parse_target("5个\n及以上"), tp("≥", 5.0, "个"));
-        assert_eq!(parse_target("≥\u{200B}90%"), tp("≥", 90.0, "%"));
+        assert_eq!(parse_target("5个\n及以上", tpl()), tp("≥", 5.0, "个"));
+        assert_eq!(parse_target("≥\u{200B}90%", tpl()), tp("≥", 90.0, "%"));
         for s in ["1234,567", "1,2345", "12,34", "1.5.3", "+5", "5,5%"] {
-            assert_eq!(parse_target(s), None, "{s:?}");
+            assert_eq!(parse_target(s, tpl()), None, "{s:?}");
         }
     }
 
@@ -940,7 +959,7 @@ mod tests {
             "≥≥90",
             "1.",
         ] {
-            assert_eq!(parse_target(s), None, "{s:?}");
+            assert_eq!(parse_target(s, tpl()), None, "{s:?}");
         }
     }
 

@@ -180,15 +180,15 @@ fn is_date_shaped(t: &str) -> bool {
 
 /// Whether a token reads as an indicator target: a number, a percentage,
 /// a comparison (`≥90%`, `100%`, `6`, `平均减少50%`).
-fn is_target_shaped(t: &str) -> bool {
-    let t = t.trim();
-    if t.is_empty() {
+fn is_target_shaped(tok: &str, t: &Template) -> bool {
+    let tok = tok.trim();
+    if tok.is_empty() {
         return false;
     }
-    if parse_target(t).is_some() || t.starts_with(is_operator_char) {
+    if parse_target(tok, t).is_some() || tok.starts_with(is_operator_char) {
         return true;
     }
-    t.contains(['%', '％']) && t.chars().count() <= 12
+    tok.contains(['%', '％']) && tok.chars().count() <= 12
 }
 
 /// A target glued before its indicator: operator characters, a number, a
@@ -501,7 +501,7 @@ pub fn page_to_blocks(page: &TextPage, t: &Template) -> Vec<Block> {
                     } else if let Some((target, text)) = split_swapped_target(tok) {
                         push(&mut out, Kind::Target(target), no, row);
                         push(&mut out, Kind::Text(text), no, row);
-                    } else if is_target_shaped(tok) {
+                    } else if is_target_shaped(tok, t) {
                         push(&mut out, Kind::Target(tok.to_string()), no, row);
                     } else {
                         push(&mut out, Kind::Text(tok.to_string()), no, row);
@@ -1878,7 +1878,7 @@ pub fn fields_to_record(f: &TextFields, t: &Template, source: Source) -> Record 
             level2: row.level2.clone(),
             level3: row.level3.clone(),
             target: row.target.clone(),
-            target_parsed: row.target.as_deref().and_then(parse_target),
+            target_parsed: row.target.as_deref().and_then(|s| parse_target(s, t)),
         });
         provenance.insert(
             format!("indicators[{i}]"),

@@ -113,16 +113,14 @@ pub fn snap_labels(layout: &mut PageLayout, t: &Template) {
     }
 }
 
-const UNTICKED: &[char] = &['口', '□', '☐', '0', 'O', 'o'];
-const TICKED: &[char] = &[
-    '国', '图', '回', '■', '圆', '园', '团', '囚', '田', '固', '因', '四', '团', '画', '圈', '闭',
-];
 const JUNK: &[char] = &[
     '“', '”', '"', '\'', '‘', '’', '`', '|', ',', '，', '.', '。', '、',
 ];
 
-/// Rebuilds an option cell's text: `option□option■…` from OCR text.
-pub fn fix_options(text: &str, options: &[String]) -> String {
+/// Rebuilds an option cell's text: `option□option■…` from OCR text, the
+/// boxes known by the template's OCR readings of them
+/// ([`Template::ocr_checkbox`]).
+pub fn fix_options(text: &str, options: &[String], t: &Template) -> String {
     let chars: Vec<char> = text
         .chars()
         .filter(|c| !c.is_whitespace() && !JUNK.contains(c))
@@ -176,13 +174,9 @@ pub fn fix_options(text: &str, options: &[String]) -> String {
         }
     };
     for &c in &chars {
-        let mark = if UNTICKED.contains(&c) {
-            Some('□')
-        } else if TICKED.contains(&c) {
-            Some('■')
-        } else {
-            None
-        };
+        let mark = t
+            .ocr_checkbox(c)
+            .map(|ticked| if ticked { '■' } else { '□' });
         match mark {
             Some(m) if !seg.is_empty() => {
                 flush(&seg, Some(m), &mut out);
@@ -554,42 +548,21 @@ fn fix_cells(cells: &mut [CellRef], shape: ValueShape, field: &str, warnings: &m
     }
 }
 
-/// Indicator level names seen on real forms. Names stay open
-/// text: an OCR reading is only snapped to one of these when it is very
-/// close (one character off in five or more), so a new name survives.
-const LEVEL_NAMES: &[&str] = &[
-    "产出目标",
-    "效果目标",
-    "影响力目标",
-    "投入和管理目标",
-    "数量目标",
-    "质量目标",
-    "时效目标",
-    "成本目标",
-    "经济效益目标",
-    "社会效益目标",
-    "生态效益目标",
-    "可持续目标",
-    "满意度",
-    "满意度目标",
-    "人力资源",
-    "财务管理",
-    "投入目标",
-    "管理目标",
-    "可持续影响目标",
-];
-
-fn snap_level(c: &mut CellRef, field: &str, warnings: &mut Vec<Warning>) {
+/// Snaps a level-1/level-2 cell's OCR reading to one of the template's
+/// level names ([`crate::template::IndicatorValues::level_names`]) when it
+/// is very close (one character off in five or more), so a new name
+/// survives.
+fn snap_level(c: &mut CellRef, names: &[String], field: &str, warnings: &mut Vec<Warning>) {
     let text = strip_whitespace(&c.text());
     let junk: &[char] = &['、', '，', ',', '。', '.', '“', '”', '|'];
     let trimmed = text.trim_matches(junk);
-    if LEVEL_NAMES.contains(&trimmed) {
+    if names.iter().any(|n| n == trimmed) {
         if trimmed != text {
             c.lines = one_line(&c.lines, trimmed);
         }
         return;
     }
-    if let Some(best) = LEVEL_NAMES
+    if let Some(best) = names
         .iter()
         .map(|n| (similarity(n, trimmed), n))
         .filter(|(s, n)| *s >= 0.8 && n.chars().count() >= 4)
@@ -623,7 +596,7 @@ pub fn fix_fields(f: &mut FormFields, t: &Template) -> Vec<Warning> {
                     cells.iter_mut().for_each(fix_text_cell);
                 } else if spec.shape == Shape::Option {
                     for c in cells.iter_mut() {
-                        let fixed = fix_options(&c.text(), &spec.options);
+                        let fixed = fix_options(&c.text(), &spec.options, t);
                         c.lines = one_line(&c.lines, &fixed);
                     }
                 }
@@ -638,7 +611,7 @@ pub fn fix_fields(f: &mut FormFields, t: &Template) -> Vec<Warning> {
                 } else if free_text {
                     *text = fix_text(text);
                 } else if spec.shape == Shape::Option {
-                    *text = fix_options(text, &spec.options);
+                    *text = fix_options(text, &spec.options, t);
                 }
             }
             FieldValue::Funding { rows } => {
@@ -673,7 +646,7 @@ pub fn fix_fields(f: &mut FormFields, t: &Template) -> Vec<Warning> {
                         );
                     }
                     for l in [&mut r.level1, &mut r.level2].into_iter().flatten() {
-                        snap_level(l, &field, &mut warnings);
+                        snap_level(l, &t.indicator_values.level_names, &field, &mut warnings);
                     }
                 }
             }
@@ -686,6 +659,10 @@ pub fn fix_fields(f: &mut FormFields, t: &Template) -> Vec<Warning> {
 mod tests {
     use super::*;
 
+    fn tpl() -> Template {
+        Template::builtin().unwrap()
+    }
+
     #[test]
     fn options_are_rebuilt_with_their_boxes() {
         let opts: Vec<String> = ["市委市政府已确定的新增项目", "结转项目", "其他一次性项目"]
@@ -695,14 +672,71 @@ mod tests {
         assert_eq!(
             fix_options(
                 "市委市 政府已确定的新增项 目口“”结转项目口”其他一次性 项目国",
-                &opts
+                &opts,
+                &tpl()
             ),
             "市委市政府已确定的新增项目□结转项目□其他一次性项目■"
         );
         assert_eq!(
-            fix_options("市委市政府已确定的新增项目口其他一次性项目", &opts),
+            fix_options("市委市政府已确定的新增项目口其他一次性项目", &opts, &tpl()),
             "市委市政府已确定的新增项目□其他一次性项目"
         );
+    }
+
+    #[test]
+    fn box_readings_and_level_names_are_the_templates() {
+        let opts: Vec<String> = ["结转项目", "其他一次性项目"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let changed = crate::template::DEFAULT_TEMPLATE
+            .replace(r#"ocr_ticked = ["国", "#, r#"ocr_ticked = ["√", "国", "#)
+            .replace(r#""人力资源", "#, r#""人力资源", "信息安全目标", "#);
+        let t = Template::parse(&changed, std::path::Path::new("changed.toml")).unwrap();
+        let text = "结转项目口其他一次性项目√";
+        // not a box reading: the option's text, read without a box
+        assert_eq!(fix_options(text, &opts, &tpl()), "结转项目□其他一次性项目");
+        assert_eq!(fix_options(text, &opts, &t), "结转项目□其他一次性项目■");
+        let cell = |text: &str| CellRef {
+            page: 1,
+            bbox: BBox::default(),
+            row: 0,
+            col: 0,
+            row_span: 1,
+            col_span: 1,
+            lines: vec![TextLine {
+                text: text.to_string(),
+                bbox: BBox::default(),
+                starts_paragraph: false,
+            }],
+            cut_top: false,
+            cut_bottom: false,
+            cut_doubt: false,
+        };
+        let mut warnings = Vec::new();
+        let mut c = cell("信息安仝目标");
+        snap_level(
+            &mut c,
+            &tpl().indicator_values.level_names,
+            "f",
+            &mut warnings,
+        );
+        assert_eq!(c.text(), "信息安仝目标");
+        snap_level(&mut c, &t.indicator_values.level_names, "f", &mut warnings);
+        assert_eq!(c.text(), "信息安全目标");
+        assert_eq!(warnings.len(), 1);
+    }
+
+    #[test]
+    fn template_checks_the_box_readings() {
+        let both = crate::template::DEFAULT_TEMPLATE
+            .replace(r#"ocr_ticked = ["国", "#, r#"ocr_ticked = ["口", "国", "#);
+        let e = Template::parse(&both, std::path::Path::new("bad.toml")).unwrap_err();
+        assert!(e.to_string().contains("`口` is in both"), "{e}");
+        let long = crate::template::DEFAULT_TEMPLATE
+            .replace(r#"ocr_ticked = ["国", "#, r#"ocr_ticked = ["国国", "#);
+        let e = Template::parse(&long, std::path::Path::new("bad.toml")).unwrap_err();
+        assert!(e.to_string().contains("`国国` is not one character"), "{e}");
     }
 
     #[test]
