@@ -343,11 +343,12 @@ impl Extractor {
             layouts.push(page_to_layout(p, &self.layout));
         }
         drop(pages);
-        crate::ocr::fix_layouts(&mut layouts, &ocr, &self.template);
+        crate::ocr::fix_layouts(&mut layouts, &ocr, &self.template, &self.ocr.repair);
         checkpoint()?;
         self.tables(&mut layouts);
         let mut forms = self.joined_fields(&layouts);
-        let ocr_warnings = crate::ocr::fix_forms(&mut forms, &ocr, &self.template);
+        let ocr_warnings =
+            crate::ocr::fix_forms(&mut forms, &ocr, &self.template, &self.ocr.repair);
         checkpoint()?;
         self.records(path, sha, &forms, &ocr, &ocr_warnings)
     }

@@ -38,6 +38,13 @@ pub struct LayoutSettings {
     /// its height inside it at the top and at the bottom, runs through text
     /// and is no cell border (`drop_rules_through_text`). Default 0.15.
     pub text_rule_margin: f64,
+    /// A table row broken by a page break is joined to the last row of the
+    /// previous page cell to cell: a cell joins the cell above that covers
+    /// more than this fraction of its width, else it stays a cell of its
+    /// own. Default 0.5: the cells of a row do not overlap, so more than
+    /// half of a cell's width lies under one cell above at most, and the
+    /// match is never a choice between two.
+    pub split_row_overlap: f64,
 }
 
 impl Default for LayoutSettings {
@@ -53,6 +60,7 @@ impl Default for LayoutSettings {
             indent_factor: 1.5,
             column_match_tolerance: 6.0,
             text_rule_margin: 0.15,
+            split_row_overlap: 0.5,
         }
     }
 }

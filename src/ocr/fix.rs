@@ -31,6 +31,43 @@ use crate::record::Warning;
 use crate::template::{Shape, Template, label_key};
 use crate::text::{is_cjk, normal_operator, strip_whitespace};
 
+/// How close an OCR reading must be to a text the form guarantees to take
+/// it. Each is a [`similarity`]: 1 − edit distance / the longer length,
+/// white space ignored (0.6 allows two characters wrong in five).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RepairSettings {
+    /// A cell (or a free line) at least this similar to a template label,
+    /// sub-table header, the title or a unit label takes that text
+    /// ([`snap_labels`]); the closest one wins. Default 0.6: labels are a
+    /// closed vocabulary, and at 0.7 garbled labels of the scanned
+    /// fixtures stayed unread (commit 409d723 lowered it). Labels of
+    /// different fields are up to 0.86 alike (同名项目上年预算数（元）,
+    /// 同名项目上年预算执行数（元）): the closer one decides, not the bar.
+    pub min_label_similarity: f64,
+    /// An option of a 项目类型/资金用途 cell is recognized in OCR text at
+    /// least this similar ([`fix_options`]); the best match wins. Default
+    /// 0.6, as labels: options are a closed list too, and one field's
+    /// options are at most 0.71 alike (其他一次性项目, 其他经常性项目).
+    pub min_option_similarity: f64,
+    /// A level-1/level-2 cell at least this similar to a known level name
+    /// of four characters or more ([`crate::template::IndicatorValues::level_names`])
+    /// is snapped to it, with a warning. Default 0.8, one character off in
+    /// five: the names are open text (a form may bring a new one, which
+    /// must survive), and known names are at most 0.75 alike (数量目标,
+    /// 质量目标), so a reading this close is no other known name.
+    pub min_level_similarity: f64,
+}
+
+impl Default for RepairSettings {
+    fn default() -> Self {
+        RepairSettings {
+            min_label_similarity: 0.6,
+            min_option_similarity: 0.6,
+            min_level_similarity: 0.8,
+        }
+    }
+}
+
 fn one_line(lines: &[TextLine], text: &str) -> Vec<TextLine> {
     let bbox = BBox::union_all(lines.iter().map(|l| &l.bbox)).unwrap_or_default();
     vec![TextLine {
@@ -72,12 +109,12 @@ fn closest<'a>(text: &str, vocab: &'a [String], min: f64) -> Option<&'a String> 
 }
 
 /// Snaps labels, headers, the title and the unit label (see the module docs).
-pub fn snap_labels(layout: &mut PageLayout, t: &Template) {
+pub fn snap_labels(layout: &mut PageLayout, t: &Template, s: &RepairSettings) {
     let vocab = cell_vocabulary(t);
     for table in &mut layout.tables {
         for cell in &mut table.cells {
             let text = cell.text();
-            if let Some(v) = closest(&text, &vocab, 0.6) {
+            if let Some(v) = closest(&text, &vocab, s.min_label_similarity) {
                 cell.lines = one_line(&cell.lines, v);
             }
         }
@@ -94,7 +131,7 @@ pub fn snap_labels(layout: &mut PageLayout, t: &Template) {
                     similarity(&w, title)
                 })
                 .fold(0.0, f64::max);
-            if best >= 0.6 {
+            if best >= s.min_label_similarity {
                 fl.line.text = title.clone();
                 continue;
             }
@@ -103,7 +140,7 @@ pub fn snap_labels(layout: &mut PageLayout, t: &Template) {
         for label in &t.header.unit_labels {
             let n = label.chars().count();
             let head: String = text.chars().take(n).collect();
-            if head != *label && similarity(&head, label) >= 0.6 {
+            if head != *label && similarity(&head, label) >= s.min_label_similarity {
                 let rest: String = text.chars().skip(n).collect();
                 let rest = rest.trim_start_matches([':', '：', ';', '；', '.']);
                 fl.line.text = format!("{label}：{rest}");
@@ -120,7 +157,12 @@ const JUNK: &[char] = &[
 /// Rebuilds an option cell's text: `option□option■…` from OCR text, the
 /// boxes known by the template's OCR readings of them
 /// ([`Template::ocr_checkbox`]).
-pub fn fix_options(text: &str, options: &[String], t: &Template) -> String {
+pub fn fix_options(
+    text: &str,
+    options: &[String],
+    t: &Template,
+    settings: &RepairSettings,
+) -> String {
     let chars: Vec<char> = text
         .chars()
         .filter(|c| !c.is_whitespace() && !JUNK.contains(c))
@@ -142,7 +184,7 @@ pub fn fix_options(text: &str, options: &[String], t: &Template) -> String {
                     .max_by(|a, b| a.0.total_cmp(&b.0))
                     .map(|(sim, l)| (sim, o.clone(), l))
             })
-            .filter(|(sim, _, _)| *sim >= 0.6)
+            .filter(|(sim, _, _)| *sim >= settings.min_option_similarity)
             .max_by(|a, b| a.0.total_cmp(&b.0))
             .map(|(_, o, l)| (o, l))
     };
@@ -552,7 +594,13 @@ fn fix_cells(cells: &mut [CellRef], shape: ValueShape, field: &str, warnings: &m
 /// level names ([`crate::template::IndicatorValues::level_names`]) when it
 /// is very close (one character off in five or more), so a new name
 /// survives.
-fn snap_level(c: &mut CellRef, names: &[String], field: &str, warnings: &mut Vec<Warning>) {
+fn snap_level(
+    c: &mut CellRef,
+    names: &[String],
+    min_similarity: f64,
+    field: &str,
+    warnings: &mut Vec<Warning>,
+) {
     let text = strip_whitespace(&c.text());
     let junk: &[char] = &['、', '，', ',', '。', '.', '“', '”', '|'];
     let trimmed = text.trim_matches(junk);
@@ -565,7 +613,7 @@ fn snap_level(c: &mut CellRef, names: &[String], field: &str, warnings: &mut Vec
     if let Some(best) = names
         .iter()
         .map(|n| (similarity(n, trimmed), n))
-        .filter(|(s, n)| *s >= 0.8 && n.chars().count() >= 4)
+        .filter(|(s, n)| *s >= min_similarity && n.chars().count() >= 4)
         .max_by(|a, b| a.0.total_cmp(&b.0))
     {
         warnings.push(repaired(field, &text, best.1));
@@ -576,7 +624,7 @@ fn snap_level(c: &mut CellRef, names: &[String], field: &str, warnings: &mut Vec
 /// Applies [`fix_options`] and [`fix_value`] to a form's fields by their
 /// template shape. Returns an `ocr_repaired` warning for every value
 /// changed beyond white space and width (option cells and labels aside).
-pub fn fix_fields(f: &mut FormFields, t: &Template) -> Vec<Warning> {
+pub fn fix_fields(f: &mut FormFields, t: &Template, s: &RepairSettings) -> Vec<Warning> {
     let mut warnings = Vec::new();
     for hit in &mut f.hits {
         let Some(spec) = t.fields.iter().find(|s| s.key == hit.key) else {
@@ -596,7 +644,7 @@ pub fn fix_fields(f: &mut FormFields, t: &Template) -> Vec<Warning> {
                     cells.iter_mut().for_each(fix_text_cell);
                 } else if spec.shape == Shape::Option {
                     for c in cells.iter_mut() {
-                        let fixed = fix_options(&c.text(), &spec.options, t);
+                        let fixed = fix_options(&c.text(), &spec.options, t, s);
                         c.lines = one_line(&c.lines, &fixed);
                     }
                 }
@@ -611,7 +659,7 @@ pub fn fix_fields(f: &mut FormFields, t: &Template) -> Vec<Warning> {
                 } else if free_text {
                     *text = fix_text(text);
                 } else if spec.shape == Shape::Option {
-                    *text = fix_options(text, &spec.options, t);
+                    *text = fix_options(text, &spec.options, t, s);
                 }
             }
             FieldValue::Funding { rows } => {
@@ -646,7 +694,8 @@ pub fn fix_fields(f: &mut FormFields, t: &Template) -> Vec<Warning> {
                         );
                     }
                     for l in [&mut r.level1, &mut r.level2].into_iter().flatten() {
-                        snap_level(l, &t.indicator_values.level_names, &field, &mut warnings);
+                        let names = &t.indicator_values.level_names;
+                        snap_level(l, names, s.min_level_similarity, &field, &mut warnings);
                     }
                 }
             }
@@ -673,12 +722,18 @@ mod tests {
             fix_options(
                 "市委市 政府已确定的新增项 目口“”结转项目口”其他一次性 项目国",
                 &opts,
-                &tpl()
+                &tpl(),
+                &RepairSettings::default()
             ),
             "市委市政府已确定的新增项目□结转项目□其他一次性项目■"
         );
         assert_eq!(
-            fix_options("市委市政府已确定的新增项目口其他一次性项目", &opts, &tpl()),
+            fix_options(
+                "市委市政府已确定的新增项目口其他一次性项目",
+                &opts,
+                &tpl(),
+                &RepairSettings::default()
+            ),
             "市委市政府已确定的新增项目□其他一次性项目"
         );
     }
@@ -695,8 +750,14 @@ mod tests {
         let t = Template::parse(&changed, std::path::Path::new("changed.toml")).unwrap();
         let text = "结转项目口其他一次性项目√";
         // not a box reading: the option's text, read without a box
-        assert_eq!(fix_options(text, &opts, &tpl()), "结转项目□其他一次性项目");
-        assert_eq!(fix_options(text, &opts, &t), "结转项目□其他一次性项目■");
+        assert_eq!(
+            fix_options(text, &opts, &tpl(), &RepairSettings::default()),
+            "结转项目□其他一次性项目"
+        );
+        assert_eq!(
+            fix_options(text, &opts, &t, &RepairSettings::default()),
+            "结转项目□其他一次性项目■"
+        );
         let cell = |text: &str| CellRef {
             page: 1,
             bbox: BBox::default(),
@@ -715,16 +776,63 @@ mod tests {
         };
         let mut warnings = Vec::new();
         let mut c = cell("信息安仝目标");
+        let min = RepairSettings::default().min_level_similarity;
         snap_level(
             &mut c,
             &tpl().indicator_values.level_names,
+            min,
             "f",
             &mut warnings,
         );
         assert_eq!(c.text(), "信息安仝目标");
-        snap_level(&mut c, &t.indicator_values.level_names, "f", &mut warnings);
+        snap_level(
+            &mut c,
+            &t.indicator_values.level_names,
+            min,
+            "f",
+            &mut warnings,
+        );
         assert_eq!(c.text(), "信息安全目标");
         assert_eq!(warnings.len(), 1);
+    }
+
+    #[test]
+    fn similarity_thresholds_are_settings() {
+        let opts = vec!["其他一次性项目".to_string()];
+        let strict = RepairSettings {
+            min_option_similarity: 0.9,
+            ..RepairSettings::default()
+        };
+        // one character off in seven: 0.86
+        let text = "其他一次生项目国";
+        assert_eq!(
+            fix_options(text, &opts, &tpl(), &RepairSettings::default()),
+            "其他一次性项目■"
+        );
+        assert_eq!(fix_options(text, &opts, &tpl(), &strict), "其他一次生项目■");
+        let names = &tpl().indicator_values.level_names;
+        let level = |min: f64| {
+            let mut c = CellRef {
+                page: 1,
+                bbox: BBox::default(),
+                row: 0,
+                col: 0,
+                row_span: 1,
+                col_span: 1,
+                lines: vec![TextLine {
+                    text: "经济效宜目标".to_string(),
+                    bbox: BBox::default(),
+                    starts_paragraph: false,
+                }],
+                cut_top: false,
+                cut_bottom: false,
+                cut_doubt: false,
+            };
+            snap_level(&mut c, names, min, "f", &mut Vec::new());
+            c.text()
+        };
+        assert_eq!(level(0.8), "经济效益目标");
+        assert_eq!(level(0.9), "经济效宜目标");
     }
 
     #[test]

@@ -221,6 +221,9 @@ pub struct OcrSettings {
     /// ([`lines::erase_segments`]); 1.5 cut a `4` written against the left
     /// rule of its cell down to a `1`.
     pub cell_inset_pt: f64,
+    /// How close a reading must be to a label, option or level name to be
+    /// snapped to it ([`fix::RepairSettings`], documented defaults).
+    pub repair: fix::RepairSettings,
 }
 
 impl Default for OcrSettings {
@@ -265,6 +268,7 @@ impl Default for OcrSettings {
             second_reading: true,
             second_reading_pad: 0.35,
             cell_inset_pt: 0.5,
+            repair: fix::RepairSettings::default(),
             passes: 3,
             min_scan_cover: 0.5,
             min_amount_confidence: 0.7,
@@ -1708,9 +1712,10 @@ pub fn fix_layouts(
     layouts: &mut [crate::mapping::PageLayout],
     info: &[Option<OcrInfo>],
     t: &crate::template::Template,
+    repair: &fix::RepairSettings,
 ) {
     for l in layouts.iter_mut().filter(|l| is_ocr(info, l.page)) {
-        fix::snap_labels(l, t);
+        fix::snap_labels(l, t, repair);
     }
 }
 
@@ -1720,12 +1725,13 @@ pub fn fix_forms(
     forms: &mut [crate::mapping::FormFields],
     info: &[Option<OcrInfo>],
     t: &crate::template::Template,
+    repair: &fix::RepairSettings,
 ) -> Vec<Vec<crate::record::Warning>> {
     forms
         .iter_mut()
         .map(|f| {
             if f.pages.iter().any(|&p| is_ocr(info, p)) {
-                fix::fix_fields(f, t)
+                fix::fix_fields(f, t, repair)
             } else {
                 Vec::new()
             }
