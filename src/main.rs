@@ -9,8 +9,8 @@ use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand, ValueEnum};
 use serde_json::Value;
 
-use shenbao::store::{self, Store};
 use shenbao::ocr::{OcrSettings, Recognizer};
+use shenbao::store::{self, Store};
 use shenbao::{Extractor, Template, check, dump};
 
 #[derive(Parser)]
@@ -220,7 +220,8 @@ fn ocr_settings_from_env(s: &mut OcrSettings) {
     if let Some(d) = var_os("SHENBAO_PPOCR_DIR") {
         s.ppocr_dirs = vec![d.into()];
     } else if let Some(d) = var_os("XDG_DATA_HOME") {
-        s.ppocr_dirs.insert(0, PathBuf::from(d).join("shenbao/ppocr"));
+        s.ppocr_dirs
+            .insert(0, PathBuf::from(d).join("shenbao/ppocr"));
     } else if let Some(h) = var_os("HOME") {
         s.ppocr_dirs
             .insert(0, PathBuf::from(h).join(".local/share/shenbao/ppocr"));

@@ -897,10 +897,7 @@ pub fn image_to_page(
         perspective_corrected = true;
     }
     if let Some(d) = &s.debug_dir {
-        let _ = std::fs::write(
-            d.join(format!("page-{number}.pgm")),
-            image::to_pgm(&img),
-        );
+        let _ = std::fs::write(d.join(format!("page-{number}.pgm")), image::to_pgm(&img));
     }
     let tol = (2.0 * k).ceil() as usize;
     let segs = lines::drop_faint(segs, &img, s.min_rule_darkness);
