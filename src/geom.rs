@@ -130,12 +130,6 @@ impl Edge {
             bottom: top.max(bottom),
         }
     }
-    pub fn length(&self) -> f64 {
-        match self.orientation {
-            Orientation::Horizontal => self.x1 - self.x0,
-            Orientation::Vertical => self.bottom - self.top,
-        }
-    }
 }
 
 /// What a backend reads off one page: its size, glyphs and ruling lines.

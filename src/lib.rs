@@ -47,6 +47,7 @@ pub mod record;
 pub mod run;
 pub mod settings;
 pub mod template;
+pub mod text;
 
 pub use error::{Error, Result};
 pub use geom::{BBox, Edge, Glyph, Orientation, PageContent};

@@ -3,9 +3,28 @@
 //! Every function here is pure and works on one cell's text. Value parsers
 //! ([`parse_money`], [`parse_date`], [`parse_year`], [`parse_target`]) fold
 //! full-width ASCII first ([`fold_width`]); free text is never folded, only
-//! re-flowed ([`join_paragraphs`], [`join_wrapped_lines`], [`normalize_text`]).
+//! re-flowed ([`join_paragraphs`], [`join_wrapped_lines`]).
+
+use std::sync::LazyLock;
+
+use regex::Regex;
 
 use crate::record::{Money, TargetParsed};
+use crate::template::Template;
+use crate::text::{
+    OPERATORS, is_blank, is_operator_char, operator_prefix, strip_blank, trim_blank,
+};
+
+/// A regex, compiled once. The patterns write digits `[0-9]`: the regex
+/// crate's `\d` is any Unicode digit.
+macro_rules! regex {
+    ($re:expr) => {
+        LazyLock::new(|| Regex::new(&$re).expect("a valid regex"))
+    };
+}
+
+/// A blank ([`crate::text::is_blank`]) as a regex class.
+const BLANK: &str = r"[\s\u{200B}-\u{200D}\u{FEFF}]";
 
 /// Full-width ASCII variants (U+FF01–U+FF5E) to ASCII, and the ideographic
 /// space U+3000 to an ASCII space. Everything else is kept.
@@ -20,16 +39,6 @@ pub fn fold_width(s: &str) -> String {
             _ => c,
         })
         .collect()
-}
-
-/// Characters that carry no content: white space (incl. U+3000, NBSP, form
-/// feed) and zero-width marks.
-fn is_blank(c: char) -> bool {
-    c.is_whitespace() || matches!(c, '\u{200B}'..='\u{200D}' | '\u{FEFF}')
-}
-
-fn trim_blank(s: &str) -> &str {
-    s.trim_matches(is_blank)
 }
 
 // ---------------------------------------------------------------------------
@@ -204,9 +213,17 @@ fn ymd(input: &str, y: &str, m: &str, d: &str) -> Result<String, String> {
     Ok(format!("{y:04}-{m:02}-{d:02}"))
 }
 
-fn all_digits(s: &str, lens: std::ops::RangeInclusive<usize>) -> bool {
-    lens.contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit())
-}
+/// `2019年1月1日`, the `日` optional.
+static DATE_CJK: LazyLock<Regex> = regex!(r"^([0-9]{4})年([0-9]{1,2})月([0-9]{1,2})日?$");
+/// `2019/1/1`, `2019-01-01`, `2019.1.1`, with a trailing separator or not.
+/// That all separators are one kind is checked after the match (the regex
+/// crate has no back-references).
+static DATE_SEPARATED: LazyLock<Regex> =
+    regex!(r"^([0-9]{4})([/.-])([0-9]{1,2})([/.-])([0-9]{1,2})([/.-])?$");
+/// `201912/31`: the year glued to a month of one or two digits.
+static DATE_GLUED: LazyLock<Regex> = regex!(r"^([0-9]{4})([0-9]{1,2})[/.-]([0-9]{1,2})$");
+/// `(2019年)`, `2019年度` … (after [`fold_width`], blanks removed).
+static YEAR_LINE: LazyLock<Regex> = regex!(r"^\(?([0-9]{4})年度?\)?$");
 
 /// Reads a date to `YYYY-MM-DD`.
 ///
@@ -222,108 +239,80 @@ fn all_digits(s: &str, lens: std::ops::RangeInclusive<usize>) -> bool {
 ///
 /// Anything else is [`DateParse::Invalid`].
 pub fn parse_date(s: &str) -> DateParse {
-    let t: String = fold_width(s).chars().filter(|c| !is_blank(*c)).collect();
+    let t = strip_blank(&fold_width(s));
     if t.is_empty() {
         return DateParse::Invalid("empty date".to_string());
     }
-    let result = |r: Result<String, String>| match r {
-        Ok(d) => DateParse::Ok(d),
-        Err(e) => DateParse::Invalid(e),
-    };
-    if t.contains('年') {
-        // 2019年1月1日
-        let t2 = t.strip_suffix('日').unwrap_or(&t);
-        if let Some((y, rest)) = t2.split_once('年')
-            && let Some((m, d)) = rest.split_once('月')
-            && all_digits(y, 4..=4)
-            && all_digits(m, 1..=2)
-            && all_digits(d, 1..=2)
-        {
-            return result(ymd(s, y, m, d));
-        }
-        return DateParse::Invalid(format!("not a date: {s:?}"));
-    }
-    let Some(sep) = t.chars().find(|c| matches!(c, '/' | '-' | '.')) else {
+    let Some((y, m, d, repair)) = date_parts(&t) else {
         return DateParse::Invalid(format!("not a date: {s:?}"));
     };
-    let parts: Vec<&str> = t.split(sep).collect();
-    match parts.as_slice() {
-        [y, m, d] if all_digits(y, 4..=4) && all_digits(m, 1..=2) && all_digits(d, 1..=2) => {
-            result(ymd(s, y, m, d))
-        }
-        [y, m, d, ""] if all_digits(y, 4..=4) && all_digits(m, 1..=2) && all_digits(d, 1..=2) => {
-            match ymd(s, y, m, d) {
-                Ok(date) => DateParse::Repaired {
-                    note: format!("trailing {sep:?} removed from {s:?}, read as {date}"),
-                    date,
-                },
-                Err(e) => DateParse::Invalid(e),
-            }
-        }
-        [ym, d] if all_digits(ym, 5..=6) && all_digits(d, 1..=2) => {
-            let (y, m) = ym.split_at(4);
-            let plausible = y.parse::<i32>().is_ok_and(|y| YEARS.contains(&y));
-            if !plausible {
-                return DateParse::Invalid(format!("not a date: {s:?}"));
-            }
-            match ymd(s, y, m, d) {
-                Ok(date) => DateParse::Repaired {
-                    note: format!("year glued to the month in {s:?}, read as {date}"),
-                    date,
-                },
-                Err(e) => DateParse::Invalid(e),
-            }
-        }
-        _ => DateParse::Invalid(format!("not a date: {s:?}")),
+    match (ymd(s, y, m, d), repair) {
+        (Ok(date), None) => DateParse::Ok(date),
+        (Ok(date), Some(DateRepair::TrailingSeparator(sep))) => DateParse::Repaired {
+            note: format!("trailing {sep:?} removed from {s:?}, read as {date}"),
+            date,
+        },
+        (Ok(date), Some(DateRepair::GluedYear)) => DateParse::Repaired {
+            note: format!("year glued to the month in {s:?}, read as {date}"),
+            date,
+        },
+        (Err(e), _) => DateParse::Invalid(e),
     }
+}
+
+/// A typo [`parse_date`] reads through.
+enum DateRepair {
+    TrailingSeparator(char),
+    GluedYear,
+}
+
+/// Year, month and day of a date's text (blanks removed) by its shape,
+/// with the typo read through; `None` when no shape fits (or a glued year
+/// is implausible).
+fn date_parts(t: &str) -> Option<(&str, &str, &str, Option<DateRepair>)> {
+    if let Some(c) = DATE_CJK.captures(t) {
+        let (_, [y, m, d]) = c.extract();
+        return Some((y, m, d, None));
+    }
+    if let Some(c) = DATE_SEPARATED.captures(t) {
+        let group = |i: usize| c.get(i).map(|g| g.as_str());
+        let (sep, trailing) = (group(2)?, group(6));
+        if group(4)? != sep || trailing.is_some_and(|x| x != sep) {
+            return None;
+        }
+        let repair = trailing.and_then(|x| x.chars().next().map(DateRepair::TrailingSeparator));
+        return Some((group(1)?, group(3)?, group(5)?, repair));
+    }
+    let c = DATE_GLUED.captures(t)?;
+    let (_, [y, m, d]) = c.extract();
+    y.parse::<i32>()
+        .is_ok_and(|y| YEARS.contains(&y))
+        .then_some((y, m, d, Some(DateRepair::GluedYear)))
 }
 
 /// Reads the form's year line: `(2019年)`, `（2019年）`, `2019年度`,
 /// `（2019年度）`, `2019年`. The whole trimmed line must have that shape (so a
 /// date in running text is not a year line); the year must be in 1990–2100.
 pub fn parse_year(s: &str) -> Option<i32> {
-    let t: String = fold_width(s).chars().filter(|c| !is_blank(*c)).collect();
-    let t = t.strip_prefix('(').unwrap_or(&t);
-    let t = t.strip_suffix(')').unwrap_or(t);
-    let t = t.strip_suffix('度').unwrap_or(t);
-    let y = t.strip_suffix('年')?;
-    if !all_digits(y, 4..=4) {
-        return None;
-    }
-    y.parse().ok().filter(|y| YEARS.contains(y))
+    let t = strip_blank(&fold_width(s));
+    let c = YEAR_LINE.captures(&t)?;
+    c[1].parse().ok().filter(|y| YEARS.contains(y))
 }
 
 // ---------------------------------------------------------------------------
 // Indicator targets
 
-/// Operator spellings (after [`fold_width`]), longest first, with their
-/// normal form.
-const OPS: &[(&str, &str)] = &[
-    (">=", "≥"),
-    ("=>", "≥"),
-    ("≥=", "≥"),
-    ("≧=", "≥"),
-    ("⩾=", "≥"),
-    ("<=", "≤"),
-    ("=<", "≤"),
-    ("≤=", "≤"),
-    ("≦=", "≤"),
-    ("⩽=", "≤"),
-    ("==", "="),
-    ("≥", "≥"),
-    ("≧", "≥"),
-    ("⩾", "≥"),
-    ("≤", "≤"),
-    ("≦", "≤"),
-    ("⩽", "≤"),
-    (">", ">"),
-    ("<", "<"),
-    ("=", "="),
-];
-
-fn is_op_char(c: char) -> bool {
-    matches!(c, '<' | '>' | '=' | '≥' | '≤' | '≧' | '≦' | '⩾' | '⩽')
-}
+/// `[op] number rest`: an operator of [`OPERATORS`] (the first spelling
+/// listed that fits, so the longest), blanks, a number (an optional `-`,
+/// digits in groups of three or not grouped, optional decimals), blanks,
+/// and the rest (unit and suffix, checked by [`parse_target`]).
+static TARGET: LazyLock<Regex> = regex!({
+    let ops: Vec<String> = OPERATORS.iter().map(|(o, _)| regex::escape(o)).collect();
+    format!(
+        r"(?s)^(?<op>{})?{BLANK}*(?<number>-?(?:[0-9]{{1,3}}(?:,[0-9]{{3}})+|[0-9]+)(?:\.[0-9]+)?){BLANK}*(?<rest>.*)$",
+        ops.join("|")
+    )
+});
 
 /// Characters a unit may not contain besides digits, white space and
 /// operators: sentence punctuation, so `100%。` or `5,6` stay unparsed.
@@ -349,86 +338,44 @@ fn is_unit_punct(c: char) -> bool {
 
 /// Reads a target of the shape `[op] number [unit]`.
 ///
-/// - `op`: `≥ ≤ > < =` and variants (`≧ ≦ ⩾ ⩽`, full-width `＞ ＜ ＝`, `>=`,
-///   `<=`, `=>`, `=<`, `≥=`, `≤=`, `==`), normalized to one of `≥ ≤ > < =`;
-///   missing means `=`.
+/// - `op`: `≥ ≤ > < =` and their variants ([`crate::text::OPERATORS`]:
+///   `≧ ≦ ⩾ ⩽`, full-width `＞ ＜ ＝`, `>=`, `<=`, `=>`, `=<`, `≥=`, `≤=`,
+///   `==`), normalized to one of `≥ ≤ > < =`; missing means `=`.
 /// - `number`: digits, optional decimals, optional thousands separators, an
 ///   optional leading `-`; full-width digits folded.
 /// - `unit`: 1–4 characters that are not digits, white space, operators or
 ///   sentence punctuation (`%`, `％`→`%`, `次`, `个`, `小时`, `万人次`), or none.
-/// - Chinese suffixes `以上` / `及以上` (→ `≥`) and `以下` / `及以下` / `以内`
-///   (→ `≤`) after the unit are read as the operator when no operator is
-///   printed (`90%以上` → `≥ 90 %`); with a printed operator they make the
-///   target unparsed.
+/// - the template's target suffixes ([`Template::target_suffixes`]:
+///   `以上` / `及以上` → `≥`, `以下` / `及以下` / `以内` → `≤`) after the
+///   unit are read as the operator when no operator is printed (`90%以上`
+///   → `≥ 90 %`); with a printed operator they make the target unparsed.
 ///
 /// White space may separate the parts. The whole trimmed target must match,
 /// else `None` (`平均减少50%`, `完善`, `全年重大信息安全事件≤2次`).
-pub fn parse_target(s: &str) -> Option<TargetParsed> {
+pub fn parse_target(s: &str, t: &Template) -> Option<TargetParsed> {
     let folded = fold_width(s);
-    let mut t = trim_blank(&folded);
-    let mut op = None;
-    for (spelling, norm) in OPS {
-        if let Some(rest) = t.strip_prefix(spelling) {
-            op = Some(*norm);
-            t = rest.trim_start_matches(is_blank);
-            break;
-        }
-    }
-    // The number.
-    let bytes = t.as_bytes();
-    let mut i = 0;
-    if bytes.first() == Some(&b'-') {
-        i += 1;
-    }
-    let digits_start = i;
-    while i < bytes.len() && (bytes[i].is_ascii_digit() || bytes[i] == b',') {
-        i += 1;
-    }
-    let int_part = &t[digits_start..i];
-    if int_part.is_empty() || !int_part.as_bytes()[0].is_ascii_digit() {
-        return None;
-    }
-    if int_part.contains(',') {
-        let groups: Vec<&str> = int_part.split(',').collect();
-        if !(1..=3).contains(&groups[0].len()) || groups[1..].iter().any(|g| g.len() != 3) {
-            return None;
-        }
-    }
-    if i < bytes.len() && bytes[i] == b'.' {
-        let frac_start = i + 1;
-        let mut j = frac_start;
-        while j < bytes.len() && bytes[j].is_ascii_digit() {
-            j += 1;
-        }
-        if j == frac_start {
-            return None;
-        }
-        i = j;
-    }
-    let number: String = t[..i].chars().filter(|c| *c != ',').collect();
-    let value: f64 = number.parse().ok()?;
+    let c = TARGET.captures(trim_blank(&folded))?;
+    let mut op = c
+        .name("op")
+        .and_then(|o| operator_prefix(o.as_str()))
+        .map(|(norm, _)| norm);
+    let value: f64 = c["number"].replace(',', "").parse().ok()?;
     // The unit.
-    let mut unit = trim_blank(&t[i..]);
-    for (suffix, implied) in [
-        ("及以上", "≥"),
-        ("以上", "≥"),
-        ("及以下", "≤"),
-        ("以下", "≤"),
-        ("以内", "≤"),
-    ] {
-        if let Some(rest) = unit.strip_suffix(suffix) {
+    let mut unit = c.name("rest").map_or("", |r| r.as_str());
+    for s in t.target_suffixes() {
+        if let Some(rest) = unit.strip_suffix(s.suffix.as_str()) {
             if op.is_some() {
                 return None;
             }
-            op = Some(implied);
+            op = Some(s.op);
             unit = trim_blank(rest);
             break;
         }
     }
     let unit_ok = unit.chars().count() <= 4
-        && unit
-            .chars()
-            .all(|c| !c.is_ascii_digit() && !is_blank(c) && !is_op_char(c) && !is_unit_punct(c));
+        && unit.chars().all(|c| {
+            !c.is_ascii_digit() && !is_blank(c) && !is_operator_char(c) && !is_unit_punct(c)
+        });
     if !unit_ok {
         return None;
     }
@@ -546,22 +493,17 @@ pub fn join_wrapped_lines(lines: &[&str]) -> String {
     join_paragraphs(&tl)
 }
 
-/// [`join_wrapped_lines`] over the lines of `s` (split at `\n`, `\r\n`).
-pub fn normalize_text(s: &str) -> String {
-    let lines: Vec<&str> = s.lines().collect();
-    join_wrapped_lines(&lines)
-}
-
-/// Whether two texts are equal once all white space (incl. U+3000, line
-/// breaks and zero-width marks) is removed.
+/// Whether two texts are equal once all blanks (white space incl. U+3000
+/// and line breaks, zero-width marks: [`crate::text::is_blank`]) are
+/// removed.
 pub fn text_equivalent(a: &str, b: &str) -> bool {
     a.chars()
         .filter(|c| !is_blank(*c))
         .eq(b.chars().filter(|c| !is_blank(*c)))
 }
 
-/// The characters of `s` with white space removed (as [`text_equivalent`]
-/// and [`similarity`] see them).
+/// The characters of `s` with blanks ([`crate::text::is_blank`]) removed,
+/// as [`text_equivalent`] and [`similarity`] see them.
 pub fn squeeze(s: &str) -> Vec<char> {
     s.chars().filter(|c| !is_blank(*c)).collect()
 }
@@ -608,6 +550,11 @@ pub fn similarity(a: &str, b: &str) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn tpl() -> &'static Template {
+        static T: LazyLock<Template> = LazyLock::new(|| Template::builtin().unwrap());
+        &T
+    }
 
     fn tp(op: &str, value: f64, unit: &str) -> Option<TargetParsed> {
         Some(TargetParsed {
@@ -830,6 +777,28 @@ mod tests {
     }
 
     #[test]
+    fn date_separators_must_be_one_kind_trailing_one_included() {
+        assert!(matches!(
+            parse_date("2019.12.31."),
+            DateParse::Repaired { ref date, ref note } if date == "2019-12-31" && note.contains("'.'")
+        ));
+        for bad in [
+            "2019/12/31-",
+            "2019.12/31",
+            "2019/12/31//",
+            "2019年1月1日日",
+        ] {
+            assert!(matches!(parse_date(bad), DateParse::Invalid(_)), "{bad:?}");
+        }
+        assert_eq!(parse_date("2019\u{200B}/1/1"), ok("2019-01-01"));
+        // a glued year outside 1990-2100 is no date, whatever the rest
+        assert_eq!(
+            parse_date("18991/1"),
+            DateParse::Invalid("not a date: \"18991/1\"".to_string())
+        );
+    }
+
+    #[test]
     fn date_other_shapes_invalid() {
         for bad in [
             "",
@@ -876,22 +845,22 @@ mod tests {
 
     #[test]
     fn target_percent_without_op() {
-        assert_eq!(parse_target("100%"), tp("=", 100.0, "%"));
+        assert_eq!(parse_target("100%", tpl()), tp("=", 100.0, "%"));
     }
 
     #[test]
     fn target_ge_percent() {
-        assert_eq!(parse_target("≥90%"), tp("≥", 90.0, "%"));
+        assert_eq!(parse_target("≥90%", tpl()), tp("≥", 90.0, "%"));
     }
 
     #[test]
     fn target_bare_number() {
-        assert_eq!(parse_target("6"), tp("=", 6.0, ""));
+        assert_eq!(parse_target("6", tpl()), tp("=", 6.0, ""));
     }
 
     #[test]
     fn target_le_count() {
-        assert_eq!(parse_target("≤2次"), tp("≤", 2.0, "次"));
+        assert_eq!(parse_target("≤2次", tpl()), tp("≤", 2.0, "次"));
     }
 
     #[test]
@@ -911,34 +880,66 @@ mod tests {
             ("⩾90%", "≥"),
             (">90%", ">"),
         ] {
-            assert_eq!(parse_target(s), tp(op, 90.0, "%"), "{s}");
+            assert_eq!(parse_target(s, tpl()), tp(op, 90.0, "%"), "{s}");
         }
     }
 
     #[test]
     fn target_full_width_folded() {
-        assert_eq!(parse_target("≥９５％"), tp("≥", 95.0, "%"));
-        assert_eq!(parse_target("１００％"), tp("=", 100.0, "%"));
+        assert_eq!(parse_target("≥９５％", tpl()), tp("≥", 95.0, "%"));
+        assert_eq!(parse_target("１００％", tpl()), tp("=", 100.0, "%"));
     }
 
     #[test]
     fn target_decimal_and_thousands() {
-        assert_eq!(parse_target("99.5%"), tp("=", 99.5, "%"));
-        assert_eq!(parse_target("1,200万人次"), tp("=", 1200.0, "万人次"));
-        assert_eq!(parse_target("24小时"), tp("=", 24.0, "小时"));
+        assert_eq!(parse_target("99.5%", tpl()), tp("=", 99.5, "%"));
+        assert_eq!(
+            parse_target("1,200万人次", tpl()),
+            tp("=", 1200.0, "万人次")
+        );
+        assert_eq!(parse_target("24小时", tpl()), tp("=", 24.0, "小时"));
     }
 
     #[test]
     fn target_spaces_between_parts() {
-        assert_eq!(parse_target(" ≥ 90 % "), tp("≥", 90.0, "%"));
+        assert_eq!(parse_target(" ≥ 90 % ", tpl()), tp("≥", 90.0, "%"));
     }
 
     #[test]
     fn target_chinese_comparison_suffix() {
-        assert_eq!(parse_target("90%以上"), tp("≥", 90.0, "%"));
-        assert_eq!(parse_target("3天以内"), tp("≤", 3.0, "天"));
-        assert_eq!(parse_target("5个及以上"), tp("≥", 5.0, "个"));
-        assert_eq!(parse_target("≥90%以上"), None);
+        assert_eq!(parse_target("90%以上", tpl()), tp("≥", 90.0, "%"));
+        assert_eq!(parse_target("3天以内", tpl()), tp("≤", 3.0, "天"));
+        assert_eq!(parse_target("5个及以上", tpl()), tp("≥", 5.0, "个"));
+        assert_eq!(parse_target("≥90%以上", tpl()), None);
+    }
+
+    #[test]
+    fn target_suffixes_are_the_templates() {
+        let changed = crate::template::DEFAULT_TEMPLATE.replace(
+            r#""≥" = ["及以上", "以上"]"#,
+            r#""≥" = ["及以上", "或以上"]"#,
+        );
+        let t = Template::parse(&changed, std::path::Path::new("changed.toml")).unwrap();
+        assert_eq!(parse_target("90%或以上", &t), tp("≥", 90.0, "%"));
+        assert_eq!(parse_target("90%以上", &t), tp("=", 90.0, "%以上"));
+        assert_eq!(parse_target("90%以上", tpl()), tp("≥", 90.0, "%"));
+        assert_eq!(parse_target("5个及以上", &t), tp("≥", 5.0, "个"));
+    }
+
+    #[test]
+    fn target_number_shapes() {
+        assert_eq!(
+            parse_target("1,234,567.5元", tpl()),
+            tp("=", 1_234_567.5, "元")
+        );
+        assert_eq!(parse_target("-5%", tpl()), tp("=", -5.0, "%"));
+        assert_eq!(parse_target("≤ -0.5 天", tpl()), tp("≤", -0.5, "天"));
+        // blanks (a line break, a zero-width mark) between the parts
+        assert_eq!(parse_target("5个\n及以上", tpl()), tp("≥", 5.0, "个"));
+        assert_eq!(parse_target("≥\u{200B}90%", tpl()), tp("≥", 90.0, "%"));
+        for s in ["1234,567", "1,2345", "12,34", "1.5.3", "+5", "5,5%"] {
+            assert_eq!(parse_target(s, tpl()), None, "{s:?}");
+        }
     }
 
     #[test]
@@ -958,7 +959,7 @@ mod tests {
             "≥≥90",
             "1.",
         ] {
-            assert_eq!(parse_target(s), None, "{s:?}");
+            assert_eq!(parse_target(s, tpl()), None, "{s:?}");
         }
     }
 
@@ -1074,10 +1075,11 @@ mod tests {
     }
 
     #[test]
-    fn normalize_text_dump() {
+    fn wrapped_lines_of_a_text_dump() {
         let s = "    根据需要落实市政务外网网络接入建设；做好市政做好务外网日常运行管理，落\r\n实市政务外网7*24小时日常运行保障。\n    第二段。\n";
+        let lines: Vec<&str> = s.lines().collect();
         assert_eq!(
-            normalize_text(s),
+            join_wrapped_lines(&lines),
             "根据需要落实市政务外网网络接入建设；做好市政做好务外网日常运行管理，落实市政务外网7*24小时日常运行保障。\n第二段。"
         );
     }

@@ -2,12 +2,13 @@
 //! shape of its value, kept as data (`templates/form.toml`) and checked when
 //! loaded.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
 use crate::error::{Error, Result};
+use crate::text::NORMAL_OPERATORS;
 
 /// The template shipped with shenbao.
 pub const DEFAULT_TEMPLATE: &str = include_str!("../templates/form.toml");
@@ -51,11 +52,22 @@ pub struct Header {
     pub unit_labels: Vec<String>,
 }
 
+/// The box glyphs after each option.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Checkbox {
+    /// Glyphs of a ticked box, as a text layer has them.
     pub ticked: Vec<String>,
+    /// Glyphs of an unticked box, as a text layer has them.
     pub unticked: Vec<String>,
+    /// What OCR reads for a ticked box (a dark square: `■`, or a dense
+    /// character such as `国`), one character each; used on scanned pages
+    /// only. Checked at load: one character each, none also in
+    /// `ocr_unticked`.
+    pub ocr_ticked: Vec<String>,
+    /// What OCR reads for an unticked box (`口`, `0` …), one character
+    /// each; used on scanned pages only.
+    pub ocr_unticked: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -72,6 +84,30 @@ pub struct IndicatorColumns {
     pub level2: Vec<String>,
     pub level3: Vec<String>,
     pub target: Vec<String>,
+}
+
+/// What the indicator table's cells hold (their values, not the column
+/// headers).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IndicatorValues {
+    /// Level-1 and level-2 indicator names seen on real forms. Names stay
+    /// open text: on scanned pages a reading very close to one of these is
+    /// snapped to it.
+    pub level_names: Vec<String>,
+    /// Words printed after a target's number and unit that stand for its
+    /// operator (`90%以上` is `≥ 90 %`), by the operator's normal form
+    /// (`≥ ≤ > < =`). Where two fit, the longer wins (`及以上` before
+    /// `以上`).
+    target_suffixes: BTreeMap<String, Vec<String>>,
+}
+
+/// A target suffix ([`IndicatorValues`]) with its operator.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TargetSuffix {
+    pub suffix: String,
+    /// One of `≥ ≤ > < =`.
+    pub op: &'static str,
 }
 
 /// Hints for text dumps, where no geometry ties a value to its label.
@@ -91,6 +127,7 @@ pub struct Template {
     pub checkbox: Checkbox,
     pub funding_table: FundingColumns,
     pub indicator_table: IndicatorColumns,
+    pub indicator_values: IndicatorValues,
     #[serde(default)]
     pub text_layout: TextLayout,
     /// Checks tying fields together, run on every record.
@@ -112,6 +149,9 @@ pub struct Template {
     /// [`Template::record_fields`], built once at load.
     #[serde(skip)]
     record_fields: Vec<RecordField>,
+    /// [`Template::target_suffixes`], built once at load.
+    #[serde(skip)]
+    target_suffixes: Vec<TargetSuffix>,
 }
 
 /// What a record field holds, as JSON.
@@ -223,7 +263,8 @@ fn check_key(key: &str) -> std::result::Result<(), String> {
     Ok(())
 }
 
-/// The key a label or a cell's text is matched by: white space removed,
+/// The key a label or a cell's text is matched by: white space removed
+/// (U+3000 included, as [`crate::text::strip_whitespace`] does),
 /// ASCII parentheses and colons folded to full width, a trailing colon
 /// dropped.
 pub fn label_key(s: &str) -> String {
@@ -236,19 +277,46 @@ pub fn label_key(s: &str) -> String {
 /// first), so a caller can reuse one buffer.
 pub fn label_key_into(chars: impl Iterator<Item = char>, out: &mut String) {
     out.clear();
-    out.extend(
-        chars
-            .filter(|c| !c.is_whitespace() && *c != '\u{3000}')
-            .map(|c| match c {
-                '(' => '（',
-                ')' => '）',
-                ':' => '：',
-                c => c,
-            }),
-    );
+    out.extend(chars.filter(|c| !c.is_whitespace()).map(|c| match c {
+        '(' => '（',
+        ')' => '）',
+        ':' => '：',
+        c => c,
+    }));
     while out.ends_with('：') {
         out.pop();
     }
+}
+
+/// The target suffixes of the template's table (operator → suffixes),
+/// checked, longest suffix first.
+fn target_suffixes(
+    table: &BTreeMap<String, Vec<String>>,
+) -> std::result::Result<Vec<TargetSuffix>, String> {
+    let name = "indicator_values.target_suffixes";
+    let mut out: Vec<TargetSuffix> = Vec::new();
+    for (op, suffixes) in table {
+        let Some(&op) = NORMAL_OPERATORS.iter().find(|o| *o == op) else {
+            return Err(format!(
+                "`{name}`: `{op}` is not an operator (one of {})",
+                NORMAL_OPERATORS.join(" ")
+            ));
+        };
+        for s in suffixes {
+            if s.trim().is_empty() {
+                return Err(format!("`{name}`: an empty suffix for `{op}`"));
+            }
+            if out.iter().any(|x| x.suffix == *s) {
+                return Err(format!("`{name}`: `{s}` is listed twice"));
+            }
+            out.push(TargetSuffix {
+                suffix: s.clone(),
+                op,
+            });
+        }
+    }
+    out.sort_by_key(|x| std::cmp::Reverse(x.suffix.chars().count()));
+    Ok(out)
 }
 
 impl Template {
@@ -300,10 +368,16 @@ impl Template {
         }
         t.record_fields = t.build_record_fields();
         t.check_checks().map_err(err)?;
-        let lists: [(&str, &Vec<String>); 8] = [
+        let lists: [(&str, &Vec<String>); 11] = [
             ("header.unit_labels", &t.header.unit_labels),
             ("checkbox.ticked", &t.checkbox.ticked),
             ("checkbox.unticked", &t.checkbox.unticked),
+            ("checkbox.ocr_ticked", &t.checkbox.ocr_ticked),
+            ("checkbox.ocr_unticked", &t.checkbox.ocr_unticked),
+            (
+                "indicator_values.level_names",
+                &t.indicator_values.level_names,
+            ),
             ("funding_table.name", &t.funding_table.name),
             ("funding_table.amount", &t.funding_table.amount),
             ("indicator_table.level1", &t.indicator_table.level1),
@@ -320,6 +394,36 @@ impl Template {
         if t.indicator_table.level2.is_empty() {
             return Err(err("`indicator_table.level2` is empty".into()));
         }
+        for (name, list) in [
+            ("checkbox.ocr_ticked", &t.checkbox.ocr_ticked),
+            ("checkbox.ocr_unticked", &t.checkbox.ocr_unticked),
+        ] {
+            if let Some(s) = list.iter().find(|s| s.chars().count() != 1) {
+                return Err(err(format!("`{name}`: `{s}` is not one character")));
+            }
+        }
+        if let Some(s) = t
+            .checkbox
+            .ocr_ticked
+            .iter()
+            .find(|s| t.checkbox.ocr_unticked.contains(s))
+        {
+            return Err(err(format!(
+                "`checkbox`: `{s}` is in both `ocr_ticked` and `ocr_unticked`"
+            )));
+        }
+        let names = &t.indicator_values.level_names;
+        if let Some(n) = names
+            .iter()
+            .enumerate()
+            .find(|(i, n)| names[..*i].contains(n))
+        {
+            return Err(err(format!(
+                "`indicator_values.level_names`: `{}` is listed twice",
+                n.1
+            )));
+        }
+        t.target_suffixes = target_suffixes(&t.indicator_values.target_suffixes).map_err(err)?;
         for [a, b] in &t.text_layout.rows {
             let shape = |k: &String| t.fields.iter().find(|f| &f.key == k).map(|f| f.shape);
             match (shape(a), shape(b)) {
@@ -386,6 +490,25 @@ impl Template {
         self.label_index
             .iter()
             .map(|(l, &i)| (l.as_str(), &self.fields[i]))
+    }
+
+    /// The target suffixes (`indicator_values.target_suffixes` in the
+    /// template file) with their operators, longest suffix first.
+    pub fn target_suffixes(&self) -> &[TargetSuffix] {
+        &self.target_suffixes
+    }
+
+    /// Whether OCR's reading `c` is a checkbox ([`Checkbox::ocr_ticked`],
+    /// [`Checkbox::ocr_unticked`]), and whether it is ticked.
+    pub fn ocr_checkbox(&self, c: char) -> Option<bool> {
+        let is = |list: &Vec<String>| list.iter().any(|s| s.chars().eq(std::iter::once(c)));
+        if is(&self.checkbox.ocr_unticked) {
+            Some(false)
+        } else if is(&self.checkbox.ocr_ticked) {
+            Some(true)
+        } else {
+            None
+        }
     }
 
     /// The form's printed words as label keys ([`label_key`]): the title,

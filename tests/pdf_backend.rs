@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use shenbao::Error;
 use shenbao::geom::{Edge, Orientation, PageContent};
 use shenbao::read::pdf::{PdfSettings, read_pages};
+use shenbao::text::strip_whitespace;
 
 fn data(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -154,15 +155,8 @@ fn tj_array_numbers_move_the_next_glyph_and_w_ranges_give_widths() {
 fn libreoffice_form_reads_all_text_and_table_rulings() {
     let pages = read("libreoffice_form.pdf");
     assert_eq!(pages.len(), 1);
-    let want: String = std::fs::read_to_string(data("libreoffice_form.txt"))
-        .unwrap()
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .collect();
-    let got: String = text(&pages[0])
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .collect();
+    let want = strip_whitespace(&std::fs::read_to_string(data("libreoffice_form.txt")).unwrap());
+    let got = strip_whitespace(&text(&pages[0]));
     assert_eq!(got, want);
     let edges = &pages[0].edges;
     let h = edges

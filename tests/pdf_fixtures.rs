@@ -8,9 +8,7 @@ use std::path::PathBuf;
 
 use shenbao::read::pdf::{PdfSettings, read_pages};
 
-fn strip(s: &str) -> String {
-    s.chars().filter(|c| !c.is_whitespace()).collect()
-}
+use shenbao::text::strip_whitespace as strip;
 
 fn texts(v: &serde_json::Value, out: &mut Vec<String>) {
     match v {

@@ -10,6 +10,7 @@ use crate::place::map::{FieldHit, FieldValue, FormFields};
 use crate::record::{FundingComponent, Indicator, Location, Money, Record, Source, Value, Warning};
 use crate::settings::ConfidenceSettings;
 use crate::template::{CheckRule, FieldSpec, HEADER_FIELDS, Shape, Template};
+use crate::text::strip_whitespace;
 
 mod scanned;
 pub use scanned::{annotate_scanned, mean_confidence, min_confidence};
@@ -62,18 +63,12 @@ pub fn ticked_option(
     options: &[String],
     template: &Template,
 ) -> (Vec<String>, Vec<String>) {
-    let chars: Vec<char> = text
-        .chars()
-        .filter(|c| !c.is_whitespace() && *c != '\u{3000}')
-        .collect();
+    let chars: Vec<char> = strip_whitespace(text).chars().collect();
     let mut ticked = Vec::new();
     let mut unknown = Vec::new();
     let mut boundary = 0;
     // Each option without white space, computed once.
-    let bare: Vec<String> = options
-        .iter()
-        .map(|o| o.chars().filter(|c| !c.is_whitespace()).collect())
-        .collect();
+    let bare: Vec<String> = options.iter().map(|o| strip_whitespace(o)).collect();
     for (p, &c) in chars.iter().enumerate() {
         let Some(is_ticked) = template.checkbox(c) else {
             continue;
@@ -276,7 +271,7 @@ fn read_fields(f: &FormFields, template: &Template, source: Source) -> Record {
         let value = match spec.shape {
             Shape::FundingTable => Value::Funding(read_funding(hit, &mut b)),
             Shape::IndicatorTable => {
-                let rows = read_indicators(hit, &mut b);
+                let rows = read_indicators(hit, template, &mut b);
                 if rows.is_empty() {
                     b.warn(&spec.key, "empty_value", "no indicator rows read");
                 }
@@ -335,12 +330,8 @@ fn read_header(f: &FormFields, r: &mut Record, b: &mut Builder) {
     };
     if let Some(l) = &f.title {
         at("title", l.page, &l.line.bbox);
-        let title = l
-            .line
-            .text
-            .chars()
-            .filter(|c| !c.is_whitespace() && *c != '\u{3000}');
-        r.set("title", Value::Text(Some(title.collect())));
+        let title = strip_whitespace(&l.line.text);
+        r.set("title", Value::Text(Some(title)));
     }
     if let Some(l) = &f.year {
         at("year", l.page, &l.line.bbox);
@@ -386,7 +377,7 @@ fn read_funding(hit: &FieldHit, b: &mut Builder) -> Vec<FundingComponent> {
 
 /// The rows of an indicator table, the level-1/level-2 text of merged
 /// cells carried down to every row they span.
-fn read_indicators(hit: &FieldHit, b: &mut Builder) -> Vec<Indicator> {
+fn read_indicators(hit: &FieldHit, template: &Template, b: &mut Builder) -> Vec<Indicator> {
     let FieldValue::Indicators { rows } = &hit.value else {
         return Vec::new();
     };
@@ -423,7 +414,9 @@ fn read_indicators(hit: &FieldHit, b: &mut Builder) -> Vec<Indicator> {
         prev = (level1.clone(), level2.clone());
         prev_cells = (id(&row.level1), id(&row.level2));
         let target = cell_text_line(&row.target);
-        let target_parsed = target.as_deref().and_then(normalize::parse_target);
+        let target_parsed = target
+            .as_deref()
+            .and_then(|t| normalize::parse_target(t, template));
         let level3 = cell_text_line(&row.level3);
         for (name, v) in [
             ("level1", &level1),

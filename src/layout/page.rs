@@ -14,6 +14,7 @@ use crate::geom::{BBox, OcrInfo, PageContent};
 use crate::normalize::similarity;
 use crate::settings::LayoutSettings;
 use crate::template::{Template, label_key};
+use crate::text::strip_whitespace;
 
 /// A table cell with its text.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -195,7 +196,7 @@ pub fn snap_labels(layout: &mut PageLayout, t: &Template, min: f64) {
     }
     let title = &t.header.title;
     for fl in &mut layout.free_lines {
-        let text = squeezed(&fl.line.text);
+        let text = strip_whitespace(&fl.line.text);
         let n = title.chars().count();
         // the title, possibly with junk around it
         if !text.contains(title.as_str()) && text.chars().count() <= n + 4 {
@@ -222,10 +223,4 @@ pub fn snap_labels(layout: &mut PageLayout, t: &Template, min: f64) {
             }
         }
     }
-}
-
-fn squeezed(s: &str) -> String {
-    s.chars()
-        .filter(|c| !c.is_whitespace() && *c != '\u{3000}')
-        .collect()
 }

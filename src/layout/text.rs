@@ -71,10 +71,6 @@ pub fn lines_text(lines: &[TextLine]) -> String {
     s
 }
 
-fn is_blank(c: char) -> bool {
-    c.is_whitespace() || c == '\u{3000}'
-}
-
 /// Removes glyphs drawn twice at (nearly) one spot: producers fake bold by
 /// overprinting the same character with a small offset.
 pub fn dedupe_glyphs(glyphs: &[Glyph], settings: &LayoutSettings) -> Vec<Glyph> {
@@ -247,7 +243,7 @@ fn row_to_words<'g>(
     let mut prev_x1 = f64::NEG_INFINITY;
     for &i in row {
         let g = at(i);
-        if is_blank(g.ch) {
+        if g.ch.is_whitespace() {
             if let Some(w) = cur.take() {
                 words.push(w);
             }
@@ -283,7 +279,7 @@ fn row_to_words<'g>(
 fn leftmost_ink(glyphs: &[Glyph], idx: &[usize]) -> f64 {
     idx.iter()
         .map(|&i| &glyphs[i])
-        .filter(|g| !is_blank(g.ch))
+        .filter(|g| !g.ch.is_whitespace())
         .map(|g| g.bbox.x0)
         .fold(f64::INFINITY, f64::min)
 }
@@ -436,7 +432,7 @@ fn cell_lines_with(
         let mut prev_x1 = f64::NEG_INFINITY;
         for &k in row {
             let g = at(k);
-            if is_blank(g.ch) {
+            if g.ch.is_whitespace() {
                 in_word = false;
                 prev_x1 = g.bbox.x1;
                 continue;
@@ -458,7 +454,7 @@ fn cell_lines_with(
         let (Some((first_ink, size)), Some(bbox)) = (first_word, bbox) else {
             continue;
         };
-        let indented_by_blank = is_blank(at(row[0]).ch);
+        let indented_by_blank = at(row[0]).ch.is_whitespace();
         let indented_by_geometry = first_ink - margin >= settings.indent_factor * size;
         out.push(TextLine {
             text,

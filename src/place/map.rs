@@ -31,8 +31,10 @@ pub struct FundingRowCells {
     pub amount: Option<CellRef>,
 }
 
-/// A row of the indicator sub-table. `carried` marks level-1/level-2 cells
-/// taken from the row above because a page break split their merged cell.
+/// A row of the indicator sub-table. A level-1/level-2 cell is the merged
+/// cell covering the row (the same cell for every row it spans); the part
+/// of it a page break cut off is an empty cell, which the record fills
+/// with the level of the row above (`assemble::fields_to_record`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct IndicatorRowCells {
     pub level1: Option<CellRef>,
@@ -182,8 +184,13 @@ fn append_cell(cell: &mut CellRef, more: &CellRef) {
 /// (`同名项目上年预` / `算额（元）`, or `项目总预算` / `（元）`). When the
 /// second half is no label but the two together are (and the first half is
 /// no label or the same one), the first band of the page is joined to the
-/// last band of the previous page, cell to cell by horizontal overlap.
-fn stitch_split_rows<'a>(bands: Vec<Band<'a>>, template: &Template) -> Vec<Band<'a>> {
+/// last band of the previous page, cell to cell by horizontal overlap
+/// ([`LayoutSettings::split_row_overlap`]).
+fn stitch_split_rows<'a>(
+    bands: Vec<Band<'a>>,
+    template: &Template,
+    settings: &LayoutSettings,
+) -> Vec<Band<'a>> {
     let mut out: Vec<Band> = Vec::with_capacity(bands.len());
     for b in bands {
         if b.first_on_page
@@ -204,7 +211,9 @@ fn stitch_split_rows<'a>(bands: Vec<Band<'a>>, template: &Template) -> Vec<Band<
                     let best = prev
                         .right
                         .iter_mut()
-                        .filter(|p| p.bbox.h_overlap(&c.bbox) > 0.5 * c.bbox.width())
+                        .filter(|p| {
+                            p.bbox.h_overlap(&c.bbox) > settings.split_row_overlap * c.bbox.width()
+                        })
                         .max_by(|a, z| {
                             a.bbox
                                 .h_overlap(&c.bbox)
@@ -398,7 +407,7 @@ pub fn pages_to_fields(
     let mut open_table: Option<OpenTable> = None;
     let mut last_text_hit: Option<usize> = None;
     let all: Vec<Band> = pages.iter().flat_map(bands).collect();
-    for band in stitch_split_rows(all, template) {
+    for band in stitch_split_rows(all, template, settings) {
         let label_text = band.label.text();
         let spec = template
             .field_for_label(&label_text)
@@ -759,6 +768,49 @@ mod tests {
         );
         assert!(f.orphans.is_empty());
         assert_eq!(value_text(&f, "project_name").as_deref(), Some("某项目"));
+    }
+
+    #[test]
+    fn row_split_by_a_page_break_joins_cells_by_the_overlap_setting() {
+        let t = Template::builtin().unwrap();
+        let on_page_2 = |mut c: CellRef| {
+            c.page = 2;
+            c
+        };
+        let mut second = page(vec![
+            on_page_2(cell(0, 0, 0.0, 100.0, "（元）")),
+            on_page_2(cell(0, 1, 120.0, 260.0, "续")),
+        ]);
+        second.page = 2;
+        second.tables[0].page = 2;
+        let pages = [
+            page(vec![
+                cell(0, 0, 0.0, 100.0, "项目总预算"),
+                cell(0, 1, 100.0, 250.0, "1,000"),
+            ]),
+            second,
+        ];
+        let value_cells = |overlap: f64| {
+            let s = LayoutSettings {
+                split_row_overlap: overlap,
+                ..LayoutSettings::default()
+            };
+            let f = pages_to_fields(&pages, &t, &s);
+            match &f
+                .hits
+                .iter()
+                .find(|h| h.key == "total_budget")
+                .unwrap()
+                .value
+            {
+                FieldValue::Cells { cells } => cells.iter().map(|c| c.text()).collect::<Vec<_>>(),
+                v => panic!("{v:?}"),
+            }
+        };
+        // 130 of the 140 pt of `续` lie under `1,000`: 0.93 of its width
+        assert_eq!(value_cells(0.5), ["1,000\n续"]);
+        // not joined: a cell of its own beside the value, not read into it
+        assert_eq!(value_cells(0.95), ["1,000"]);
     }
 
     #[test]

@@ -19,28 +19,58 @@
 //!   to the context that decides it: a CJK neighbour, a document-number
 //!   shape, digits on both sides. Characters are never guessed otherwise.
 
+use std::sync::LazyLock;
+
+use regex::Regex;
+
 use crate::layout::CellRef;
 use crate::normalize::similarity;
 use crate::place::map::{FieldValue, FormFields};
 use crate::record::Warning;
 use crate::template::{Shape, Template};
+use crate::text::{is_cjk, normal_operator, strip_whitespace};
 
-fn squeezed(s: &str) -> String {
-    s.chars()
-        .filter(|c| !c.is_whitespace() && *c != '\u{3000}')
-        .collect()
+/// How close an OCR reading must be to a text the form guarantees to take
+/// it. Each is a [`similarity`]: 1 − edit distance / the longer length,
+/// white space ignored (0.6 allows two characters wrong in five).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RepairSettings {
+    /// An option of a 项目类型/资金用途 cell is recognized in OCR text at
+    /// least this similar ([`fix_options`]); the best match wins. Default
+    /// 0.6, as labels: options are a closed list too, and one field's
+    /// options are at most 0.71 alike (其他一次性项目, 其他经常性项目).
+    pub min_option_similarity: f64,
+    /// A level-1/level-2 cell at least this similar to a known level name
+    /// of four characters or more ([`crate::template::IndicatorValues::level_names`])
+    /// is snapped to it, with a warning. Default 0.8, one character off in
+    /// five: the names are open text (a form may bring a new one, which
+    /// must survive), and known names are at most 0.75 alike (数量目标,
+    /// 质量目标), so a reading this close is no other known name.
+    pub min_level_similarity: f64,
 }
 
-const UNTICKED: &[char] = &['口', '□', '☐', '0', 'O', 'o'];
-const TICKED: &[char] = &[
-    '国', '图', '回', '■', '圆', '园', '团', '囚', '田', '固', '因', '四', '团', '画', '圈', '闭',
-];
+impl Default for RepairSettings {
+    fn default() -> Self {
+        RepairSettings {
+            min_option_similarity: 0.6,
+            min_level_similarity: 0.8,
+        }
+    }
+}
+
 const JUNK: &[char] = &[
     '“', '”', '"', '\'', '‘', '’', '`', '|', ',', '，', '.', '。', '、',
 ];
 
-/// Rebuilds an option cell's text: `option□option■…` from OCR text.
-pub fn fix_options(text: &str, options: &[String]) -> String {
+/// Rebuilds an option cell's text: `option□option■…` from OCR text, the
+/// boxes known by the template's OCR readings of them
+/// ([`Template::ocr_checkbox`]).
+pub fn fix_options(
+    text: &str,
+    options: &[String],
+    t: &Template,
+    settings: &RepairSettings,
+) -> String {
     let chars: Vec<char> = text
         .chars()
         .filter(|c| !c.is_whitespace() && !JUNK.contains(c))
@@ -62,7 +92,7 @@ pub fn fix_options(text: &str, options: &[String]) -> String {
                     .max_by(|a, b| a.0.total_cmp(&b.0))
                     .map(|(sim, l)| (sim, o.clone(), l))
             })
-            .filter(|(sim, _, _)| *sim >= 0.6)
+            .filter(|(sim, _, _)| *sim >= settings.min_option_similarity)
             .max_by(|a, b| a.0.total_cmp(&b.0))
             .map(|(_, o, l)| (o, l))
     };
@@ -94,13 +124,9 @@ pub fn fix_options(text: &str, options: &[String]) -> String {
         }
     };
     for &c in &chars {
-        let mark = if UNTICKED.contains(&c) {
-            Some('□')
-        } else if TICKED.contains(&c) {
-            Some('■')
-        } else {
-            None
-        };
+        let mark = t
+            .ocr_checkbox(c)
+            .map(|ticked| if ticked { '■' } else { '□' });
         match mark {
             Some(m) if !seg.is_empty() => {
                 flush(&seg, Some(m), &mut out);
@@ -116,10 +142,11 @@ pub fn fix_options(text: &str, options: &[String]) -> String {
     out
 }
 
-fn is_cjk(c: char) -> bool {
-    matches!(c,
-        '\u{3000}'..='\u{303F}' | '\u{4E00}'..='\u{9FFF}' | '\u{FF00}'..='\u{FFEF}'
-        | '“' | '”' | '‘' | '’')
+/// Whether `c` belongs to Chinese text: a CJK character
+/// ([`crate::text::is_cjk`]) or a curly quote (`“”‘’`, which Chinese text
+/// uses for its quotation marks).
+fn in_chinese_text(c: char) -> bool {
+    is_cjk(c) || matches!(c, '“' | '”' | '‘' | '’')
 }
 
 /// The full-width form of the ASCII punctuation `chi_sim` writes for it.
@@ -135,38 +162,17 @@ fn full_width_punct(c: char) -> Option<char> {
     })
 }
 
-/// A document number's year in brackets, `X2016Y55号` with X/Y any of
-/// the brackets OCR reads for `〔`/`〕`, when `chars[i]` is X: the index
-/// of Y, and of a stray mark after it to drop (char indices).
-fn doc_number_at(chars: &[char], i: usize) -> Option<(usize, Option<usize>)> {
-    let open = ['[', '［', '【', '〔', '(', '（', '〈', '{'];
-    let close = [']', '］', '】', '〕', ')', '）', '〉', '}', '1', 'l', '|'];
-    if !open.contains(&chars[i]) {
-        return None;
-    }
-    let year: String = chars.get(i + 1..i + 5)?.iter().collect();
-    if !year.bytes().all(|b| b.is_ascii_digit())
-        || !(year.starts_with("19") || year.starts_with("20"))
-    {
-        return None;
-    }
-    let j = i + 5;
-    if !close.contains(chars.get(j)?) {
-        return None;
-    }
-    // a stray mark the closing bracket left (`]j55号`): nothing but the
-    // serial number stands there in a document number
-    let stray = chars
-        .get(j + 1)
-        .is_some_and(|c| matches!(c, 'j' | 'J' | 'i' | '|' | '\'' | '`' | '.'))
-        .then_some(j + 1);
-    let start = stray.map_or(j + 1, |s| s + 1);
-    let mut k = start;
-    while chars.get(k).is_some_and(|c| c.is_ascii_digit()) {
-        k += 1;
-    }
-    (k > start && chars.get(k) == Some(&'号')).then_some((j, stray))
-}
+/// A document number's bracketed year, `X2016Y55号`, with X and Y any of
+/// the brackets OCR reads for `〔` and `〕` (`Y` also read as `1`, `l` or
+/// `|`), and a stray mark the closing bracket may leave before the serial
+/// number (`]j55号`: nothing but the number stands there in a document
+/// number). Searched in the text with white space removed.
+static DOC_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"[\[［【〔(（〈{](?:19|20)[0-9]{2}(?<close>[\]］】〕)）〉}1l|])(?<stray>[jJi|'`.])?[0-9]+号",
+    )
+    .expect("a valid regex")
+});
 
 /// Punctuation repairs of free text read by OCR (see the module docs):
 /// * `〔YYYY〕N号`: a bracketed year followed by a number and `号`
@@ -184,17 +190,18 @@ pub fn fix_text(text: &str) -> String {
     let mut c: Vec<char> = text.chars().collect();
     // document numbers, looked for with spaces (OCR word gaps) skipped
     let at: Vec<usize> = (0..c.len()).filter(|&i| !c[i].is_whitespace()).collect();
-    let dense: Vec<char> = at.iter().map(|&i| c[i]).collect();
+    let dense: String = at.iter().map(|&i| c[i]).collect();
+    // the index in `c` of the character at a byte offset of `dense`
+    let starts: Vec<usize> = dense.char_indices().map(|(b, _)| b).collect();
+    let index = |byte: usize| at[starts.partition_point(|&s| s < byte)];
     let mut drop = Vec::new();
-    let mut i = 0;
-    while i < dense.len() {
-        if let Some((j, stray)) = doc_number_at(&dense, i) {
-            c[at[i]] = '〔';
-            c[at[j]] = '〕';
-            drop.extend(stray.map(|k| at[k]));
-            i = j;
-        }
-        i += 1;
+    for m in DOC_NUMBER.captures_iter(&dense) {
+        let (Some(open), Some(close)) = (m.get(0), m.name("close")) else {
+            continue;
+        };
+        c[index(open.start())] = '〔';
+        c[index(close.start())] = '〕';
+        drop.extend(m.name("stray").map(|g| index(g.start())));
     }
     for k in drop.into_iter().rev() {
         c.remove(k);
@@ -210,11 +217,11 @@ pub fn fix_text(text: &str) -> String {
                     .iter()
                     .rev()
                     .find(|x| **x != ' ')
-                    .is_some_and(|p| is_cjk(*p))
+                    .is_some_and(|p| in_chinese_text(*p))
                 && c[i + 1..]
                     .iter()
                     .find(|x| **x != ' ')
-                    .is_some_and(|n| is_cjk(*n)))
+                    .is_some_and(|n| in_chinese_text(*n)))
         })
         .map(|(_, &ch)| ch)
         .collect();
@@ -228,7 +235,8 @@ pub fn fix_text(text: &str) -> String {
     };
     for i in 0..c.len() {
         if let Some(f) = full_width_punct(c[i])
-            && (neighbour(&c, i, -1).is_some_and(is_cjk) || neighbour(&c, i, 1).is_some_and(is_cjk))
+            && (neighbour(&c, i, -1).is_some_and(in_chinese_text)
+                || neighbour(&c, i, 1).is_some_and(in_chinese_text))
         {
             c[i] = f;
         }
@@ -310,10 +318,7 @@ fn digitish(c: char) -> Option<char> {
 
 /// Repairs OCR confusions in a value of the given shape (see module docs).
 pub fn fix_value(text: &str, shape: ValueShape) -> String {
-    let s: String = crate::normalize::fold_width(text)
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .collect();
+    let s = strip_whitespace(&crate::normalize::fold_width(text));
     match shape {
         ValueShape::Money => {
             let mut t: String = s
@@ -375,12 +380,12 @@ pub fn fix_value(text: &str, shape: ValueShape) -> String {
             let mut t: String = s
                 .chars()
                 .enumerate()
-                .map(|(i, c)| match c {
-                    // variants of the signs (chi_sim has neither: misread
-                    // ones are restored from their ink, `symbols.rs`)
-                    '≧' | '⩾' if i == 0 => '≥',
-                    '≦' | '⩽' if i == 0 => '≤',
-                    c => digitish(c).unwrap_or(c),
+                .map(|(i, c)| match (i, normal_operator(c)) {
+                    // a sign's variants to its normal form (chi_sim has
+                    // neither `≥` nor `≤`: misread ones are restored from
+                    // their ink, `symbols.rs`)
+                    (0, Some(op)) => op,
+                    _ => digitish(c).unwrap_or(c),
                 })
                 .collect();
             // junk read after a percent sign (`100%0`, `100%46`)
@@ -432,6 +437,10 @@ fn group_thousands(digits: &str) -> String {
 /// Slashes of `Y/M/D` that OCR lost or read as `1`: `201911` → `2019/1/1`,
 /// `2020/12/131` → `2020/12/31`. Only when the result is a valid date and
 /// the input is not already one.
+///
+/// A hand parser, not a regex: the lost slashes are repaired only when
+/// exactly one way of splitting the digits gives a valid month and day,
+/// which needs every split tried and counted.
 fn repair_date(s: &str) -> String {
     let valid = |m: u32, d: u32| (1..=12).contains(&m) && (1..=31).contains(&d);
     let parts: Vec<&str> = s.split('/').collect();
@@ -472,7 +481,7 @@ fn repaired(field: &str, old: &str, new: &str) -> Warning {
     Warning::new(
         field,
         "ocr_repaired",
-        format!("OCR read {:?}, repaired to {new:?}", squeezed(old)),
+        format!("OCR read {:?}, repaired to {new:?}", strip_whitespace(old)),
     )
 }
 
@@ -480,8 +489,8 @@ fn fix_cells(cells: &mut [CellRef], shape: ValueShape, field: &str, warnings: &m
     for c in cells {
         let text = c.text();
         let fixed = fix_value(&text, shape);
-        if fixed != text && fixed != squeezed(&text) {
-            if fixed != squeezed(&crate::normalize::fold_width(&text)) {
+        if fixed != text && fixed != strip_whitespace(&text) {
+            if fixed != strip_whitespace(&crate::normalize::fold_width(&text)) {
                 warnings.push(repaired(field, &text, &fixed));
             }
             c.set_text(&fixed);
@@ -489,45 +498,30 @@ fn fix_cells(cells: &mut [CellRef], shape: ValueShape, field: &str, warnings: &m
     }
 }
 
-/// Indicator level names seen on real forms (FORM.md). Names stay open
-/// text: an OCR reading is only snapped to one of these when it is very
-/// close (one character off in five or more), so a new name survives.
-const LEVEL_NAMES: &[&str] = &[
-    "产出目标",
-    "效果目标",
-    "影响力目标",
-    "投入和管理目标",
-    "数量目标",
-    "质量目标",
-    "时效目标",
-    "成本目标",
-    "经济效益目标",
-    "社会效益目标",
-    "生态效益目标",
-    "可持续目标",
-    "满意度",
-    "满意度目标",
-    "人力资源",
-    "财务管理",
-    "投入目标",
-    "管理目标",
-    "可持续影响目标",
-];
-
-fn snap_level(c: &mut CellRef, field: &str, warnings: &mut Vec<Warning>) {
-    let text = squeezed(&c.text());
+/// Snaps a level-1/level-2 cell's OCR reading to one of the template's
+/// level names ([`crate::template::IndicatorValues::level_names`]) when it
+/// is very close (one character off in five or more), so a new name
+/// survives.
+fn snap_level(
+    c: &mut CellRef,
+    names: &[String],
+    min_similarity: f64,
+    field: &str,
+    warnings: &mut Vec<Warning>,
+) {
+    let text = strip_whitespace(&c.text());
     let junk: &[char] = &['、', '，', ',', '。', '.', '“', '”', '|'];
     let trimmed = text.trim_matches(junk);
-    if LEVEL_NAMES.contains(&trimmed) {
+    if names.iter().any(|n| n == trimmed) {
         if trimmed != text {
             c.set_text(trimmed);
         }
         return;
     }
-    if let Some(best) = LEVEL_NAMES
+    if let Some(best) = names
         .iter()
         .map(|n| (similarity(n, trimmed), n))
-        .filter(|(s, n)| *s >= 0.8 && n.chars().count() >= 4)
+        .filter(|(s, n)| *s >= min_similarity && n.chars().count() >= 4)
         .max_by(|a, b| a.0.total_cmp(&b.0))
     {
         warnings.push(repaired(field, &text, best.1));
@@ -538,16 +532,16 @@ fn snap_level(c: &mut CellRef, field: &str, warnings: &mut Vec<Warning>) {
 /// The repair stage: on a form holding a page read by OCR, the repairs of
 /// [`fix_fields`], their warnings kept in [`FormFields::repairs`]. A form
 /// read from text layers only is left as it is.
-pub fn repair_fields(f: &mut FormFields, t: &Template) {
+pub fn repair_fields(f: &mut FormFields, t: &Template, s: &RepairSettings) {
     if !f.ocr.is_empty() {
-        f.repairs = fix_fields(f, t);
+        f.repairs = fix_fields(f, t, s);
     }
 }
 
 /// Applies [`fix_options`] and [`fix_value`] to a form's fields by their
 /// template shape. Returns an `ocr_repaired` warning for every value
 /// changed beyond white space and width (option cells and labels aside).
-pub fn fix_fields(f: &mut FormFields, t: &Template) -> Vec<Warning> {
+pub fn fix_fields(f: &mut FormFields, t: &Template, s: &RepairSettings) -> Vec<Warning> {
     let mut warnings = Vec::new();
     for hit in &mut f.hits {
         let Some(spec) = t.fields.iter().find(|s| s.key == hit.key) else {
@@ -567,7 +561,7 @@ pub fn fix_fields(f: &mut FormFields, t: &Template) -> Vec<Warning> {
                     cells.iter_mut().for_each(fix_text_cell);
                 } else if spec.shape == Shape::Option {
                     for c in cells.iter_mut() {
-                        let fixed = fix_options(&c.text(), &spec.options);
+                        let fixed = fix_options(&c.text(), &spec.options, t, s);
                         c.set_text(&fixed);
                     }
                 }
@@ -575,14 +569,14 @@ pub fn fix_fields(f: &mut FormFields, t: &Template) -> Vec<Warning> {
             FieldValue::Inline { text, .. } => {
                 if let Some(shape) = shape {
                     let fixed = fix_value(text, shape);
-                    if fixed != squeezed(&crate::normalize::fold_width(text)) {
+                    if fixed != strip_whitespace(&crate::normalize::fold_width(text)) {
                         warnings.push(repaired(&hit.key, text, &fixed));
                     }
                     *text = fixed;
                 } else if free_text {
                     *text = fix_text(text);
                 } else if spec.shape == Shape::Option {
-                    *text = fix_options(text, &spec.options);
+                    *text = fix_options(text, &spec.options, t, s);
                 }
             }
             FieldValue::Funding { rows } => {
@@ -617,7 +611,8 @@ pub fn fix_fields(f: &mut FormFields, t: &Template) -> Vec<Warning> {
                         );
                     }
                     for l in [&mut r.level1, &mut r.level2].into_iter().flatten() {
-                        snap_level(l, &field, &mut warnings);
+                        let names = &t.indicator_values.level_names;
+                        snap_level(l, names, s.min_level_similarity, &field, &mut warnings);
                     }
                 }
             }
@@ -629,6 +624,12 @@ pub fn fix_fields(f: &mut FormFields, t: &Template) -> Vec<Warning> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::geom::BBox;
+    use crate::layout::TextLine;
+
+    fn tpl() -> Template {
+        Template::builtin().unwrap()
+    }
 
     #[test]
     fn options_are_rebuilt_with_their_boxes() {
@@ -639,14 +640,130 @@ mod tests {
         assert_eq!(
             fix_options(
                 "市委市 政府已确定的新增项 目口“”结转项目口”其他一次性 项目国",
-                &opts
+                &opts,
+                &tpl(),
+                &RepairSettings::default()
             ),
             "市委市政府已确定的新增项目□结转项目□其他一次性项目■"
         );
         assert_eq!(
-            fix_options("市委市政府已确定的新增项目口其他一次性项目", &opts),
+            fix_options(
+                "市委市政府已确定的新增项目口其他一次性项目",
+                &opts,
+                &tpl(),
+                &RepairSettings::default()
+            ),
             "市委市政府已确定的新增项目□其他一次性项目"
         );
+    }
+
+    #[test]
+    fn box_readings_and_level_names_are_the_templates() {
+        let opts: Vec<String> = ["结转项目", "其他一次性项目"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let changed = crate::template::DEFAULT_TEMPLATE
+            .replace(r#"ocr_ticked = ["国", "#, r#"ocr_ticked = ["√", "国", "#)
+            .replace(r#""人力资源", "#, r#""人力资源", "信息安全目标", "#);
+        let t = Template::parse(&changed, std::path::Path::new("changed.toml")).unwrap();
+        let text = "结转项目口其他一次性项目√";
+        // not a box reading: the option's text, read without a box
+        assert_eq!(
+            fix_options(text, &opts, &tpl(), &RepairSettings::default()),
+            "结转项目□其他一次性项目"
+        );
+        assert_eq!(
+            fix_options(text, &opts, &t, &RepairSettings::default()),
+            "结转项目□其他一次性项目■"
+        );
+        let cell = |text: &str| CellRef {
+            page: 1,
+            bbox: BBox::default(),
+            row: 0,
+            col: 0,
+            row_span: 1,
+            col_span: 1,
+            lines: vec![TextLine {
+                text: text.to_string(),
+                bbox: BBox::default(),
+                starts_paragraph: false,
+            }],
+            cut_top: false,
+            cut_bottom: false,
+            cut_doubt: false,
+        };
+        let mut warnings = Vec::new();
+        let mut c = cell("信息安仝目标");
+        let min = RepairSettings::default().min_level_similarity;
+        snap_level(
+            &mut c,
+            &tpl().indicator_values.level_names,
+            min,
+            "f",
+            &mut warnings,
+        );
+        assert_eq!(c.text(), "信息安仝目标");
+        snap_level(
+            &mut c,
+            &t.indicator_values.level_names,
+            min,
+            "f",
+            &mut warnings,
+        );
+        assert_eq!(c.text(), "信息安全目标");
+        assert_eq!(warnings.len(), 1);
+    }
+
+    #[test]
+    fn similarity_thresholds_are_settings() {
+        let opts = vec!["其他一次性项目".to_string()];
+        let strict = RepairSettings {
+            min_option_similarity: 0.9,
+            ..RepairSettings::default()
+        };
+        // one character off in seven: 0.86
+        let text = "其他一次生项目国";
+        assert_eq!(
+            fix_options(text, &opts, &tpl(), &RepairSettings::default()),
+            "其他一次性项目■"
+        );
+        assert_eq!(fix_options(text, &opts, &tpl(), &strict), "其他一次生项目■");
+        let names = &tpl().indicator_values.level_names;
+        let level = |min: f64| {
+            let mut c = CellRef {
+                page: 1,
+                bbox: BBox::default(),
+                row: 0,
+                col: 0,
+                row_span: 1,
+                col_span: 1,
+                lines: vec![TextLine {
+                    text: "经济效宜目标".to_string(),
+                    bbox: BBox::default(),
+                    starts_paragraph: false,
+                }],
+                cut_top: false,
+                cut_bottom: false,
+                cut_doubt: false,
+            };
+            snap_level(&mut c, names, min, "f", &mut Vec::new());
+            c.text()
+        };
+        assert_eq!(level(0.8), "经济效益目标");
+        assert_eq!(level(0.9), "经济效宜目标");
+    }
+
+    #[test]
+    fn template_checks_the_box_readings() {
+        let both = crate::template::DEFAULT_TEMPLATE
+            .replace(r#"ocr_ticked = ["国", "#, r#"ocr_ticked = ["口", "国", "#);
+        let e = Template::parse(&both, std::path::Path::new("bad.toml")).unwrap_err();
+        assert!(e.to_string().contains("`口` is in both"), "{e}");
+        let long = crate::template::DEFAULT_TEMPLATE
+            .replace(r#"ocr_ticked = ["国", "#, r#"ocr_ticked = ["国国", "#);
+        let e = Template::parse(&long, std::path::Path::new("bad.toml")).unwrap_err();
+        assert!(e.to_string().contains("`国国` is not one character"), "{e}");
     }
 
     #[test]
@@ -673,6 +790,12 @@ mod tests {
         assert_eq!(fix_text("f(x) = 7*24"), "f(x) = 7*24");
         assert_eq!(fix_text("〈标题〉"), "〈标题〉");
         assert_eq!(fix_text("统一2个"), "统一2个");
+        // a closing bracket read as `1`; two numbers in one text
+        assert_eq!(fix_text("沪府[2016155号"), "沪府〔2016〕55号");
+        assert_eq!(
+            fix_text("国发【2016】55号和国办发(2019]|3号"),
+            "国发〔2016〕55号和国办发〔2019〕3号"
+        );
         // not a document number: no 号, or not a year
         assert_eq!(fix_text("[2016]55"), "[2016]55");
         assert_eq!(fix_text("见[1234]5号"), "见[1234]5号");

@@ -20,7 +20,7 @@ use crate::error::{Error, Result};
 use crate::geom::PageContent;
 use crate::layout::{PageLayout, page_to_layout};
 use crate::place::map::{FormFields, page_has_title, pages_to_fields};
-use crate::place::repair::repair_fields;
+use crate::place::repair::{RepairSettings, repair_fields};
 use crate::read::pdf::{PdfSettings, read_pages};
 use crate::read::scan::{OcrError, OcrSettings};
 use crate::read::text as textdump;
@@ -52,6 +52,9 @@ pub struct Extractor {
     pub ocr: OcrSettings,
     /// When fields read by OCR are warned about.
     pub confidence: ConfidenceSettings,
+    /// How close an OCR reading must be to an option or a level name to be
+    /// repaired to it.
+    pub repair: RepairSettings,
 }
 
 /// The outcome for one input file.
@@ -100,6 +103,7 @@ impl Extractor {
             input: InputKind::Auto,
             ocr: OcrSettings::default(),
             confidence: ConfidenceSettings::default(),
+            repair: RepairSettings::default(),
         }
     }
 
@@ -227,7 +231,7 @@ impl Extractor {
             .into_iter()
             .map(|r| {
                 let mut f = pages_to_fields(&layouts[r], &self.template, &self.layout);
-                repair_fields(&mut f, &self.template);
+                repair_fields(&mut f, &self.template, &self.repair);
                 f
             })
             .collect()

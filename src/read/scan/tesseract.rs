@@ -1,7 +1,7 @@
 //! Tesseract through its command line: an image in, word and character
 //! boxes out (hOCR with `hocr_char_boxes`, parsed by [`parse_hocr`]; the
-//! TSV format, [`parse_tsv`], has no character boxes), turned into
-//! [`Glyph`]s ([`words_to_glyphs`]).
+//! TSV format has no character boxes), turned into [`Glyph`]s
+//! ([`words_to_glyphs`]).
 
 use std::io::Write;
 use std::path::Path;
@@ -9,6 +9,7 @@ use std::process::{Command, Stdio};
 
 use crate::geom::{BBox, Glyph};
 pub use crate::geom::{OcrChar, OcrWord};
+use crate::text::{is_ideograph, strip_whitespace};
 
 impl OcrWord {
     /// Box multiplied by `k` and shifted by (`dx`, `dy`) (after scaling).
@@ -34,33 +35,6 @@ impl OcrWord {
             ..self.clone()
         }
     }
-}
-
-/// Parses `tesseract … tsv` output: the level-5 (word) rows with text.
-pub fn parse_tsv(tsv: &str) -> Vec<OcrWord> {
-    let mut out = Vec::new();
-    for row in tsv.lines().skip(1) {
-        let f: Vec<&str> = row.split('\t').collect();
-        if f.len() < 12 || f[0] != "5" {
-            continue;
-        }
-        let text = f[11..].join("\t").trim().to_string();
-        if text.is_empty() {
-            continue;
-        }
-        let n = |i: usize| f[i].trim().parse::<f64>().unwrap_or(0.0);
-        let (left, top, w, h) = (n(6), n(7), n(8), n(9));
-        let conf = n(10).clamp(0.0, 100.0) / 100.0;
-        let u = |i: usize| f[i].trim().parse::<u32>().unwrap_or(0);
-        out.push(OcrWord {
-            text,
-            bbox: BBox::new(left, top, left + w, top + h),
-            conf,
-            line: (u(2), u(3), u(4)),
-            chars: Vec::new(),
-        });
-    }
-    out
 }
 
 /// The numbers after `key ` in an hOCR title (`bbox 1 2 3 4; x_wconf 96`).
@@ -231,7 +205,7 @@ pub fn words_to_glyphs(words: &[OcrWord]) -> Vec<Glyph> {
     let mut out = Vec::new();
     let mut prev: Option<((u32, u32, u32), f64)> = None;
     for (wi, w) in words.iter().enumerate() {
-        let chars: Vec<char> = w.text.chars().filter(|c| !c.is_whitespace()).collect();
+        let chars: Vec<char> = strip_whitespace(&w.text).chars().collect();
         if chars.is_empty() {
             continue;
         }
@@ -314,10 +288,7 @@ pub fn drop_noise(words: Vec<OcrWord>) -> Vec<OcrWord> {
                 return false;
             }
             // a lone ideograph is a value (`无`, `是`), not a speck
-            t.len() > 1
-                || w.conf >= 0.6
-                || near_other(i, w)
-                || matches!(t[0], '\u{4E00}'..='\u{9FFF}')
+            t.len() > 1 || w.conf >= 0.6 || near_other(i, w) || is_ideograph(t[0])
         })
         .collect();
     words
@@ -378,13 +349,6 @@ pub fn run_tesseract(
 mod tests {
     use super::*;
 
-    const TSV: &str = "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext\n\
-1\t1\t0\t0\t0\t0\t0\t0\t100\t100\t-1\t\n\
-4\t1\t1\t1\t1\t0\t10\t10\t80\t20\t-1\t\n\
-5\t1\t1\t1\t1\t1\t10\t10\t40\t20\t90.5\t项目\n\
-5\t1\t1\t1\t1\t2\t60\t14\t10\t10\t80\t、\n\
-5\t1\t1\t1\t1\t3\t80\t10\t10\t20\t50\t \n";
-
     const HOCR: &str = "<div class='ocr_page' title='bbox 0 0 300 100'>\n\
      <span class='ocr_line' id='line_1_1' title=\"bbox 10 10 200 40; baseline 0 0\">\n\
       <span class='ocrx_word' id='word_1_1' title='bbox 10 10 60 40; x_wconf 93'>\n\
@@ -441,11 +405,18 @@ mod tests {
     }
 
     #[test]
-    fn tsv_words_and_glyphs() {
-        let w = parse_tsv(TSV);
-        assert_eq!(w.len(), 2);
-        assert_eq!(w[0].text, "项目");
-        assert!((w[0].conf - 0.905).abs() < 1e-9);
+    fn words_to_glyphs_splits_words_and_sizes_small_marks_by_their_line() {
+        let word = |text: &str, bbox: BBox| OcrWord {
+            text: text.to_string(),
+            bbox,
+            conf: 0.9,
+            line: (1, 1, 1),
+            chars: Vec::new(),
+        };
+        let w = [
+            word("项目", BBox::new(10.0, 10.0, 50.0, 30.0)),
+            word("、", BBox::new(60.0, 14.0, 70.0, 24.0)),
+        ];
         let g = words_to_glyphs(&w);
         let s: String = g.iter().map(|g| g.ch).collect();
         assert_eq!(s, "项目、");

@@ -10,6 +10,7 @@
 //! (boxes, confidences) carry the voted characters.
 
 use super::tesseract::OcrWord;
+use crate::text::strip_whitespace;
 
 /// One aligned position of a reading against the pivot: what the reading
 /// has for pivot character `i` (`sub[i]`: one char, or empty when it drops
@@ -121,9 +122,8 @@ fn lines_of(words: &[OcrWord]) -> Vec<Vec<&OcrWord>> {
 }
 
 fn line_chars(l: &[&OcrWord]) -> Vec<char> {
-    l.iter()
-        .flat_map(|w| w.text.chars().filter(|c| !c.is_whitespace()))
-        .collect()
+    let text: String = l.iter().map(|w| w.text.as_str()).collect();
+    strip_whitespace(&text).chars().collect()
 }
 
 fn centre_y(l: &[&OcrWord]) -> f64 {
@@ -183,7 +183,7 @@ pub fn vote_words(passes: &[Vec<OcrWord>]) -> Vec<OcrWord> {
         let words = group[pivot];
         let mut owner = Vec::new();
         for (wi, w) in words.iter().enumerate() {
-            owner.extend(w.text.chars().filter(|c| !c.is_whitespace()).map(|_| wi));
+            owner.extend(strip_whitespace(&w.text).chars().map(|_| wi));
         }
         let mut texts = vec![String::new(); words.len()];
         for (i, c) in voted {

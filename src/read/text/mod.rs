@@ -20,6 +20,9 @@
 
 use std::collections::{BTreeMap, HashSet};
 use std::fmt::Write;
+use std::sync::LazyLock;
+
+use regex::Regex;
 
 use crate::assemble::{cross_check_warnings, ticked_option};
 use crate::normalize::{
@@ -27,6 +30,7 @@ use crate::normalize::{
 };
 use crate::record::{FundingComponent, Indicator, Location, Record, Source, Value, Warning};
 use crate::template::{HEADER_FIELDS, Shape, Template, ValueKind, label_key};
+use crate::text::{OPERATORS, is_cjk, is_operator_char};
 
 // ---------------------------------------------------------------------------
 // Stage 1: pages
@@ -49,8 +53,9 @@ pub struct TextPage {
 /// Blank lines in a row that end a page.
 pub const PAGE_BREAK_BLANKS: usize = 3;
 
+/// Whether a line is all white space (U+3000 included: see [`crate::text`]).
 fn is_blank_line(s: &str) -> bool {
-    s.chars().all(|c| c.is_whitespace() || c == '\u{3000}')
+    s.trim().is_empty()
 }
 
 /// Splits a dump into pages: a form feed, or a run of
@@ -171,41 +176,40 @@ fn is_date_shaped(t: &str) -> bool {
     has_sep && !matches!(normalize::parse_date(t), DateParse::Invalid(_))
 }
 
-const OPERATORS: &[char] = &['≥', '≤', '>', '<', '=', '＞', '＜', '＝', '≧', '≦'];
-
 /// Whether a token reads as an indicator target: a number, a percentage,
 /// a comparison (`≥90%`, `100%`, `6`, `平均减少50%`).
-fn is_target_shaped(t: &str) -> bool {
-    let t = t.trim();
-    if t.is_empty() {
+fn is_target_shaped(tok: &str, t: &Template) -> bool {
+    let tok = tok.trim();
+    if tok.is_empty() {
         return false;
     }
-    if parse_target(t).is_some() || t.starts_with(OPERATORS) {
+    if parse_target(tok, t).is_some() || tok.starts_with(is_operator_char) {
         return true;
     }
-    t.contains(['%', '％']) && t.chars().count() <= 12
+    tok.contains(['%', '％']) && tok.chars().count() <= 12
 }
 
-/// A target printed glued before its indicator (`100%人员到位率`): the two.
+/// A target glued before its indicator: operator characters, a number, a
+/// percent sign, then the text.
+static SWAPPED_TARGET: LazyLock<Regex> = LazyLock::new(|| {
+    let ops: String = OPERATORS
+        .iter()
+        .flat_map(|(o, _)| o.chars())
+        .map(|c| regex::escape(&c.to_string()))
+        .collect();
+    Regex::new(&format!(
+        r"(?s)^(?<target>[{ops}]*[0-9.]+[%％])(?<text>.+)$"
+    ))
+    .expect("a valid regex")
+});
+
+/// A target printed glued before its indicator (`100%人员到位率`): the two,
+/// when the text is at least two characters and holds a CJK one.
 fn split_swapped_target(t: &str) -> Option<(String, String)> {
-    let chars: Vec<char> = t.chars().collect();
-    let mut i = 0;
-    while i < chars.len() && OPERATORS.contains(&chars[i]) {
-        i += 1;
-    }
-    let start_digits = i;
-    while i < chars.len() && (chars[i].is_ascii_digit() || chars[i] == '.') {
-        i += 1;
-    }
-    if i == start_digits || i >= chars.len() || !matches!(chars[i], '%' | '％') {
-        return None;
-    }
-    i += 1;
-    let rest: String = chars[i..].iter().collect();
-    if rest.chars().count() < 2 || !rest.chars().any(|c| c as u32 > 0x2E80) {
-        return None;
-    }
-    Some((chars[..i].iter().collect(), rest))
+    let c = SWAPPED_TARGET.captures(t)?;
+    let text = &c["text"];
+    (text.chars().count() >= 2 && text.chars().any(is_cjk))
+        .then(|| (c["target"].to_string(), text.to_string()))
 }
 
 struct Vocab {
@@ -495,7 +499,7 @@ pub fn page_to_blocks(page: &TextPage, t: &Template) -> Vec<Block> {
                     } else if let Some((target, text)) = split_swapped_target(tok) {
                         push(&mut out, Kind::Target(target), no, row);
                         push(&mut out, Kind::Text(text), no, row);
-                    } else if is_target_shaped(tok) {
+                    } else if is_target_shaped(tok, t) {
                         push(&mut out, Kind::Target(tok.to_string()), no, row);
                     } else {
                         push(&mut out, Kind::Text(tok.to_string()), no, row);
@@ -1783,7 +1787,9 @@ pub fn fields_to_record(f: &TextFields, t: &Template, source: Source) -> Record 
         let key = field.key.as_str();
         let value = match field.kind {
             ValueKind::FundingTable => Value::Funding(funding_rows(f, key, &mut provenance)),
-            ValueKind::IndicatorTable => Value::Indicators(indicator_rows(f, key, &mut provenance)),
+            ValueKind::IndicatorTable => {
+                Value::Indicators(indicator_rows(f, key, t, &mut provenance))
+            }
             kind => {
                 let Some(a) = f.values.get(key) else { continue };
                 provenance.insert(key.to_string(), loc(a));
@@ -1876,6 +1882,7 @@ fn funding_rows(
 fn indicator_rows(
     f: &TextFields,
     key: &str,
+    t: &Template,
     provenance: &mut BTreeMap<String, Location>,
 ) -> Vec<Indicator> {
     let mut out = Vec::with_capacity(f.indicators.len());
@@ -1885,7 +1892,7 @@ fn indicator_rows(
             level2: row.level2.clone(),
             level3: row.level3.clone(),
             target: row.target.clone(),
-            target_parsed: row.target.as_deref().and_then(parse_target),
+            target_parsed: row.target.as_deref().and_then(|s| parse_target(s, t)),
         });
         let at = Location::Text {
             line: row.line,
@@ -2118,6 +2125,29 @@ mod tests {
         assert_eq!(got, vec![("人员到位率", "100%"), ("完成率", "≥95%")]);
         assert_eq!(f.indicators[0].level1.as_deref(), Some("影响力目标"));
         assert_eq!(f.indicators[0].level2.as_deref(), Some("人力资源"));
+    }
+
+    #[test]
+    fn swapped_target_needs_a_percentage_then_chinese_text() {
+        let split = split_swapped_target;
+        assert_eq!(
+            split("≥90.5％满意度"),
+            Some(("≥90.5％".to_string(), "满意度".to_string()))
+        );
+        assert_eq!(
+            split("⩾90%满意度"),
+            Some(("⩾90%".to_string(), "满意度".to_string()))
+        );
+        for t in [
+            "90%",
+            "100%人",
+            "100%ab",
+            "≥%满意度",
+            "90满意度",
+            "a90%满意度",
+        ] {
+            assert_eq!(split(t), None, "{t:?}");
+        }
     }
 
     #[test]
