@@ -1,0 +1,430 @@
+//! Stage 2: a page's lines to blocks: header lines, option lines,
+//! paragraphs, and the labels and values of the other lines
+//! ([`page_to_blocks`]); pages to forms ([`blocks_to_forms`]).
+
+use super::*;
+
+/// A column header cell of a sub-table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HeaderCol {
+    FundingName,
+    FundingAmount,
+    Level1,
+    Level2,
+    Level3,
+    Target,
+}
+
+/// What a piece of a page is.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Kind {
+    Title,
+    Year(i32),
+    Unit(String),
+    /// A field label (possibly wrapped over lines): the field key.
+    Label(String),
+    Header(HeaderCol),
+    /// A line of options with boxes: field key and text.
+    Options(String, String),
+    /// Indented free text up to a blank line, wrapped lines joined.
+    Paragraph(String),
+    Money(String),
+    Date(String),
+    Target(String),
+    Text(String),
+}
+
+/// One piece of a page, in dump order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Block {
+    pub kind: Kind,
+    /// 1-based first and last line.
+    pub line: usize,
+    pub line_end: usize,
+    /// Blocks with the same `row` were printed on one line.
+    pub row: usize,
+}
+
+pub(super) fn is_money_shaped(t: &str) -> bool {
+    let f = normalize::fold_width(t);
+    let f = f.trim();
+    let body = f.strip_prefix('-').unwrap_or(f);
+    let (int, dec) = match body.split_once('.') {
+        Some((a, b)) => (a, Some(b)),
+        None => (body, None),
+    };
+    if int.is_empty() || !int.chars().all(|c| c.is_ascii_digit() || c == ',') {
+        return false;
+    }
+    if let Some(d) = dec
+        && (d.is_empty() || d.len() > 2 || !d.chars().all(|c| c.is_ascii_digit()))
+    {
+        return false;
+    }
+    let grouped = int.contains(',');
+    let plain_long = !grouped && int.len() >= 5;
+    (grouped || dec.is_some() || plain_long) && parse_money(f).is_ok()
+}
+
+pub(super) fn is_date_shaped(t: &str) -> bool {
+    let has_sep = t.contains(['/', '-', '.', '年']);
+    has_sep && !matches!(normalize::parse_date(t), DateParse::Invalid(_))
+}
+
+/// Whether a token reads as an indicator target: a number, a percentage,
+/// a comparison (`≥90%`, `100%`, `6`, `平均减少50%`).
+pub(super) fn is_target_shaped(tok: &str, t: &Template) -> bool {
+    let tok = tok.trim();
+    if tok.is_empty() {
+        return false;
+    }
+    if parse_target(tok, t).is_some() || tok.starts_with(is_operator_char) {
+        return true;
+    }
+    tok.contains(['%', '％']) && tok.chars().count() <= 12
+}
+
+/// A target glued before its indicator: operator characters, a number, a
+/// percent sign, then the text.
+pub(super) static SWAPPED_TARGET: LazyLock<Regex> = LazyLock::new(|| {
+    let ops: String = OPERATORS
+        .iter()
+        .flat_map(|(o, _)| o.chars())
+        .map(|c| regex::escape(&c.to_string()))
+        .collect();
+    Regex::new(&format!(
+        r"(?s)^(?<target>[{ops}]*[0-9.]+[%％])(?<text>.+)$"
+    ))
+    .expect("a valid regex")
+});
+
+/// A target printed glued before its indicator (`100%人员到位率`): the two,
+/// when the text is at least two characters and holds a CJK one.
+pub(super) fn split_swapped_target(t: &str) -> Option<(String, String)> {
+    let c = SWAPPED_TARGET.captures(t)?;
+    let text = &c["text"];
+    (text.chars().count() >= 2 && text.chars().any(is_cjk))
+        .then(|| (c["target"].to_string(), text.to_string()))
+}
+
+pub(super) struct Vocab {
+    title: String,
+    units: Vec<String>,
+    /// Normalized label or header key to what it is.
+    exact: BTreeMap<String, Kind>,
+    prefixes: HashSet<String>,
+}
+
+pub(super) fn vocab(t: &Template) -> Vocab {
+    let mut exact = BTreeMap::new();
+    for (l, f) in t.labels() {
+        exact.insert(l.to_string(), Kind::Label(f.key.clone()));
+    }
+    let cols = [
+        (&t.funding_table.name, HeaderCol::FundingName),
+        (&t.funding_table.amount, HeaderCol::FundingAmount),
+        (&t.indicator_table.level1, HeaderCol::Level1),
+        (&t.indicator_table.level2, HeaderCol::Level2),
+        (&t.indicator_table.level3, HeaderCol::Level3),
+        (&t.indicator_table.target, HeaderCol::Target),
+    ];
+    for (names, col) in cols {
+        for n in names {
+            exact.entry(label_key(n)).or_insert(Kind::Header(col));
+        }
+    }
+    let mut prefixes = HashSet::new();
+    for k in exact.keys() {
+        let chars: Vec<char> = k.chars().collect();
+        for n in 1..=chars.len() {
+            prefixes.insert(chars[..n].iter().collect::<String>());
+        }
+    }
+    Vocab {
+        title: label_key(&t.header.title),
+        units: t.header.unit_labels.iter().map(|u| label_key(u)).collect(),
+        exact,
+        prefixes,
+    }
+}
+
+/// The option field whose options (or boxes) a line holds.
+pub(super) fn options_field(line: &str, t: &Template) -> Option<String> {
+    let key = label_key(line);
+    let has_box = key.chars().any(|c| t.checkbox(c).is_some());
+    let mut best: Option<(usize, &str)> = None;
+    for f in t.fields.iter().filter(|f| f.shape == Shape::Option) {
+        let n = f
+            .options
+            .iter()
+            .filter(|o| key.contains(&label_key(o)))
+            .count();
+        if n > 0 && best.is_none_or(|(m, _)| n > m) {
+            best = Some((n, &f.key));
+        }
+    }
+    match best {
+        Some((n, k)) if n >= 2 || has_box => Some(k.to_string()),
+        _ => None,
+    }
+}
+
+pub(super) enum LineKind {
+    Blank,
+    Title,
+    Year(i32),
+    Unit(String),
+    Options(String),
+    ParagraphStart,
+    Tokens,
+}
+
+pub(super) fn line_kind(text: &str, t: &Template, v: &Vocab) -> LineKind {
+    let trimmed = text.trim();
+    if is_blank_line(trimmed) {
+        return LineKind::Blank;
+    }
+    let key = label_key(trimmed);
+    if key.contains(&v.title) {
+        return LineKind::Title;
+    }
+    if let Some(y) = parse_year(trimmed) {
+        return LineKind::Year(y);
+    }
+    if let Some(u) = v.units.iter().find(|u| key.starts_with(u.as_str())) {
+        let rest = key[u.len()..].trim_start_matches('：');
+        return LineKind::Unit(rest.to_string());
+    }
+    if let Some(f) = options_field(trimmed, t) {
+        return LineKind::Options(f);
+    }
+    if indent_width(text) >= 2 && !v.exact.contains_key(&key) {
+        return LineKind::ParagraphStart;
+    }
+    if is_prose(trimmed, t, v) {
+        return LineKind::ParagraphStart;
+    }
+    LineKind::Tokens
+}
+
+/// Minimum length of an unindented line read as running text.
+pub(super) const PROSE_MIN_CHARS: usize = 20;
+
+/// Whether an unindented line is running text (dumps that drop the
+/// paragraph indent): long, with sentence punctuation, and no token that is
+/// a label or a value shape (so rows of cells are not taken for text).
+pub(super) fn is_prose(line: &str, t: &Template, v: &Vocab) -> bool {
+    if line.chars().count() < PROSE_MIN_CHARS
+        || !line.contains(['，', '。', '；', '：', '、', ',', ';'])
+    {
+        return false;
+    }
+    no_cells(line, t, v)
+}
+
+/// Whether no token of the line is a label or a value shape.
+pub(super) fn no_cells(line: &str, t: &Template, v: &Vocab) -> bool {
+    !line.split_whitespace().any(|tok| {
+        let k = label_key(tok);
+        v.exact.contains_key(&k)
+            || (v.prefixes.contains(&k) && k.chars().count() >= 4)
+            || t.field_with_prefix(tok).is_some()
+            || is_money_shaped(tok)
+            || is_date_shaped(tok)
+    })
+}
+
+/// Splits a page into blocks: header lines, option lines, paragraphs, and
+/// the tokens of the other lines (labels found by the template vocabulary,
+/// joined when wrapped over lines; values classified by shape).
+pub fn page_to_blocks(page: &TextPage, t: &Template) -> Vec<Block> {
+    let v = vocab(t);
+    let lines = &page.lines;
+    let mut kinds: Vec<LineKind> = lines.iter().map(|l| line_kind(&l.text, t, &v)).collect();
+    // Unindented running text: a line of plain text directly above running
+    // text starts it (its first line may be short or lack punctuation).
+    for i in (0..lines.len().saturating_sub(1)).rev() {
+        if matches!(kinds[i], LineKind::Tokens)
+            && matches!(kinds[i + 1], LineKind::ParagraphStart)
+            && indent_width(&lines[i + 1].text) < 2
+            && lines[i].text.trim().chars().count() >= PROSE_MIN_CHARS / 2
+            && no_cells(lines[i].text.trim(), t, &v)
+        {
+            kinds[i] = LineKind::ParagraphStart;
+        }
+    }
+    // Tokens of token lines: (line index, token).
+    let mut out: Vec<Block> = Vec::new();
+    let mut i = 0;
+    let mut row = 0;
+    // Tokens consumed from the head of a line by a wrapped label.
+    let mut skip_tokens = vec![0usize; lines.len()];
+    while i < lines.len() {
+        let no = lines[i].no;
+        let push = |out: &mut Vec<Block>, kind: Kind, line_end: usize, row: usize| {
+            out.push(Block {
+                kind,
+                line: no,
+                line_end,
+                row,
+            })
+        };
+        match &kinds[i] {
+            LineKind::Blank => {
+                i += 1;
+                continue;
+            }
+            LineKind::Title => {
+                push(&mut out, Kind::Title, no, row);
+                // `……申报表（2019年）` on one line.
+                let key = label_key(&lines[i].text);
+                if let Some(rest) = key.split(v.title.as_str()).nth(1)
+                    && let Some(y) = parse_year(rest)
+                {
+                    push(&mut out, Kind::Year(y), no, row);
+                }
+            }
+            LineKind::Year(y) => push(&mut out, Kind::Year(*y), no, row),
+            LineKind::Unit(u) => push(&mut out, Kind::Unit(u.clone()), no, row),
+            LineKind::Options(f) => {
+                let text = lines[i].text.trim();
+                let first = text.split_whitespace().next().unwrap_or("");
+                let mut rest = text;
+                if let Some(Kind::Label(k)) = v.exact.get(&label_key(first)) {
+                    push(&mut out, Kind::Label(k.clone()), no, row);
+                    rest = text[first.len()..].trim();
+                }
+                push(
+                    &mut out,
+                    Kind::Options(f.clone(), rest.to_string()),
+                    no,
+                    row,
+                );
+            }
+            LineKind::ParagraphStart => {
+                let mut j = i;
+                while j < lines.len() && !matches!(kinds[j], LineKind::Blank) {
+                    j += 1;
+                }
+                let texts: Vec<&str> = lines[i..j].iter().map(|l| l.text.as_str()).collect();
+                let end = lines[j - 1].no;
+                push(
+                    &mut out,
+                    Kind::Paragraph(join_wrapped_lines(&texts)),
+                    end,
+                    row,
+                );
+                row += 1;
+                i = j;
+                continue;
+            }
+            LineKind::Tokens => {
+                let toks: Vec<&str> = lines[i]
+                    .text
+                    .split_whitespace()
+                    .skip(skip_tokens[i])
+                    .collect();
+                let mut k = 0;
+                while k < toks.len() {
+                    // Longest label (or header cell) starting at this token,
+                    // continued on the next text line when it is the last.
+                    let mut acc = String::new();
+                    let mut best: Option<LabelMatch> = None;
+                    let mut m = k;
+                    while m < toks.len() {
+                        acc.push_str(&label_key(toks[m]));
+                        if !v.prefixes.contains(&acc) {
+                            break;
+                        }
+                        if let Some(kind) = v.exact.get(&acc) {
+                            best = Some((m, None, kind.clone()));
+                        }
+                        m += 1;
+                    }
+                    if m == toks.len() && v.prefixes.contains(&acc) {
+                        // Wrapped: the head of the next non-blank line.
+                        let mut j = i + 1;
+                        while j < lines.len() && matches!(kinds[j], LineKind::Blank) {
+                            j += 1;
+                        }
+                        if j < lines.len() && matches!(kinds[j], LineKind::Tokens) {
+                            let next: Vec<&str> = lines[j].text.split_whitespace().collect();
+                            let mut acc2 = acc.clone();
+                            for (n, tok) in next.iter().enumerate() {
+                                acc2.push_str(&label_key(tok));
+                                if !v.prefixes.contains(&acc2) {
+                                    break;
+                                }
+                                if let Some(kind) = v.exact.get(&acc2) {
+                                    best = Some((toks.len() - 1, Some((j, n + 1)), kind.clone()));
+                                }
+                            }
+                        }
+                    }
+                    if let Some((last, wrap, kind)) = best {
+                        let mut end = no;
+                        if let Some((j, n)) = wrap {
+                            skip_tokens[j] = n;
+                            end = lines[j].no;
+                        }
+                        push(&mut out, kind, end, row);
+                        k = last + 1;
+                        continue;
+                    }
+                    let tok = toks[k];
+                    // A label glued to its value (`项目名称：某项目`).
+                    if let Some((spec, rest)) = t.field_with_prefix(tok)
+                        && matches!(spec.shape, Shape::Line | Shape::Money | Shape::Date)
+                        && !rest.is_empty()
+                    {
+                        push(&mut out, Kind::Label(spec.key.clone()), no, row);
+                        let kind = match spec.shape {
+                            Shape::Money if is_money_shaped(&rest) => Kind::Money(rest),
+                            Shape::Date if is_date_shaped(&rest) => Kind::Date(rest),
+                            _ => Kind::Text(rest),
+                        };
+                        push(&mut out, kind, no, row);
+                        k += 1;
+                        continue;
+                    }
+                    if is_money_shaped(tok) {
+                        push(&mut out, Kind::Money(tok.to_string()), no, row);
+                    } else if is_date_shaped(tok) {
+                        push(&mut out, Kind::Date(tok.to_string()), no, row);
+                    } else if let Some((target, text)) = split_swapped_target(tok) {
+                        push(&mut out, Kind::Target(target), no, row);
+                        push(&mut out, Kind::Text(text), no, row);
+                    } else if is_target_shaped(tok, t) {
+                        push(&mut out, Kind::Target(tok.to_string()), no, row);
+                    } else {
+                        push(&mut out, Kind::Text(tok.to_string()), no, row);
+                    }
+                    k += 1;
+                }
+            }
+        }
+        row += 1;
+        i += 1;
+    }
+    out
+}
+
+/// A form's pages, each with its blocks.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TextForm {
+    pub pages: Vec<(usize, Vec<Block>)>,
+}
+
+/// Splits pages into forms: a form starts on each page carrying the title;
+/// pages before the first title page make a form of their own.
+pub fn blocks_to_forms(pages: Vec<(usize, Vec<Block>)>) -> Vec<TextForm> {
+    let mut forms: Vec<TextForm> = Vec::new();
+    for (n, blocks) in pages {
+        let has_title = blocks.iter().any(|b| b.kind == Kind::Title);
+        if has_title || forms.is_empty() {
+            forms.push(TextForm { pages: Vec::new() });
+        }
+        forms.last_mut().expect("pushed").pages.push((n, blocks));
+    }
+    forms
+}

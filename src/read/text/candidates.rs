@@ -1,0 +1,662 @@
+//! Stage 3: a form's blocks to candidates: labelled values claimed by
+//! their fields, indicator items left for stage 4
+//! ([`form_to_candidates`]).
+
+use super::*;
+
+/// A value placed in a field, with the lines it came from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Assigned {
+    pub value: String,
+    pub line: usize,
+    pub line_end: usize,
+}
+
+/// One funding row as placed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FundingRow {
+    pub name: Option<String>,
+    pub amount: Option<String>,
+    pub line: usize,
+    pub line_end: usize,
+}
+
+/// One indicator row as placed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IndicatorRow {
+    pub level1: Option<String>,
+    pub level2: Option<String>,
+    pub level3: Option<String>,
+    pub target: Option<String>,
+    pub line: usize,
+    pub line_end: usize,
+}
+
+/// What the indicator table's unplaced pieces look like, in dump order.
+#[derive(Debug, Clone, PartialEq)]
+pub enum IndItem {
+    /// A header line (`一级指标 二级指标`); whether it holds the level-2 header.
+    Header {
+        level2: bool,
+    },
+    /// Level 3 and target on one line (either order).
+    Row {
+        l3: String,
+        target: String,
+        line: usize,
+    },
+    /// Two name cells on one line: a level 1 and level 2 one row tall.
+    Pair {
+        l1: String,
+        l2: String,
+        line: usize,
+    },
+    /// All cells of a row on one line.
+    Full {
+        l1: Option<String>,
+        l2: Option<String>,
+        l3: String,
+        target: String,
+        line: usize,
+    },
+    Text {
+        text: String,
+        line: usize,
+    },
+    Target {
+        text: String,
+        line: usize,
+    },
+    /// A field label printed among the table's cells (`备注`, `分解目标`):
+    /// it ends a run of names.
+    Label,
+}
+
+/// Everything placed in one form, plus what is left for the indicators.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct TextFields {
+    pub pages: Vec<usize>,
+    pub values: BTreeMap<String, Assigned>,
+    pub funding: Vec<FundingRow>,
+    pub indicators: Vec<IndicatorRow>,
+    pub items: Vec<IndItem>,
+    pub warnings: Vec<Warning>,
+}
+
+impl TextFields {
+    pub(super) fn set(&mut self, key: &str, value: String, line: usize, line_end: usize) {
+        self.values.entry(key.to_string()).or_insert(Assigned {
+            value,
+            line,
+            line_end,
+        });
+    }
+    pub(super) fn warn(&mut self, field: &str, code: &str, msg: impl Into<String>) {
+        self.warnings.push(Warning::new(field, code, msg));
+    }
+}
+
+pub(super) struct Flat<'a> {
+    page: usize,
+    b: &'a Block,
+}
+
+pub(super) fn shape_fits(shape: Shape, k: &Kind) -> bool {
+    matches!(
+        (shape, k),
+        (Shape::Money, Kind::Money(_)) | (Shape::Date, Kind::Date(_))
+    )
+}
+
+pub(super) fn value_text(k: &Kind) -> String {
+    match k {
+        Kind::Money(s) | Kind::Date(s) | Kind::Text(s) | Kind::Target(s) | Kind::Paragraph(s) => {
+            s.clone()
+        }
+        _ => String::new(),
+    }
+}
+
+pub(super) fn alone(bs: &[Flat], i: usize) -> bool {
+    let r = bs[i].b.row;
+    let p = bs[i].page;
+    let same = |j: usize| bs[j].page == p && bs[j].b.row == r;
+    let before = i > 0 && same(i - 1);
+    let after = i + 1 < bs.len() && same(i + 1);
+    !before && !after
+}
+
+/// Places the labelled values of one form: header lines, values next to
+/// their labels (and in shared rows), options, funding rows, the project
+/// name, free texts; leaves the pieces of the indicator table as items.
+pub fn form_to_candidates(form: &TextForm, t: &Template) -> TextFields {
+    let mut f = TextFields {
+        pages: form.pages.iter().map(|(n, _)| *n).collect(),
+        ..Default::default()
+    };
+    let bs: Vec<Flat> = form
+        .pages
+        .iter()
+        .flat_map(|(n, blocks)| blocks.iter().map(move |b| Flat { page: *n, b }))
+        .collect();
+    let n = bs.len();
+    let mut claimed = vec![false; n];
+    let same_page = |i: usize, j: usize| j < n && bs[i].page == bs[j].page;
+
+    // Header lines.
+    for (i, x) in bs.iter().enumerate() {
+        let (key, val) = match &x.b.kind {
+            Kind::Title => ("title", t.header.title.clone()),
+            Kind::Year(y) => ("year", y.to_string()),
+            Kind::Unit(u) if !u.is_empty() => ("unit", u.clone()),
+            // `申报单位名称：` with the name on the next line.
+            Kind::Unit(_) => match bs.get(i + 1).map(|x| &x.b.kind) {
+                Some(Kind::Text(u)) if alone(&bs, i + 1) && bs[i + 1].page == x.page => {
+                    claimed[i + 1] = true;
+                    ("unit", u.clone())
+                }
+                _ => continue,
+            },
+            _ => continue,
+        };
+        if !f.values.contains_key(key) {
+            f.set(key, val, x.b.line, x.b.line_end);
+            claimed[i] = true;
+        }
+    }
+
+    // Values beside their labels, and in rows shared with another label.
+    for i in 0..n {
+        let Kind::Label(key) = &bs[i].b.kind else {
+            continue;
+        };
+        claimed[i] = true;
+        let Some(spec) = t.field(key) else { continue };
+        if matches!(spec.shape, Shape::Money | Shape::Date) {
+            if let Some((first, false)) = t.row_partner(key)
+                && i > 0
+                && !claimed[i - 1]
+                && same_page(i, i - 1)
+                && bs[i - 1].b.row == bs[i].b.row
+                && shape_fits(spec.shape, &bs[i - 1].b.kind)
+                && !(i >= 2 && bs[i - 2].b.kind == Kind::Label(first.to_string()))
+                && !f.values.contains_key(first)
+            {
+                let b = bs[i - 1].b;
+                f.set(first, value_text(&b.kind), b.line, b.line_end);
+                claimed[i - 1] = true;
+            }
+            let j = i + 1;
+            if same_page(i, j) && !claimed[j] && shape_fits(spec.shape, &bs[j].b.kind) {
+                let b = bs[j].b;
+                if !f.values.contains_key(key) {
+                    f.set(key, value_text(&b.kind), b.line, b.line_end);
+                    claimed[j] = true;
+                }
+            }
+        } else if spec.shape == Shape::Line {
+            let j = i + 1;
+            if same_page(i, j)
+                && !claimed[j]
+                && bs[j].b.row == bs[i].b.row
+                && let Kind::Text(s) = &bs[j].b.kind
+            {
+                f.set(key, s.clone(), bs[j].b.line, bs[j].b.line_end);
+                claimed[j] = true;
+            }
+        }
+    }
+
+    // Options, joined per field over their lines.
+    for spec in t.fields.iter().filter(|s| s.shape == Shape::Option) {
+        let idx: Vec<usize> = (0..n)
+            .filter(|&i| matches!(&bs[i].b.kind, Kind::Options(k, _) if *k == spec.key))
+            .collect();
+        if idx.is_empty() {
+            continue;
+        }
+        let text: String = idx
+            .iter()
+            .map(|&i| match &bs[i].b.kind {
+                Kind::Options(_, s) => s.as_str(),
+                _ => "",
+            })
+            .collect();
+        for &i in &idx {
+            claimed[i] = true;
+        }
+        let (line, end) = (
+            bs[idx[0]].b.line,
+            bs[*idx.last().expect("nonempty")].b.line_end,
+        );
+        let (ticked, unknown) = ticked_option(&text, &spec.options, t);
+        for u in unknown {
+            f.warn(
+                &spec.key,
+                "unknown_option",
+                format!("ticked text {u:?} is no known option"),
+            );
+        }
+        match ticked.as_slice() {
+            [one] => f.set(&spec.key, one.clone(), line, end),
+            [] => f.warn(&spec.key, "no_option_ticked", "no option is ticked"),
+            many => f.warn(
+                &spec.key,
+                "several_options_ticked",
+                format!("ticked: {}", many.join(", ")),
+            ),
+        }
+    }
+
+    // Funding rows: a name and an amount on one line; a lone name printed
+    // right after the rows is a row whose amount was printed elsewhere.
+    let mut i = 0;
+    while i + 1 < n {
+        if !claimed[i]
+            && !claimed[i + 1]
+            && same_page(i, i + 1)
+            && bs[i].b.row == bs[i + 1].b.row
+            && let (Kind::Text(name), Kind::Money(m)) = (&bs[i].b.kind, &bs[i + 1].b.kind)
+        {
+            f.funding.push(FundingRow {
+                name: Some(name.clone()),
+                amount: Some(m.clone()),
+                line: bs[i].b.line,
+                line_end: bs[i + 1].b.line_end,
+            });
+            claimed[i] = true;
+            claimed[i + 1] = true;
+            let j = i + 2;
+            if j < n
+                && !claimed[j]
+                && same_page(i, j)
+                && alone(&bs, j)
+                && let Kind::Text(name) = &bs[j].b.kind
+            {
+                f.funding.push(FundingRow {
+                    name: Some(name.clone()),
+                    amount: None,
+                    line: bs[j].b.line,
+                    line_end: bs[j].b.line_end,
+                });
+                claimed[j] = true;
+            }
+            i += 2;
+            continue;
+        }
+        i += 1;
+    }
+
+    // Amounts printed alone, away from any label.
+    let mut lone_money: Vec<usize> = (0..n)
+        .filter(|&i| !claimed[i] && alone(&bs, i) && matches!(bs[i].b.kind, Kind::Money(_)))
+        .collect();
+    let nameless: Vec<usize> = (0..f.funding.len())
+        .filter(|&r| f.funding[r].amount.is_none())
+        .collect();
+    if !nameless.is_empty() {
+        let cur = f
+            .values
+            .get("current_year_budget")
+            .and_then(|a| parse_money(&a.value).ok());
+        let known: i64 = f
+            .funding
+            .iter()
+            .filter_map(|r| r.amount.as_deref().and_then(|a| parse_money(a).ok()))
+            .map(|m| m.fen())
+            .sum();
+        let money = |i: usize| parse_money(&value_text(&bs[i].b.kind)).ok();
+        match (cur, nameless.as_slice()) {
+            (Some(cur), [r]) => {
+                let gap = cur.fen() - known;
+                let fits: Vec<usize> = lone_money
+                    .iter()
+                    .copied()
+                    .filter(|&i| money(i).is_some_and(|m| m.fen() == gap))
+                    .collect();
+                if let Some(&i) = fits.first() {
+                    let row = &mut f.funding[*r];
+                    row.amount = Some(value_text(&bs[i].b.kind));
+                    row.line = row.line.min(bs[i].b.line);
+                    row.line_end = row.line_end.max(bs[i].b.line_end);
+                    claimed[i] = true;
+                    lone_money.retain(|&x| x != i);
+                    let name = row.name.clone().unwrap_or_default();
+                    f.warn(
+                        "funding_components",
+                        "inferred_value",
+                        format!(
+                            "amount of {name:?} printed away from it (line {}); placed because the rows then sum to current_year_budget",
+                            bs[i].b.line
+                        ),
+                    );
+                } else {
+                    f.warn(
+                        "funding_components",
+                        "missing_amount",
+                        "a funding row has no amount and no lone amount closes the sum",
+                    );
+                }
+            }
+            _ => f.warn(
+                "funding_components",
+                "missing_amount",
+                format!("{} funding rows have no amount", nameless.len()),
+            ),
+        }
+    }
+    // Money fields whose label has no value: a single lone amount on the
+    // label's page is taken, with a warning; more are left unplaced.
+    for spec in t.fields.iter().filter(|s| s.shape == Shape::Money) {
+        if f.values.contains_key(&spec.key) {
+            continue;
+        }
+        let Some(li) = (0..n).find(|&i| bs[i].b.kind == Kind::Label(spec.key.clone())) else {
+            continue;
+        };
+        let page = bs[li].page;
+        let open: Vec<&str> = t
+            .fields
+            .iter()
+            .filter(|s| s.shape == Shape::Money && !f.values.contains_key(&s.key))
+            .filter(|s| {
+                (0..n).any(|i| bs[i].page == page && bs[i].b.kind == Kind::Label(s.key.clone()))
+            })
+            .map(|s| s.key.as_str())
+            .collect();
+        let here: Vec<usize> = lone_money
+            .iter()
+            .copied()
+            .filter(|&i| bs[i].page == page)
+            .collect();
+        if let ([only], [i]) = (open.as_slice(), here.as_slice()) {
+            let b = bs[*i].b;
+            f.set(only, value_text(&b.kind), b.line, b.line_end);
+            claimed[*i] = true;
+            lone_money.retain(|x| x != i);
+            f.warn(
+                only,
+                "inferred_value",
+                format!(
+                    "the only amount printed alone on its page (line {})",
+                    b.line
+                ),
+            );
+        }
+    }
+    for i in lone_money {
+        f.warn(
+            "",
+            "unassigned_value",
+            format!(
+                "line {}: amount {} placed in no field",
+                bs[i].b.line,
+                value_text(&bs[i].b.kind)
+            ),
+        );
+    }
+
+    // The project name: a line of text alone, right after the unit line
+    // (else the first such line on the label's page).
+    if let Some(spec) = t.fields.iter().find(|s| s.shape == Shape::Line)
+        && !f.values.contains_key(&spec.key)
+    {
+        let unit = (0..n).find(|&i| matches!(bs[i].b.kind, Kind::Unit(_)));
+        let label = (0..n).find(|&i| bs[i].b.kind == Kind::Label(spec.key.clone()));
+        let lone_text =
+            |i: usize| !claimed[i] && alone(&bs, i) && matches!(bs[i].b.kind, Kind::Text(_));
+        let pick = unit
+            .and_then(|u| {
+                (u + 1..n)
+                    .take_while(|&j| same_page(u, j))
+                    .find(|&j| lone_text(j))
+            })
+            .or_else(|| {
+                label.and_then(|l| {
+                    (0..n)
+                        .filter(|&j| bs[j].page == bs[l].page)
+                        .find(|&j| lone_text(j))
+                })
+            });
+        if let Some(j) = pick {
+            f.set(
+                &spec.key,
+                value_text(&bs[j].b.kind),
+                bs[j].b.line,
+                bs[j].b.line_end,
+            );
+            claimed[j] = true;
+        }
+    }
+
+    place_paragraphs(&bs, &mut claimed, t, &mut f);
+
+    // What is left and table-shaped goes to the indicator table.
+    f.items = indicator_items(&bs, &claimed);
+    f
+}
+
+/// Free texts, page by page: a paragraph printed right after its label is
+/// that label's; the other paragraphs go to the page's other text labels in
+/// form order, reading the page from its title line on and then what was
+/// printed before it (a page's lower rows can come out above the title).
+pub(super) fn place_paragraphs(
+    bs: &[Flat],
+    claimed: &mut [bool],
+    t: &Template,
+    f: &mut TextFields,
+) {
+    let n = bs.len();
+    let is_text_field = |k: &str| t.field(k).is_some_and(|s| s.shape == Shape::Paragraphs);
+    let pages: Vec<usize> = f.pages.clone();
+    for page in pages {
+        let idx: Vec<usize> = (0..n).filter(|&i| bs[i].page == page).collect();
+        let mut labels: Vec<(usize, String)> = Vec::new();
+        for &i in &idx {
+            if let Kind::Label(k) = &bs[i].b.kind
+                && is_text_field(k)
+                && !f.values.contains_key(k)
+                && !labels.iter().any(|(_, x)| x == k)
+            {
+                labels.push((i, k.clone()));
+            }
+        }
+        // Adjacent paragraphs.
+        labels.retain(|(i, k)| {
+            let j = i + 1;
+            if j < n
+                && bs[j].page == page
+                && !claimed[j]
+                && let Kind::Paragraph(p) = &bs[j].b.kind
+            {
+                f.set(k, p.clone(), bs[j].b.line, bs[j].b.line_end);
+                claimed[j] = true;
+                return false;
+            }
+            true
+        });
+        let title = idx.iter().copied().find(|&i| bs[i].b.kind == Kind::Title);
+        let mut paras: Vec<usize> = idx
+            .iter()
+            .copied()
+            .filter(|&i| !claimed[i] && matches!(bs[i].b.kind, Kind::Paragraph(_)))
+            .collect();
+        if let Some(ti) = title {
+            paras.sort_by_key(|&i| (i < ti, i));
+        }
+        let order = |k: &str| {
+            t.fields
+                .iter()
+                .position(|s| s.key == k)
+                .unwrap_or(usize::MAX)
+        };
+        labels.sort_by_key(|(_, k)| order(k));
+        // More labels than texts: optional fields are left empty first.
+        while labels.len() > paras.len() {
+            match labels
+                .iter()
+                .rposition(|(_, k)| t.field(k).is_some_and(|s| !s.required))
+            {
+                Some(p) => {
+                    labels.remove(p);
+                }
+                None => break,
+            }
+        }
+        if labels.len() != paras.len() && !labels.is_empty() && !paras.is_empty() {
+            let names: Vec<&str> = labels.iter().map(|(_, k)| k.as_str()).collect();
+            f.warn(
+                names[0],
+                "ambiguous_assignment",
+                format!(
+                    "page {page}: {} texts for labels {}; placed in form order",
+                    paras.len(),
+                    names.join(", ")
+                ),
+            );
+        }
+        for ((_, k), &p) in labels.iter().zip(&paras) {
+            let b = bs[p].b;
+            f.set(k, value_text(&b.kind), b.line, b.line_end);
+            claimed[p] = true;
+        }
+        for &p in paras.iter().skip(labels.len()) {
+            let text: String = value_text(&bs[p].b.kind).chars().take(30).collect();
+            f.warn(
+                "",
+                "unassigned_text",
+                format!("line {}: text placed in no field: {text:?}", bs[p].b.line),
+            );
+            claimed[p] = true;
+        }
+    }
+}
+
+pub(super) fn indicator_items(bs: &[Flat], claimed: &[bool]) -> Vec<IndItem> {
+    // Pages with some sign of the table.
+    let table_pages: HashSet<usize> = bs
+        .iter()
+        .enumerate()
+        .filter(|(i, x)| {
+            !claimed[*i] && matches!(x.b.kind, Kind::Target(_))
+                || matches!(
+                    x.b.kind,
+                    Kind::Header(
+                        HeaderCol::Level1
+                            | HeaderCol::Level2
+                            | HeaderCol::Level3
+                            | HeaderCol::Target
+                    )
+                )
+        })
+        .map(|(_, x)| x.page)
+        .collect();
+    let mut items = Vec::new();
+    let mut i = 0;
+    while i < bs.len() {
+        let (page, row) = (bs[i].page, bs[i].b.row);
+        let mut j = i;
+        while j < bs.len() && bs[j].page == page && bs[j].b.row == row {
+            j += 1;
+        }
+        let cells: Vec<&Block> = (i..j)
+            .filter(|&k| !claimed[k] || matches!(bs[k].b.kind, Kind::Header(_)))
+            .map(|k| bs[k].b)
+            .collect();
+        let line = bs[i].b.line;
+        let has_label = (i..j).any(|k| matches!(bs[k].b.kind, Kind::Label(_)));
+        i = j;
+        if !table_pages.contains(&page) {
+            continue;
+        }
+        if has_label {
+            items.push(IndItem::Label);
+        }
+        if cells.is_empty() {
+            continue;
+        }
+        if cells.iter().any(|c| matches!(c.kind, Kind::Header(_))) {
+            let level2 = cells
+                .iter()
+                .any(|c| c.kind == Kind::Header(HeaderCol::Level2));
+            if cells.iter().any(|c| {
+                matches!(
+                    c.kind,
+                    Kind::Header(
+                        HeaderCol::Level1
+                            | HeaderCol::Level2
+                            | HeaderCol::Level3
+                            | HeaderCol::Target
+                    )
+                )
+            }) {
+                items.push(IndItem::Header { level2 });
+            }
+            continue;
+        }
+        let texts: Vec<String> = cells
+            .iter()
+            .filter_map(|c| match &c.kind {
+                Kind::Text(s) => Some(s.clone()),
+                _ => None,
+            })
+            .collect();
+        let targets: Vec<String> = cells
+            .iter()
+            .filter_map(|c| match &c.kind {
+                Kind::Target(s) => Some(s.clone()),
+                _ => None,
+            })
+            .collect();
+        match (texts.as_slice(), targets.as_slice()) {
+            ([], []) => {}
+            ([a], []) => items.push(IndItem::Text {
+                text: a.clone(),
+                line,
+            }),
+            ([], [g]) => items.push(IndItem::Target {
+                text: g.clone(),
+                line,
+            }),
+            ([a], [g]) => items.push(IndItem::Row {
+                l3: a.clone(),
+                target: g.clone(),
+                line,
+            }),
+            ([a, b], []) => items.push(IndItem::Pair {
+                l1: a.clone(),
+                l2: b.clone(),
+                line,
+            }),
+            ([a, b], [g]) => items.push(IndItem::Full {
+                l1: None,
+                l2: Some(a.clone()),
+                l3: b.clone(),
+                target: g.clone(),
+                line,
+            }),
+            (ts, [g, ..]) if ts.len() >= 3 => items.push(IndItem::Full {
+                l1: Some(ts[0].clone()),
+                l2: Some(ts[1].clone()),
+                l3: ts[2..].join(""),
+                target: g.clone(),
+                line,
+            }),
+            (ts, gs) => {
+                for x in ts {
+                    items.push(IndItem::Text {
+                        text: x.clone(),
+                        line,
+                    });
+                }
+                for g in gs {
+                    items.push(IndItem::Target {
+                        text: g.clone(),
+                        line,
+                    });
+                }
+            }
+        }
+    }
+    items
+}

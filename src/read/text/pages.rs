@@ -1,0 +1,73 @@
+//! Stage 1: a dump's text split into pages (form feeds, runs of blank
+//! lines) of numbered lines ([`text_to_pages`]).
+
+/// One physical line of the dump (1-based number), blank or not.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageLine {
+    pub no: usize,
+    pub text: String,
+}
+
+/// The lines of one printed page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TextPage {
+    /// 1-based page number within the dump.
+    pub number: usize,
+    pub lines: Vec<PageLine>,
+}
+
+/// Blank lines in a row that end a page.
+pub const PAGE_BREAK_BLANKS: usize = 3;
+
+/// Whether a line is all white space (U+3000 included: see [`crate::text`]).
+pub(super) fn is_blank_line(s: &str) -> bool {
+    s.trim().is_empty()
+}
+
+/// Splits a dump into pages: a form feed, or a run of
+/// [`PAGE_BREAK_BLANKS`] or more blank lines, breaks a page. Pages without
+/// any text are dropped.
+pub fn text_to_pages(text: &str) -> Vec<TextPage> {
+    let mut pages = Vec::new();
+    let mut cur: Vec<PageLine> = Vec::new();
+    let mut blanks = 0usize;
+    let flush = |cur: &mut Vec<PageLine>, pages: &mut Vec<TextPage>| {
+        if cur.iter().any(|l| !is_blank_line(&l.text)) {
+            pages.push(TextPage {
+                number: pages.len() + 1,
+                lines: std::mem::take(cur),
+            });
+        } else {
+            cur.clear();
+        }
+    };
+    for (i, raw) in text.split('\n').enumerate() {
+        let raw = raw.strip_suffix('\r').unwrap_or(raw);
+        for (k, part) in raw.split('\u{c}').enumerate() {
+            if k > 0 {
+                flush(&mut cur, &mut pages);
+                blanks = 0;
+            }
+            if is_blank_line(part) {
+                blanks += 1;
+                if k == 0 || !part.is_empty() {
+                    cur.push(PageLine {
+                        no: i + 1,
+                        text: String::new(),
+                    });
+                }
+                continue;
+            }
+            if blanks >= PAGE_BREAK_BLANKS {
+                flush(&mut cur, &mut pages);
+            }
+            blanks = 0;
+            cur.push(PageLine {
+                no: i + 1,
+                text: part.to_string(),
+            });
+        }
+    }
+    flush(&mut cur, &mut pages);
+    pages
+}

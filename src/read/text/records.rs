@@ -1,0 +1,135 @@
+//! Stage 5: placed values to a record ([`fields_to_record`]).
+
+use super::*;
+
+pub(super) fn loc(a: &Assigned) -> Location {
+    Location::Text {
+        line: a.line,
+        line_end: a.line_end,
+    }
+}
+
+/// Normalizes the placed values into a [`Record`].
+pub fn fields_to_record(f: &TextFields, t: &Template, source: Source) -> Record {
+    let mut warnings = f.warnings.clone();
+    let mut provenance = BTreeMap::new();
+    let mut r = Record::empty(t.record_fields(), source);
+    for field in t.record_fields() {
+        let key = field.key.as_str();
+        let value = match field.kind {
+            ValueKind::FundingTable => Value::Funding(funding_rows(f, key, &mut provenance)),
+            ValueKind::IndicatorTable => {
+                Value::Indicators(indicator_rows(f, key, t, &mut provenance))
+            }
+            kind => {
+                let Some(a) = f.values.get(key) else { continue };
+                provenance.insert(key.to_string(), loc(a));
+                scalar_value(key, kind, field.shape, &a.value, &mut warnings)
+            }
+        };
+        r.set(key, value);
+    }
+    // Required fields with nothing placed.
+    for spec in t.fields.iter().filter(|s| s.required) {
+        let present = match spec.shape.kind() {
+            ValueKind::FundingTable | ValueKind::IndicatorTable => {
+                r.get(&spec.key).is_some_and(|v| !v.is_empty())
+            }
+            _ => f.values.contains_key(&spec.key),
+        };
+        if !present && !warnings.iter().any(|w| w.field == spec.key) {
+            warnings.push(Warning::new(&spec.key, "not_found", "no value placed"));
+        }
+    }
+    for (k, _) in HEADER_FIELDS {
+        if !f.values.contains_key(k) {
+            warnings.push(Warning::new(k, "not_found", format!("{k} not found")));
+        }
+    }
+    warnings.extend(cross_check_warnings(&r, t));
+    r.warnings = warnings;
+    r.provenance = provenance;
+    r
+}
+
+/// A placed one-value field's value by its kind and shape: text trimmed
+/// (null when empty), a year, a date or an amount parsed (null, with a
+/// warning, when it does not parse).
+pub(super) fn scalar_value(
+    key: &str,
+    kind: ValueKind,
+    shape: Option<Shape>,
+    text: &str,
+    warnings: &mut Vec<Warning>,
+) -> Value {
+    let trimmed = text.trim();
+    let text_or_null = (!trimmed.is_empty()).then(|| trimmed.to_string());
+    match (kind, shape) {
+        (ValueKind::Int, _) => Value::Int(text_or_null.and_then(|y| y.parse().ok())),
+        (ValueKind::Money, _) => Value::Money(match parse_money(text) {
+            Ok(m) => Some(m),
+            Err(e) => {
+                let msg = format!("{text:?}: {e}");
+                warnings.push(Warning::new(key, "unparsed_amount", msg));
+                None
+            }
+        }),
+        (_, Some(Shape::Date)) => Value::Text(match normalize::parse_date(text) {
+            DateParse::Ok(d) => Some(d),
+            DateParse::Repaired { date, note } => {
+                warnings.push(Warning::new(key, "repaired_date", note));
+                Some(date)
+            }
+            DateParse::Invalid(reason) => {
+                warnings.push(Warning::new(key, "unparsed_date", reason));
+                None
+            }
+        }),
+        _ => Value::Text(text_or_null),
+    }
+}
+
+pub(super) fn funding_rows(
+    f: &TextFields,
+    key: &str,
+    provenance: &mut BTreeMap<String, Location>,
+) -> Vec<FundingComponent> {
+    let mut out = Vec::with_capacity(f.funding.len());
+    for (i, row) in f.funding.iter().enumerate() {
+        let amount = row.amount.as_deref().and_then(|a| parse_money(a).ok());
+        out.push(FundingComponent {
+            name: row.name.clone().unwrap_or_default(),
+            amount,
+        });
+        let at = Location::Text {
+            line: row.line,
+            line_end: row.line_end,
+        };
+        provenance.insert(format!("{key}[{i}]"), at);
+    }
+    out
+}
+
+pub(super) fn indicator_rows(
+    f: &TextFields,
+    key: &str,
+    t: &Template,
+    provenance: &mut BTreeMap<String, Location>,
+) -> Vec<Indicator> {
+    let mut out = Vec::with_capacity(f.indicators.len());
+    for (i, row) in f.indicators.iter().enumerate() {
+        out.push(Indicator {
+            level1: row.level1.clone(),
+            level2: row.level2.clone(),
+            level3: row.level3.clone(),
+            target: row.target.clone(),
+            target_parsed: row.target.as_deref().and_then(|s| parse_target(s, t)),
+        });
+        let at = Location::Text {
+            line: row.line,
+            line_end: row.line_end,
+        };
+        provenance.insert(format!("{key}[{i}]"), at);
+    }
+    out
+}
