@@ -22,7 +22,7 @@ use crate::geom::{BBox, OcrInfo};
 use crate::layout::{CellRef, FreeLine, PageLayout, TextLine};
 use crate::record::Warning;
 use crate::settings::LayoutSettings;
-use crate::template::{FieldSpec, Shape, Template, label_key, label_key_into};
+use crate::template::{FieldSpec, Shape, Template, Vocabulary, label_key, label_key_into};
 
 /// A row of the funding sub-table.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -95,11 +95,11 @@ pub struct FormFields {
 
 /// Whether the page carries the form's title (a new form starts there).
 pub fn page_has_title(page: &PageLayout, template: &Template) -> bool {
-    let title = label_key(&template.header.title);
+    let title = &template.vocab().title;
     let mut key = String::new();
     let mut has = |chars: &mut dyn Iterator<Item = char>| {
         label_key_into(chars, &mut key);
-        key.contains(&title)
+        key.contains(title.as_str())
     };
     page.free_lines
         .iter()
@@ -109,32 +109,6 @@ pub fn page_has_title(page: &PageLayout, template: &Template) -> bool {
                 .iter()
                 .any(|c| has(&mut c.lines.iter().flat_map(|l| l.text.chars())))
         })
-}
-
-/// The template's header strings as [`label_key`]s, computed once per form.
-struct Keys {
-    title: String,
-    units: Vec<String>,
-    funding: [Vec<String>; 2],
-    indicator: [Vec<String>; 4],
-}
-
-impl Keys {
-    fn new(t: &Template) -> Keys {
-        let keys = |ls: &[String]| ls.iter().map(|l| label_key(l)).collect::<Vec<_>>();
-        let (f, i) = (&t.funding_table, &t.indicator_table);
-        Keys {
-            title: label_key(&t.header.title),
-            units: keys(&t.header.unit_labels),
-            funding: [keys(&f.name), keys(&f.amount)],
-            indicator: [
-                keys(&i.level1),
-                keys(&i.level2),
-                keys(&i.level3),
-                keys(&i.target),
-            ],
-        }
-    }
 }
 
 /// A cell's [`label_key`] (its lines' text; the `\n` joining them is white
@@ -287,7 +261,7 @@ struct OpenTable {
     is_funding: bool,
 }
 
-fn is_header_cell(c: &CellRef, keys: &Keys) -> bool {
+fn is_header_cell(c: &CellRef, keys: &Vocabulary) -> bool {
     let k = cell_key(c);
     keys.funding
         .iter()
@@ -301,7 +275,7 @@ fn table_rows(
     first_row: usize,
     columns: &Columns,
     is_funding: bool,
-    keys: &Keys,
+    keys: &Vocabulary,
     settings: &LayoutSettings,
     value: &mut FieldValue,
 ) {
@@ -396,10 +370,10 @@ pub fn pages_to_fields(
             .collect(),
         ..Default::default()
     };
-    let keys = Keys::new(template);
+    let keys = template.vocab();
     for p in pages {
         for fl in &p.free_lines {
-            read_header_line(&mut out, p.page, &fl.line, &keys);
+            read_header_line(&mut out, p.page, &fl.line, keys);
         }
     }
     // The field a continuation band (empty label cell at the top of a
@@ -411,7 +385,7 @@ pub fn pages_to_fields(
         let label_text = band.label.text();
         let spec = template
             .field_for_label(&label_text)
-            .or_else(|| table_by_header(&band, template, &keys));
+            .or_else(|| table_by_header(&band, template, keys));
         // An empty label cell goes on with the field above (a label
         // printed once, on a sub-table's header row or on the first
         // part of a cut cell); so does the open sub-table's own label
@@ -424,15 +398,14 @@ pub fn pages_to_fields(
                         .as_ref()
                         .is_some_and(|t| out.hits[t.hit].key == s.key)
                 }));
-        if continues && continue_band(&band, &mut out, &open_table, last_text_hit, &keys, settings)
-        {
+        if continues && continue_band(&band, &mut out, &open_table, last_text_hit, keys, settings) {
             continue;
         }
         open_table = None;
         last_text_hit = None;
         match spec.filter(|s| matches!(s.shape, Shape::FundingTable | Shape::IndicatorTable)) {
-            Some(spec) => open_table = read_sub_table(&band, spec, &keys, settings, &mut out),
-            None => read_pairs(&band, template, &keys, &mut out, &mut last_text_hit),
+            Some(spec) => open_table = read_sub_table(&band, spec, keys, settings, &mut out),
+            None => read_pairs(&band, template, keys, &mut out, &mut last_text_hit),
         }
     }
     out
@@ -445,7 +418,7 @@ fn continue_band(
     out: &mut FormFields,
     open_table: &Option<OpenTable>,
     last_text_hit: Option<usize>,
-    keys: &Keys,
+    keys: &Vocabulary,
     settings: &LayoutSettings,
 ) -> bool {
     if let Some(t) = open_table {
@@ -482,7 +455,7 @@ fn continue_band(
 fn read_sub_table(
     band: &Band,
     spec: &FieldSpec,
-    keys: &Keys,
+    keys: &Vocabulary,
     settings: &LayoutSettings,
     out: &mut FormFields,
 ) -> Option<OpenTable> {
@@ -529,7 +502,7 @@ fn read_sub_table(
 fn table_by_header<'t>(
     band: &Band,
     template: &'t Template,
-    keys: &Keys,
+    keys: &Vocabulary,
 ) -> Option<&'t crate::template::FieldSpec> {
     if !band.label.is_empty() {
         return None;
@@ -547,7 +520,7 @@ fn table_by_header<'t>(
 
 /// Takes a line as the title, the year or the unit line when it is one and
 /// that item is still missing. Returns whether the line was used.
-fn read_header_line(out: &mut FormFields, page: usize, line: &TextLine, keys: &Keys) -> bool {
+fn read_header_line(out: &mut FormFields, page: usize, line: &TextLine, keys: &Vocabulary) -> bool {
     let text = line.text.trim();
     let key = label_key(text);
     let title_key = &keys.title;
@@ -590,7 +563,7 @@ fn read_header_line(out: &mut FormFields, page: usize, line: &TextLine, keys: &K
 fn read_pairs(
     band: &Band,
     template: &Template,
-    keys: &Keys,
+    keys: &Vocabulary,
     out: &mut FormFields,
     last_text_hit: &mut Option<usize>,
 ) {

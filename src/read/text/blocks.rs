@@ -3,17 +3,10 @@
 //! ([`page_to_blocks`]); pages to forms ([`blocks_to_forms`]).
 
 use super::*;
+use crate::template::{Term, Vocabulary};
 
 /// A column header cell of a sub-table.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum HeaderCol {
-    FundingName,
-    FundingAmount,
-    Level1,
-    Level2,
-    Level3,
-    Target,
-}
+pub use crate::template::Column as HeaderCol;
 
 /// What a piece of a page is.
 #[derive(Debug, Clone, PartialEq)]
@@ -107,44 +100,12 @@ pub(super) fn split_swapped_target(t: &str) -> Option<(String, String)> {
         .then(|| (c["target"].to_string(), text.to_string()))
 }
 
-pub(super) struct Vocab {
-    title: String,
-    units: Vec<String>,
-    /// Normalized label or header key to what it is.
-    exact: BTreeMap<String, Kind>,
-    prefixes: HashSet<String>,
-}
-
-pub(super) fn vocab(t: &Template) -> Vocab {
-    let mut exact = BTreeMap::new();
-    for (l, f) in t.labels() {
-        exact.insert(l.to_string(), Kind::Label(f.key.clone()));
-    }
-    let cols = [
-        (&t.funding_table.name, HeaderCol::FundingName),
-        (&t.funding_table.amount, HeaderCol::FundingAmount),
-        (&t.indicator_table.level1, HeaderCol::Level1),
-        (&t.indicator_table.level2, HeaderCol::Level2),
-        (&t.indicator_table.level3, HeaderCol::Level3),
-        (&t.indicator_table.target, HeaderCol::Target),
-    ];
-    for (names, col) in cols {
-        for n in names {
-            exact.entry(label_key(n)).or_insert(Kind::Header(col));
+impl From<&Term> for Kind {
+    fn from(t: &Term) -> Kind {
+        match t {
+            Term::Label(k) => Kind::Label(k.clone()),
+            Term::Header(c) => Kind::Header(*c),
         }
-    }
-    let mut prefixes = HashSet::new();
-    for k in exact.keys() {
-        let chars: Vec<char> = k.chars().collect();
-        for n in 1..=chars.len() {
-            prefixes.insert(chars[..n].iter().collect::<String>());
-        }
-    }
-    Vocab {
-        title: label_key(&t.header.title),
-        units: t.header.unit_labels.iter().map(|u| label_key(u)).collect(),
-        exact,
-        prefixes,
     }
 }
 
@@ -179,7 +140,7 @@ pub(super) enum LineKind {
     Tokens,
 }
 
-pub(super) fn line_kind(text: &str, t: &Template, v: &Vocab) -> LineKind {
+pub(super) fn line_kind(text: &str, t: &Template, v: &Vocabulary) -> LineKind {
     let trimmed = text.trim();
     if is_blank_line(trimmed) {
         return LineKind::Blank;
@@ -213,7 +174,7 @@ pub(super) const PROSE_MIN_CHARS: usize = 20;
 /// Whether an unindented line is running text (dumps that drop the
 /// paragraph indent): long, with sentence punctuation, and no token that is
 /// a label or a value shape (so rows of cells are not taken for text).
-pub(super) fn is_prose(line: &str, t: &Template, v: &Vocab) -> bool {
+pub(super) fn is_prose(line: &str, t: &Template, v: &Vocabulary) -> bool {
     if line.chars().count() < PROSE_MIN_CHARS
         || !line.contains(['，', '。', '；', '：', '、', ',', ';'])
     {
@@ -223,7 +184,7 @@ pub(super) fn is_prose(line: &str, t: &Template, v: &Vocab) -> bool {
 }
 
 /// Whether no token of the line is a label or a value shape.
-pub(super) fn no_cells(line: &str, t: &Template, v: &Vocab) -> bool {
+pub(super) fn no_cells(line: &str, t: &Template, v: &Vocabulary) -> bool {
     !line.split_whitespace().any(|tok| {
         let k = label_key(tok);
         v.exact.contains_key(&k)
@@ -238,9 +199,9 @@ pub(super) fn no_cells(line: &str, t: &Template, v: &Vocab) -> bool {
 /// the tokens of the other lines (labels found by the template vocabulary,
 /// joined when wrapped over lines; values classified by shape).
 pub fn page_to_blocks(page: &TextPage, t: &Template) -> Vec<Block> {
-    let v = vocab(t);
+    let v = t.vocab();
     let lines = &page.lines;
-    let mut kinds: Vec<LineKind> = lines.iter().map(|l| line_kind(&l.text, t, &v)).collect();
+    let mut kinds: Vec<LineKind> = lines.iter().map(|l| line_kind(&l.text, t, v)).collect();
     // Unindented running text: a line of plain text directly above running
     // text starts it (its first line may be short or lack punctuation).
     for i in (0..lines.len().saturating_sub(1)).rev() {
@@ -248,7 +209,7 @@ pub fn page_to_blocks(page: &TextPage, t: &Template) -> Vec<Block> {
             && matches!(kinds[i + 1], LineKind::ParagraphStart)
             && indent_width(&lines[i + 1].text) < 2
             && lines[i].text.trim().chars().count() >= PROSE_MIN_CHARS / 2
-            && no_cells(lines[i].text.trim(), t, &v)
+            && no_cells(lines[i].text.trim(), t, v)
         {
             kinds[i] = LineKind::ParagraphStart;
         }
@@ -290,7 +251,7 @@ pub fn page_to_blocks(page: &TextPage, t: &Template) -> Vec<Block> {
                 let text = lines[i].text.trim();
                 let first = text.split_whitespace().next().unwrap_or("");
                 let mut rest = text;
-                if let Some(Kind::Label(k)) = v.exact.get(&label_key(first)) {
+                if let Some(Term::Label(k)) = v.exact.get(&label_key(first)) {
                     push(&mut out, Kind::Label(k.clone()), no, row);
                     rest = text[first.len()..].trim();
                 }
@@ -337,7 +298,7 @@ pub fn page_to_blocks(page: &TextPage, t: &Template) -> Vec<Block> {
                             break;
                         }
                         if let Some(kind) = v.exact.get(&acc) {
-                            best = Some((m, None, kind.clone()));
+                            best = Some((m, None, Kind::from(kind)));
                         }
                         m += 1;
                     }
@@ -356,7 +317,8 @@ pub fn page_to_blocks(page: &TextPage, t: &Template) -> Vec<Block> {
                                     break;
                                 }
                                 if let Some(kind) = v.exact.get(&acc2) {
-                                    best = Some((toks.len() - 1, Some((j, n + 1)), kind.clone()));
+                                    best =
+                                        Some((toks.len() - 1, Some((j, n + 1)), Kind::from(kind)));
                                 }
                             }
                         }

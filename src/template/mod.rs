@@ -8,10 +8,13 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use crate::error::{Error, Result};
+
+mod vocabulary;
 use crate::text::NORMAL_OPERATORS;
+pub use vocabulary::{Column, Term, Vocabulary};
 
 /// The template shipped with shenbao.
-pub const DEFAULT_TEMPLATE: &str = include_str!("../templates/form.toml");
+pub const DEFAULT_TEMPLATE: &str = include_str!("../../templates/form.toml");
 const DEFAULT_TEMPLATE_NAME: &str = "templates/form.toml (built in)";
 
 /// The shape of a field's value, which decides how its cell is read.
@@ -140,12 +143,9 @@ pub struct Template {
     /// Normalized label to index in `fields`.
     #[serde(skip)]
     label_index: HashMap<String, usize>,
-    /// [`Template::vocabulary`], built once at load.
+    /// [`Template::vocab`], built once at load.
     #[serde(skip)]
-    vocabulary: Vec<String>,
-    /// [`Template::cell_texts`], built once at load.
-    #[serde(skip)]
-    cell_texts: Vec<String>,
+    vocab: Vocabulary,
     /// [`Template::record_fields`], built once at load.
     #[serde(skip)]
     record_fields: Vec<RecordField>,
@@ -443,8 +443,7 @@ impl Template {
         if label_key(&t.header.title).is_empty() {
             return Err(err("`header.title` is empty".into()));
         }
-        t.vocabulary = t.build_vocabulary();
-        t.cell_texts = t.build_cell_texts();
+        t.vocab = Vocabulary::of(&t);
         Ok(t)
     }
 
@@ -511,34 +510,24 @@ impl Template {
         }
     }
 
+    /// The form's printed texts as the stages look for them, built once
+    /// at load ([`Vocabulary`]).
+    pub fn vocab(&self) -> &Vocabulary {
+        &self.vocab
+    }
+
     /// The form's printed words as label keys ([`label_key`]): the title,
     /// the unit, field, funding and indicator column labels. Text holding
     /// none of them is not this form's (a page's garbage text layer).
     pub fn vocabulary(&self) -> &[String] {
-        &self.vocabulary
+        &self.vocab.words
     }
 
     /// The fixed texts a table cell may hold on its own, as printed: the
     /// field labels (in field order), then the funding and indicator
     /// column headers.
     pub fn cell_texts(&self) -> &[String] {
-        &self.cell_texts
-    }
-
-    fn build_cell_texts(&self) -> Vec<String> {
-        let fields = self.fields.iter().flat_map(|f| f.labels.iter());
-        let f = &self.funding_table;
-        let i = &self.indicator_table;
-        fields
-            .chain(
-                [
-                    &f.name, &f.amount, &i.level1, &i.level2, &i.level3, &i.target,
-                ]
-                .into_iter()
-                .flatten(),
-            )
-            .cloned()
-            .collect()
+        &self.vocab.cell_texts
     }
 
     /// The field registry: every record field, in record order (see
@@ -599,24 +588,6 @@ impl Template {
             }
         }
         Ok(())
-    }
-
-    fn build_vocabulary(&self) -> Vec<String> {
-        let mut v: Vec<String> = std::iter::once(&self.header.title)
-            .chain(&self.header.unit_labels)
-            .chain(&self.funding_table.name)
-            .chain(&self.funding_table.amount)
-            .chain(&self.indicator_table.level1)
-            .chain(&self.indicator_table.level2)
-            .chain(&self.indicator_table.level3)
-            .chain(&self.indicator_table.target)
-            .map(|s| label_key(s))
-            .chain(self.label_index.keys().cloned())
-            .filter(|k| k.chars().count() >= 2)
-            .collect();
-        v.sort();
-        v.dedup();
-        v
     }
 
     pub fn field(&self, key: &str) -> Option<&FieldSpec> {

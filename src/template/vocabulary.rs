@@ -1,0 +1,108 @@
+//! The template's printed texts as the stages look for them, built once at
+//! load ([`super::Template::vocab`]): the mapping finds labels and sub-table
+//! headers in cells, the text reader in lines, the layout snaps OCR'd text
+//! to them, the scan reader tells a garbage text layer by them.
+
+use std::collections::{BTreeMap, HashSet};
+
+use super::{Template, label_key};
+
+/// A column header of a sub-table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Column {
+    FundingName,
+    FundingAmount,
+    Level1,
+    Level2,
+    Level3,
+    Target,
+}
+
+/// What a printed text is: a field's label (the field's key) or a
+/// sub-table's column header.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Term {
+    Label(String),
+    Header(Column),
+}
+
+/// Every text the form prints as it is, by [`label_key`].
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Vocabulary {
+    /// The title's key.
+    pub title: String,
+    /// The unit labels' keys.
+    pub units: Vec<String>,
+    /// The funding table's column headers: name, amount.
+    pub funding: [Vec<String>; 2],
+    /// The indicator table's column headers: levels 1-3, target.
+    pub indicator: [Vec<String>; 4],
+    /// Label or header key to what it is (a label wins over a header).
+    pub exact: BTreeMap<String, Term>,
+    /// Every prefix of every key of `exact` (labels wrapped over lines).
+    pub prefixes: HashSet<String>,
+    /// The form's printed words of two characters or more, sorted: text
+    /// holding none of them is not this form's.
+    pub words: Vec<String>,
+    /// The fixed texts a table cell may hold on its own, as printed: the
+    /// field labels (in field order), then the sub-table headers.
+    pub cell_texts: Vec<String>,
+}
+
+impl Vocabulary {
+    pub(super) fn of(t: &Template) -> Vocabulary {
+        let keys = |ls: &[String]| ls.iter().map(|l| label_key(l)).collect::<Vec<_>>();
+        let (f, i) = (&t.funding_table, &t.indicator_table);
+        let columns = [
+            (&f.name, Column::FundingName),
+            (&f.amount, Column::FundingAmount),
+            (&i.level1, Column::Level1),
+            (&i.level2, Column::Level2),
+            (&i.level3, Column::Level3),
+            (&i.target, Column::Target),
+        ];
+        let mut exact = BTreeMap::new();
+        for (l, spec) in t.labels() {
+            exact.insert(l.to_string(), Term::Label(spec.key.clone()));
+        }
+        for (names, col) in columns {
+            for n in names {
+                exact.entry(label_key(n)).or_insert(Term::Header(col));
+            }
+        }
+        let prefixes = exact
+            .keys()
+            .flat_map(|k| {
+                let chars: Vec<char> = k.chars().collect();
+                (1..=chars.len()).map(move |n| chars[..n].iter().collect::<String>())
+            })
+            .collect();
+        let labels = t.fields.iter().flat_map(|f| f.labels.iter());
+        let headers = columns.iter().flat_map(|(names, _)| names.iter());
+        let cell_texts: Vec<String> = labels.chain(headers).cloned().collect();
+        let mut words: Vec<String> = std::iter::once(&t.header.title)
+            .chain(&t.header.unit_labels)
+            .chain(columns.iter().flat_map(|(names, _)| names.iter()))
+            .map(|s| label_key(s))
+            .chain(t.labels().map(|(l, _)| l.to_string()))
+            .filter(|k| k.chars().count() >= 2)
+            .collect();
+        words.sort();
+        words.dedup();
+        Vocabulary {
+            title: label_key(&t.header.title),
+            units: keys(&t.header.unit_labels),
+            funding: [keys(&f.name), keys(&f.amount)],
+            indicator: [
+                keys(&i.level1),
+                keys(&i.level2),
+                keys(&i.level3),
+                keys(&i.target),
+            ],
+            exact,
+            prefixes,
+            words,
+            cell_texts,
+        }
+    }
+}
