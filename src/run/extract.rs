@@ -137,8 +137,15 @@ impl Extractor {
                 let source = Source::new(path, &sha, i, &f.pages);
                 textdump::fields_to_record(f, &self.template, source)
             })
-            .filter(|r| r.is_form(&self.template.identifying_fields))
             .collect();
+        self.forms_only(path, records)
+    }
+
+    /// The records that are forms ([`Record::is_form`]): a run of pages
+    /// before the first title page holding no field is not one.
+    /// [`Error::NoForm`] when none is.
+    fn forms_only(&self, path: &Path, mut records: Vec<Record>) -> Result<Vec<Record>> {
+        records.retain(|r| r.is_form(&self.template.identifying_fields));
         if records.is_empty() {
             return Err(Error::NoForm {
                 file: path.to_path_buf(),
@@ -293,14 +300,8 @@ impl Extractor {
                 let source = Source::new(path, sha, i, &f.pages);
                 fields_to_record(f, &self.template, source, &self.confidence)
             })
-            .filter(|r| r.is_form(&self.template.identifying_fields))
             .collect();
-        if records.is_empty() {
-            return Err(Error::NoForm {
-                file: path.to_path_buf(),
-            });
-        }
-        Ok(records)
+        self.forms_only(path, records)
     }
 
     /// The whole pipeline over one file, a panic anywhere caught and
