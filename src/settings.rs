@@ -39,7 +39,7 @@ pub struct LayoutSettings {
     /// and is no cell border (`drop_rules_through_text`). Default 0.15.
     pub text_rule_margin: f64,
     /// On a page read by OCR, a cell or free line at least this similar
-    /// (`normalize::similarity`: 1 − edit distance / the longer length,
+    /// (`text::similarity`: 1 − edit distance / the longer length,
     /// white space ignored) to one of the template's fixed texts (a label,
     /// sub-table header, the title, a unit label) takes that text
     /// (`layout::snap_labels`); the closest one wins. Default 0.6: labels

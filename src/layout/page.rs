@@ -11,10 +11,9 @@ use super::{
     text_inset,
 };
 use crate::geom::{BBox, OcrInfo, PageContent};
-use crate::normalize::similarity;
 use crate::settings::LayoutSettings;
 use crate::template::{Template, label_key};
-use crate::text::strip_whitespace;
+use crate::text::{similarity, strip_whitespace};
 
 /// A table cell with its text.
 #[derive(Debug, Clone, PartialEq, Serialize)]

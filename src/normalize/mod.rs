@@ -502,50 +502,5 @@ pub fn text_equivalent(a: &str, b: &str) -> bool {
         .eq(b.chars().filter(|c| !is_blank(*c)))
 }
 
-/// The characters of `s` with blanks ([`crate::text::is_blank`]) removed,
-/// as [`text_equivalent`] and [`similarity`] see them.
-pub fn squeeze(s: &str) -> Vec<char> {
-    s.chars().filter(|c| !is_blank(*c)).collect()
-}
-
-/// Levenshtein distance over chars: common prefix and suffix stripped
-/// (exact, and makes near-equal texts cheap), then a two-row DP.
-pub fn levenshtein(a: &[char], b: &[char]) -> usize {
-    let prefix = a.iter().zip(b).take_while(|(x, y)| x == y).count();
-    let (a, b) = (&a[prefix..], &b[prefix..]);
-    let suffix = a
-        .iter()
-        .rev()
-        .zip(b.iter().rev())
-        .take_while(|(x, y)| x == y)
-        .count();
-    let (a, b) = (&a[..a.len() - suffix], &b[..b.len() - suffix]);
-    if a.is_empty() {
-        return b.len();
-    }
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    let mut cur = vec![0; b.len() + 1];
-    for (i, ca) in a.iter().enumerate() {
-        cur[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let sub = prev[j] + usize::from(ca != cb);
-            cur[j + 1] = sub.min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        std::mem::swap(&mut prev, &mut cur);
-    }
-    prev[b.len()]
-}
-
-/// `1 - levenshtein / max(len)` over chars with white space removed: 1.0
-/// for equivalent texts (two blank texts included), 0.0 for nothing alike.
-pub fn similarity(a: &str, b: &str) -> f64 {
-    let (a, b) = (squeeze(a), squeeze(b));
-    let n = a.len().max(b.len());
-    if n == 0 {
-        return 1.0;
-    }
-    1.0 - levenshtein(&a, &b) as f64 / n as f64
-}
-
 #[cfg(test)]
 mod tests;

@@ -1,4 +1,5 @@
 use super::*;
+use crate::text::levenshtein;
 
 fn tpl() -> &'static Template {
     static T: LazyLock<Template> = LazyLock::new(|| Template::builtin().unwrap());
@@ -540,16 +541,6 @@ fn text_equivalent_ignores_all_white_space() {
     assert!(text_equivalent("甲 乙\n丙\u{3000}丁", "甲乙丙丁"));
     assert!(text_equivalent("", " \n\t"));
     assert!(!text_equivalent("甲乙", "乙甲"));
-}
-
-#[test]
-fn similarity_bounds_and_edits() {
-    assert_eq!(similarity("abc", "a b c"), 1.0);
-    assert_eq!(similarity("", ""), 1.0);
-    assert_eq!(similarity("abc", ""), 0.0);
-    assert!((similarity("abcd", "abce") - 0.75).abs() < 1e-12);
-    assert!((similarity("kitten", "sitting") - (1.0 - 3.0 / 7.0)).abs() < 1e-12);
-    assert!((similarity("项目概况", "项目概") - 0.75).abs() < 1e-12);
 }
 
 #[test]

@@ -26,8 +26,9 @@ use std::fmt::Write as _;
 
 use serde_json::Value;
 
-use crate::normalize::{similarity, squeeze, text_equivalent};
+use crate::normalize::text_equivalent;
 use crate::template::{Template, ValueKind};
+use crate::text::{similarity, squeeze};
 
 /// The keys of a funding component row.
 pub const FUNDING_KEYS: &[&str] = &["name", "amount"];

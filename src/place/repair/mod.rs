@@ -24,10 +24,10 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use crate::layout::CellRef;
-use crate::normalize::similarity;
 use crate::place::map::{FieldValue, FormFields};
 use crate::record::Warning;
 use crate::template::{Shape, Template};
+use crate::text::similarity;
 use crate::text::{is_cjk, normal_operator, strip_whitespace};
 
 /// How close an OCR reading must be to a text the form guarantees to take
