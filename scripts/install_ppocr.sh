@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs the PP-OCR recognizer shenbao reads scanned pages with (docs/ocr.md,
+# Installs the PP-OCR recognizer shenbao reads scanned pages with (docs/read-scan.md (history: CHANGELOG.md),
 # "Recognizer"): the PP-OCRv4 Chinese text-line recognition model as the
 # rapidocr-onnxruntime wheel ships it (Apache-2.0), and the ONNX Runtime C
 # library from the onnxruntime wheel (MIT), both from PyPI, pinned by hash.

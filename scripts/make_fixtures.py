@@ -40,7 +40,7 @@ def _template():
 
 
 # The record's keys, in record order: the header's three, then the
-# template's fields (the field registry, src/template.rs).
+# template's fields (the field registry, src/template/).
 TEMPLATE = _template()
 KEYS = ["title", "year", "unit"] + [f["key"] for f in TEMPLATE["fields"]]
 

@@ -13,7 +13,7 @@ fixtures/scanned/NAME-scan.pdf. The truth is the source fixture's:
 golden/NAME.json is copied to golden/NAME-scan.json.
 
 The same for the VALIDATION names into fixtures/scanned-validation/ (a
-set kept apart from the choice of OCR settings, see docs/ocr.md).
+set kept apart from the choice of OCR settings, see docs/read-scan.md (history: CHANGELOG.md)).
 
 And fixtures/scanned-jpeg/NAME-jpeg.pdf for the JPEG names: 300 dpi color
 JPEG scans (see jpeg_scans).
@@ -54,7 +54,7 @@ NAMES = {
 
 
 # Made the same way into fixtures/scanned-validation/: never used to choose
-# OCR settings (docs/ocr.md), only to check a choice made on the set above.
+# OCR settings (docs/read-scan.md (history: CHANGELOG.md)), only to check a choice made on the set above.
 VALIDATION = {
     "sample-2019-dsjzx-2": -0.9,
     "synth-05": 1.1,
@@ -178,7 +178,7 @@ def mixed():
 # Made into fixtures/scanned-jpeg/: another degradation, closer to an
 # office scanner's output (300 dpi, color, JPEG quality 70, tinted paper,
 # rotated 0.8 degrees). Looked at when choosing the ruling-line threshold
-# and the low-confidence amount warning (docs/ocr.md).
+# and the low-confidence amount warning (docs/read-scan.md (history: CHANGELOG.md)).
 JPEG = ["synth-05", "synth-12"]
 JPEG_OUT = os.path.join(FIXTURES, "scanned-jpeg")
 

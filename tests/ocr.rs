@@ -51,7 +51,7 @@ fn tools_missing() -> bool {
     }
 }
 
-/// Measured (README, "Scanned forms"; docs/ocr.md) with Debian's
+/// Measured (README, "Scanned forms"; docs/read-scan.md (history: CHANGELOG.md)) with Debian's
 /// tesseract 5.3.0 and its chi_sim/eng data: on fixtures/scanned (the set
 /// the OCR settings were chosen on) 84/88 fields strictly right (95.5%,
 /// the target), 87/88 with text similarity 0.9; on
@@ -387,7 +387,7 @@ fn read_degraded(ex: &Extractor, kind: &str) -> (usize, usize, Vec<Record>) {
 }
 
 /// Floors two fields under what the degraded tuning scans gave when
-/// measured (docs/ocr.md, "Degraded scans"; 41, 41, 43, 39, 32 of 44);
+/// measured (docs/read-scan.md (history: CHANGELOG.md), "Degraded scans"; 41, 41, 43, 39, 32 of 44);
 /// and no field wrong without a warning on it.
 #[test]
 fn degraded_scans_are_restored_and_read_right_or_warned() {

@@ -2,7 +2,7 @@
 //! lines ([`crate::geom::PageContent`], points, top-left origin).
 //!
 //! - [`pdf`]: a PDF's text layer, by our own content-stream interpreter
-//!   over lopdf (`docs/backend.md`).
+//!   over lopdf (`docs/read-pdf.md`).
 //! - [`scan`]: a page without a usable text layer, from its image by OCR:
 //!   the same page content, plus what OCR added
 //!   ([`crate::geom::PageContent::ocr`]).

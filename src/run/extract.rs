@@ -1,9 +1,9 @@
 //! The per-file pipeline and the batch driver.
 //!
 //! ```text
-//! bytes ─pdf::read_pages, ocr::ocr_pages─▶ pages ─layout::page_to_layout─▶ layouts
-//!   ─split_forms, join::join_page_cuts─▶ form pages ─mapping::pages_to_fields─▶ fields
-//!   ─repair::repair_fields─▶ fields ─assemble::fields_to_record─▶ record
+//! bytes ─read::pdf::read_pages, read::scan::ocr_pages─▶ pages ─layout::page_to_layout─▶ layouts
+//!   ─split_forms, place::join::join_page_cuts─▶ form pages ─place::map::pages_to_fields─▶ fields
+//!   ─place::repair::repair_fields─▶ fields ─assemble::fields_to_record─▶ record
 //! ```
 //!
 //! A scanned page is read by OCR into the same page content as a

@@ -1,7 +1,7 @@
-//! Ingesting an archive into a [`Store`]: files extracted in parallel
-//! (rayon), results streamed over a bounded channel to one writer thread
-//! that stores each file in its own transaction, so memory stays flat and a
-//! killed run resumes where it stopped.
+//! Ingesting an archive into a [`Store`]: files extracted in parallel by
+//! the batch runner ([`crate::run::batch`]), results handed in input order
+//! to the calling thread, which stores each file in its own transaction,
+//! so memory stays flat and a killed run resumes where it stopped.
 //!
 //! Per file: read, hash, skip when the store already holds the same path
 //! with the same hash and extractor version (unless forced), else run the

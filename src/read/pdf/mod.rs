@@ -2,7 +2,7 @@
 //!
 //! Built on `lopdf` (object parsing, xref repair, decryption, filters) with
 //! our own small content-stream interpreter ([`interp`]); see
-//! `docs/backend.md` for why, with the measurements.
+//! `docs/read-pdf.md` for why, with the measurements.
 //!
 //! Output follows [`crate::geom`]: points, top-left origin of the page's
 //! crop box (media box when none), `/Rotate` applied, so a landscape page

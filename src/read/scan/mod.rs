@@ -10,15 +10,17 @@
 //! [`image`], [`lines`], [`prepro`].
 //!
 //! ```text
-//! page ─page_needs_ocr─▶ ─rasterize (pdftoppm -gray)─▶ GrayImage
-//!   ─normalize_illumination─▶ ─estimate_skew / rotate─▶ ─find_frame / rectify / warp─▶
-//!   ─find_segments─▶ edges (points)
-//!   ─erase_segments─▶ ─cell strips─▶ tesseract hOCR ─parse_hocr─▶ words ─words_to_glyphs─▶ glyphs
+//! page ─page_needs_ocr─▶ ─rasterize (pdftoppm, red ink taken out)─▶ GrayImage
+//!   ─prepare_image (sheet, illumination, skew)─▶ ─find_rules, find_frame / rectify / warp─▶
+//!   ─segments_to_edges─▶ edges (points)
+//!   ─erase_segments─▶ ─text_regions─▶ PP-OCR lines read twice (ppocr_read), or
+//!   Tesseract passes voted (passes) ─▶ words ─words_to_glyphs─▶ glyphs
 //! ```
 //!
-//! External tools are run as subprocesses (no linking): `pdftoppm` from
-//! poppler-utils and `tesseract` with the `chi_sim` data. Their paths come
-//! from [`OcrSettings`].
+//! External tools are run as subprocesses: `pdftoppm` from poppler-utils
+//! and, where PP-OCR is not installed, `tesseract` with the `chi_sim`
+//! data; PP-OCR runs in process (ONNX Runtime). Their paths come from
+//! [`OcrSettings`].
 
 pub mod image;
 pub mod lines;

@@ -9,7 +9,7 @@ use super::*;
 /// light gray (150-200 on 255) after anti-aliasing and deskewing; at 0.5
 /// (the earlier value) the rules of a 300 dpi JPEG scan read at 200 dpi
 /// broke into pieces and the tables were lost (12/66 fields right; 60/66
-/// at 0.7), with no change on the 200 dpi fixtures (docs/ocr.md). Runs of
+/// at 0.7), with no change on the 200 dpi fixtures (docs/read-scan.md (history: CHANGELOG.md)). Runs of
 /// light text halo stay short and unconnected, so they are not taken.
 pub(super) const LINE_MASK_LEVEL: f64 = 0.7;
 

@@ -15,7 +15,7 @@ pub struct OcrPass {
 
 /// The passes, in the order [`OcrSettings::passes`] takes them: the page
 /// as rendered; enlarged 1.5× and thresholded; enlarged 1.25×. Chosen on
-/// the scanned fixtures (docs/ocr.md): each alone misreads 20-25 of 88
+/// the scanned fixtures (docs/read-scan.md (history: CHANGELOG.md)): each alone misreads 20-25 of 88
 /// fields, mostly at different characters; voted, fewer.
 pub const OCR_PASSES: [OcrPass; 3] = [
     OcrPass {

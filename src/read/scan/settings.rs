@@ -35,7 +35,7 @@ pub struct OcrSettings {
     pub dpi: u32,
     /// Range the automatic resolution is held within. Default 200..=200,
     /// so every scan is read at 200 dpi: the form's 10.5 pt text is then
-    /// ~29 px tall, which `chi_sim` reads best. Measured (docs/ocr.md):
+    /// ~29 px tall, which `chi_sim` reads best. Measured (docs/read-scan.md (history: CHANGELOG.md)):
     /// 200 dpi scans misread more when upsampled to 300 or 400; 300 dpi
     /// JPEG scans read at 200 dpi gave 60/66 fields right, at 250 60/66
     /// with a funding table lost, at their own 300 57/66 with an amount
@@ -149,7 +149,7 @@ pub struct OcrSettings {
     /// How many of [`OCR_PASSES`] read each page, their readings voted
     /// character by character ([`vote`]). Default 3 (the binary:
     /// `$SHENBAO_OCR_PASSES`); 1 is about three times less CPU and reads
-    /// worse (docs/ocr.md).
+    /// worse (docs/read-scan.md (history: CHANGELOG.md)).
     pub passes: usize,
     /// A page whose text layer holds none of the form's words
     /// ([`crate::template::Template::vocabulary`]) is read by OCR when it
@@ -224,7 +224,7 @@ impl Default for OcrSettings {
     }
 }
 
-/// What reads the text of scanned pages (docs/ocr.md, "Recognizer").
+/// What reads the text of scanned pages (docs/read-scan.md (history: CHANGELOG.md), "Recognizer").
 #[derive(Debug, Clone, PartialEq)]
 pub enum Recognizer {
     /// PP-OCR when its files are installed ([`ppocr::find_dir`]), else

@@ -1,6 +1,6 @@
 //! Signs the `chi_sim` model cannot write, recognized from their shape.
 //!
-//! The model's character set has no `≥` or `≤` (see `fix.rs`), so it
+//! The model's character set has no `≥` or `≤` (see `src/place/repair/`), so it
 //! writes whatever it finds closest (`之`, `受`, `>`, `和`…) before the
 //! number of an indicator target. [`classify_comparison`] looks at the
 //! ink of such a glyph: a `≥` or `≤` is a chevron above a bar nearly as
