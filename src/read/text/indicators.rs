@@ -2,6 +2,8 @@
 //! names play across the dump ([`indicator_roles`], [`place_indicators`],
 //! [`candidates_to_fields`]).
 
+use std::collections::VecDeque;
+
 use super::*;
 
 /// Indicator names seen in a role somewhere in the dump, where the layout
@@ -120,9 +122,46 @@ pub(super) fn match_rows_to_pairs(
 /// are a one-row level 1 and level 2.
 pub fn place_indicators(f: &mut TextFields, roles: &Roles) {
     let items = f.items.clone();
+    let mut role = level2_runs(&items, roles);
+    assign_lone_targets(f, &items, roles, &mut role);
+    let row_at = row_positions(&items, &role);
+    name_lone_levels(&items, roles, &mut role, &row_at);
+    let mut walk = walk_rows(&items, &role, &row_at);
+    // Level 2: the group's spanning cell, else the next one-row cell of the
+    // column run (listed top to bottom).
+    let mut run: VecDeque<String> = items
+        .iter()
+        .zip(&role)
+        .filter_map(|(x, r)| match (x, r) {
+            (IndItem::Text { text, .. }, Some(Role::L2Single)) => Some(text.clone()),
+            _ => None,
+        })
+        .collect();
+    order_level2_run(f, &mut walk, &mut run);
+    fill_levels(f, &items, &role, walk, run);
+}
+
+/// A level-1 group of indicator rows: its name, its spanning level 2, its
+/// rows (indices into the rows built).
+struct Group {
+    l1: String,
+    l2: Option<String>,
+    rows: Vec<usize>,
+}
+
+/// The rows built by [`walk_rows`], the groups, and each row's group.
+struct Walk {
+    out: Vec<IndicatorRow>,
+    groups: Vec<Group>,
+    row_group: Vec<Option<usize>>,
+}
+
+/// Level-2 runs: names under the `二级指标` header, or known as level 2 in
+/// a row of such names, are one-row level-2 cells; other names known as
+/// level 2, spanning ones.
+fn level2_runs(items: &[IndItem], roles: &Roles) -> Vec<Option<Role>> {
     let n = items.len();
     let mut role: Vec<Option<Role>> = vec![None; n];
-    // Level-2 runs: under the header, or names known as level 2 in a row.
     let mut after_header = false;
     for i in 0..n {
         match &items[i] {
@@ -149,7 +188,19 @@ pub fn place_indicators(f: &mut TextFields, roles: &Roles) {
             _ => after_header = false,
         }
     }
-    // Lone targets to lone names.
+    role
+}
+
+/// Lone targets to lone names: the nearest name printed alone that is not
+/// known as a level 1 or 2; close calls get an `ambiguous_assignment`
+/// warning.
+fn assign_lone_targets(
+    f: &mut TextFields,
+    items: &[IndItem],
+    roles: &Roles,
+    role: &mut [Option<Role>],
+) {
+    let n = items.len();
     let targets: Vec<usize> = (0..n)
         .filter(|&i| matches!(items[i], IndItem::Target { .. }))
         .collect();
@@ -216,8 +267,12 @@ pub fn place_indicators(f: &mut TextFields, roles: &Roles) {
             }
         }
     }
-    // Where each row happens: its own line, or for a level 3 printed apart
-    // from its target, the earlier of the two.
+}
+
+/// Where each row happens: its own line, or for a level 3 printed apart
+/// from its target, the earlier of the two.
+fn row_positions(items: &[IndItem], role: &[Option<Role>]) -> Vec<Option<usize>> {
+    let n = items.len();
     let mut row_at: Vec<Option<usize>> = vec![None; n];
     for i in 0..n {
         match (&items[i], role[i]) {
@@ -226,64 +281,140 @@ pub fn place_indicators(f: &mut TextFields, roles: &Roles) {
             _ => {}
         }
     }
+    row_at
+}
+
+/// Remaining lone names: a level 1 starts a group; a name printed after
+/// some of its group's rows, with no more rows to come (or rows that can
+/// go to an earlier group still without rows), is a level 2 spanning the
+/// group, which it closes.
+fn name_lone_levels(
+    items: &[IndItem],
+    roles: &Roles,
+    role: &mut [Option<Role>],
+    row_at: &[Option<usize>],
+) {
+    let n = items.len();
     let name_at = |i: usize, role: &[Option<Role>]| match (&items[i], role[i]) {
         (IndItem::Text { text, .. }, None | Some(Role::L2Merged)) => Some(text.clone()),
         _ => None,
     };
-    // Remaining lone names: a level 1 starts a group; a name printed after
-    // some of its group's rows, with no more rows to come (or rows that can
-    // go to an earlier group still without rows), is a level 2 spanning
-    // the group, which it closes.
-    {
-        let mut groups: Vec<usize> = Vec::new(); // rows per group
-        let mut cur: Option<usize> = None;
-        let mut closed = false;
-        for i in 0..n {
-            if row_at[i].is_some() {
-                match cur {
-                    Some(c) if closed => {
-                        let g = groups.iter().position(|&r| r == 0).unwrap_or(c);
-                        groups[g] += 1;
-                        if g != c {
-                            cur = Some(g);
-                            closed = false;
-                        }
-                    }
-                    Some(c) => groups[c] += 1,
-                    None => {}
-                }
-            }
-            match (&items[i], role[i]) {
-                (IndItem::Pair { .. }, _) => cur = None,
-                (IndItem::Text { text, .. }, None) => {
-                    let rows_follow = (i + 1..n)
-                        .take_while(|&j| name_at(j, &role).is_none())
-                        .any(|j| row_at[j].is_some());
-                    let empty_before = cur.is_some_and(|c| groups[..c].contains(&0));
-                    let merged2 = !roles.level1.contains(text)
-                        && cur.is_some_and(|c| groups[c] > 0)
-                        && !closed
-                        && (!rows_follow || empty_before);
-                    if merged2 {
-                        role[i] = Some(Role::L2Merged);
-                        closed = true;
-                    } else {
-                        role[i] = Some(Role::L1);
-                        groups.push(0);
-                        cur = Some(groups.len() - 1);
+    let mut groups: Vec<usize> = Vec::new(); // rows per group
+    let mut cur: Option<usize> = None;
+    let mut closed = false;
+    for i in 0..n {
+        if row_at[i].is_some() {
+            match cur {
+                Some(c) if closed => {
+                    let g = groups.iter().position(|&r| r == 0).unwrap_or(c);
+                    groups[g] += 1;
+                    if g != c {
+                        cur = Some(g);
                         closed = false;
                     }
                 }
-                _ => {}
+                Some(c) => groups[c] += 1,
+                None => {}
             }
         }
+        match (&items[i], role[i]) {
+            (IndItem::Pair { .. }, _) => cur = None,
+            (IndItem::Text { text, .. }, None) => {
+                let rows_follow = (i + 1..n)
+                    .take_while(|&j| name_at(j, role).is_none())
+                    .any(|j| row_at[j].is_some());
+                let empty_before = cur.is_some_and(|c| groups[..c].contains(&0));
+                let merged2 = !roles.level1.contains(text)
+                    && cur.is_some_and(|c| groups[c] > 0)
+                    && !closed
+                    && (!rows_follow || empty_before);
+                if merged2 {
+                    role[i] = Some(Role::L2Merged);
+                    closed = true;
+                } else {
+                    role[i] = Some(Role::L1);
+                    groups.push(0);
+                    cur = Some(groups.len() - 1);
+                    closed = false;
+                }
+            }
+            _ => {}
+        }
     }
-    // Walk again, placing rows in groups (or under one-row pairs).
-    struct Group {
-        l1: String,
-        l2: Option<String>,
-        rows: Vec<usize>,
+}
+
+/// Gives the rows under one-row level-1/level-2 pairs their pair, matched
+/// by names ([`match_rows_to_pairs`]), and empties the pending lists.
+fn flush_pairs(
+    pairs: &mut Vec<(String, String)>,
+    pair_rows: &mut Vec<usize>,
+    out: &mut [IndicatorRow],
+) {
+    if pairs.is_empty() {
+        return;
     }
+    let l3: Vec<String> = out
+        .iter()
+        .map(|r| r.level3.clone().unwrap_or_default())
+        .collect();
+    let m = match_rows_to_pairs(pair_rows, pairs, &l3);
+    for (r, &q) in pair_rows.iter().zip(&m) {
+        out[*r].level1 = Some(pairs[q].0.clone());
+        out[*r].level2 = Some(pairs[q].1.clone());
+    }
+    pairs.clear();
+    pair_rows.clear();
+}
+
+/// A row's parts, from its own line or from a level 3 and its target
+/// printed apart: (level 3, target, first line, last line, level 1,
+/// level 2). `None`: the item holds no row.
+type RowParts = (String, String, usize, usize, Option<String>, Option<String>);
+
+fn row_parts(items: &[IndItem], role: &[Option<Role>], r: usize) -> Option<RowParts> {
+    Some(match (&items[r], role[r]) {
+        (IndItem::Row { l3, target, line }, _) => {
+            (l3.clone(), target.clone(), *line, *line, None, None)
+        }
+        (
+            IndItem::Full {
+                l1,
+                l2,
+                l3,
+                target,
+                line,
+            },
+            _,
+        ) => (
+            l3.clone(),
+            target.clone(),
+            *line,
+            *line,
+            l1.clone(),
+            l2.clone(),
+        ),
+        (IndItem::Text { text, line }, Some(Role::L3(g))) => {
+            let (t, tl) = match &items[g] {
+                IndItem::Target { text, line } => (text.clone(), *line),
+                _ => (String::new(), *line),
+            };
+            (
+                text.clone(),
+                t,
+                (*line).min(tl),
+                (*line).max(tl),
+                None,
+                None,
+            )
+        }
+        _ => return None,
+    })
+}
+
+/// Walks the items again, placing rows in level-1 groups (or under
+/// one-row pairs).
+fn walk_rows(items: &[IndItem], role: &[Option<Role>], row_at: &[Option<usize>]) -> Walk {
+    let n = items.len();
     let mut groups: Vec<Group> = Vec::new();
     let mut out: Vec<IndicatorRow> = Vec::new();
     let mut row_group: Vec<Option<usize>> = Vec::new();
@@ -292,62 +423,10 @@ pub fn place_indicators(f: &mut TextFields, roles: &Roles) {
     let mut pairs: Vec<(String, String)> = Vec::new();
     let mut pair_rows: Vec<usize> = Vec::new();
     let mut last_full: Option<(Option<String>, Option<String>)> = None;
-    let flush_pairs = |pairs: &mut Vec<(String, String)>,
-                       pair_rows: &mut Vec<usize>,
-                       out: &mut Vec<IndicatorRow>| {
-        if pairs.is_empty() {
-            return;
-        }
-        let l3: Vec<String> = out
-            .iter()
-            .map(|r| r.level3.clone().unwrap_or_default())
-            .collect();
-        let m = match_rows_to_pairs(pair_rows, pairs, &l3);
-        for (r, &q) in pair_rows.iter().zip(&m) {
-            out[*r].level1 = Some(pairs[q].0.clone());
-            out[*r].level2 = Some(pairs[q].1.clone());
-        }
-        pairs.clear();
-        pair_rows.clear();
-    };
     for i in 0..n {
         if let Some(r) = row_at[i] {
-            let (l3, target, line, line_end, l1, l2) = match (&items[r], role[r]) {
-                (IndItem::Row { l3, target, line }, _) => {
-                    (l3.clone(), target.clone(), *line, *line, None, None)
-                }
-                (
-                    IndItem::Full {
-                        l1,
-                        l2,
-                        l3,
-                        target,
-                        line,
-                    },
-                    _,
-                ) => (
-                    l3.clone(),
-                    target.clone(),
-                    *line,
-                    *line,
-                    l1.clone(),
-                    l2.clone(),
-                ),
-                (IndItem::Text { text, line }, Some(Role::L3(g))) => {
-                    let (t, tl) = match &items[g] {
-                        IndItem::Target { text, line } => (text.clone(), *line),
-                        _ => (String::new(), *line),
-                    };
-                    (
-                        text.clone(),
-                        t,
-                        (*line).min(tl),
-                        (*line).max(tl),
-                        None,
-                        None,
-                    )
-                }
-                _ => continue,
+            let Some((l3, target, line, line_end, l1, l2)) = row_parts(items, role, r) else {
+                continue;
             };
             let (mut l1, mut l2) = (l1, l2);
             let explicit = l1.is_some() || l2.is_some();
@@ -418,16 +497,17 @@ pub fn place_indicators(f: &mut TextFields, roles: &Roles) {
         }
     }
     flush_pairs(&mut pairs, &mut pair_rows, &mut out);
-    // Level 2: the group's spanning cell, else the next one-row cell of the
-    // column run (listed top to bottom).
-    let mut run: std::collections::VecDeque<String> = items
-        .iter()
-        .zip(&role)
-        .filter_map(|(x, r)| match (x, r) {
-            (IndItem::Text { text, .. }, Some(Role::L2Single)) => Some(text.clone()),
-            _ => None,
-        })
-        .collect();
+    flush_pairs(&mut pairs, &mut pair_rows, &mut out);
+    Walk {
+        out,
+        groups,
+        row_group,
+    }
+}
+
+/// The one-row level-2 cells of the column run laid over the groups that
+/// take them, when their rows account for the whole run.
+fn order_level2_run(f: &mut TextFields, walk: &mut Walk, run: &mut VecDeque<String>) {
     // The one-row level-2 cells are listed top to bottom; the groups that
     // take them (no spanning level 2) are in dump order, which need not be
     // the printed order. When their rows account for the whole list, lay
@@ -436,44 +516,44 @@ pub fn place_indicators(f: &mut TextFields, roles: &Roles) {
     // at least two rows, else it prints beside its level 2) the row of a
     // neighbouring group most like its own.
     let l3_of = |out: &[IndicatorRow], r: usize| out[r].level3.clone().unwrap_or_default();
-    let run_groups: Vec<usize> = (0..groups.len())
-        .filter(|&g| groups[g].l2.is_none() && !groups[g].rows.is_empty())
+    let run_groups: Vec<usize> = (0..walk.groups.len())
+        .filter(|&g| walk.groups[g].l2.is_none() && !walk.groups[g].rows.is_empty())
         .collect();
-    let total: usize = run_groups.iter().map(|&g| groups[g].rows.len()).sum();
+    let total: usize = run_groups.iter().map(|&g| walk.groups[g].rows.len()).sum();
     if total == run.len() && run_groups.len() >= 2 && run_groups.len() <= 6 {
         for k in 0..run_groups.len() {
             let g = run_groups[k];
-            if groups[g].rows.len() != 1 {
+            if walk.groups[g].rows.len() != 1 {
                 continue;
             }
-            let own = l3_of(&out, groups[g].rows[0]);
+            let own = l3_of(&walk.out, walk.groups[g].rows[0]);
             let mut best: Option<(usize, usize, usize)> = None; // (score, group, index)
             for h in [k.checked_sub(1), Some(k + 1)]
                 .into_iter()
                 .flatten()
                 .filter_map(|h| run_groups.get(h).copied())
             {
-                if groups[h].rows.len() < 3 {
+                if walk.groups[h].rows.len() < 3 {
                     continue;
                 }
-                for (x, &r) in groups[h].rows.iter().enumerate() {
-                    let s = shared_chars(&own, &l3_of(&out, r));
+                for (x, &r) in walk.groups[h].rows.iter().enumerate() {
+                    let s = shared_chars(&own, &l3_of(&walk.out, r));
                     if s > 0 && best.is_none_or(|(b, _, _)| s > b) {
                         best = Some((s, h, x));
                     }
                 }
             }
             if let Some((_, h, x)) = best {
-                let r = groups[h].rows.remove(x);
-                groups[g].rows.push(r);
-                row_group[r] = Some(g);
+                let r = walk.groups[h].rows.remove(x);
+                walk.groups[g].rows.push(r);
+                walk.row_group[r] = Some(g);
                 f.warn(
                     "indicators",
                     "ambiguous_assignment",
                     format!(
                         "{:?} moved under {:?} (a level-1 cell spans two rows or more)",
-                        l3_of(&out, r),
-                        groups[g].l1
+                        l3_of(&walk.out, r),
+                        walk.groups[g].l1
                     ),
                 );
             }
@@ -483,8 +563,8 @@ pub fn place_indicators(f: &mut TextFields, roles: &Roles) {
             let mut at = 0;
             let mut s = 0;
             for &g in order {
-                for &r in &groups[g].rows {
-                    s += shared_chars(&names[at], &l3_of(&out, r));
+                for &r in &walk.groups[g].rows {
+                    s += shared_chars(&names[at], &l3_of(&walk.out, r));
                     at += 1;
                 }
             }
@@ -520,13 +600,29 @@ pub fn place_indicators(f: &mut TextFields, roles: &Roles) {
         }
         let mut at = 0;
         for &g in &best.1 {
-            for &r in &groups[g].rows {
-                out[r].level2 = Some(names[at].clone());
+            for &r in &walk.groups[g].rows {
+                walk.out[r].level2 = Some(names[at].clone());
                 at += 1;
             }
         }
         run.clear();
     }
+}
+
+/// Levels 1 and 2 of every row from its group or the run; warnings for
+/// rows left without them and names placed nowhere.
+fn fill_levels(
+    f: &mut TextFields,
+    items: &[IndItem],
+    role: &[Option<Role>],
+    walk: Walk,
+    mut run: VecDeque<String>,
+) {
+    let Walk {
+        mut out,
+        groups,
+        row_group,
+    } = walk;
     for (r, g) in row_group.iter().enumerate() {
         let Some(g) = g else {
             if out[r].level1.is_none() && out[r].level2.is_none() {
@@ -562,7 +658,7 @@ pub fn place_indicators(f: &mut TextFields, roles: &Roles) {
             );
         }
     }
-    for (x, r) in items.iter().zip(&role) {
+    for (x, r) in items.iter().zip(role) {
         if let (IndItem::Text { text, line }, None) = (x, r) {
             f.warn(
                 "indicators",
