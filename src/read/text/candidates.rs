@@ -139,11 +139,28 @@ pub fn form_to_candidates(form: &TextForm, t: &Template) -> TextFields {
         .iter()
         .flat_map(|(n, blocks)| blocks.iter().map(move |b| Flat { page: *n, b }))
         .collect();
-    let n = bs.len();
-    let mut claimed = vec![false; n];
-    let same_page = |i: usize, j: usize| j < n && bs[i].page == bs[j].page;
+    let mut claimed = vec![false; bs.len()];
+    place_header(&mut f, &bs, &mut claimed, t);
+    place_beside_labels(&mut f, &bs, &mut claimed, t);
+    place_options(&mut f, &bs, &mut claimed, t);
+    place_funding_rows(&mut f, &bs, &mut claimed);
+    place_lone_amounts(&mut f, &bs, &mut claimed, t);
+    place_project_name(&mut f, &bs, &mut claimed, t);
+    place_paragraphs(&bs, &mut claimed, t, &mut f);
 
-    // Header lines.
+    // What is left and table-shaped goes to the indicator table.
+    f.items = indicator_items(&bs, &claimed);
+    f
+}
+
+/// Whether blocks `i` and `j` (if there is one) are on one page.
+fn same_page(bs: &[Flat], i: usize, j: usize) -> bool {
+    j < bs.len() && bs[i].page == bs[j].page
+}
+
+/// Header lines: the title, the year, the unit (its name possibly on the
+/// next line).
+fn place_header(f: &mut TextFields, bs: &[Flat], claimed: &mut [bool], t: &Template) {
     for (i, x) in bs.iter().enumerate() {
         let (key, val) = match &x.b.kind {
             Kind::Title => ("title", t.header.title.clone()),
@@ -151,7 +168,7 @@ pub fn form_to_candidates(form: &TextForm, t: &Template) -> TextFields {
             Kind::Unit(u) if !u.is_empty() => ("unit", u.clone()),
             // `申报单位名称：` with the name on the next line.
             Kind::Unit(_) => match bs.get(i + 1).map(|x| &x.b.kind) {
-                Some(Kind::Text(u)) if alone(&bs, i + 1) && bs[i + 1].page == x.page => {
+                Some(Kind::Text(u)) if alone(bs, i + 1) && bs[i + 1].page == x.page => {
                     claimed[i + 1] = true;
                     ("unit", u.clone())
                 }
@@ -164,8 +181,11 @@ pub fn form_to_candidates(form: &TextForm, t: &Template) -> TextFields {
             claimed[i] = true;
         }
     }
+}
 
-    // Values beside their labels, and in rows shared with another label.
+/// Values beside their labels, and in rows shared with another label.
+fn place_beside_labels(f: &mut TextFields, bs: &[Flat], claimed: &mut [bool], t: &Template) {
+    let n = bs.len();
     for i in 0..n {
         let Kind::Label(key) = &bs[i].b.kind else {
             continue;
@@ -176,7 +196,7 @@ pub fn form_to_candidates(form: &TextForm, t: &Template) -> TextFields {
             if let Some((first, false)) = t.row_partner(key)
                 && i > 0
                 && !claimed[i - 1]
-                && same_page(i, i - 1)
+                && same_page(bs, i, i - 1)
                 && bs[i - 1].b.row == bs[i].b.row
                 && shape_fits(spec.shape, &bs[i - 1].b.kind)
                 && !(i >= 2 && bs[i - 2].b.kind == Kind::Label(first.to_string()))
@@ -187,7 +207,7 @@ pub fn form_to_candidates(form: &TextForm, t: &Template) -> TextFields {
                 claimed[i - 1] = true;
             }
             let j = i + 1;
-            if same_page(i, j) && !claimed[j] && shape_fits(spec.shape, &bs[j].b.kind) {
+            if same_page(bs, i, j) && !claimed[j] && shape_fits(spec.shape, &bs[j].b.kind) {
                 let b = bs[j].b;
                 if !f.values.contains_key(key) {
                     f.set(key, value_text(&b.kind), b.line, b.line_end);
@@ -196,7 +216,7 @@ pub fn form_to_candidates(form: &TextForm, t: &Template) -> TextFields {
             }
         } else if spec.shape == Shape::Line {
             let j = i + 1;
-            if same_page(i, j)
+            if same_page(bs, i, j)
                 && !claimed[j]
                 && bs[j].b.row == bs[i].b.row
                 && let Kind::Text(s) = &bs[j].b.kind
@@ -206,8 +226,11 @@ pub fn form_to_candidates(form: &TextForm, t: &Template) -> TextFields {
             }
         }
     }
+}
 
-    // Options, joined per field over their lines.
+/// Options, joined per field over their lines.
+fn place_options(f: &mut TextFields, bs: &[Flat], claimed: &mut [bool], t: &Template) {
+    let n = bs.len();
     for spec in t.fields.iter().filter(|s| s.shape == Shape::Option) {
         let idx: Vec<usize> = (0..n)
             .filter(|&i| matches!(&bs[i].b.kind, Kind::Options(k, _) if *k == spec.key))
@@ -247,14 +270,17 @@ pub fn form_to_candidates(form: &TextForm, t: &Template) -> TextFields {
             ),
         }
     }
+}
 
-    // Funding rows: a name and an amount on one line; a lone name printed
-    // right after the rows is a row whose amount was printed elsewhere.
+/// Funding rows: a name and an amount on one line; a lone name printed
+/// right after the rows is a row whose amount was printed elsewhere.
+fn place_funding_rows(f: &mut TextFields, bs: &[Flat], claimed: &mut [bool]) {
+    let n = bs.len();
     let mut i = 0;
     while i + 1 < n {
         if !claimed[i]
             && !claimed[i + 1]
-            && same_page(i, i + 1)
+            && same_page(bs, i, i + 1)
             && bs[i].b.row == bs[i + 1].b.row
             && let (Kind::Text(name), Kind::Money(m)) = (&bs[i].b.kind, &bs[i + 1].b.kind)
         {
@@ -269,8 +295,8 @@ pub fn form_to_candidates(form: &TextForm, t: &Template) -> TextFields {
             let j = i + 2;
             if j < n
                 && !claimed[j]
-                && same_page(i, j)
-                && alone(&bs, j)
+                && same_page(bs, i, j)
+                && alone(bs, j)
                 && let Kind::Text(name) = &bs[j].b.kind
             {
                 f.funding.push(FundingRow {
@@ -286,10 +312,16 @@ pub fn form_to_candidates(form: &TextForm, t: &Template) -> TextFields {
         }
         i += 1;
     }
+}
 
-    // Amounts printed alone, away from any label.
+/// Amounts printed alone, away from any label: the one that closes the
+/// funding sum goes to the row without an amount; a money field whose
+/// label has no value takes the single lone amount on its page (both with
+/// a warning); the rest are reported unplaced.
+fn place_lone_amounts(f: &mut TextFields, bs: &[Flat], claimed: &mut [bool], t: &Template) {
+    let n = bs.len();
     let mut lone_money: Vec<usize> = (0..n)
-        .filter(|&i| !claimed[i] && alone(&bs, i) && matches!(bs[i].b.kind, Kind::Money(_)))
+        .filter(|&i| !claimed[i] && alone(bs, i) && matches!(bs[i].b.kind, Kind::Money(_)))
         .collect();
     let nameless: Vec<usize> = (0..f.funding.len())
         .filter(|&r| f.funding[r].amount.is_none())
@@ -395,20 +427,23 @@ pub fn form_to_candidates(form: &TextForm, t: &Template) -> TextFields {
             ),
         );
     }
+}
 
-    // The project name: a line of text alone, right after the unit line
-    // (else the first such line on the label's page).
+/// The project name: a line of text alone, right after the unit line
+/// (else the first such line on the label's page).
+fn place_project_name(f: &mut TextFields, bs: &[Flat], claimed: &mut [bool], t: &Template) {
+    let n = bs.len();
     if let Some(spec) = t.fields.iter().find(|s| s.shape == Shape::Line)
         && !f.values.contains_key(&spec.key)
     {
         let unit = (0..n).find(|&i| matches!(bs[i].b.kind, Kind::Unit(_)));
         let label = (0..n).find(|&i| bs[i].b.kind == Kind::Label(spec.key.clone()));
         let lone_text =
-            |i: usize| !claimed[i] && alone(&bs, i) && matches!(bs[i].b.kind, Kind::Text(_));
+            |i: usize| !claimed[i] && alone(bs, i) && matches!(bs[i].b.kind, Kind::Text(_));
         let pick = unit
             .and_then(|u| {
                 (u + 1..n)
-                    .take_while(|&j| same_page(u, j))
+                    .take_while(|&j| same_page(bs, u, j))
                     .find(|&j| lone_text(j))
             })
             .or_else(|| {
@@ -428,12 +463,6 @@ pub fn form_to_candidates(form: &TextForm, t: &Template) -> TextFields {
             claimed[j] = true;
         }
     }
-
-    place_paragraphs(&bs, &mut claimed, t, &mut f);
-
-    // What is left and table-shaped goes to the indicator table.
-    f.items = indicator_items(&bs, &claimed);
-    f
 }
 
 /// Free texts, page by page: a paragraph printed right after its label is
