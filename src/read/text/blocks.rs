@@ -201,19 +201,7 @@ pub(super) fn no_cells(line: &str, t: &Template, v: &Vocabulary) -> bool {
 pub fn page_to_blocks(page: &TextPage, t: &Template) -> Vec<Block> {
     let v = t.vocab();
     let lines = &page.lines;
-    let mut kinds: Vec<LineKind> = lines.iter().map(|l| line_kind(&l.text, t, v)).collect();
-    // Unindented running text: a line of plain text directly above running
-    // text starts it (its first line may be short or lack punctuation).
-    for i in (0..lines.len().saturating_sub(1)).rev() {
-        if matches!(kinds[i], LineKind::Tokens)
-            && matches!(kinds[i + 1], LineKind::ParagraphStart)
-            && indent_width(&lines[i + 1].text) < 2
-            && lines[i].text.trim().chars().count() >= PROSE_MIN_CHARS / 2
-            && no_cells(lines[i].text.trim(), t, v)
-        {
-            kinds[i] = LineKind::ParagraphStart;
-        }
-    }
+    let kinds = line_kinds(lines, t);
     // Tokens of token lines: (line index, token).
     let mut out: Vec<Block> = Vec::new();
     let mut i = 0;
@@ -287,43 +275,7 @@ pub fn page_to_blocks(page: &TextPage, t: &Template) -> Vec<Block> {
                     .collect();
                 let mut k = 0;
                 while k < toks.len() {
-                    // Longest label (or header cell) starting at this token,
-                    // continued on the next text line when it is the last.
-                    let mut acc = String::new();
-                    let mut best: Option<LabelMatch> = None;
-                    let mut m = k;
-                    while m < toks.len() {
-                        acc.push_str(&label_key(toks[m]));
-                        if !v.prefixes.contains(&acc) {
-                            break;
-                        }
-                        if let Some(kind) = v.exact.get(&acc) {
-                            best = Some((m, None, Kind::from(kind)));
-                        }
-                        m += 1;
-                    }
-                    if m == toks.len() && v.prefixes.contains(&acc) {
-                        // Wrapped: the head of the next non-blank line.
-                        let mut j = i + 1;
-                        while j < lines.len() && matches!(kinds[j], LineKind::Blank) {
-                            j += 1;
-                        }
-                        if j < lines.len() && matches!(kinds[j], LineKind::Tokens) {
-                            let next: Vec<&str> = lines[j].text.split_whitespace().collect();
-                            let mut acc2 = acc.clone();
-                            for (n, tok) in next.iter().enumerate() {
-                                acc2.push_str(&label_key(tok));
-                                if !v.prefixes.contains(&acc2) {
-                                    break;
-                                }
-                                if let Some(kind) = v.exact.get(&acc2) {
-                                    best =
-                                        Some((toks.len() - 1, Some((j, n + 1)), Kind::from(kind)));
-                                }
-                            }
-                        }
-                    }
-                    if let Some((last, wrap, kind)) = best {
+                    if let Some((last, wrap, kind)) = longest_label(&toks, k, lines, &kinds, i, v) {
                         let mut end = no;
                         if let Some((j, n)) = wrap {
                             skip_tokens[j] = n;
@@ -333,33 +285,8 @@ pub fn page_to_blocks(page: &TextPage, t: &Template) -> Vec<Block> {
                         k = last + 1;
                         continue;
                     }
-                    let tok = toks[k];
-                    // A label glued to its value (`项目名称：某项目`).
-                    if let Some((spec, rest)) = t.field_with_prefix(tok)
-                        && matches!(spec.shape, Shape::Line | Shape::Money | Shape::Date)
-                        && !rest.is_empty()
-                    {
-                        push(&mut out, Kind::Label(spec.key.clone()), no, row);
-                        let kind = match spec.shape {
-                            Shape::Money if is_money_shaped(&rest) => Kind::Money(rest),
-                            Shape::Date if is_date_shaped(&rest) => Kind::Date(rest),
-                            _ => Kind::Text(rest),
-                        };
+                    for kind in token_kinds(toks[k], t) {
                         push(&mut out, kind, no, row);
-                        k += 1;
-                        continue;
-                    }
-                    if is_money_shaped(tok) {
-                        push(&mut out, Kind::Money(tok.to_string()), no, row);
-                    } else if is_date_shaped(tok) {
-                        push(&mut out, Kind::Date(tok.to_string()), no, row);
-                    } else if let Some((target, text)) = split_swapped_target(tok) {
-                        push(&mut out, Kind::Target(target), no, row);
-                        push(&mut out, Kind::Text(text), no, row);
-                    } else if is_target_shaped(tok, t) {
-                        push(&mut out, Kind::Target(tok.to_string()), no, row);
-                    } else {
-                        push(&mut out, Kind::Text(tok.to_string()), no, row);
                     }
                     k += 1;
                 }
@@ -369,6 +296,99 @@ pub fn page_to_blocks(page: &TextPage, t: &Template) -> Vec<Block> {
         i += 1;
     }
     out
+}
+
+/// What one token of a line of cells is: a label glued to its value
+/// (`项目名称：某项目`, two kinds), an amount, a date, a target (with the
+/// text it was swapped with), or text.
+fn token_kinds(tok: &str, t: &Template) -> Vec<Kind> {
+    if let Some((spec, rest)) = t.field_with_prefix(tok)
+        && matches!(spec.shape, Shape::Line | Shape::Money | Shape::Date)
+        && !rest.is_empty()
+    {
+        let kind = match spec.shape {
+            Shape::Money if is_money_shaped(&rest) => Kind::Money(rest),
+            Shape::Date if is_date_shaped(&rest) => Kind::Date(rest),
+            _ => Kind::Text(rest),
+        };
+        return vec![Kind::Label(spec.key.clone()), kind];
+    }
+    if is_money_shaped(tok) {
+        vec![Kind::Money(tok.to_string())]
+    } else if is_date_shaped(tok) {
+        vec![Kind::Date(tok.to_string())]
+    } else if let Some((target, text)) = split_swapped_target(tok) {
+        vec![Kind::Target(target), Kind::Text(text)]
+    } else if is_target_shaped(tok, t) {
+        vec![Kind::Target(tok.to_string())]
+    } else {
+        vec![Kind::Text(tok.to_string())]
+    }
+}
+
+/// Each line's kind, and unindented running text: a line of plain text
+/// directly above running text starts it (its first line may be short or
+/// lack punctuation).
+fn line_kinds(lines: &[PageLine], t: &Template) -> Vec<LineKind> {
+    let v = t.vocab();
+    let mut kinds: Vec<LineKind> = lines.iter().map(|l| line_kind(&l.text, t, v)).collect();
+    for i in (0..lines.len().saturating_sub(1)).rev() {
+        if matches!(kinds[i], LineKind::Tokens)
+            && matches!(kinds[i + 1], LineKind::ParagraphStart)
+            && indent_width(&lines[i + 1].text) < 2
+            && lines[i].text.trim().chars().count() >= PROSE_MIN_CHARS / 2
+            && no_cells(lines[i].text.trim(), t, v)
+        {
+            kinds[i] = LineKind::ParagraphStart;
+        }
+    }
+    kinds
+}
+
+/// The longest label (or header cell) starting at token `k` of line `i`,
+/// continued on the next text line when it reaches the line's last token.
+fn longest_label(
+    toks: &[&str],
+    k: usize,
+    lines: &[PageLine],
+    kinds: &[LineKind],
+    i: usize,
+    v: &Vocabulary,
+) -> Option<LabelMatch> {
+    let mut acc = String::new();
+    let mut best: Option<LabelMatch> = None;
+    let mut m = k;
+    while m < toks.len() {
+        acc.push_str(&label_key(toks[m]));
+        if !v.prefixes.contains(&acc) {
+            break;
+        }
+        if let Some(kind) = v.exact.get(&acc) {
+            best = Some((m, None, Kind::from(kind)));
+        }
+        m += 1;
+    }
+    if m == toks.len() && v.prefixes.contains(&acc) {
+        // Wrapped: the head of the next non-blank line.
+        let mut j = i + 1;
+        while j < lines.len() && matches!(kinds[j], LineKind::Blank) {
+            j += 1;
+        }
+        if j < lines.len() && matches!(kinds[j], LineKind::Tokens) {
+            let next: Vec<&str> = lines[j].text.split_whitespace().collect();
+            let mut acc2 = acc.clone();
+            for (n, tok) in next.iter().enumerate() {
+                acc2.push_str(&label_key(tok));
+                if !v.prefixes.contains(&acc2) {
+                    break;
+                }
+                if let Some(kind) = v.exact.get(&acc2) {
+                    best = Some((toks.len() - 1, Some((j, n + 1)), Kind::from(kind)));
+                }
+            }
+        }
+    }
+    best
 }
 
 /// A form's pages, each with its blocks.

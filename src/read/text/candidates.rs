@@ -567,16 +567,7 @@ pub(super) fn indicator_items(bs: &[Flat], claimed: &[bool]) -> Vec<IndItem> {
         .iter()
         .enumerate()
         .filter(|(i, x)| {
-            !claimed[*i] && matches!(x.b.kind, Kind::Target(_))
-                || matches!(
-                    x.b.kind,
-                    Kind::Header(
-                        HeaderCol::Level1
-                            | HeaderCol::Level2
-                            | HeaderCol::Level3
-                            | HeaderCol::Target
-                    )
-                )
+            !claimed[*i] && matches!(x.b.kind, Kind::Target(_)) || is_indicator_header(&x.b.kind)
         })
         .map(|(_, x)| x.page)
         .collect();
@@ -608,84 +599,89 @@ pub(super) fn indicator_items(bs: &[Flat], claimed: &[bool]) -> Vec<IndItem> {
             let level2 = cells
                 .iter()
                 .any(|c| c.kind == Kind::Header(HeaderCol::Level2));
-            if cells.iter().any(|c| {
-                matches!(
-                    c.kind,
-                    Kind::Header(
-                        HeaderCol::Level1
-                            | HeaderCol::Level2
-                            | HeaderCol::Level3
-                            | HeaderCol::Target
-                    )
-                )
-            }) {
+            if cells.iter().any(|c| is_indicator_header(&c.kind)) {
                 items.push(IndItem::Header { level2 });
             }
             continue;
         }
-        let texts: Vec<String> = cells
-            .iter()
-            .filter_map(|c| match &c.kind {
-                Kind::Text(s) => Some(s.clone()),
-                _ => None,
-            })
-            .collect();
-        let targets: Vec<String> = cells
-            .iter()
-            .filter_map(|c| match &c.kind {
-                Kind::Target(s) => Some(s.clone()),
-                _ => None,
-            })
-            .collect();
-        match (texts.as_slice(), targets.as_slice()) {
-            ([], []) => {}
-            ([a], []) => items.push(IndItem::Text {
-                text: a.clone(),
-                line,
-            }),
-            ([], [g]) => items.push(IndItem::Target {
-                text: g.clone(),
-                line,
-            }),
-            ([a], [g]) => items.push(IndItem::Row {
-                l3: a.clone(),
-                target: g.clone(),
-                line,
-            }),
-            ([a, b], []) => items.push(IndItem::Pair {
-                l1: a.clone(),
-                l2: b.clone(),
-                line,
-            }),
-            ([a, b], [g]) => items.push(IndItem::Full {
-                l1: None,
-                l2: Some(a.clone()),
-                l3: b.clone(),
-                target: g.clone(),
-                line,
-            }),
-            (ts, [g, ..]) if ts.len() >= 3 => items.push(IndItem::Full {
-                l1: Some(ts[0].clone()),
-                l2: Some(ts[1].clone()),
-                l3: ts[2..].join(""),
-                target: g.clone(),
-                line,
-            }),
-            (ts, gs) => {
-                for x in ts {
-                    items.push(IndItem::Text {
-                        text: x.clone(),
-                        line,
-                    });
-                }
-                for g in gs {
-                    items.push(IndItem::Target {
-                        text: g.clone(),
-                        line,
-                    });
-                }
+        row_items(&cells, line, &mut items);
+    }
+    items
+}
+
+/// The items of one printed row of table cells: a name, a target, a row
+/// (level 3 and target), a pair of level 1 and 2, a full row, or its
+/// pieces one by one.
+fn row_items(cells: &[&Block], line: usize, items: &mut Vec<IndItem>) {
+    let texts: Vec<String> = cells
+        .iter()
+        .filter_map(|c| match &c.kind {
+            Kind::Text(s) => Some(s.clone()),
+            _ => None,
+        })
+        .collect();
+    let targets: Vec<String> = cells
+        .iter()
+        .filter_map(|c| match &c.kind {
+            Kind::Target(s) => Some(s.clone()),
+            _ => None,
+        })
+        .collect();
+    match (texts.as_slice(), targets.as_slice()) {
+        ([], []) => {}
+        ([a], []) => items.push(IndItem::Text {
+            text: a.clone(),
+            line,
+        }),
+        ([], [g]) => items.push(IndItem::Target {
+            text: g.clone(),
+            line,
+        }),
+        ([a], [g]) => items.push(IndItem::Row {
+            l3: a.clone(),
+            target: g.clone(),
+            line,
+        }),
+        ([a, b], []) => items.push(IndItem::Pair {
+            l1: a.clone(),
+            l2: b.clone(),
+            line,
+        }),
+        ([a, b], [g]) => items.push(IndItem::Full {
+            l1: None,
+            l2: Some(a.clone()),
+            l3: b.clone(),
+            target: g.clone(),
+            line,
+        }),
+        (ts, [g, ..]) if ts.len() >= 3 => items.push(IndItem::Full {
+            l1: Some(ts[0].clone()),
+            l2: Some(ts[1].clone()),
+            l3: ts[2..].join(""),
+            target: g.clone(),
+            line,
+        }),
+        (ts, gs) => {
+            for x in ts {
+                items.push(IndItem::Text {
+                    text: x.clone(),
+                    line,
+                });
+            }
+            for g in gs {
+                items.push(IndItem::Target {
+                    text: g.clone(),
+                    line,
+                });
             }
         }
     }
-    items
+}
+
+/// A column header of the indicator table.
+fn is_indicator_header(k: &Kind) -> bool {
+    matches!(
+        k,
+        Kind::Header(HeaderCol::Level1 | HeaderCol::Level2 | HeaderCol::Level3 | HeaderCol::Target)
+    )
 }
