@@ -1,0 +1,120 @@
+#!/usr/bin/env python3
+"""Text dumps of the PDF fixtures by other extractors, with their truth.
+
+Writes fixtures/dumps/{tuning,validation}/EXTRACTOR/STEM.txt and
+golden/dumps/STEM.json (a copy of the PDF's golden file, the truth written
+before the PDF was rendered: a dump holds the same forms). The split
+follows the PDF corpus: the producers corpus keeps its tuning/validation
+split by truth; the synthetic and sample fixtures (fixtures/*.pdf) are
+tuning.
+
+Which PDFs: every fixtures/*.pdf with a golden file, and from the
+producers corpus the pf- truths, each through two of its five producers
+(rotating by truth number, so every producer is dumped about equally):
+one dump set stays a few MB.
+
+Extractors (each must be installed; CI never runs this script):
+  pdftotext          poppler-utils, default (reading order)
+  pdftotext-raw      -raw (content-stream order)
+  pdftotext-layout   -layout (columns kept with spaces)
+  pdfminer           pdfminer.six pdf2txt.py, default layout analysis
+  pdfminer-nolayout  pdf2txt.py -n (no layout analysis: stream order)
+  pdfminer-margins   pdf2txt.py -M 1.0 -L 0.2 (other char/line margins)
+  pymupdf            PyMuPDF page.get_text(), pages joined by form feeds
+
+    python3 scripts/make_dumps.py            # all, ~10 min on 2 cores
+    python3 scripts/make_dumps.py --only pdftotext-raw
+"""
+
+import argparse
+import concurrent.futures
+import glob
+import os
+import shutil
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+OUT = os.path.join(ROOT, "fixtures", "dumps")
+GOLDEN_OUT = os.path.join(ROOT, "golden", "dumps")
+PRODUCERS = ["calc", "docx", "chromium", "weasyprint", "wkhtmltopdf"]
+
+
+def pymupdf_text(pdf):
+    import pymupdf
+
+    with pymupdf.open(pdf) as doc:
+        return "\f".join(page.get_text() for page in doc)
+
+
+def run(cmd):
+    return subprocess.run(cmd, check=True, capture_output=True).stdout.decode("utf-8")
+
+
+EXTRACTORS = {
+    "pdftotext": lambda p: run(["pdftotext", "-enc", "UTF-8", p, "-"]),
+    "pdftotext-raw": lambda p: run(["pdftotext", "-enc", "UTF-8", "-raw", p, "-"]),
+    "pdftotext-layout": lambda p: run(["pdftotext", "-enc", "UTF-8", "-layout", p, "-"]),
+    "pdfminer": lambda p: run(["pdf2txt.py", p]),
+    "pdfminer-nolayout": lambda p: run(["pdf2txt.py", "-n", p]),
+    "pdfminer-margins": lambda p: run(["pdf2txt.py", "-M", "1.0", "-L", "0.2", p]),
+    "pymupdf": pymupdf_text,
+}
+
+
+def sources():
+    """(split, pdf path, golden path) of every PDF dumped."""
+    out = []
+    for pdf in sorted(glob.glob(os.path.join(ROOT, "fixtures", "*.pdf"))):
+        stem = os.path.splitext(os.path.basename(pdf))[0]
+        golden = os.path.join(ROOT, "golden", stem + ".json")
+        if os.path.exists(golden):
+            out.append(("tuning", pdf, golden))
+    for split in ["tuning", "validation"]:
+        folder = os.path.join(ROOT, "fixtures", "producers", split)
+        truths = sorted({f.rsplit("-", 1)[0] for f in os.listdir(folder) if f.startswith("pf-")})
+        for truth in truths:
+            n = int(truth.split("-")[1])
+            for producer in (PRODUCERS[n % 5], PRODUCERS[(n + 2) % 5]):
+                stem = f"{truth}-{producer}"
+                pdf = os.path.join(folder, stem + ".pdf")
+                golden = os.path.join(ROOT, "golden", "producers", stem + ".json")
+                if os.path.exists(pdf) and os.path.exists(golden):
+                    out.append((split, pdf, golden))
+    return out
+
+
+def dump(job):
+    split, pdf, name = job
+    extract = EXTRACTORS[name]
+    stem = os.path.splitext(os.path.basename(pdf))[0]
+    folder = os.path.join(OUT, split, name)
+    os.makedirs(folder, exist_ok=True)
+    text = extract(pdf)
+    with open(os.path.join(folder, stem + ".txt"), "w", encoding="utf-8") as f:
+        f.write(text)
+    return f"{split}/{name}/{stem}"
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--only", help="comma-separated extractor names")
+    args = ap.parse_args()
+    names = args.only.split(",") if args.only else list(EXTRACTORS)
+    for n in names:
+        if n not in EXTRACTORS:
+            sys.exit(f"unknown extractor {n}; known: {', '.join(EXTRACTORS)}")
+    src = sources()
+    os.makedirs(GOLDEN_OUT, exist_ok=True)
+    for _, pdf, golden in src:
+        stem = os.path.splitext(os.path.basename(pdf))[0]
+        shutil.copyfile(golden, os.path.join(GOLDEN_OUT, stem + ".json"))
+    jobs = [(s, p, n) for n in names for s, p, _ in src]
+    with concurrent.futures.ProcessPoolExecutor(max_workers=os.cpu_count()) as ex:
+        for done in ex.map(dump, jobs):
+            pass
+    print(f"{len(jobs)} dumps of {len(src)} PDFs, {len(names)} extractors")
+
+
+if __name__ == "__main__":
+    main()
