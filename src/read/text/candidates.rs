@@ -81,6 +81,10 @@ pub struct TextFields {
     pub indicators: Vec<IndicatorRow>,
     pub items: Vec<IndItem>,
     pub warnings: Vec<Warning>,
+    /// Field keys whose label was printed in the form (line of its first
+    /// printing): a field whose label is there but whose value was placed
+    /// nowhere is warned about, not silently null.
+    pub labels: BTreeMap<String, usize>,
 }
 
 impl TextFields {
@@ -140,6 +144,11 @@ pub fn form_to_candidates(form: &TextForm, t: &Template) -> TextFields {
         .flat_map(|(n, blocks)| blocks.iter().map(move |b| Flat { page: *n, b }))
         .collect();
     let mut claimed = vec![false; bs.len()];
+    for x in &bs {
+        if let Kind::Label(key) = &x.b.kind {
+            f.labels.entry(key.clone()).or_insert(x.b.line);
+        }
+    }
     place_header(&mut f, &bs, &mut claimed, t);
     place_beside_labels(&mut f, &bs, &mut claimed, t);
     place_options(&mut f, &bs, &mut claimed, t);

@@ -184,6 +184,32 @@ mod tests {
     }
 
     #[test]
+    fn an_optional_field_placed_nowhere_in_a_dump_is_warned_not_silently_null() {
+        let sample = include_str!("../../../fixtures/text/2019-dsjzx-forms-1-3.txt");
+        let source = || crate::record::Source::new(std::path::Path::new("d.txt"), "", 0, &[1]);
+        let warned = |text: &str| -> Vec<(String, String)> {
+            let r = fields_to_record(&fields(text)[0], &t(), source());
+            r.warnings
+                .iter()
+                .filter(|w| w.field == "remarks")
+                .map(|w| (w.code.clone(), w.message.clone()))
+                .collect()
+        };
+        // the label printed, its (empty) value nowhere: said, with the line
+        let w = warned(sample);
+        assert_eq!(w.len(), 1, "{w:?}");
+        assert_eq!(w[0].0, "empty_value");
+        assert!(w[0].1.starts_with("label on line 84"), "{}", w[0].1);
+        // the label itself lost: said too
+        let lost = sample.replacen("\n备注\n", "\n\n", 1);
+        let w = warned(&lost);
+        assert_eq!(
+            w.iter().map(|x| x.0.as_str()).collect::<Vec<_>>(),
+            ["label_not_found"]
+        );
+    }
+
+    #[test]
     fn form_feed_and_blank_runs_both_break_pages() {
         let p = text_to_pages("a\n\nb\n\n\n\nc\u{c}d\n\u{c}\n\n");
         let texts: Vec<Vec<&str>> = p

@@ -29,6 +29,34 @@ pub fn fields_to_record(f: &TextFields, t: &Template, source: Source) -> Record 
         };
         r.set(key, value);
     }
+    // Optional fields with nothing placed: a dump loses what a printed
+    // form keeps (a value away from its label, a label split over lines),
+    // so a null there is not trusted without a word.
+    for spec in t.fields.iter().filter(|s| !s.required) {
+        if r.get(&spec.key).is_some_and(Value::is_empty)
+            && !f.values.contains_key(&spec.key)
+            && !warnings.iter().any(|w| w.field == spec.key)
+        {
+            let w = match f.labels.get(&spec.key) {
+                Some(line) => Warning::new(
+                    &spec.key,
+                    "empty_value",
+                    format!(
+                        "label on line {line}, but no value placed (empty, or lost in the dump)"
+                    ),
+                ),
+                None => Warning::new(
+                    &spec.key,
+                    "label_not_found",
+                    format!(
+                        "no label {} found (in a dump it may be there, unrecognized)",
+                        spec.labels[0]
+                    ),
+                ),
+            };
+            warnings.push(w);
+        }
+    }
     // Required fields with nothing placed.
     for spec in t.fields.iter().filter(|s| s.required) {
         let present = match spec.shape.kind() {
