@@ -553,10 +553,23 @@ pub(super) fn place_paragraphs(
                 ),
             );
         }
-        for ((_, k), &p) in labels.iter().zip(&paras) {
+        // Placed by form order, not beside their labels: a guess unless it
+        // is the page's one label and one text.
+        let guessed = labels.len().min(paras.len()) > 1;
+        for ((li, k), &p) in labels.iter().zip(&paras) {
             let b = bs[p].b;
             f.set(k, value_text(&b.kind), b.line, b.line_end);
             claimed[p] = true;
+            if guessed {
+                f.warn(
+                    k,
+                    "inferred_value",
+                    format!(
+                        "text on line {} placed by form order, not beside its label (line {})",
+                        b.line, bs[*li].b.line
+                    ),
+                );
+            }
         }
         for &p in paras.iter().skip(labels.len()) {
             let text: String = value_text(&bs[p].b.kind).chars().take(30).collect();
