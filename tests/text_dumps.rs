@@ -44,3 +44,42 @@ fn an_optional_field_lost_in_a_dump_is_warned() {
         }
     }
 }
+
+/// Silent fields (wrong with no warning) over every tuning dump of one
+/// extractor.
+fn silent(extractor: &str) -> usize {
+    use shenbao::out::check;
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let dir = root.join("fixtures/dumps/tuning").join(extractor);
+    let fields = check::Fields::builtin();
+    let ex = Extractor::builtin().unwrap();
+    let mut silent = 0;
+    for path in shenbao::collect_inputs(&[dir]).unwrap() {
+        let stem = path.file_stem().unwrap().to_string_lossy().into_owned();
+        let golden =
+            std::fs::read_to_string(root.join(format!("golden/dumps/{stem}.json"))).unwrap();
+        let golden = check::parse_records(&golden).unwrap();
+        let got: Vec<serde_json::Value> = match ex.extract_file(&path) {
+            Ok(recs) => recs
+                .iter()
+                .map(|r| serde_json::to_value(r).unwrap())
+                .collect(),
+            Err(_) => Vec::new(),
+        };
+        let mut c = check::compare_forms(&fields, &golden, &got);
+        if got.is_empty() {
+            c.mark_failed();
+        }
+        silent += c.silent();
+    }
+    silent
+}
+
+#[test]
+fn pymupdf_and_stream_order_dumps_have_no_silent_field() {
+    // Right or warned: these dumps lose most of the layout (PyMuPDF's text
+    // order, pdfminer without layout analysis), and what the text path
+    // cannot place for certain it says.
+    assert_eq!(silent("pymupdf"), 0);
+    assert_eq!(silent("pdfminer-nolayout"), 0);
+}

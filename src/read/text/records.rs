@@ -69,6 +69,7 @@ pub fn fields_to_record(f: &TextFields, t: &Template, source: Source) -> Record 
             warnings.push(Warning::new(&spec.key, "not_found", "no value placed"));
         }
     }
+    warn_texts_that_may_hold_lost_ones(f, t, &mut warnings);
     for (k, _) in HEADER_FIELDS {
         if !f.values.contains_key(k) {
             warnings.push(Warning::new(k, "not_found", format!("{k} not found")));
@@ -160,4 +161,28 @@ pub(super) fn indicator_rows(
         provenance.insert(format!("{key}[{i}]"), at);
     }
     out
+}
+
+/// When a free text of the form was placed nowhere, its text is most
+/// likely glued to another one (a dump without blank lines between
+/// paragraphs runs them together): every free text placed gets a warning
+/// naming the lost ones, unless it has one already.
+fn warn_texts_that_may_hold_lost_ones(f: &TextFields, t: &Template, warnings: &mut Vec<Warning>) {
+    let texts = || t.fields.iter().filter(|s| s.shape == Shape::Paragraphs);
+    let lost: Vec<&str> = texts()
+        .filter(|s| !f.values.contains_key(&s.key))
+        .map(|s| s.key.as_str())
+        .collect();
+    if lost.is_empty() {
+        return;
+    }
+    for spec in texts().filter(|s| f.values.contains_key(&s.key)) {
+        if !warnings.iter().any(|w| w.field == spec.key) {
+            let msg = format!(
+                "{} placed nowhere: their text may be run into this one",
+                lost.join(", ")
+            );
+            warnings.push(Warning::new(&spec.key, "ambiguous_assignment", msg));
+        }
+    }
 }
