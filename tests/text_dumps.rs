@@ -83,3 +83,20 @@ fn pymupdf_and_stream_order_dumps_have_no_silent_field() {
     assert_eq!(silent("pymupdf"), 0);
     assert_eq!(silent("pdfminer-nolayout"), 0);
 }
+
+#[test]
+fn funding_rows_whose_total_was_not_read_are_warned_unchecked() {
+    // Two of this form's thirteen funding rows survive the dump, and the
+    // current-year budget they sum to is not read: nothing shows the loss
+    // but a warning.
+    let r = &extract("fixtures/dumps/tuning/pdftotext-layout/pf-01-weasyprint.txt")[0];
+    assert!(r.money("current_year_budget").is_none());
+    assert!(!r.funding("funding_components").is_empty());
+    let codes: Vec<&str> = r
+        .warnings
+        .iter()
+        .filter(|w| w.field == "funding_components")
+        .map(|w| w.code.as_str())
+        .collect();
+    assert_eq!(codes, ["unchecked"]);
+}

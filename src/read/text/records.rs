@@ -1,6 +1,7 @@
 //! Stage 5: placed values to a record ([`fields_to_record`]).
 
 use super::*;
+use crate::template::CheckRule;
 
 pub(super) fn loc(a: &Assigned) -> Location {
     Location::Text {
@@ -70,6 +71,7 @@ pub fn fields_to_record(f: &TextFields, t: &Template, source: Source) -> Record 
         }
     }
     warn_texts_that_may_hold_lost_ones(f, t, &mut warnings);
+    warn_unchecked_tables(&r, t, &mut warnings);
     for (k, _) in HEADER_FIELDS {
         if !f.values.contains_key(k) {
             warnings.push(Warning::new(k, "not_found", format!("{k} not found")));
@@ -183,6 +185,22 @@ fn warn_texts_that_may_hold_lost_ones(f: &TextFields, t: &Template, warnings: &m
                 lost.join(", ")
             );
             warnings.push(Warning::new(&spec.key, "ambiguous_assignment", msg));
+        }
+    }
+}
+
+/// A dump loses table rows as it loses anything else, and the rows' sum
+/// is what shows it ([`crate::template::CheckRule::Sum`]): rows whose
+/// total was not read are not trusted without a word.
+fn warn_unchecked_tables(r: &Record, t: &Template, warnings: &mut Vec<Warning>) {
+    for c in t.checks.iter().filter(|c| c.rule == CheckRule::Sum) {
+        let [table, total] = [c.fields[0].as_str(), c.fields[1].as_str()];
+        if !r.funding(table).is_empty()
+            && r.money(total).is_none()
+            && !warnings.iter().any(|w| w.field == table)
+        {
+            let msg = format!("rows not checked: {total} was not read, so rows may be missing");
+            warnings.push(Warning::new(table, "unchecked", msg));
         }
     }
 }
