@@ -167,24 +167,28 @@ pub(super) fn indicator_rows(
 
 /// When a free text of the form was placed nowhere, its text is most
 /// likely glued to another one (a dump without blank lines between
-/// paragraphs runs them together): every free text placed gets a warning
-/// naming the lost ones, unless it has one already.
+/// paragraphs runs them together); when text was placed in no field, it
+/// may be the rest of a free text cut short. Either way every free text
+/// placed gets a warning, unless it has one already.
 fn warn_texts_that_may_hold_lost_ones(f: &TextFields, t: &Template, warnings: &mut Vec<Warning>) {
     let texts = || t.fields.iter().filter(|s| s.shape == Shape::Paragraphs);
     let lost: Vec<&str> = texts()
         .filter(|s| !f.values.contains_key(&s.key))
         .map(|s| s.key.as_str())
         .collect();
-    if lost.is_empty() {
-        return;
-    }
+    // Text no label claimed may be the rest of a free text cut short.
+    let stray = f.warnings.iter().any(|w| w.code == "unassigned_text");
+    let why = match (lost.is_empty(), stray) {
+        (false, _) => format!(
+            "{} placed nowhere: their text may be run into this one",
+            lost.join(", ")
+        ),
+        (true, true) => "text placed in no field may be the rest of this one".to_string(),
+        (true, false) => return,
+    };
     for spec in texts().filter(|s| f.values.contains_key(&s.key)) {
         if !warnings.iter().any(|w| w.field == spec.key) {
-            let msg = format!(
-                "{} placed nowhere: their text may be run into this one",
-                lost.join(", ")
-            );
-            warnings.push(Warning::new(&spec.key, "ambiguous_assignment", msg));
+            warnings.push(Warning::new(&spec.key, "ambiguous_assignment", why.clone()));
         }
     }
 }
