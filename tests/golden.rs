@@ -169,7 +169,7 @@ fn text_dump_of_the_three_sample_forms_matches_the_golden_file() {
         recs[0].provenance.get("total_budget"),
         Some(shenbao::record::Location::Text { line: 34, .. })
     ));
-    assert!(codes(&recs[2]).contains(&"repaired_date"));
+    assert!(codes(&recs[2]).contains(&"date_repaired"));
     assert_eq!(recs[1].source.form_index, 1);
 }
 

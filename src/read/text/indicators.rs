@@ -649,7 +649,7 @@ fn fill_levels(
         if r.level1.is_none() || r.level2.is_none() {
             f.warn(
                 "indicators",
-                "not_found",
+                "empty_value",
                 format!(
                     "line {}: no level 1/2 found for {:?}",
                     r.line,

@@ -272,7 +272,7 @@ mod tests {
         assert_eq!(value(f, "end_date"), Some("201912/31"));
         let r = fields_to_record(f, &t(), source());
         assert_eq!(r.text("end_date"), Some("2019-12-31"));
-        assert!(r.warnings.iter().any(|w| w.code == "repaired_date"));
+        assert!(r.warnings.iter().any(|w| w.code == "date_repaired"));
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Stage 5: placed values to a record ([`fields_to_record`]).
 
 use super::*;
-use crate::template::CheckRule;
+use crate::template::{CheckRule, FieldSpec};
 
 pub(super) fn loc(a: &Assigned) -> Location {
     Location::Text {
@@ -18,7 +18,9 @@ pub fn fields_to_record(f: &TextFields, t: &Template, source: Source) -> Record 
     for field in t.record_fields() {
         let key = field.key.as_str();
         let value = match field.kind {
-            ValueKind::FundingTable => Value::Funding(funding_rows(f, key, &mut provenance)),
+            ValueKind::FundingTable => {
+                Value::Funding(funding_rows(f, key, &mut provenance, &mut warnings))
+            }
             ValueKind::IndicatorTable => {
                 Value::Indicators(indicator_rows(f, key, t, &mut provenance))
             }
@@ -30,44 +32,19 @@ pub fn fields_to_record(f: &TextFields, t: &Template, source: Source) -> Record 
         };
         r.set(key, value);
     }
-    // Optional fields with nothing placed: a dump loses what a printed
-    // form keeps (a value away from its label, a label split over lines),
-    // so a null there is not trusted without a word.
-    for spec in t.fields.iter().filter(|s| !s.required) {
-        if r.get(&spec.key).is_some_and(Value::is_empty)
-            && !f.values.contains_key(&spec.key)
-            && !warnings.iter().any(|w| w.field == spec.key)
-        {
-            let w = match f.labels.get(&spec.key) {
-                Some(line) => Warning::new(
-                    &spec.key,
-                    "empty_value",
-                    format!(
-                        "label on line {line}, but no value placed (empty, or lost in the dump)"
-                    ),
-                ),
-                None => Warning::new(
-                    &spec.key,
-                    "label_not_found",
-                    format!(
-                        "no label {} found (in a dump it may be there, unrecognized)",
-                        spec.labels[0]
-                    ),
-                ),
-            };
-            warnings.push(w);
-        }
-    }
-    // Required fields with nothing placed.
-    for spec in t.fields.iter().filter(|s| s.required) {
-        let present = match spec.shape.kind() {
+    // Fields with nothing placed, as the PDF path says them: the label
+    // there and no value (`empty_value`), or no label (`label_not_found`).
+    // A dump loses what a printed form keeps, so a null optional field is
+    // not trusted without a word either.
+    for spec in &t.fields {
+        let placed = match spec.shape.kind() {
             ValueKind::FundingTable | ValueKind::IndicatorTable => {
                 r.get(&spec.key).is_some_and(|v| !v.is_empty())
             }
             _ => f.values.contains_key(&spec.key),
         };
-        if !present && !warnings.iter().any(|w| w.field == spec.key) {
-            warnings.push(Warning::new(&spec.key, "not_found", "no value placed"));
+        if !placed && !warnings.iter().any(|w| w.field == spec.key) {
+            warnings.push(not_placed(f, spec));
         }
     }
     warn_texts_that_may_hold_lost_ones(f, t, &mut warnings);
@@ -108,11 +85,13 @@ pub(super) fn scalar_value(
         (_, Some(Shape::Date)) => Value::Text(match normalize::parse_date(text) {
             DateParse::Ok(d) => Some(d),
             DateParse::Repaired { date, note } => {
-                warnings.push(Warning::new(key, "repaired_date", note));
+                let msg = format!("{text:?} read as {date}: {note}");
+                warnings.push(Warning::new(key, "date_repaired", msg));
                 Some(date)
             }
             DateParse::Invalid(reason) => {
-                warnings.push(Warning::new(key, "unparsed_date", reason));
+                let msg = format!("{text:?}: {reason}");
+                warnings.push(Warning::new(key, "unparsed_date", msg));
                 None
             }
         }),
@@ -124,10 +103,18 @@ pub(super) fn funding_rows(
     f: &TextFields,
     key: &str,
     provenance: &mut BTreeMap<String, Location>,
+    warnings: &mut Vec<Warning>,
 ) -> Vec<FundingComponent> {
     let mut out = Vec::with_capacity(f.funding.len());
     for (i, row) in f.funding.iter().enumerate() {
-        let amount = row.amount.as_deref().and_then(|a| parse_money(a).ok());
+        let amount = row.amount.as_deref().and_then(|a| match parse_money(a) {
+            Ok(m) => Some(m),
+            Err(e) => {
+                let msg = format!("{a:?}: {e}");
+                warnings.push(Warning::new(&format!("{key}[{i}]"), "unparsed_amount", msg));
+                None
+            }
+        });
         out.push(FundingComponent {
             name: row.name.clone().unwrap_or_default(),
             amount,
@@ -190,6 +177,25 @@ fn warn_texts_that_may_hold_lost_ones(f: &TextFields, t: &Template, warnings: &m
         if !warnings.iter().any(|w| w.field == spec.key) {
             warnings.push(Warning::new(&spec.key, "ambiguous_assignment", why.clone()));
         }
+    }
+}
+
+/// The warning on a field nothing was placed in.
+fn not_placed(f: &TextFields, spec: &FieldSpec) -> Warning {
+    match f.labels.get(&spec.key) {
+        Some(line) => Warning::new(
+            &spec.key,
+            "empty_value",
+            format!("label on line {line}, but no value placed (empty, or lost in the dump)"),
+        ),
+        None => Warning::new(
+            &spec.key,
+            "label_not_found",
+            format!(
+                "no label {} found (in a dump it may be there, unrecognized)",
+                spec.labels[0]
+            ),
+        ),
     }
 }
 
