@@ -100,3 +100,21 @@ fn funding_rows_whose_total_was_not_read_are_warned_unchecked() {
         .collect();
     assert_eq!(codes, ["unchecked"]);
 }
+
+#[test]
+fn the_head_of_a_wrapped_label_taken_for_a_value_is_warned() {
+    // pdftotext breaks 保证项目实施的制度、措施 after 保证项目实, and that
+    // piece can land where the project name should be: right, or warned.
+    let r = &extract("fixtures/dumps/tuning/pdftotext/pf-01-docx.txt")[0];
+    let right = r.text("project_name") == Some("智慧交通信息平台运行保障经费");
+    let warned = r
+        .warnings
+        .iter()
+        .any(|w| w.field == "project_name" && w.code == "value_is_label");
+    assert!(
+        right || warned,
+        "{:?} {:?}",
+        r.text("project_name"),
+        r.warnings
+    );
+}

@@ -27,6 +27,9 @@ pub fn fields_to_record(f: &TextFields, t: &Template, source: Source) -> Record 
             kind => {
                 let Some(a) = f.values.get(key) else { continue };
                 provenance.insert(key.to_string(), loc(a));
+                if field.shape == Some(Shape::Line) {
+                    warn_label_fragment(key, &a.value, t, &mut warnings);
+                }
                 scalar_value(key, kind, field.shape, &a.value, &mut warnings)
             }
         };
@@ -212,5 +215,17 @@ fn warn_unchecked_tables(r: &Record, t: &Template, warnings: &mut Vec<Warning>) 
             let msg = format!("rows not checked: {total} was not read, so rows may be missing");
             warnings.push(Warning::new(table, "unchecked", msg));
         }
+    }
+}
+
+/// A one-line value that is a label of the form, or the head of one (a
+/// label wrapped over lines in the dump, its first part taken for a
+/// value), is no value: `value_is_label`, as on the PDF path.
+fn warn_label_fragment(key: &str, value: &str, t: &Template, warnings: &mut Vec<Warning>) {
+    let k = label_key(value);
+    let v = t.vocab();
+    if k.chars().count() >= 2 && (v.exact.contains_key(&k) || v.prefixes.contains(&k)) {
+        let msg = format!("the value {value:?} is (the head of) a label of the form");
+        warnings.push(Warning::new(key, "value_is_label", msg));
     }
 }
