@@ -13,7 +13,7 @@ pub enum Error {
     },
     #[error("{file}: empty file")]
     Empty { file: PathBuf },
-    #[error("{file}: not a PDF (no %PDF header)")]
+    #[error("{file}: not a PDF (no %PDF header), nor a text dump holding the form's words")]
     NotPdf { file: PathBuf },
     #[error("{file}: damaged or truncated PDF: {reason}")]
     Damaged { file: PathBuf, reason: String },
