@@ -12,7 +12,7 @@ use super::{
 };
 use crate::geom::{BBox, OcrInfo, PageContent};
 use crate::settings::LayoutSettings;
-use crate::template::{Template, label_key};
+use crate::template::{Template, Vocabulary, label_key};
 use crate::text::{similarity, strip_whitespace};
 
 /// A table cell with its text.
@@ -165,17 +165,18 @@ pub fn page_to_layout(page: &PageContent, t: &Template, settings: &LayoutSetting
 
 /// The closest vocabulary entry at least `min` similar, unless the text is
 /// already one exactly.
-fn closest<'a>(text: &str, vocab: &'a [String], min: f64) -> Option<&'a String> {
+fn closest<'a>(text: &str, v: &'a Vocabulary, min: f64) -> Option<&'a String> {
     let key = label_key(text);
-    if key.is_empty() || vocab.iter().any(|v| label_key(v) == key) {
+    if key.is_empty() || v.cell_keys.contains(&key) {
         return None;
     }
-    vocab
+    v.cell_keys
         .iter()
-        .map(|v| (similarity(&label_key(v), &key), v))
+        .zip(&v.cell_texts)
+        .map(|(k, text)| (similarity(k, &key), text))
         .filter(|(s, _)| *s >= min)
         .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, v)| v)
+        .map(|(_, text)| text)
 }
 
 /// Snaps the fixed texts of a page read by OCR: a cell (or free line)
@@ -188,7 +189,7 @@ pub fn snap_labels(layout: &mut PageLayout, t: &Template, min: f64) {
     for table in &mut layout.tables {
         for cell in &mut table.cells {
             let text = cell.text();
-            if let Some(v) = closest(&text, t.cell_texts(), min) {
+            if let Some(v) = closest(&text, t.vocab(), min) {
                 cell.set_text(v);
             }
         }

@@ -47,6 +47,8 @@ pub struct Vocabulary {
     /// The fixed texts a table cell may hold on its own, as printed: the
     /// field labels (in field order), then the sub-table headers.
     pub cell_texts: Vec<String>,
+    /// [`label_key`] of each of `cell_texts`, in that order.
+    pub cell_keys: Vec<String>,
 }
 
 impl Vocabulary {
@@ -102,6 +104,7 @@ impl Vocabulary {
             exact,
             prefixes,
             words,
+            cell_keys: cell_texts.iter().map(|c| label_key(c)).collect(),
             cell_texts,
         }
     }

@@ -104,6 +104,8 @@ pub struct Store {
     conn: Connection,
     path: PathBuf,
     fields: Vec<RecordField>,
+    /// [`schema::insert_form_sql`] of `fields`.
+    insert_form_sql: String,
 }
 
 impl Store {
@@ -158,6 +160,7 @@ impl Store {
         Ok(Store {
             conn,
             path: path.to_path_buf(),
+            insert_form_sql: schema::insert_form_sql(&fields),
             fields,
         })
     }
@@ -201,6 +204,7 @@ impl Store {
         Ok(Store {
             conn,
             path: path.to_path_buf(),
+            insert_form_sql: schema::insert_form_sql(&fields),
             fields,
         })
     }
@@ -259,7 +263,15 @@ impl Store {
         .map_err(sql)?;
         let file_id = tx.last_insert_rowid();
         for rec in records {
-            schema::insert_form(&tx, file_id, &file.path, rec, &self.fields).map_err(sql)?;
+            schema::insert_form(
+                &tx,
+                file_id,
+                &file.path,
+                rec,
+                &self.fields,
+                &self.insert_form_sql,
+            )
+            .map_err(sql)?;
         }
         tx.commit().map_err(sql)
     }

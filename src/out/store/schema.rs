@@ -134,63 +134,72 @@ fn text(t: Option<&str>) -> SqlValue {
     t.map_or(SqlValue::Null, |t| SqlValue::Text(t.to_string()))
 }
 
-/// The `forms` row of a record: the one-value fields, then the table
-/// fields' row counts.
-fn form_columns(r: &Record, fields: &[RecordField]) -> (Vec<String>, Vec<SqlValue>) {
+/// The `forms` columns of a field registry after the fixed ones: the
+/// one-value fields, then the table fields' row counts.
+fn form_column_names(fields: &[RecordField]) -> Vec<String> {
     let (scalars, tables) = split(fields);
-    let mut names = Vec::new();
-    let mut values = Vec::new();
-    for f in scalars {
-        names.push(f.key.clone());
-        values.push(match r.get(&f.key) {
-            Some(Value::Text(t)) => text(t.as_deref()),
-            Some(Value::Int(i)) => i.map_or(SqlValue::Null, SqlValue::Integer),
-            Some(Value::Money(m)) => money(*m),
-            _ => SqlValue::Null,
-        });
-    }
-    for f in tables {
-        names.push(format!("n_{}", f.key));
+    let scalars = scalars.iter().map(|f| f.key.clone());
+    scalars
+        .chain(tables.iter().map(|f| format!("n_{}", f.key)))
+        .collect()
+}
+
+/// The statement inserting a `forms` row, built once per store.
+pub fn insert_form_sql(fields: &[RecordField]) -> String {
+    let names = form_column_names(fields);
+    let marks: Vec<String> = (1..=names.len() + 7).map(|i| format!("?{i}")).collect();
+    format!(
+        "INSERT INTO forms (file_id, path, form_index, sha256, pages, {}, n_warnings, record) \
+         VALUES ({})",
+        names.join(", "),
+        marks.join(", ")
+    )
+}
+
+/// A record's values for [`form_column_names`], in that order.
+fn form_values(r: &Record, fields: &[RecordField]) -> Vec<SqlValue> {
+    let (scalars, tables) = split(fields);
+    let scalars = scalars.iter().map(|f| match r.get(&f.key) {
+        Some(Value::Text(t)) => text(t.as_deref()),
+        Some(Value::Int(i)) => i.map_or(SqlValue::Null, SqlValue::Integer),
+        Some(Value::Money(m)) => money(*m),
+        _ => SqlValue::Null,
+    });
+    let counts = tables.iter().map(|f| {
         let n = match r.get(&f.key) {
             Some(Value::Funding(rows)) => rows.len(),
             Some(Value::Indicators(rows)) => rows.len(),
             _ => 0,
         };
-        values.push(SqlValue::Integer(n as i64));
-    }
-    (names, values)
+        SqlValue::Integer(n as i64)
+    });
+    scalars.chain(counts).collect()
 }
 
-/// Inserts one record: its `forms` row, its tables' rows, its warnings.
+/// Inserts one record: its `forms` row (`sql`: [`insert_form_sql`] of
+/// `fields`), its tables' rows, its warnings.
 pub fn insert_form(
     tx: &rusqlite::Transaction<'_>,
     file_id: i64,
     path: &str,
     r: &Record,
     fields: &[RecordField],
+    sql: &str,
 ) -> rusqlite::Result<()> {
     let to_sql = |e: serde_json::Error| rusqlite::Error::ToSqlConversionFailure(e.into());
     let json = serde_json::to_string(r).map_err(to_sql)?;
     let pages = serde_json::to_string(&r.source.pages).map_err(to_sql)?;
-    let (names, mut values) = form_columns(r, fields);
-    let mut head = vec![
+    let mut values = vec![
         SqlValue::Integer(file_id),
         SqlValue::Text(path.to_string()),
         SqlValue::Integer(r.source.form_index as i64),
         SqlValue::Text(r.source.sha256.clone()),
         SqlValue::Text(pages),
     ];
-    head.append(&mut values);
-    head.push(SqlValue::Integer(r.warnings.len() as i64));
-    head.push(SqlValue::Text(json));
-    let marks: Vec<String> = (1..=head.len()).map(|i| format!("?{i}")).collect();
-    let sql = format!(
-        "INSERT INTO forms (file_id, path, form_index, sha256, pages, {}, n_warnings, record) \
-         VALUES ({})",
-        names.join(", "),
-        marks.join(", ")
-    );
-    tx.prepare_cached(&sql)?.execute(params_from_iter(head))?;
+    values.extend(form_values(r, fields));
+    values.push(SqlValue::Integer(r.warnings.len() as i64));
+    values.push(SqlValue::Text(json));
+    tx.prepare_cached(sql)?.execute(params_from_iter(values))?;
     let form_id = tx.last_insert_rowid();
     for (k, v) in &r.fields {
         insert_rows(tx, form_id, k, v)?;
