@@ -251,8 +251,11 @@ pub fn page_to_blocks(page: &TextPage, t: &Template) -> Vec<Block> {
                 );
             }
             LineKind::ParagraphStart => {
-                let mut j = i;
-                while j < lines.len() && !matches!(kinds[j], LineKind::Blank) {
+                let mut j = i + 1;
+                while j < lines.len()
+                    && !matches!(kinds[j], LineKind::Blank)
+                    && !line_is_label(lines, &kinds, j, v)
+                {
                     j += 1;
                 }
                 let texts: Vec<&str> = lines[i..j].iter().map(|l| l.text.as_str()).collect();
@@ -389,6 +392,17 @@ fn longest_label(
         }
     }
     best
+}
+
+/// Whether line `i` is a label and nothing else (wrapped over the next
+/// line or not): running text stops there, for dumps that put no blank line
+/// between a cell's text and the next label.
+fn line_is_label(lines: &[PageLine], kinds: &[LineKind], i: usize, v: &Vocabulary) -> bool {
+    let toks: Vec<&str> = lines[i].text.split_whitespace().collect();
+    match longest_label(&toks, 0, lines, kinds, i, v) {
+        Some((last, _, Kind::Label(_))) => last + 1 == toks.len(),
+        _ => false,
+    }
 }
 
 /// A form's pages, each with its blocks.

@@ -152,7 +152,7 @@ pub fn form_to_candidates(form: &TextForm, t: &Template) -> TextFields {
     place_header(&mut f, &bs, &mut claimed, t);
     place_beside_labels(&mut f, &bs, &mut claimed, t);
     place_options(&mut f, &bs, &mut claimed, t);
-    place_funding_rows(&mut f, &bs, &mut claimed);
+    place_funding_rows(&mut f, &bs, &mut claimed, t);
     place_lone_amounts(&mut f, &bs, &mut claimed, t);
     place_project_name(&mut f, &bs, &mut claimed, t);
     place_paragraphs(&bs, &mut claimed, t, &mut f);
@@ -283,7 +283,7 @@ fn place_options(f: &mut TextFields, bs: &[Flat], claimed: &mut [bool], t: &Temp
 
 /// Funding rows: a name and an amount on one line; a lone name printed
 /// right after the rows is a row whose amount was printed elsewhere.
-fn place_funding_rows(f: &mut TextFields, bs: &[Flat], claimed: &mut [bool]) {
+fn place_funding_rows(f: &mut TextFields, bs: &[Flat], claimed: &mut [bool], t: &Template) {
     let n = bs.len();
     let mut i = 0;
     while i + 1 < n {
@@ -320,6 +320,77 @@ fn place_funding_rows(f: &mut TextFields, bs: &[Flat], claimed: &mut [bool]) {
             continue;
         }
         i += 1;
+    }
+    if f.funding.is_empty() {
+        zip_funding_columns(f, bs, claimed, t);
+    }
+}
+
+/// Funding rows printed one cell per line, or a column of names then a
+/// column of amounts: the names and amounts left in the funding table's
+/// stretch of the dump (from its label or column header to the next label
+/// of a field that holds neither an amount nor the table) are paired in
+/// order, the k-th name with the k-th amount, as both columns are printed
+/// top to bottom. When the counts differ no pairing is safe: the names are
+/// kept out of the indicator table and the field is warned.
+fn zip_funding_columns(f: &mut TextFields, bs: &[Flat], claimed: &mut [bool], t: &Template) {
+    let in_table = |k: &Kind| match k {
+        Kind::Header(c) => matches!(c, HeaderCol::FundingName | HeaderCol::FundingAmount),
+        Kind::Label(key) => t.field(key).is_some_and(|s| s.shape == Shape::FundingTable),
+        _ => false,
+    };
+    let Some(start) = bs.iter().position(|x| in_table(&x.b.kind)) else {
+        return;
+    };
+    let Some(key) = t
+        .fields
+        .iter()
+        .find(|s| s.shape == Shape::FundingTable)
+        .map(|s| s.key.clone())
+    else {
+        return;
+    };
+    let mut names = Vec::new();
+    let mut amounts = Vec::new();
+    for (i, x) in bs.iter().enumerate().skip(start + 1) {
+        match &x.b.kind {
+            Kind::Label(k)
+                if t
+                    .field(k)
+                    .is_some_and(|s| !matches!(s.shape, Shape::Money | Shape::FundingTable)) =>
+            {
+                break;
+            }
+            Kind::Text(_) if !claimed[i] && alone(bs, i) => names.push(i),
+            Kind::Money(_) if !claimed[i] => amounts.push(i),
+            _ => {}
+        }
+    }
+    if names.is_empty() {
+        return;
+    }
+    for &i in names.iter().chain(&amounts) {
+        claimed[i] = true;
+    }
+    if names.len() != amounts.len() {
+        f.warn(
+            &key,
+            "ambiguous_assignment",
+            format!(
+                "{} row names and {} amounts printed apart: rows not paired",
+                names.len(),
+                amounts.len()
+            ),
+        );
+        return;
+    }
+    for (&n, &a) in names.iter().zip(&amounts) {
+        f.funding.push(FundingRow {
+            name: Some(value_text(&bs[n].b.kind)),
+            amount: Some(value_text(&bs[a].b.kind)),
+            line: bs[n].b.line.min(bs[a].b.line),
+            line_end: bs[n].b.line_end.max(bs[a].b.line_end),
+        });
     }
 }
 
