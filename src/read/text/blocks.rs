@@ -254,7 +254,8 @@ pub fn page_to_blocks(page: &TextPage, t: &Template) -> Vec<Block> {
                 let mut j = i + 1;
                 while j < lines.len()
                     && !matches!(kinds[j], LineKind::Blank)
-                    && !line_is_label(lines, &kinds, j, v)
+                    && !line_is_label(lines, &kinds, j, t)
+                    && !lines[j].text.split_whitespace().any(is_money_shaped)
                 {
                     j += 1;
                 }
@@ -394,15 +395,17 @@ fn longest_label(
     best
 }
 
-/// Whether line `i` is a label and nothing else (wrapped over the next
-/// line or not): running text stops there, for dumps that put no blank line
-/// between a cell's text and the next label.
-fn line_is_label(lines: &[PageLine], kinds: &[LineKind], i: usize, v: &Vocabulary) -> bool {
+/// Whether line `i` starts with a label or a column header (its first
+/// words, wrapped over the next line or not), or is an indicator level
+/// name: running text stops there, for dumps that put no blank line
+/// between a cell's text and the next cell.
+fn line_is_label(lines: &[PageLine], kinds: &[LineKind], i: usize, t: &Template) -> bool {
     let toks: Vec<&str> = lines[i].text.split_whitespace().collect();
-    match longest_label(&toks, 0, lines, kinds, i, v) {
-        Some((last, _, Kind::Label(_))) => last + 1 == toks.len(),
-        _ => false,
+    if longest_label(&toks, 0, lines, kinds, i, t.vocab()).is_some() {
+        return true;
     }
+    let key = label_key(&lines[i].text);
+    t.indicator_values.level_names.contains(&key)
 }
 
 /// A form's pages, each with its blocks.

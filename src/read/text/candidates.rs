@@ -3,6 +3,7 @@
 //! ([`form_to_candidates`]).
 
 use super::*;
+use crate::template::Vocabulary;
 
 /// A value placed in a field, with the lines it came from.
 #[derive(Debug, Clone, PartialEq)]
@@ -70,6 +71,11 @@ pub enum IndItem {
     /// A field label printed among the table's cells (`备注`, `分解目标`):
     /// it ends a run of names.
     Label,
+    /// Text no label claimed, on a page with no sign of the table.
+    Stray {
+        text: String,
+        line: usize,
+    },
 }
 
 /// Everything placed in one form, plus what is left for the indicators.
@@ -223,9 +229,16 @@ fn place_beside_labels(f: &mut TextFields, bs: &[Flat], claimed: &mut [bool], t:
                     claimed[j] = true;
                 }
             }
-        } else if spec.shape == Shape::Line {
+        } else if spec.shape == Shape::Line || spec.shape == Shape::Paragraphs {
             let j = i + 1;
+            // A free text beside its label is the whole text only when
+            // nothing but a label (or the end) follows it.
+            let whole = spec.shape == Shape::Line
+                || bs
+                    .get(j + 1)
+                    .is_none_or(|x| matches!(x.b.kind, Kind::Label(_) | Kind::Title));
             if same_page(bs, i, j)
+                && whole
                 && !claimed[j]
                 && bs[j].b.row == bs[i].b.row
                 && let Kind::Text(s) = &bs[j].b.kind
@@ -321,9 +334,7 @@ fn place_funding_rows(f: &mut TextFields, bs: &[Flat], claimed: &mut [bool], t: 
         }
         i += 1;
     }
-    if f.funding.is_empty() {
-        zip_funding_columns(f, bs, claimed, t);
-    }
+    zip_funding_columns(f, bs, claimed, t);
 }
 
 /// Funding rows printed one cell per line, or a column of names then a
@@ -331,17 +342,11 @@ fn place_funding_rows(f: &mut TextFields, bs: &[Flat], claimed: &mut [bool], t: 
 /// stretch of the dump (from its label or column header to the next label
 /// of a field that holds neither an amount nor the table) are paired in
 /// order, the k-th name with the k-th amount, as both columns are printed
-/// top to bottom. When the counts differ no pairing is safe: the names are
-/// kept out of the indicator table and the field is warned.
+/// top to bottom. A name is a lone text, or a short text wrapped over lines
+/// (no sentence end) printed right before an amount. When the counts differ
+/// no pairing is safe: the names are kept out of the indicator table, the
+/// amounts left for the money fields, and the field is warned.
 fn zip_funding_columns(f: &mut TextFields, bs: &[Flat], claimed: &mut [bool], t: &Template) {
-    let in_table = |k: &Kind| match k {
-        Kind::Header(c) => matches!(c, HeaderCol::FundingName | HeaderCol::FundingAmount),
-        Kind::Label(key) => t.field(key).is_some_and(|s| s.shape == Shape::FundingTable),
-        _ => false,
-    };
-    let Some(start) = bs.iter().position(|x| in_table(&x.b.kind)) else {
-        return;
-    };
     let Some(key) = t
         .fields
         .iter()
@@ -350,26 +355,11 @@ fn zip_funding_columns(f: &mut TextFields, bs: &[Flat], claimed: &mut [bool], t:
     else {
         return;
     };
-    let mut names = Vec::new();
-    let mut amounts = Vec::new();
-    for (i, x) in bs.iter().enumerate().skip(start + 1) {
-        match &x.b.kind {
-            Kind::Label(k)
-                if t
-                    .field(k)
-                    .is_some_and(|s| !matches!(s.shape, Shape::Money | Shape::FundingTable)) =>
-            {
-                break;
-            }
-            Kind::Text(_) if !claimed[i] && alone(bs, i) => names.push(i),
-            Kind::Money(_) if !claimed[i] => amounts.push(i),
-            _ => {}
-        }
-    }
+    let (names, amounts) = funding_stretch_cells(bs, claimed, t);
     if names.is_empty() {
         return;
     }
-    for &i in names.iter().chain(&amounts) {
+    for &i in &names {
         claimed[i] = true;
     }
     if names.len() != amounts.len() {
@@ -385,6 +375,7 @@ fn zip_funding_columns(f: &mut TextFields, bs: &[Flat], claimed: &mut [bool], t:
         return;
     }
     for (&n, &a) in names.iter().zip(&amounts) {
+        claimed[a] = true;
         f.funding.push(FundingRow {
             name: Some(value_text(&bs[n].b.kind)),
             amount: Some(value_text(&bs[a].b.kind)),
@@ -392,6 +383,49 @@ fn zip_funding_columns(f: &mut TextFields, bs: &[Flat], claimed: &mut [bool], t:
             line_end: bs[n].b.line_end.max(bs[a].b.line_end),
         });
     }
+    f.funding.sort_by_key(|r| r.line);
+}
+
+/// Longest funding row name printed as wrapped text.
+const WRAPPED_NAME_MAX_CHARS: usize = 60;
+
+/// The unclaimed names and amounts of the funding table's stretch (see
+/// [`zip_funding_columns`]), in dump order.
+fn funding_stretch_cells(bs: &[Flat], claimed: &[bool], t: &Template) -> (Vec<usize>, Vec<usize>) {
+    let in_table = |k: &Kind| match k {
+        Kind::Header(c) => matches!(c, HeaderCol::FundingName | HeaderCol::FundingAmount),
+        Kind::Label(key) => t.field(key).is_some_and(|s| s.shape == Shape::FundingTable),
+        _ => false,
+    };
+    let (mut names, mut amounts) = (Vec::new(), Vec::new());
+    let Some(start) = bs.iter().position(|x| in_table(&x.b.kind)) else {
+        return (names, amounts);
+    };
+    for (i, x) in bs.iter().enumerate().skip(start + 1) {
+        let next_is_money = bs
+            .get(i + 1)
+            .is_some_and(|y| !claimed[i + 1] && matches!(y.b.kind, Kind::Money(_)));
+        match &x.b.kind {
+            Kind::Label(k)
+                if t.field(k)
+                    .is_some_and(|s| !matches!(s.shape, Shape::Money | Shape::FundingTable)) =>
+            {
+                break;
+            }
+            _ if claimed[i] => {}
+            Kind::Text(_) if alone(bs, i) => names.push(i),
+            Kind::Paragraph(p)
+                if next_is_money
+                    && p.chars().count() <= WRAPPED_NAME_MAX_CHARS
+                    && !p.contains(['。', '；']) =>
+            {
+                names.push(i)
+            }
+            Kind::Money(_) => amounts.push(i),
+            _ => {}
+        }
+    }
+    (names, amounts)
 }
 
 /// Amounts printed alone, away from any label: the one that closes the
@@ -570,6 +604,7 @@ pub(super) fn place_paragraphs(
                 labels.push((i, k.clone()));
             }
         }
+        continue_cut_text(bs, claimed, page, t, f);
         // Adjacent paragraphs.
         labels.retain(|(i, k)| {
             let j = i + 1;
@@ -654,6 +689,58 @@ pub(super) fn place_paragraphs(
     }
 }
 
+/// A cell cut by a page break: when a page opens with running text (no
+/// label before it) and the previous page closed with the text of a field
+/// placed beside its label, the opening text is that field's continuation,
+/// as the page cut joins of the PDF path.
+fn continue_cut_text(
+    bs: &[Flat],
+    claimed: &mut [bool],
+    page: usize,
+    t: &Template,
+    f: &mut TextFields,
+) {
+    let is_text_field = |k: &str| t.field(k).is_some_and(|s| s.shape == Shape::Paragraphs);
+    let Some(first) = bs.iter().position(|x| x.page == page) else {
+        return;
+    };
+    if first == 0 || claimed[first] || !matches!(bs[first].b.kind, Kind::Paragraph(_)) {
+        return;
+    }
+    let prev = bs[first - 1].b;
+    let text = value_text(&bs[first].b.kind);
+    if !matches!(prev.kind, Kind::Paragraph(_)) || holds_labels(&text, t.vocab()) {
+        return;
+    }
+    let Some(a) = f
+        .values
+        .iter_mut()
+        .find(|(k, a)| a.line_end == prev.line_end && is_text_field(k))
+        .map(|(_, a)| a)
+    else {
+        return;
+    };
+    a.value.push('\n');
+    a.value.push_str(&text);
+    a.line_end = bs[first].b.line_end;
+    claimed[first] = true;
+}
+
+/// Labels at least this long found inside running text mean the text is
+/// a run of cells glued together, not one cell's text.
+const GLUED_LABEL_MIN_CHARS: usize = 4;
+
+/// Whether running text holds a field label of
+/// [`GLUED_LABEL_MIN_CHARS`] or more characters.
+fn holds_labels(text: &str, v: &Vocabulary) -> bool {
+    let key = label_key(text);
+    v.exact.iter().any(|(l, term)| {
+        matches!(term, crate::template::Term::Label(_))
+            && l.chars().count() >= GLUED_LABEL_MIN_CHARS
+            && key.contains(l.as_str())
+    })
+}
+
 pub(super) fn indicator_items(bs: &[Flat], claimed: &[bool]) -> Vec<IndItem> {
     // Pages with some sign of the table.
     let table_pages: HashSet<usize> = bs
@@ -680,6 +767,14 @@ pub(super) fn indicator_items(bs: &[Flat], claimed: &[bool]) -> Vec<IndItem> {
         let has_label = (i..j).any(|k| matches!(bs[k].b.kind, Kind::Label(_)));
         i = j;
         if !table_pages.contains(&page) {
+            // Cells no label claimed, on a page with no sign of the
+            // indicator table: rows of it, or lost values; said, not dropped.
+            for c in cells.iter().filter(|c| matches!(c.kind, Kind::Text(_))) {
+                items.push(IndItem::Stray {
+                    text: value_text(&c.kind),
+                    line: c.line,
+                });
+            }
             continue;
         }
         if has_label {

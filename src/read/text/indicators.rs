@@ -672,10 +672,45 @@ fn fill_levels(
 
 /// Places the indicator rows of every form, with roles learned across the
 /// dump.
-pub fn candidates_to_fields(mut forms: Vec<TextFields>) -> Vec<TextFields> {
+pub fn candidates_to_fields(mut forms: Vec<TextFields>, t: &Template) -> Vec<TextFields> {
     let roles = indicator_roles(&forms);
+    let names = &t.indicator_values.level_names;
+    // Only the template's names: roles learned from two names on one line
+    // also catch a level 3 printed beside a target that is text.
+    let is_level = |s: &str| names.iter().any(|n| n == s);
     for f in &mut forms {
-        place_indicators(f, &roles);
+        warn_strays(f);
+        match indicators_in_order(&f.items, &is_level, &|s| blocks::is_target_shaped(s, t)) {
+            Some((rows, unsure)) => {
+                f.indicators = rows;
+                for line in unsure {
+                    f.warn(
+                        "indicators",
+                        "inferred_value",
+                        format!(
+                            "line {line}: a target not shaped like one, placed by reading order"
+                        ),
+                    );
+                }
+            }
+            None => place_indicators(f, &roles),
+        }
     }
     forms
+}
+
+/// Takes the [`IndItem::Stray`] cells out of a form's items, each warned:
+/// text placed nowhere, maybe a lost indicator row.
+fn warn_strays(f: &mut TextFields) {
+    let items = std::mem::take(&mut f.items);
+    for it in items {
+        match it {
+            IndItem::Stray { text, line } => f.warn(
+                "indicators",
+                "unassigned_value",
+                format!("line {line}: {text:?} placed nowhere (a lost indicator row?)"),
+            ),
+            it => f.items.push(it),
+        }
+    }
 }

@@ -34,6 +34,7 @@ use crate::text::{OPERATORS, is_cjk, is_operator_char};
 
 mod blocks;
 mod candidates;
+mod in_order;
 mod indicators;
 mod pages;
 mod records;
@@ -42,6 +43,7 @@ mod records;
 use blocks::*;
 pub use blocks::{Block, HeaderCol, Kind, TextForm, blocks_to_forms, page_to_blocks};
 pub use candidates::{Assigned, FundingRow, IndItem, IndicatorRow, TextFields, form_to_candidates};
+pub use in_order::indicators_in_order;
 pub use indicators::{Roles, candidates_to_fields, indicator_roles, place_indicators};
 use pages::*;
 pub use pages::{PAGE_BREAK_BLANKS, PageLine, TextPage, text_to_pages};
@@ -95,7 +97,7 @@ pub fn text_to_fields(text: &str, t: &Template) -> Vec<TextFields> {
         .iter()
         .map(|f| form_to_candidates(f, t))
         .collect();
-    candidates_to_fields(forms)
+    candidates_to_fields(forms, t)
 }
 
 /// The blocks of every page, one per line (`--dump blocks`).
@@ -144,6 +146,9 @@ pub fn dump_fields(forms: &[TextFields]) -> String {
                 r.level3.as_deref().unwrap_or("-"),
                 r.target.as_deref().unwrap_or("-"),
             );
+        }
+        for it in &f.items {
+            let _ = writeln!(s, "item\t{it:?}");
         }
         for w in &f.warnings {
             let _ = writeln!(s, "warning\t{}\t{}\t{}", w.field, w.code, w.message);

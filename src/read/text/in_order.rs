@@ -1,0 +1,115 @@
+//! Stage 4a: the indicator table read in reading order
+//! ([`indicators_in_order`]), tried before the layout-driven reading of
+//! [`super::place_indicators`].
+//!
+//! Dumps that keep the page's reading order print each row's cells left
+//! to right: the level-1 name when a group starts, the level-2 name when a
+//! level-2 cell starts, then the level 3 and its target. Knowing which names
+//! are level names (the template's `level_names`) the rows follow without
+//! guessing. Any cell that
+//! does not fit that grammar (a level name where a target belongs, a target
+//! with no level 3 before it, more than two level names in a row, cells
+//! after a field label) means the dump is not in reading order, and the
+//! table is left to the other reading, which warns where it is unsure.
+
+use super::*;
+
+/// One cell of the table, in dump order.
+enum Cell<'a> {
+    Name(&'a str, usize),
+    Target(&'a str, usize),
+}
+
+/// The table's cells in dump order; `None` when cells follow a field label
+/// (the table was not printed as one stretch).
+fn cells(items: &[IndItem]) -> Option<Vec<Cell<'_>>> {
+    let mut out = Vec::new();
+    let mut ended = false;
+    for it in items {
+        let before = out.len();
+        match it {
+            IndItem::Header { .. } | IndItem::Stray { .. } => {}
+            IndItem::Label => ended = !out.is_empty(),
+            IndItem::Text { text, line } => out.push(Cell::Name(text, *line)),
+            IndItem::Target { text, line } => out.push(Cell::Target(text, *line)),
+            IndItem::Row { l3, target, line } => {
+                out.push(Cell::Name(l3, *line));
+                out.push(Cell::Target(target, *line));
+            }
+            IndItem::Pair { l1, l2, line } => {
+                out.push(Cell::Name(l1, *line));
+                out.push(Cell::Name(l2, *line));
+            }
+            IndItem::Full {
+                l1,
+                l2,
+                l3,
+                target,
+                line,
+            } => {
+                for n in [l1, l2].into_iter().flatten() {
+                    out.push(Cell::Name(n, *line));
+                }
+                out.push(Cell::Name(l3, *line));
+                out.push(Cell::Target(target, *line));
+            }
+        }
+        if ended && out.len() > before {
+            return None;
+        }
+    }
+    Some(out)
+}
+
+/// The indicator rows when the table's cells read as rows in reading
+/// order (see the module docs), with the lines of rows whose target is not
+/// shaped like one (taken by position alone: a cell wrapped over lines
+/// reads as a level 3 and a target just as well); `None` when they do not
+/// read as rows.
+pub fn indicators_in_order(
+    items: &[IndItem],
+    is_level: &dyn Fn(&str) -> bool,
+    is_target: &dyn Fn(&str) -> bool,
+) -> Option<(Vec<IndicatorRow>, Vec<usize>)> {
+    let cells = cells(items)?;
+    let mut rows: Vec<IndicatorRow> = Vec::new();
+    let mut levels: Vec<&str> = Vec::new();
+    let mut unsure = Vec::new();
+    let mut l3: Option<(&str, usize)> = None;
+    let (mut l1, mut l2): (Option<&str>, Option<&str>) = (None, None);
+    for c in &cells {
+        match (c, l3) {
+            (Cell::Name(n, _), None) if is_level(n) => {
+                levels.push(n);
+                if levels.len() > 2 {
+                    return None;
+                }
+            }
+            (Cell::Name(n, line), None) => l3 = Some((n, *line)),
+            (Cell::Target(..), None) => return None,
+            (Cell::Name(n, _), Some(_)) if is_level(n) => return None,
+            (Cell::Name(t, end) | Cell::Target(t, end), Some((name, line))) => {
+                match levels.as_slice() {
+                    [] => {}
+                    [b] => l2 = Some(*b),
+                    [a, b] => (l1, l2) = (Some(*a), Some(*b)),
+                    _ => return None,
+                }
+                levels.clear();
+                if !is_target(t) {
+                    unsure.push(line);
+                }
+                rows.push(IndicatorRow {
+                    level1: Some(l1?.to_string()),
+                    level2: Some(l2?.to_string()),
+                    level3: Some(name.to_string()),
+                    target: Some(t.to_string()),
+                    line,
+                    line_end: *end,
+                });
+                l3 = None;
+            }
+        }
+    }
+    (l3.is_none() && levels.is_empty() && !rows.is_empty()).then_some((rows, unsure))
+}
