@@ -34,6 +34,7 @@ use crate::text::{OPERATORS, is_cjk, is_operator_char};
 
 mod blocks;
 mod candidates;
+mod glued;
 mod in_order;
 mod indicators;
 mod pages;
@@ -43,6 +44,7 @@ mod records;
 use blocks::*;
 pub use blocks::{Block, HeaderCol, Kind, TextForm, blocks_to_forms, page_to_blocks};
 pub use candidates::{Assigned, FundingRow, IndItem, IndicatorRow, TextFields, form_to_candidates};
+pub use glued::unglue_page;
 pub use in_order::indicators_in_order;
 pub use indicators::{Roles, candidates_to_fields, indicator_roles, place_indicators};
 use pages::*;
@@ -90,8 +92,9 @@ pub fn looks_like_text_dump(bytes: &[u8], t: &Template) -> bool {
 /// Stages 1–4 over a dump's text.
 pub fn text_to_fields(text: &str, t: &Template) -> Vec<TextFields> {
     let pages: Vec<(usize, Vec<Block>)> = text_to_pages(text)
-        .iter()
-        .map(|p| (p.number, page_to_blocks(p, t)))
+        .into_iter()
+        .map(|p| unglue_page(p, t))
+        .map(|p| (p.number, page_to_blocks(&p, t)))
         .collect();
     let forms: Vec<TextFields> = blocks_to_forms(pages)
         .iter()
@@ -103,7 +106,7 @@ pub fn text_to_fields(text: &str, t: &Template) -> Vec<TextFields> {
 /// The blocks of every page, one per line (`--dump blocks`).
 pub fn dump_blocks(text: &str, t: &Template) -> String {
     let mut s = String::new();
-    for p in text_to_pages(text) {
+    for p in text_to_pages(text).into_iter().map(|p| unglue_page(p, t)) {
         let _ = writeln!(s, "# page {}", p.number);
         for b in page_to_blocks(&p, t) {
             let kind = match &b.kind {
