@@ -70,9 +70,7 @@ fn hits(chars: &[char], t: &Template) -> Vec<Hit> {
     let byte_to_char: Vec<usize> = {
         let mut m = vec![0; norm.len() + 1];
         for (ci, (bi, c)) in norm.char_indices().enumerate() {
-            for b in bi..bi + c.len_utf8() {
-                m[b] = ci;
-            }
+            m[bi..bi + c.len_utf8()].fill(ci);
         }
         m[norm.len()] = chars.len();
         m
