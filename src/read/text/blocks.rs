@@ -282,6 +282,10 @@ pub fn page_to_blocks(page: &TextPage, t: &Template) -> Vec<Block> {
                     if let Some((last, wrap, kind)) = longest_label(&toks, k, lines, &kinds, i, v) {
                         let mut end = no;
                         if let Some((j, n)) = wrap {
+                            // Lines between were wholly part of the label.
+                            for (m, skip) in skip_tokens.iter_mut().enumerate().take(j).skip(i + 1) {
+                                *skip = lines[m].text.split_whitespace().count();
+                            }
                             skip_tokens[j] = n;
                             end = lines[j].no;
                         }
@@ -336,6 +340,16 @@ fn token_kinds(tok: &str, t: &Template) -> Vec<Kind> {
 fn line_kinds(lines: &[PageLine], t: &Template) -> Vec<LineKind> {
     let v = t.vocab();
     let mut kinds: Vec<LineKind> = lines.iter().map(|l| line_kind(&l.text, t, v)).collect();
+    for i in 0..lines.len() {
+        if let Some(j) = free_text_label_end(lines, &kinds, i, t)
+            && j + 1 < lines.len()
+            && matches!(kinds[j + 1], LineKind::Tokens)
+            && !line_is_label(lines, &kinds, j + 1, t)
+            && !lines[j + 1].text.split_whitespace().any(is_money_shaped)
+        {
+            kinds[j + 1] = LineKind::ParagraphStart;
+        }
+    }
     for i in (0..lines.len().saturating_sub(1)).rev() {
         if matches!(kinds[i], LineKind::Tokens)
             && matches!(kinds[i + 1], LineKind::ParagraphStart)
@@ -372,27 +386,58 @@ fn longest_label(
         }
         m += 1;
     }
-    if m == toks.len() && v.prefixes.contains(&acc) {
-        // Wrapped: the head of the next non-blank line.
-        let mut j = i + 1;
+    // Wrapped: the head of the next non-blank lines, as long as the text so
+    // far is the start of a label (a label may wrap over several lines).
+    let mut j = i;
+    while m == toks.len() && v.prefixes.contains(&acc) {
+        j += 1;
         while j < lines.len() && matches!(kinds[j], LineKind::Blank) {
             j += 1;
         }
-        if j < lines.len() && matches!(kinds[j], LineKind::Tokens) {
-            let next: Vec<&str> = lines[j].text.split_whitespace().collect();
-            let mut acc2 = acc.clone();
-            for (n, tok) in next.iter().enumerate() {
-                acc2.push_str(&label_key(tok));
-                if !v.prefixes.contains(&acc2) {
-                    break;
-                }
-                if let Some(kind) = v.exact.get(&acc2) {
-                    best = Some((toks.len() - 1, Some((j, n + 1)), Kind::from(kind)));
-                }
-            }
+        if j >= lines.len() || !matches!(kinds[j], LineKind::Tokens) {
+            break;
         }
+        let next: Vec<&str> = lines[j].text.split_whitespace().collect();
+        m = 0;
+        while m < next.len() {
+            acc.push_str(&label_key(next[m]));
+            if !v.prefixes.contains(&acc) {
+                break;
+            }
+            if let Some(kind) = v.exact.get(&acc) {
+                best = Some((toks.len() - 1, Some((j, m + 1)), Kind::from(kind)));
+            }
+            m += 1;
+        }
+        if m < next.len() {
+            break;
+        }
+        m = toks.len();
     }
     best
+}
+
+/// When line `i` is a free-text field's label and nothing else (wrapped
+/// over the next line or not), the line it ends on: the lines after it, up
+/// to the next label, blank line or amount, are that field's text however
+/// they look (`2018-09-02 启动需求分析；` is a line of the plan, not a date
+/// cell).
+fn free_text_label_end(
+    lines: &[PageLine],
+    kinds: &[LineKind],
+    i: usize,
+    t: &Template,
+) -> Option<usize> {
+    let toks: Vec<&str> = lines[i].text.split_whitespace().collect();
+    let (last, wrap, kind) = longest_label(&toks, 0, lines, kinds, i, t.vocab())?;
+    let Kind::Label(key) = kind else { return None };
+    if t.field(&key)?.shape != Shape::Paragraphs || last + 1 != toks.len() {
+        return None;
+    }
+    match wrap {
+        None => Some(i),
+        Some((j, n)) => (lines[j].text.split_whitespace().count() == n).then_some(j),
+    }
 }
 
 /// Whether line `i` starts with a label or a column header (its first

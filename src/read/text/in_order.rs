@@ -61,6 +61,11 @@ fn cells(items: &[IndItem]) -> Option<Vec<Cell<'_>>> {
     Some(out)
 }
 
+/// Longest piece joined to the level 3 before it without a warning: the
+/// tail of a wrapped cell (`网络链路达标` then `率`); a longer piece may
+/// be a level-2 name the template does not know.
+const WRAPPED_TAIL_MAX_CHARS: usize = 3;
+
 /// The indicator rows when the table's cells read as rows in reading
 /// order (see the module docs), with the lines of rows whose target is not
 /// shaped like one (taken by position alone: a cell wrapped over lines
@@ -75,20 +80,26 @@ pub fn indicators_in_order(
     let mut rows: Vec<IndicatorRow> = Vec::new();
     let mut levels: Vec<&str> = Vec::new();
     let mut unsure = Vec::new();
-    let mut l3: Option<(&str, usize)> = None;
+    let mut l3: Option<(String, usize, bool)> = None;
     let (mut l1, mut l2): (Option<&str>, Option<&str>) = (None, None);
-    for c in &cells {
-        match (c, l3) {
+    for (k, c) in cells.iter().enumerate() {
+        let target_next = matches!(cells.get(k + 1), Some(Cell::Target(..)));
+        match (c, &mut l3) {
             (Cell::Name(n, _), None) if is_level(n) => {
                 levels.push(n);
                 if levels.len() > 2 {
                     return None;
                 }
             }
-            (Cell::Name(n, line), None) => l3 = Some((n, *line)),
+            (Cell::Name(n, line), None) => l3 = Some((n.to_string(), *line, false)),
             (Cell::Target(..), None) => return None,
             (Cell::Name(n, _), Some(_)) if is_level(n) => return None,
-            (Cell::Name(t, end) | Cell::Target(t, end), Some((name, line))) => {
+            // A level 3 wrapped over lines: its tail, then the target.
+            (Cell::Name(n, _), Some((name, _, guessed))) if target_next => {
+                name.push_str(n);
+                *guessed |= n.chars().count() > WRAPPED_TAIL_MAX_CHARS;
+            }
+            (Cell::Name(t, end) | Cell::Target(t, end), Some((name, line, guessed))) => {
                 match levels.as_slice() {
                     [] => {}
                     [b] => l2 = Some(*b),
@@ -96,15 +107,15 @@ pub fn indicators_in_order(
                     _ => return None,
                 }
                 levels.clear();
-                if !is_target(t) {
-                    unsure.push(line);
+                if !is_target(t) || *guessed {
+                    unsure.push(*line);
                 }
                 rows.push(IndicatorRow {
                     level1: Some(l1?.to_string()),
                     level2: Some(l2?.to_string()),
-                    level3: Some(name.to_string()),
+                    level3: Some(std::mem::take(name)),
                     target: Some(t.to_string()),
-                    line,
+                    line: *line,
                     line_end: *end,
                 });
                 l3 = None;
