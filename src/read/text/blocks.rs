@@ -283,7 +283,8 @@ pub fn page_to_blocks(page: &TextPage, t: &Template) -> Vec<Block> {
                         let mut end = no;
                         if let Some((j, n)) = wrap {
                             // Lines between were wholly part of the label.
-                            for (m, skip) in skip_tokens.iter_mut().enumerate().take(j).skip(i + 1) {
+                            for (m, skip) in skip_tokens.iter_mut().enumerate().take(j).skip(i + 1)
+                            {
                                 *skip = lines[m].text.split_whitespace().count();
                             }
                             skip_tokens[j] = n;

@@ -156,6 +156,7 @@ pub fn form_to_candidates(form: &TextForm, t: &Template) -> TextFields {
         }
     }
     place_header(&mut f, &bs, &mut claimed, t);
+    place_label_runs(&mut f, &bs, &mut claimed, t);
     place_beside_labels(&mut f, &bs, &mut claimed, t);
     place_options(&mut f, &bs, &mut claimed, t);
     place_funding_rows(&mut f, &bs, &mut claimed, t);
@@ -195,6 +196,88 @@ fn place_header(f: &mut TextFields, bs: &[Flat], claimed: &mut [bool], t: &Templ
             f.set(key, val, x.b.line, x.b.line_end);
             claimed[i] = true;
         }
+    }
+}
+
+/// A run of labels printed one after another, then their values (dumps
+/// that print a column of labels, then the column of values): the amounts
+/// and dates printed right after the run go to the run's amount and date
+/// fields in order, as both columns are printed top to bottom.
+/// Only runs of two or more such fields with as many values; with fewer
+/// values the one beside the last label is warned.
+fn place_label_runs(f: &mut TextFields, bs: &[Flat], claimed: &mut [bool], t: &Template) {
+    let shape_of = |i: usize| match &bs[i].b.kind {
+        Kind::Label(k) => t.field(k).map(|s| s.shape),
+        _ => None,
+    };
+    let mut i = 0;
+    while i < bs.len() {
+        if !matches!(bs[i].b.kind, Kind::Label(_)) {
+            i += 1;
+            continue;
+        }
+        let mut j = i;
+        while j < bs.len() && same_page(bs, i, j) && matches!(bs[j].b.kind, Kind::Label(_)) {
+            j += 1;
+        }
+        let fields: Vec<usize> = (i..j)
+            .filter(|&k| matches!(shape_of(k), Some(Shape::Money | Shape::Date)))
+            .collect();
+        let mut values = Vec::new();
+        let mut end = j;
+        while end < bs.len()
+            && same_page(bs, i, end)
+            && !claimed[end]
+            && matches!(bs[end].b.kind, Kind::Money(_) | Kind::Date(_))
+        {
+            values.push(end);
+            end += 1;
+        }
+        if fields.len() >= 2 && values.len() == fields.len() {
+            place_run(f, bs, claimed, t, &fields, &values);
+        } else if fields.len() >= 2
+            && !values.is_empty()
+            && let Kind::Label(key) = &bs[fields[fields.len() - 1]].b.kind
+        {
+            // Fewer values than fields: the value beside the last label may
+            // be its own (rows printed in order) or an earlier label's
+            // (columns), and nothing tells which.
+            f.warn(
+                key,
+                "ambiguous_assignment",
+                format!(
+                    "line {}: {} values after a run of {} labels; the value beside this label may be an earlier one's",
+                    bs[values[0]].b.line,
+                    values.len(),
+                    fields.len()
+                ),
+            );
+        }
+        i = j;
+    }
+}
+
+/// Pairs a run's fields with the values after it, in order, while shapes
+/// fit (see [`place_label_runs`]).
+fn place_run(
+    f: &mut TextFields,
+    bs: &[Flat],
+    claimed: &mut [bool],
+    t: &Template,
+    fields: &[usize],
+    values: &[usize],
+) {
+    for (&l, &v) in fields.iter().zip(values) {
+        let Kind::Label(key) = &bs[l].b.kind else {
+            continue;
+        };
+        let Some(spec) = t.field(key) else { continue };
+        if !shape_fits(spec.shape, &bs[v].b.kind) || f.values.contains_key(key) {
+            break;
+        }
+        let b = bs[v].b;
+        f.set(key, value_text(&b.kind), b.line, b.line_end);
+        claimed[v] = true;
     }
 }
 
