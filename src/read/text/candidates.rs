@@ -481,7 +481,19 @@ fn funding_stretch_cells(bs: &[Flat], claimed: &[bool], t: &Template) -> (Vec<us
         _ => false,
     };
     let (mut names, mut amounts) = (Vec::new(), Vec::new());
-    let Some(start) = bs.iter().position(|x| in_table(&x.b.kind)) else {
+    // The column headers open the table; its label may be printed with
+    // the other labels, far from the rows.
+    let header = |k: &Kind| {
+        matches!(
+            k,
+            Kind::Header(HeaderCol::FundingName | HeaderCol::FundingAmount)
+        )
+    };
+    let Some(start) = bs
+        .iter()
+        .position(|x| header(&x.b.kind))
+        .or_else(|| bs.iter().position(|x| in_table(&x.b.kind)))
+    else {
         return (names, amounts);
     };
     for (i, x) in bs.iter().enumerate().skip(start + 1) {
