@@ -163,6 +163,7 @@ pub fn form_to_candidates(form: &TextForm, t: &Template) -> TextFields {
     place_lone_amounts(&mut f, &bs, &mut claimed, t);
     place_project_name(&mut f, &bs, &mut claimed, t);
     place_paragraphs(&bs, &mut claimed, t, &mut f);
+    mend_split_lists(&mut f, t);
 
     // What is left and table-shaped goes to the indicator table.
     f.items = indicator_items(&bs, &claimed);
@@ -314,19 +315,34 @@ fn place_beside_labels(f: &mut TextFields, bs: &[Flat], claimed: &mut [bool], t:
             }
         } else if spec.shape == Shape::Line || spec.shape == Shape::Paragraphs {
             let j = i + 1;
-            // A free text beside its label is the whole text only when
-            // nothing but a label (or the end) follows it.
-            let whole = spec.shape == Shape::Line
-                || bs
-                    .get(j + 1)
-                    .is_none_or(|x| matches!(x.b.kind, Kind::Label(_) | Kind::Title));
             if same_page(bs, i, j)
-                && whole
                 && !claimed[j]
                 && bs[j].b.row == bs[i].b.row
                 && let Kind::Text(s) = &bs[j].b.kind
             {
-                f.set(key, s.clone(), bs[j].b.line, bs[j].b.line_end);
+                let mut value = s.clone();
+                let mut end = bs[j].b.line_end;
+                // A free text's first line beside its label, the rest as
+                // running text on the lines right after.
+                if spec.shape == Shape::Paragraphs
+                    && let Some(next) = bs.get(j + 1)
+                    && !claimed[j + 1]
+                    && same_page(bs, j, j + 1)
+                    && next.b.line == end + 1
+                    && let Kind::Paragraph(p) = &next.b.kind
+                {
+                    value.push_str(p);
+                    end = next.b.line_end;
+                    claimed[j + 1] = true;
+                } else if spec.shape == Shape::Paragraphs
+                    && !bs
+                        .get(j + 1)
+                        .is_none_or(|x| matches!(x.b.kind, Kind::Label(_) | Kind::Title))
+                {
+                    // Something else follows: the text may go on elsewhere.
+                    continue;
+                }
+                f.set(key, value, bs[j].b.line, end);
                 claimed[j] = true;
             }
         }
@@ -834,6 +850,72 @@ fn holds_labels(text: &str, v: &Vocabulary) -> bool {
             && l.chars().count() >= GLUED_LABEL_MIN_CHARS
             && key.contains(l.as_str())
     })
+}
+
+/// A numbered item at the start of a text: its number.
+static ITEM_START: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^\s*([0-9]{1,2})[、.．]").expect("valid"));
+
+/// A numbered list cut by its label: a label printed level with its
+/// text's middle line (vertically centred in a tall cell) leaves the
+/// text's first items in the field printed before it. When a free text
+/// starts at item k > 1 and the text printed right before it holds item
+/// k-1 with no later item, the part from item k-1 on moves back to it;
+/// both fields are warned, as the move is inferred.
+fn mend_split_lists(f: &mut TextFields, t: &Template) {
+    let texts: Vec<String> = t
+        .fields
+        .iter()
+        .filter(|s| s.shape == Shape::Paragraphs)
+        .map(|s| s.key.clone())
+        .filter(|k| f.values.contains_key(k))
+        .collect();
+    for b in &texts {
+        let (b_line, b_start) = {
+            let v = &f.values[b];
+            let Some(k) = ITEM_START
+                .captures(&v.value)
+                .and_then(|c| c[1].parse::<usize>().ok())
+            else {
+                continue;
+            };
+            (v.line, k)
+        };
+        if b_start < 2 {
+            continue;
+        }
+        let Some(a) = texts
+            .iter()
+            .find(|a| *a != b && f.values[*a].line_end + 1 == b_line)
+            .cloned()
+        else {
+            continue;
+        };
+        let prev = format!("{}、", b_start - 1);
+        let a_text = &f.values[&a].value;
+        let Some(at) = a_text.rfind(&prev) else {
+            continue;
+        };
+        let tail = &a_text[at..];
+        if tail.contains(&format!("{b_start}、")) || at == 0 {
+            continue;
+        }
+        let tail = tail.to_string();
+        let head = a_text[..at].trim_end().to_string();
+        f.values.get_mut(&a).expect("present").value = head;
+        let bv = f.values.get_mut(b).expect("present");
+        bv.value = format!("{tail}\n{}", bv.value);
+        for k in [&a, b] {
+            f.warn(
+                k,
+                "inferred_value",
+                format!(
+                    "item {} moved from {a} to {b}: the list was cut by {b}'s label",
+                    b_start - 1
+                ),
+            );
+        }
+    }
 }
 
 pub(super) fn indicator_items(bs: &[Flat], claimed: &[bool]) -> Vec<IndItem> {

@@ -693,10 +693,38 @@ pub fn candidates_to_fields(mut forms: Vec<TextFields>, t: &Template) -> Vec<Tex
                     );
                 }
             }
-            None => place_indicators(f, &roles),
+            None => {
+                place_indicators(f, &roles);
+                warn_unknown_levels(f, &is_level);
+            }
         }
     }
     forms
+}
+
+/// Rows rebuilt from a table not printed in reading order whose level 1
+/// or 2 is no name the template knows: in a dump nothing else shows where
+/// a cell ended, so such a row is warned (a new name is possible, a piece
+/// of another cell likelier).
+fn warn_unknown_levels(f: &mut TextFields, is_level: &dyn Fn(&str) -> bool) {
+    let unknown: Vec<String> = f
+        .indicators
+        .iter()
+        .flat_map(|r| [&r.level1, &r.level2])
+        .flatten()
+        .filter(|n| !is_level(n))
+        .cloned()
+        .collect();
+    if !unknown.is_empty() {
+        f.warn(
+            "indicators",
+            "inferred_value",
+            format!(
+                "level names the template does not know: {}",
+                unknown.join(", ")
+            ),
+        );
+    }
 }
 
 /// Takes the [`IndItem::Stray`] cells out of a form's items, each warned:
