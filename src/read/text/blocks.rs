@@ -277,6 +277,8 @@ pub fn page_to_blocks(page: &TextPage, t: &Template) -> Vec<Block> {
                     .split_whitespace()
                     .skip(skip_tokens[i])
                     .collect();
+                let joined = join_target_units(&toks, t);
+                let toks: Vec<&str> = joined.iter().map(String::as_str).collect();
                 let mut k = 0;
                 while k < toks.len() {
                     if let Some((last, wrap, kind)) = longest_label(&toks, k, lines, &kinds, i, v) {
@@ -306,6 +308,29 @@ pub fn page_to_blocks(page: &TextPage, t: &Template) -> Vec<Block> {
     }
     out
 }
+
+/// A number and its unit printed apart (`≤30 分钟`): a token that reads
+/// as a target, then a short one that the target's unit is made of, read
+/// as one target (`≤30分钟`), as the number and unit of one cell.
+fn join_target_units(toks: &[&str], t: &Template) -> Vec<String> {
+    let mut out: Vec<String> = Vec::with_capacity(toks.len());
+    for tok in toks {
+        if let Some(prev) = out.last_mut()
+            && tok.chars().count() <= UNIT_MAX_CHARS
+            && tok.chars().all(is_cjk)
+            && parse_target(prev, t).is_some_and(|p| p.unit.is_empty())
+            && parse_target(&format!("{prev}{tok}"), t).is_some_and(|p| p.unit == *tok)
+        {
+            prev.push_str(tok);
+            continue;
+        }
+        out.push(tok.to_string());
+    }
+    out
+}
+
+/// Longest unit word joined to the number before it.
+const UNIT_MAX_CHARS: usize = 2;
 
 /// What one token of a line of cells is: a label glued to its value
 /// (`项目名称：某项目`, two kinds), an amount, a date, a target (with the

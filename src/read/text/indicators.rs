@@ -696,6 +696,7 @@ pub fn candidates_to_fields(mut forms: Vec<TextFields>, t: &Template) -> Vec<Tex
             None => {
                 place_indicators(f, &roles);
                 warn_unknown_levels(f, &is_level);
+                warn_unused_cells(f);
             }
         }
     }
@@ -740,5 +741,41 @@ fn warn_strays(f: &mut TextFields) {
             ),
             it => f.items.push(it),
         }
+    }
+}
+
+/// Cells of the table that the layout-driven reading put in no row: said,
+/// not dropped (a row may be lost).
+fn warn_unused_cells(f: &mut TextFields) {
+    let used = |s: &str| {
+        f.indicators.iter().any(|r| {
+            [&r.level1, &r.level2, &r.level3, &r.target]
+                .into_iter()
+                .flatten()
+                .any(|x| x.contains(s))
+        })
+    };
+    let mut lost: Vec<String> = Vec::new();
+    for it in &f.items {
+        let texts: Vec<&String> = match it {
+            IndItem::Text { text, .. } | IndItem::Target { text, .. } => vec![text],
+            IndItem::Row { l3, target, .. } => vec![l3, target],
+            IndItem::Pair { l1, l2, .. } => vec![l1, l2],
+            IndItem::Full {
+                l1, l2, l3, target, ..
+            } => [l1.as_ref(), l2.as_ref(), Some(l3), Some(target)]
+                .into_iter()
+                .flatten()
+                .collect(),
+            _ => Vec::new(),
+        };
+        lost.extend(texts.into_iter().filter(|t| !used(t)).cloned());
+    }
+    if !lost.is_empty() {
+        f.warn(
+            "indicators",
+            "unassigned_value",
+            format!("table cells placed in no row: {}", lost.join(", ")),
+        );
     }
 }
