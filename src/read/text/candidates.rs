@@ -1019,10 +1019,12 @@ fn row_items(cells: &[&Block], line: usize, items: &mut Vec<IndItem>) {
             target: g.clone(),
             line,
         }),
-        (ts, [g, ..]) if ts.len() >= 3 => items.push(IndItem::Full {
+        // More texts than cells: which cell the extra one belongs to is
+        // for the next stage to say (it is left as separate texts).
+        (ts, [g]) if ts.len() == 3 => items.push(IndItem::Full {
             l1: Some(ts[0].clone()),
             l2: Some(ts[1].clone()),
-            l3: ts[2..].join(""),
+            l3: ts[2].clone(),
             target: g.clone(),
             line,
         }),
