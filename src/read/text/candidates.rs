@@ -161,6 +161,7 @@ pub fn form_to_candidates(form: &TextForm, t: &Template) -> TextFields {
     place_options(&mut f, &bs, &mut claimed, t);
     place_funding_rows(&mut f, &bs, &mut claimed, t);
     place_lone_amounts(&mut f, &bs, &mut claimed, t);
+    warn_values_an_empty_label_could_own(&mut f, &bs, t);
     place_project_name(&mut f, &bs, &mut claimed, t);
     place_paragraphs(&bs, &mut claimed, t, &mut f);
     mend_split_lists(&mut f, t);
@@ -279,6 +280,46 @@ fn place_run(
         let b = bs[v].b;
         f.set(key, value_text(&b.kind), b.line, b.line_end);
         claimed[v] = true;
+    }
+}
+
+/// An amount or date placed in field L while a field E of the same shape,
+/// whose label was printed before L's on the same page and before L's
+/// value, got none: in a dump that prints labels as a column and values
+/// after, the value is E's as likely as L's, so L is warned.
+fn warn_values_an_empty_label_could_own(f: &mut TextFields, bs: &[Flat], t: &Template) {
+    let label_at = |key: &str| {
+        bs.iter()
+            .position(|x| matches!(&x.b.kind, Kind::Label(k) if k == key))
+    };
+    let mut warned = Vec::new();
+    for spec in t
+        .fields
+        .iter()
+        .filter(|s| matches!(s.shape, Shape::Money | Shape::Date))
+    {
+        let (Some(a), Some(l)) = (f.values.get(&spec.key), label_at(&spec.key)) else {
+            continue;
+        };
+        let empty_before = t.fields.iter().find(|e| {
+            e.shape == spec.shape
+                && e.key != spec.key
+                && !f.values.contains_key(&e.key)
+                && label_at(&e.key)
+                    .is_some_and(|el| el < l && bs[el].page == bs[l].page && bs[el].b.line < a.line)
+        });
+        if let Some(e) = empty_before {
+            warned.push((spec.key.clone(), e.key.clone(), a.line));
+        }
+    }
+    for (k, e, line) in warned {
+        f.warn(
+            &k,
+            "ambiguous_assignment",
+            format!(
+                "line {line}: the value may be {e}'s, whose label was printed before and got none"
+            ),
+        );
     }
 }
 
