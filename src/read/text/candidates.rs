@@ -757,10 +757,15 @@ pub(super) fn place_paragraphs(
             }
         }
         continue_cut_text(bs, claimed, page, t, f);
-        // Adjacent paragraphs.
+        // Adjacent paragraphs, unless the label ends a run of free-text
+        // labels still without text (a column of labels: the text after
+        // it may be the first label's).
+        let pending: Vec<usize> = labels.iter().map(|(i, _)| *i).collect();
         labels.retain(|(i, k)| {
             let j = i + 1;
+            let ends_run = *i > 0 && pending.contains(&(i - 1));
             if j < n
+                && !ends_run
                 && bs[j].page == page
                 && !claimed[j]
                 && let Kind::Paragraph(p) = &bs[j].b.kind
