@@ -91,6 +91,10 @@ pub struct TextFields {
     /// printing): a field whose label is there but whose value was placed
     /// nowhere is warned about, not silently null.
     pub labels: BTreeMap<String, usize>,
+    /// Fields placed by the order of a run of labels
+    /// (`place_label_runs`): any empty field of their shape on the page
+    /// makes them uncertain.
+    pub by_run: Vec<String>,
 }
 
 impl TextFields {
@@ -279,6 +283,7 @@ fn place_run(
         }
         let b = bs[v].b;
         f.set(key, value_text(&b.kind), b.line, b.line_end);
+        f.by_run.push(key.clone());
         claimed[v] = true;
     }
 }
@@ -286,7 +291,9 @@ fn place_run(
 /// An amount or date placed in field L while a field E of the same shape,
 /// whose label was printed before L's on the same page and before L's
 /// value, got none: in a dump that prints labels as a column and values
-/// after, the value is E's as likely as L's, so L is warned.
+/// after, the value is E's as likely as L's, so L is warned. A value placed
+/// by the order of a run of labels is warned when E's label is anywhere on
+/// the page (columns can come in any order).
 fn warn_values_an_empty_label_could_own(f: &mut TextFields, bs: &[Flat], t: &Template) {
     let label_at = |key: &str| {
         bs.iter()
@@ -305,8 +312,10 @@ fn warn_values_an_empty_label_could_own(f: &mut TextFields, bs: &[Flat], t: &Tem
             e.shape == spec.shape
                 && e.key != spec.key
                 && !f.values.contains_key(&e.key)
-                && label_at(&e.key)
-                    .is_some_and(|el| el < l && bs[el].page == bs[l].page && bs[el].b.line < a.line)
+                && label_at(&e.key).is_some_and(|el| {
+                    let by_run = f.by_run.contains(&spec.key);
+                    bs[el].page == bs[l].page && (by_run || (el < l && bs[el].b.line < a.line))
+                })
         });
         if let Some(e) = empty_before {
             warned.push((spec.key.clone(), e.key.clone(), a.line));
