@@ -288,12 +288,10 @@ fn place_run(
     }
 }
 
-/// An amount or date placed in field L while a field E of the same shape,
-/// whose label was printed before L's on the same page and before L's
-/// value, got none: in a dump that prints labels as a column and values
-/// after, the value is E's as likely as L's, so L is warned. A value placed
-/// by the order of a run of labels is warned when E's label is anywhere on
-/// the page (columns can come in any order).
+/// An amount or date placed in field L while a field E of the same shape
+/// labelled on the same page got none: unless L's value shares a line with
+/// L's label and E's label comes after both, the value may be E's (labels
+/// printed as a column, values after, in any order), so L is warned.
 fn warn_values_an_empty_label_could_own(f: &mut TextFields, bs: &[Flat], t: &Template) {
     let label_at = |key: &str| {
         bs.iter()
@@ -314,7 +312,9 @@ fn warn_values_an_empty_label_could_own(f: &mut TextFields, bs: &[Flat], t: &Tem
                 && !f.values.contains_key(&e.key)
                 && label_at(&e.key).is_some_and(|el| {
                     let by_run = f.by_run.contains(&spec.key);
-                    bs[el].page == bs[l].page && (by_run || (el < l && bs[el].b.line < a.line))
+                    let on_label_line = a.line == bs[l].b.line_end;
+                    bs[el].page == bs[l].page
+                        && (by_run || !on_label_line || (el < l && bs[el].b.line < a.line))
                 })
         });
         if let Some(e) = empty_before {
@@ -492,7 +492,7 @@ fn place_funding_rows(f: &mut TextFields, bs: &[Flat], claimed: &mut [bool], t: 
 /// of a field that holds neither an amount nor the table) are paired in
 /// order, the k-th name with the k-th amount, as both columns are printed
 /// top to bottom. A name is a lone text, or a short text wrapped over lines
-/// (no sentence end) printed right before an amount. When the counts differ
+/// (no sentence end). When the counts differ
 /// no pairing is safe: the names are kept out of the indicator table, the
 /// amounts left for the money fields, and the field is warned.
 fn zip_funding_columns(f: &mut TextFields, bs: &[Flat], claimed: &mut [bool], t: &Template) {
@@ -563,9 +563,6 @@ fn funding_stretch_cells(bs: &[Flat], claimed: &[bool], t: &Template) -> (Vec<us
         return (names, amounts);
     };
     for (i, x) in bs.iter().enumerate().skip(start + 1) {
-        let next_is_money = bs
-            .get(i + 1)
-            .is_some_and(|y| !claimed[i + 1] && matches!(y.b.kind, Kind::Money(_)));
         match &x.b.kind {
             Kind::Label(k)
                 if t.field(k)
@@ -576,9 +573,7 @@ fn funding_stretch_cells(bs: &[Flat], claimed: &[bool], t: &Template) -> (Vec<us
             _ if claimed[i] => {}
             Kind::Text(_) if alone(bs, i) => names.push(i),
             Kind::Paragraph(p)
-                if next_is_money
-                    && p.chars().count() <= WRAPPED_NAME_MAX_CHARS
-                    && !p.contains(['。', '；']) =>
+                if p.chars().count() <= WRAPPED_NAME_MAX_CHARS && !p.contains(['。', '；']) =>
             {
                 names.push(i)
             }
