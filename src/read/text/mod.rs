@@ -32,13 +32,16 @@ use crate::record::{FundingComponent, Indicator, Location, Record, Source, Value
 use crate::template::{HEADER_FIELDS, Shape, Template, ValueKind, label_key};
 use crate::text::{OPERATORS, is_cjk, is_operator_char};
 
+mod amounts;
 mod blocks;
 mod candidates;
 mod glued;
 mod in_order;
 mod indicators;
+mod items;
 mod pages;
 mod records;
+mod texts;
 
 #[cfg(test)]
 use blocks::*;
