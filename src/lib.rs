@@ -48,6 +48,7 @@ pub mod run;
 pub mod settings;
 pub mod template;
 pub mod text;
+pub mod warning;
 
 pub use error::{Error, Result};
 pub use geom::{BBox, Edge, Glyph, Orientation, PageContent};
@@ -55,3 +56,4 @@ pub use record::{Record, Warning};
 pub use run::{Extractor, FileResult, collect_inputs};
 pub use settings::LayoutSettings;
 pub use template::Template;
+pub use warning::WarningCode;

@@ -3,6 +3,7 @@
 //! ([`crate::template::Template::record_fields`]), then `source`,
 //! `warnings`, `provenance` and (scans) `ocr_confidence`.
 
+use crate::warning::WarningCode;
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -159,18 +160,20 @@ pub struct OcrPage {
 }
 
 /// A note about one field: a repair, a failed check, a field not found.
+/// Its `code` is one of [`WarningCode`]'s.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Warning {
     pub field: String,
+    #[schemars(with = "WarningCode")]
     pub code: String,
     pub message: String,
 }
 
 impl Warning {
-    pub fn new(field: &str, code: &str, message: impl Into<String>) -> Self {
+    pub fn new(field: &str, code: WarningCode, message: impl Into<String>) -> Self {
         Warning {
             field: field.to_string(),
-            code: code.to_string(),
+            code: code.as_str().to_string(),
             message: message.into(),
         }
     }

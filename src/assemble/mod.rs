@@ -11,6 +11,7 @@ use crate::record::{FundingComponent, Indicator, Location, Money, Record, Source
 use crate::settings::ConfidenceSettings;
 use crate::template::{CheckRule, FieldSpec, HEADER_FIELDS, Shape, Template};
 use crate::text::strip_whitespace;
+use crate::warning::WarningCode;
 
 mod scanned;
 pub use scanned::{annotate_scanned, mean_confidence, min_confidence};
@@ -101,13 +102,13 @@ struct Builder {
 }
 
 impl Builder {
-    fn warn(&mut self, field: &str, code: &str, msg: impl Into<String>) {
+    fn warn(&mut self, field: &str, code: WarningCode, msg: impl Into<String>) {
         self.warnings.push(Warning::new(field, code, msg));
     }
 
     /// One warning on each of the fields a failed cross-check ties
     /// together: it shows one of them is wrong, not which.
-    fn warn_each(&mut self, fields: &[&str], code: &str, msg: &str) {
+    fn warn_each(&mut self, fields: &[&str], code: WarningCode, msg: &str) {
         for f in fields {
             self.warn(f, code, msg);
         }
@@ -119,7 +120,7 @@ impl Builder {
         if let Some(c) = cells.iter().find(|c| c.cut_doubt) {
             self.warn(
                 field,
-                "page_cut",
+                WarningCode::PageCut,
                 format!(
                     "page {}: the text may go on across the page break, read as a separate part",
                     c.page
@@ -158,7 +159,7 @@ impl Builder {
         match normalize::parse_money_opt(&text) {
             Ok(m) => m,
             Err(e) => {
-                self.warn(field, "unparsed_amount", format!("{text:?}: {e}"));
+                self.warn(field, WarningCode::UnparsedAmount, format!("{text:?}: {e}"));
                 None
             }
         }
@@ -171,13 +172,17 @@ impl Builder {
             DateParse::Repaired { date, note } => {
                 self.warn(
                     field,
-                    "date_repaired",
+                    WarningCode::DateRepaired,
                     format!("{text:?} read as {date}: {note}"),
                 );
                 Some(date)
             }
             DateParse::Invalid(reason) => {
-                self.warn(field, "unparsed_date", format!("{text:?}: {reason}"));
+                self.warn(
+                    field,
+                    WarningCode::UnparsedDate,
+                    format!("{text:?}: {reason}"),
+                );
                 None
             }
         }
@@ -191,20 +196,20 @@ impl Builder {
         for u in &unknown {
             self.warn(
                 key,
-                "unknown_option",
+                WarningCode::UnknownOption,
                 format!("ticked option {u:?} is not in the template"),
             );
         }
         match ticked.len() {
             0 => {
-                self.warn(key, "no_option_ticked", "no option is ticked");
+                self.warn(key, WarningCode::NoOptionTicked, "no option is ticked");
                 None
             }
             1 => ticked.into_iter().next(),
             _ => {
                 self.warn(
                     key,
-                    "several_options_ticked",
+                    WarningCode::SeveralOptionsTicked,
                     format!("ticked: {}", ticked.join(", ")),
                 );
                 None
@@ -251,7 +256,7 @@ fn read_fields(f: &FormFields, template: &Template, source: Source) -> Record {
             if spec.required {
                 b.warn(
                     &spec.key,
-                    "label_not_found",
+                    WarningCode::LabelNotFound,
                     format!("no cell labelled {}", spec.labels[0]),
                 );
             }
@@ -260,7 +265,7 @@ fn read_fields(f: &FormFields, template: &Template, source: Source) -> Record {
         if hits.len() > 1 {
             b.warn(
                 &spec.key,
-                "duplicate_label",
+                WarningCode::DuplicateLabel,
                 format!(
                     "{} cells labelled {}; the first is used",
                     hits.len(),
@@ -273,7 +278,7 @@ fn read_fields(f: &FormFields, template: &Template, source: Source) -> Record {
             Shape::IndicatorTable => {
                 let rows = read_indicators(hit, template, &mut b);
                 if rows.is_empty() {
-                    b.warn(&spec.key, "empty_value", "no indicator rows read");
+                    b.warn(&spec.key, WarningCode::EmptyValue, "no indicator rows read");
                 }
                 Value::Indicators(rows)
             }
@@ -287,7 +292,7 @@ fn read_fields(f: &FormFields, template: &Template, source: Source) -> Record {
         .filter(|s| s.shape == Shape::FundingTable)
     {
         if r.funding(&spec.key).is_empty() && f.hits.iter().any(|h| h.key == spec.key) {
-            b.warn(&spec.key, "empty_value", "no funding rows read");
+            b.warn(&spec.key, WarningCode::EmptyValue, "no funding rows read");
         }
     }
     cross_checks(&r, template, &mut b);
@@ -300,7 +305,7 @@ fn read_fields(f: &FormFields, template: &Template, source: Source) -> Record {
         let field = beside_value(&f.hits, o).unwrap_or("");
         b.warn(
             field,
-            "unassigned_cell",
+            WarningCode::UnassignedCell,
             format!("page {}: cell with no label: {t:?}", o.page),
         );
     }
@@ -308,7 +313,7 @@ fn read_fields(f: &FormFields, template: &Template, source: Source) -> Record {
         if r.get(name).is_none_or(Value::is_empty) {
             b.warn(
                 name,
-                "not_found",
+                WarningCode::NotFound,
                 format!("{name} not found above the table"),
             );
         }
@@ -362,10 +367,18 @@ fn read_funding(hit: &FieldHit, b: &mut Builder) -> Vec<FundingComponent> {
         }
         b.warn_cut_doubt(&field, &cells);
         if name.is_none() {
-            b.warn(&field, "empty_value", "funding row without a name");
+            b.warn(
+                &field,
+                WarningCode::EmptyValue,
+                "funding row without a name",
+            );
         }
         if row.amount.as_ref().is_none_or(|c| c.is_empty()) {
-            b.warn(&field, "empty_value", "funding row without an amount");
+            b.warn(
+                &field,
+                WarningCode::EmptyValue,
+                "funding row without an amount",
+            );
         }
         out.push(FundingComponent {
             name: name.unwrap_or_default(),
@@ -427,7 +440,7 @@ fn read_indicators(hit: &FieldHit, template: &Template, b: &mut Builder) -> Vec<
             if v.is_none() {
                 b.warn(
                     &field,
-                    "empty_value",
+                    WarningCode::EmptyValue,
                     format!("indicator row without {name}"),
                 );
             }
@@ -455,7 +468,7 @@ fn read_scalar(spec: &FieldSpec, hit: &FieldHit, template: &Template, b: &mut Bu
     if text.is_none() && spec.required {
         b.warn(
             key,
-            "empty_value",
+            WarningCode::EmptyValue,
             format!("{} has no value", spec.labels[0]),
         );
     }
@@ -473,7 +486,7 @@ fn read_scalar(spec: &FieldSpec, hit: &FieldHit, template: &Template, b: &mut Bu
             {
                 b.warn(
                     key,
-                    "value_is_label",
+                    WarningCode::ValueIsLabel,
                     format!("the value {t:?} is a label of the form"),
                 );
             }
@@ -528,18 +541,18 @@ fn cross_checks(r: &Record, template: &Template, b: &mut Builder) {
         let [x, y] = [c.fields[0].as_str(), c.fields[1].as_str()];
         let (code, values) = match c.rule {
             CheckRule::Sum => (
-                "funding_sum_mismatch",
+                WarningCode::FundingSumMismatch,
                 sum_mismatch(r.funding(x), r.money(y)),
             ),
             CheckRule::NotAbove => (
-                "exceeds_total",
+                WarningCode::ExceedsTotal,
                 match (r.money(x), r.money(y)) {
                     (Some(a), Some(b)) if a > b => Some((a.to_string(), b.to_string())),
                     _ => None,
                 },
             ),
             CheckRule::NotAfter => (
-                "date_order",
+                WarningCode::DateOrder,
                 match (r.text(x), r.text(y)) {
                     (Some(a), Some(b)) if a > b => Some((a.to_string(), b.to_string())),
                     _ => None,

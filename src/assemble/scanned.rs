@@ -10,6 +10,7 @@ use crate::geom::{BBox, OcrInfo, OcrReason, OcrWord};
 use crate::record::{Location, OcrPage, Record, Warning};
 use crate::settings::ConfidenceSettings;
 use crate::template::{Shape, Template};
+use crate::warning::WarningCode;
 
 /// Tick marks: in a field of text they are strokes of a signature or a
 /// seal read as one ([`annotate_record`]).
@@ -87,7 +88,7 @@ pub fn annotate_scanned(
             doubtful.remove(field);
             r.warnings.push(Warning::new(
                 field,
-                "ocr_low_confidence",
+                WarningCode::OcrLowConfidence,
                 format!(
                     "amount read by OCR with confidence {c:.2} (below {:.2}): check it against the scan",
                     s.min_amount_confidence
@@ -104,7 +105,7 @@ pub fn annotate_scanned(
         {
             r.warnings.push(Warning::new(
                 &spec.key,
-                "label_not_found",
+                WarningCode::LabelNotFound,
                 format!(
                     "no cell labelled {} (on a scanned page: it may be there, unread)",
                     spec.labels[0]
@@ -120,7 +121,7 @@ pub fn annotate_scanned(
         {
             r.warnings.push(Warning::new(
                 &spec.key,
-                "ocr_low_confidence",
+                WarningCode::OcrLowConfidence,
                 "a tick mark read in a text field: a stroke of a signature or a seal may have been read as text; check the field against the scan",
             ));
         }
@@ -129,7 +130,7 @@ pub fn annotate_scanned(
     for (field, m) in doubtful {
         r.warnings.push(Warning::new(
             &field,
-            "ocr_low_confidence",
+            WarningCode::OcrLowConfidence,
             format!(
                 "a character read by OCR with confidence {m:.2} (below {:.2}): check the field against the scan",
                 s.min_char_confidence
@@ -166,7 +167,7 @@ fn mark_source(r: &mut Record, ocr: &BTreeMap<usize, Arc<OcrInfo>>) {
         {
             r.warnings.push(Warning::new(
                 "source",
-                "ocr_text_layer_ignored",
+                WarningCode::OcrTextLayerIgnored,
                 format!("page {p} read by OCR: {}", inf.reason.describe()),
             ));
         }
@@ -228,7 +229,7 @@ fn unread_warnings(r: &Record, ocr: &BTreeMap<usize, Arc<OcrInfo>>) -> Vec<Warni
         {
             out.push(Warning::new(
                 field,
-                "ocr_unread",
+                WarningCode::OcrUnread,
                 format!(
                     "page {page}: ink at [{:.0} {:.0} {:.0} {:.0}] was not read as text: check the field against the scan",
                     u.x0, u.top, u.x1, u.bottom
@@ -312,7 +313,7 @@ mod tests {
         let low: Vec<(&str, bool)> = r
             .warnings
             .iter()
-            .filter(|w| w.code == "ocr_low_confidence")
+            .filter(|w| w.code == WarningCode::OcrLowConfidence.as_str())
             .map(|w| (w.field.as_str(), w.message.starts_with("amount")))
             .collect();
         // amounts below 0.7 (mean); any field holding a character below
@@ -331,7 +332,7 @@ mod tests {
         assert!(
             !r.warnings
                 .iter()
-                .any(|w| w.code == "ocr_text_layer_ignored")
+                .any(|w| w.code == WarningCode::OcrTextLayerIgnored.as_str())
         );
     }
 }

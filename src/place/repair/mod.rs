@@ -29,6 +29,7 @@ use crate::record::Warning;
 use crate::template::{Shape, Template};
 use crate::text::similarity;
 use crate::text::{is_cjk, normal_operator, strip_whitespace};
+use crate::warning::WarningCode;
 
 /// How close an OCR reading must be to a text the form guarantees to take
 /// it. Each is a [`similarity`]: 1 − edit distance / the longer length,
@@ -480,7 +481,7 @@ fn repair_date(s: &str) -> String {
 fn repaired(field: &str, old: &str, new: &str) -> Warning {
     Warning::new(
         field,
-        "ocr_repaired",
+        WarningCode::OcrRepaired,
         format!("OCR read {:?}, repaired to {new:?}", strip_whitespace(old)),
     )
 }

@@ -55,7 +55,7 @@ pub(super) fn place_label_runs(
             // (columns), and nothing tells which.
             f.warn(
                 key,
-                "ambiguous_assignment",
+                WarningCode::AmbiguousAssignment,
                 format!(
                     "line {}: {} values after a run of {} labels; the value beside this label may be an earlier one's",
                     bs[values[0]].b.line,
@@ -129,7 +129,7 @@ pub(super) fn warn_values_an_empty_label_could_own(f: &mut TextFields, bs: &[Fla
     for (k, e, line) in warned {
         f.warn(
             &k,
-            "ambiguous_assignment",
+            WarningCode::AmbiguousAssignment,
             format!(
                 "line {line}: the value may be {e}'s, whose label was printed before and got none"
             ),
@@ -218,7 +218,7 @@ pub(super) fn zip_funding_columns(
     if names.len() != amounts.len() {
         f.warn(
             &key,
-            "ambiguous_assignment",
+            WarningCode::AmbiguousAssignment,
             format!(
                 "{} row names and {} amounts printed apart: rows not paired",
                 names.len(),
@@ -339,7 +339,7 @@ pub(super) fn place_lone_amounts(
                     let name = row.name.clone().unwrap_or_default();
                     f.warn(
                         "funding_components",
-                        "inferred_value",
+                        WarningCode::InferredValue,
                         format!(
                             "amount of {name:?} printed away from it (line {}); placed because the rows then sum to current_year_budget",
                             bs[i].b.line
@@ -348,14 +348,14 @@ pub(super) fn place_lone_amounts(
                 } else {
                     f.warn(
                         "funding_components",
-                        "missing_amount",
+                        WarningCode::MissingAmount,
                         "a funding row has no amount and no lone amount closes the sum",
                     );
                 }
             }
             _ => f.warn(
                 "funding_components",
-                "missing_amount",
+                WarningCode::MissingAmount,
                 format!("{} funding rows have no amount", nameless.len()),
             ),
         }
@@ -391,7 +391,7 @@ pub(super) fn place_lone_amounts(
             lone_money.retain(|x| x != i);
             f.warn(
                 only,
-                "inferred_value",
+                WarningCode::InferredValue,
                 format!(
                     "the only amount printed alone on its page (line {})",
                     b.line
@@ -402,7 +402,7 @@ pub(super) fn place_lone_amounts(
     for i in lone_money {
         f.warn(
             "",
-            "unassigned_value",
+            WarningCode::UnassignedValue,
             format!(
                 "line {}: amount {} placed in no field",
                 bs[i].b.line,

@@ -107,7 +107,7 @@ impl TextFields {
             line_end,
         });
     }
-    pub(super) fn warn(&mut self, field: &str, code: &str, msg: impl Into<String>) {
+    pub(super) fn warn(&mut self, field: &str, code: WarningCode, msg: impl Into<String>) {
         self.warnings.push(Warning::new(field, code, msg));
     }
 }
@@ -302,16 +302,20 @@ fn place_options(f: &mut TextFields, bs: &[Flat], claimed: &mut [bool], t: &Temp
         for u in unknown {
             f.warn(
                 &spec.key,
-                "unknown_option",
+                WarningCode::UnknownOption,
                 format!("ticked text {u:?} is no known option"),
             );
         }
         match ticked.as_slice() {
             [one] => f.set(&spec.key, one.clone(), line, end),
-            [] => f.warn(&spec.key, "no_option_ticked", "no option is ticked"),
+            [] => f.warn(
+                &spec.key,
+                WarningCode::NoOptionTicked,
+                "no option is ticked",
+            ),
             many => f.warn(
                 &spec.key,
-                "several_options_ticked",
+                WarningCode::SeveralOptionsTicked,
                 format!("ticked: {}", many.join(", ")),
             ),
         }

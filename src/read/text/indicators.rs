@@ -236,7 +236,7 @@ fn assign_lone_targets(
                 };
                 f.warn(
                     "indicators",
-                    "unassigned_value",
+                    WarningCode::UnassignedValue,
                     format!("target {text:?} matched to no indicator"),
                 );
             }
@@ -256,7 +256,7 @@ fn assign_lone_targets(
                     };
                     f.warn(
                         "indicators",
-                        "ambiguous_assignment",
+                        WarningCode::AmbiguousAssignment,
                         format!(
                             "target {tgt:?} given to {:?}; alternative {:?}",
                             name(*best),
@@ -549,7 +549,7 @@ fn order_level2_run(f: &mut TextFields, walk: &mut Walk, run: &mut VecDeque<Stri
                 walk.row_group[r] = Some(g);
                 f.warn(
                     "indicators",
-                    "ambiguous_assignment",
+                    WarningCode::AmbiguousAssignment,
                     format!(
                         "{:?} moved under {:?} (a level-1 cell spans two rows or more)",
                         l3_of(&walk.out, r),
@@ -594,7 +594,7 @@ fn order_level2_run(f: &mut TextFields, walk: &mut Walk, run: &mut VecDeque<Stri
         if scores.iter().filter(|(s, _)| *s == best.0).count() > 1 {
             f.warn(
                 "indicators",
-                "ambiguous_assignment",
+                WarningCode::AmbiguousAssignment,
                 "order of level-1 groups over the level-2 column not settled by the names; dump order kept where tied",
             );
         }
@@ -638,7 +638,7 @@ fn fill_levels(
     if !run.is_empty() {
         f.warn(
             "indicators",
-            "unassigned_value",
+            WarningCode::UnassignedValue,
             format!(
                 "level-2 names matched to no row: {}",
                 run.iter().cloned().collect::<Vec<_>>().join(", ")
@@ -649,7 +649,7 @@ fn fill_levels(
         if r.level1.is_none() || r.level2.is_none() {
             f.warn(
                 "indicators",
-                "empty_value",
+                WarningCode::EmptyValue,
                 format!(
                     "line {}: no level 1/2 found for {:?}",
                     r.line,
@@ -662,7 +662,7 @@ fn fill_levels(
         if let (IndItem::Text { text, line }, None) = (x, r) {
             f.warn(
                 "indicators",
-                "unassigned_value",
+                WarningCode::UnassignedValue,
                 format!("line {line}: {text:?} placed nowhere"),
             );
         }
@@ -686,7 +686,7 @@ pub fn candidates_to_fields(mut forms: Vec<TextFields>, t: &Template) -> Vec<Tex
                 for line in unsure {
                     f.warn(
                         "indicators",
-                        "inferred_value",
+                        WarningCode::InferredValue,
                         format!(
                             "line {line}: a target not shaped like one, placed by reading order"
                         ),
@@ -719,7 +719,7 @@ fn warn_unknown_levels(f: &mut TextFields, is_level: &dyn Fn(&str) -> bool) {
     if !unknown.is_empty() {
         f.warn(
             "indicators",
-            "inferred_value",
+            WarningCode::InferredValue,
             format!(
                 "level names the template does not know: {}",
                 unknown.join(", ")
@@ -736,7 +736,7 @@ fn warn_strays(f: &mut TextFields) {
         match it {
             IndItem::Stray { text, line } => f.warn(
                 "indicators",
-                "unassigned_value",
+                WarningCode::UnassignedValue,
                 format!("line {line}: {text:?} placed nowhere (a lost indicator row?)"),
             ),
             it => f.items.push(it),
@@ -774,7 +774,7 @@ fn warn_unused_cells(f: &mut TextFields) {
     if !lost.is_empty() {
         f.warn(
             "indicators",
-            "unassigned_value",
+            WarningCode::UnassignedValue,
             format!("table cells placed in no row: {}", lost.join(", ")),
         );
     }

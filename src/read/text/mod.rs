@@ -43,6 +43,7 @@ mod pages;
 mod records;
 mod texts;
 
+use crate::warning::WarningCode;
 #[cfg(test)]
 use blocks::*;
 pub use blocks::{Block, HeaderCol, Kind, TextForm, blocks_to_forms, page_to_blocks};

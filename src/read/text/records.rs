@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::template::{CheckRule, FieldSpec};
+use crate::warning::WarningCode;
 
 pub(super) fn loc(a: &Assigned) -> Location {
     Location::Text {
@@ -54,7 +55,11 @@ pub fn fields_to_record(f: &TextFields, t: &Template, source: Source) -> Record 
     warn_unchecked_tables(&r, t, &mut warnings);
     for (k, _) in HEADER_FIELDS {
         if !f.values.contains_key(k) {
-            warnings.push(Warning::new(k, "not_found", format!("{k} not found")));
+            warnings.push(Warning::new(
+                k,
+                WarningCode::NotFound,
+                format!("{k} not found"),
+            ));
         }
     }
     warnings.extend(cross_check_warnings(&r, t));
@@ -81,7 +86,7 @@ pub(super) fn scalar_value(
             Ok(m) => Some(m),
             Err(e) => {
                 let msg = format!("{text:?}: {e}");
-                warnings.push(Warning::new(key, "unparsed_amount", msg));
+                warnings.push(Warning::new(key, WarningCode::UnparsedAmount, msg));
                 None
             }
         }),
@@ -89,12 +94,12 @@ pub(super) fn scalar_value(
             DateParse::Ok(d) => Some(d),
             DateParse::Repaired { date, note } => {
                 let msg = format!("{text:?} read as {date}: {note}");
-                warnings.push(Warning::new(key, "date_repaired", msg));
+                warnings.push(Warning::new(key, WarningCode::DateRepaired, msg));
                 Some(date)
             }
             DateParse::Invalid(reason) => {
                 let msg = format!("{text:?}: {reason}");
-                warnings.push(Warning::new(key, "unparsed_date", msg));
+                warnings.push(Warning::new(key, WarningCode::UnparsedDate, msg));
                 None
             }
         }),
@@ -114,7 +119,11 @@ pub(super) fn funding_rows(
             Ok(m) => Some(m),
             Err(e) => {
                 let msg = format!("{a:?}: {e}");
-                warnings.push(Warning::new(&format!("{key}[{i}]"), "unparsed_amount", msg));
+                warnings.push(Warning::new(
+                    &format!("{key}[{i}]"),
+                    WarningCode::UnparsedAmount,
+                    msg,
+                ));
                 None
             }
         });
@@ -170,7 +179,10 @@ fn warn_texts_that_may_hold_lost_ones(f: &TextFields, t: &Template, warnings: &m
         .map(|s| s.key.as_str())
         .collect();
     // Text no label claimed may be the rest of a free text cut short.
-    let stray = f.warnings.iter().any(|w| w.code == "unassigned_text");
+    let stray = f
+        .warnings
+        .iter()
+        .any(|w| w.code == WarningCode::UnassignedText.as_str());
     let why = match (lost.is_empty(), stray) {
         (false, _) => format!(
             "{} placed nowhere: their text may be run into this one",
@@ -181,7 +193,11 @@ fn warn_texts_that_may_hold_lost_ones(f: &TextFields, t: &Template, warnings: &m
     };
     for spec in texts().filter(|s| f.values.contains_key(&s.key)) {
         if !warnings.iter().any(|w| w.field == spec.key) {
-            warnings.push(Warning::new(&spec.key, "ambiguous_assignment", why.clone()));
+            warnings.push(Warning::new(
+                &spec.key,
+                WarningCode::AmbiguousAssignment,
+                why.clone(),
+            ));
         }
     }
 }
@@ -191,12 +207,12 @@ fn not_placed(f: &TextFields, spec: &FieldSpec) -> Warning {
     match f.labels.get(&spec.key) {
         Some(line) => Warning::new(
             &spec.key,
-            "empty_value",
+            WarningCode::EmptyValue,
             format!("label on line {line}, but no value placed (empty, or lost in the dump)"),
         ),
         None => Warning::new(
             &spec.key,
-            "label_not_found",
+            WarningCode::LabelNotFound,
             format!(
                 "no label {} found (in a dump it may be there, unrecognized)",
                 spec.labels[0]
@@ -216,7 +232,7 @@ fn warn_unchecked_tables(r: &Record, t: &Template, warnings: &mut Vec<Warning>) 
             && !warnings.iter().any(|w| w.field == table)
         {
             let msg = format!("rows not checked: {total} was not read, so rows may be missing");
-            warnings.push(Warning::new(table, "unchecked", msg));
+            warnings.push(Warning::new(table, WarningCode::Unchecked, msg));
         }
     }
 }
@@ -229,6 +245,6 @@ fn warn_label_fragment(key: &str, value: &str, t: &Template, warnings: &mut Vec<
     let v = t.vocab();
     if k.chars().count() >= 2 && (v.exact.contains_key(&k) || v.prefixes.contains(&k)) {
         let msg = format!("the value {value:?} is (the head of) a label of the form");
-        warnings.push(Warning::new(key, "value_is_label", msg));
+        warnings.push(Warning::new(key, WarningCode::ValueIsLabel, msg));
     }
 }

@@ -86,7 +86,7 @@ pub(super) fn place_paragraphs(
             let names: Vec<&str> = labels.iter().map(|(_, k)| k.as_str()).collect();
             f.warn(
                 names[0],
-                "ambiguous_assignment",
+                WarningCode::AmbiguousAssignment,
                 format!(
                     "page {page}: {} texts for labels {}; placed in form order",
                     paras.len(),
@@ -104,7 +104,7 @@ pub(super) fn place_paragraphs(
             if guessed {
                 f.warn(
                     k,
-                    "inferred_value",
+                    WarningCode::InferredValue,
                     format!(
                         "text on line {} placed by form order, not beside its label (line {})",
                         b.line, bs[*li].b.line
@@ -116,7 +116,7 @@ pub(super) fn place_paragraphs(
             let text: String = value_text(&bs[p].b.kind).chars().take(30).collect();
             f.warn(
                 "",
-                "unassigned_text",
+                WarningCode::UnassignedText,
                 format!("line {}: text placed in no field: {text:?}", bs[p].b.line),
             );
             claimed[p] = true;
@@ -232,7 +232,7 @@ pub(super) fn mend_split_lists(f: &mut TextFields, t: &Template) {
         for k in [&a, b] {
             f.warn(
                 k,
-                "inferred_value",
+                WarningCode::InferredValue,
                 format!(
                     "item {} moved from {a} to {b}: the list was cut by {b}'s label",
                     b_start - 1
