@@ -14,7 +14,9 @@ use crate::text::strip_whitespace;
 use crate::warning::WarningCode;
 
 mod scanned;
+mod text;
 pub use scanned::{annotate_scanned, mean_confidence, min_confidence};
+pub use text::text_fields_to_record;
 
 /// Text of cells joined as free text: wrapped lines joined, paragraphs kept.
 /// A cell's first line starts a paragraph, except in a cell continued from
@@ -309,18 +311,23 @@ fn read_fields(f: &FormFields, template: &Template, source: Source) -> Record {
             format!("page {}: cell with no label: {t:?}", o.page),
         );
     }
+    warn_header_not_found(&r, &mut b, "above the table");
+    r.warnings = b.warnings;
+    r.provenance = b.provenance;
+    r
+}
+
+/// `not_found` on each header field (title, year, unit) the record lacks.
+fn warn_header_not_found(r: &Record, b: &mut Builder, where_: &str) {
     for (name, _) in HEADER_FIELDS {
         if r.get(name).is_none_or(Value::is_empty) {
             b.warn(
                 name,
                 WarningCode::NotFound,
-                format!("{name} not found above the table"),
+                format!("{name} not found {where_}"),
             );
         }
     }
-    r.warnings = b.warnings;
-    r.provenance = b.provenance;
-    r
 }
 
 /// The header's fields: the title and the year (from the title line) and
@@ -521,17 +528,6 @@ fn beside_value<'a>(hits: &'a [FieldHit], o: &CellRef) -> Option<&'a str> {
             })
             .then_some(h.key.as_str())
     })
-}
-
-/// The warnings of the template's cross-field checks
-/// ([`Template::checks`]) for a finished record; shared with the text path.
-pub fn cross_check_warnings(r: &Record, template: &Template) -> Vec<Warning> {
-    let mut b = Builder {
-        warnings: Vec::new(),
-        provenance: BTreeMap::new(),
-    };
-    cross_checks(r, template, &mut b);
-    b.warnings
 }
 
 /// Checks that tie fields together; a disagreement is a warning on every

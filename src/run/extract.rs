@@ -135,7 +135,7 @@ impl Extractor {
             .enumerate()
             .map(|(i, f)| {
                 let source = Source::new(path, &sha, i, &f.pages);
-                textdump::fields_to_record(f, &self.template, source)
+                crate::assemble::text_fields_to_record(f, &self.template, source)
             })
             .collect();
         self.forms_only(path, records)

@@ -274,7 +274,7 @@ fn place_beside_labels(f: &mut TextFields, bs: &[Flat], claimed: &mut [bool], t:
     }
 }
 
-/// Options, joined per field over their lines.
+/// Options, their lines joined per field (the text with its boxes).
 fn place_options(f: &mut TextFields, bs: &[Flat], claimed: &mut [bool], t: &Template) {
     let n = bs.len();
     for spec in t.fields.iter().filter(|s| s.shape == Shape::Option) {
@@ -298,27 +298,8 @@ fn place_options(f: &mut TextFields, bs: &[Flat], claimed: &mut [bool], t: &Temp
             bs[idx[0]].b.line,
             bs[*idx.last().expect("nonempty")].b.line_end,
         );
-        let (ticked, unknown) = ticked_option(&text, &spec.options, t);
-        for u in unknown {
-            f.warn(
-                &spec.key,
-                WarningCode::UnknownOption,
-                format!("ticked text {u:?} is no known option"),
-            );
-        }
-        match ticked.as_slice() {
-            [one] => f.set(&spec.key, one.clone(), line, end),
-            [] => f.warn(
-                &spec.key,
-                WarningCode::NoOptionTicked,
-                "no option is ticked",
-            ),
-            many => f.warn(
-                &spec.key,
-                WarningCode::SeveralOptionsTicked,
-                format!("ticked: {}", many.join(", ")),
-            ),
-        }
+        // The boxes are read by the record builder, as on the PDF path.
+        f.set(&spec.key, text, line, end);
     }
 }
 

@@ -12,7 +12,8 @@
 //! text ─text_to_pages─▶ pages ─page_to_blocks─▶ blocks ─blocks_to_forms─▶ forms
 //!   form ─form_to_candidates─▶ candidates (labelled values claimed; indicator items left)
 //!   all candidates ─indicator_roles─▶ names seen as level 1/2/3 in the dump
-//!   candidates + roles ─candidates_to_fields─▶ TextFields ─fields_to_record─▶ Record
+//!   candidates + roles ─candidates_to_fields─▶ TextFields
+//!   TextFields ─assemble::text_fields_to_record─▶ Record (the record builder)
 //! ```
 //!
 //! Every stage is a pure function; [`dump_blocks`] and [`dump_fields`] print
@@ -24,12 +25,11 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use crate::assemble::{cross_check_warnings, ticked_option};
 use crate::normalize::{
     self, DateParse, indent_width, join_wrapped_lines, parse_money, parse_target, parse_year,
 };
-use crate::record::{FundingComponent, Indicator, Location, Record, Source, Value, Warning};
-use crate::template::{HEADER_FIELDS, Shape, Template, ValueKind, label_key};
+use crate::record::Warning;
+use crate::template::{Shape, Template, label_key};
 use crate::text::{OPERATORS, is_cjk, is_operator_char};
 
 mod amounts;
@@ -40,7 +40,6 @@ mod in_order;
 mod indicators;
 mod items;
 mod pages;
-mod records;
 mod texts;
 
 use crate::warning::WarningCode;
@@ -53,7 +52,6 @@ pub use in_order::indicators_in_order;
 pub use indicators::{Roles, candidates_to_fields, indicator_roles, place_indicators};
 use pages::*;
 pub use pages::{PAGE_BREAK_BLANKS, PageLine, TextPage, text_to_pages};
-pub use records::fields_to_record;
 
 /// A label found in a line's tokens: its last token on the line, the line
 /// and token count it wrapped into, and what it is.
@@ -167,6 +165,8 @@ pub fn dump_fields(forms: &[TextFields]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::assemble::text_fields_to_record as fields_to_record;
+    use crate::record::Source;
 
     fn t() -> Template {
         Template::builtin().unwrap()
@@ -376,8 +376,8 @@ mod tests {
     fn option_wrapped_over_lines_and_missing_box_are_read() {
         let text =
             "资金用途\n基本建设工程类□    政府购买服务    资产\n购置类□    其他事业专业类■\n";
-        let f = &fields(text)[0];
-        assert_eq!(value(f, "fund_use"), Some("其他事业专业类"));
+        let r = fields_to_record(&fields(text)[0], &t(), source());
+        assert_eq!(r.text("fund_use"), Some("其他事业专业类"));
     }
 
     #[test]

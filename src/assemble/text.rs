@@ -1,45 +1,77 @@
-//! Stage 5: placed values to a record ([`fields_to_record`]).
+//! The record of a form read from a text dump: the same builder as the
+//! PDF path's ([`Builder`]: one normalization of amounts, dates, options
+//! and targets, the template's cross-checks, the header's `not_found`),
+//! reading placed values with the dump lines they came from
+//! ([`TextFields`]) instead of cells; plus the warnings only a dump needs
+//! (a field placed nowhere, a free text that may hold a lost one, a
+//! funding table whose total was not read).
 
-use super::*;
-use crate::template::{CheckRule, FieldSpec};
+use std::collections::BTreeMap;
+
+use super::{Builder, cross_checks, warn_header_not_found};
+use crate::normalize::parse_target;
+use crate::read::text::{Assigned, TextFields};
+use crate::record::{FundingComponent, Indicator, Location, Record, Source, Value, Warning};
+use crate::template::{CheckRule, FieldSpec, Shape, Template, ValueKind, label_key};
 use crate::warning::WarningCode;
 
-pub(super) fn loc(a: &Assigned) -> Location {
+fn loc(a: &Assigned) -> Location {
     Location::Text {
         line: a.line,
         line_end: a.line_end,
     }
 }
 
-/// Normalizes the placed values into a [`Record`].
-pub fn fields_to_record(f: &TextFields, t: &Template, source: Source) -> Record {
-    let mut warnings = f.warnings.clone();
-    let mut provenance = BTreeMap::new();
+/// The record builder for a form read from a text dump.
+pub fn text_fields_to_record(f: &TextFields, t: &Template, source: Source) -> Record {
+    let mut b = Builder {
+        warnings: f.warnings.clone(),
+        provenance: BTreeMap::new(),
+    };
     let mut r = Record::empty(t.record_fields(), source);
     for field in t.record_fields() {
         let key = field.key.as_str();
         let value = match field.kind {
-            ValueKind::FundingTable => {
-                Value::Funding(funding_rows(f, key, &mut provenance, &mut warnings))
-            }
-            ValueKind::IndicatorTable => {
-                Value::Indicators(indicator_rows(f, key, t, &mut provenance))
-            }
+            ValueKind::FundingTable => Value::Funding(funding_rows(f, key, &mut b)),
+            ValueKind::IndicatorTable => Value::Indicators(indicator_rows(f, key, t, &mut b)),
             kind => {
                 let Some(a) = f.values.get(key) else { continue };
-                provenance.insert(key.to_string(), loc(a));
-                if field.shape == Some(Shape::Line) {
-                    warn_label_fragment(key, &a.value, t, &mut warnings);
+                b.provenance.insert(key.to_string(), loc(a));
+                let text = Some(a.value.trim().to_string()).filter(|s| !s.is_empty());
+                match (kind, field.shape) {
+                    (ValueKind::Int, _) => Value::Int(text.and_then(|y| y.parse().ok())),
+                    (ValueKind::Money, _) => Value::Money(b.money(key, text)),
+                    (_, Some(Shape::Date)) => Value::Text(b.date(key, text)),
+                    (_, Some(Shape::Option)) => {
+                        let spec = t.field(key).expect("an option field of the template");
+                        Value::Text(text.and_then(|s| b.option(spec, &s, t)))
+                    }
+                    (_, shape) => {
+                        if shape == Some(Shape::Line) {
+                            warn_label_fragment(key, &a.value, t, &mut b.warnings);
+                        }
+                        Value::Text(text)
+                    }
                 }
-                scalar_value(key, kind, field.shape, &a.value, &mut warnings)
             }
         };
         r.set(key, value);
     }
-    // Fields with nothing placed, as the PDF path says them: the label
-    // there and no value (`empty_value`), or no label (`label_not_found`).
-    // A dump loses what a printed form keeps, so a null optional field is
-    // not trusted without a word either.
+    warn_not_placed(f, t, &r, &mut b.warnings);
+    warn_texts_that_may_hold_lost_ones(f, t, &mut b.warnings);
+    warn_unchecked_tables(&r, t, &mut b.warnings);
+    cross_checks(&r, t, &mut b);
+    warn_header_not_found(&r, &mut b, "in the dump");
+    r.warnings = b.warnings;
+    r.provenance = b.provenance;
+    r
+}
+
+/// Fields with nothing placed, as the PDF path says them: the label
+/// there and no value (`empty_value`), or no label (`label_not_found`).
+/// A dump loses what a printed form keeps, so a null optional field is
+/// not trusted without a word either.
+fn warn_not_placed(f: &TextFields, t: &Template, r: &Record, warnings: &mut Vec<Warning>) {
     for spec in &t.fields {
         let placed = match spec.shape.kind() {
             ValueKind::FundingTable | ValueKind::IndicatorTable => {
@@ -51,82 +83,13 @@ pub fn fields_to_record(f: &TextFields, t: &Template, source: Source) -> Record 
             warnings.push(not_placed(f, spec));
         }
     }
-    warn_texts_that_may_hold_lost_ones(f, t, &mut warnings);
-    warn_unchecked_tables(&r, t, &mut warnings);
-    for (k, _) in HEADER_FIELDS {
-        if !f.values.contains_key(k) {
-            warnings.push(Warning::new(
-                k,
-                WarningCode::NotFound,
-                format!("{k} not found"),
-            ));
-        }
-    }
-    warnings.extend(cross_check_warnings(&r, t));
-    r.warnings = warnings;
-    r.provenance = provenance;
-    r
 }
 
-/// A placed one-value field's value by its kind and shape: text trimmed
-/// (null when empty), a year, a date or an amount parsed (null, with a
-/// warning, when it does not parse).
-pub(super) fn scalar_value(
-    key: &str,
-    kind: ValueKind,
-    shape: Option<Shape>,
-    text: &str,
-    warnings: &mut Vec<Warning>,
-) -> Value {
-    let trimmed = text.trim();
-    let text_or_null = (!trimmed.is_empty()).then(|| trimmed.to_string());
-    match (kind, shape) {
-        (ValueKind::Int, _) => Value::Int(text_or_null.and_then(|y| y.parse().ok())),
-        (ValueKind::Money, _) => Value::Money(match parse_money(text) {
-            Ok(m) => Some(m),
-            Err(e) => {
-                let msg = format!("{text:?}: {e}");
-                warnings.push(Warning::new(key, WarningCode::UnparsedAmount, msg));
-                None
-            }
-        }),
-        (_, Some(Shape::Date)) => Value::Text(match normalize::parse_date(text) {
-            DateParse::Ok(d) => Some(d),
-            DateParse::Repaired { date, note } => {
-                let msg = format!("{text:?} read as {date}: {note}");
-                warnings.push(Warning::new(key, WarningCode::DateRepaired, msg));
-                Some(date)
-            }
-            DateParse::Invalid(reason) => {
-                let msg = format!("{text:?}: {reason}");
-                warnings.push(Warning::new(key, WarningCode::UnparsedDate, msg));
-                None
-            }
-        }),
-        _ => Value::Text(text_or_null),
-    }
-}
-
-pub(super) fn funding_rows(
-    f: &TextFields,
-    key: &str,
-    provenance: &mut BTreeMap<String, Location>,
-    warnings: &mut Vec<Warning>,
-) -> Vec<FundingComponent> {
+fn funding_rows(f: &TextFields, key: &str, b: &mut Builder) -> Vec<FundingComponent> {
     let mut out = Vec::with_capacity(f.funding.len());
     for (i, row) in f.funding.iter().enumerate() {
-        let amount = row.amount.as_deref().and_then(|a| match parse_money(a) {
-            Ok(m) => Some(m),
-            Err(e) => {
-                let msg = format!("{a:?}: {e}");
-                warnings.push(Warning::new(
-                    &format!("{key}[{i}]"),
-                    WarningCode::UnparsedAmount,
-                    msg,
-                ));
-                None
-            }
-        });
+        let field = format!("{key}[{i}]");
+        let amount = b.money(&field, row.amount.clone());
         out.push(FundingComponent {
             name: row.name.clone().unwrap_or_default(),
             amount,
@@ -135,17 +98,12 @@ pub(super) fn funding_rows(
             line: row.line,
             line_end: row.line_end,
         };
-        provenance.insert(format!("{key}[{i}]"), at);
+        b.provenance.insert(field, at);
     }
     out
 }
 
-pub(super) fn indicator_rows(
-    f: &TextFields,
-    key: &str,
-    t: &Template,
-    provenance: &mut BTreeMap<String, Location>,
-) -> Vec<Indicator> {
+fn indicator_rows(f: &TextFields, key: &str, t: &Template, b: &mut Builder) -> Vec<Indicator> {
     let mut out = Vec::with_capacity(f.indicators.len());
     for (i, row) in f.indicators.iter().enumerate() {
         out.push(Indicator {
@@ -159,7 +117,7 @@ pub(super) fn indicator_rows(
             line: row.line,
             line_end: row.line_end,
         };
-        provenance.insert(format!("{key}[{i}]"), at);
+        b.provenance.insert(format!("{key}[{i}]"), at);
     }
     out
 }
