@@ -33,6 +33,9 @@ enum Stage {
     /// Each form's pages with the rows cut open by page breaks joined.
     Table,
     /// Text dumps: the pieces of each page (labels, values, paragraphs).
+    /// (`lines` on a text dump: its pages' lines after glued cells were
+    /// cut at their labels; `fields`: the values placed, the indicator
+    /// table's items, the warnings.)
     Blocks,
     Fields,
 }
@@ -464,13 +467,12 @@ fn run_dump(ex: &Extractor, paths: &[PathBuf], stage: Stage) -> Result<ExitCode>
     };
     let bytes = ex.read(path)?;
     if ex.is_text_input(&bytes) {
+        let decoded = || shenbao::read::text::decode_text(&bytes).unwrap_or_default();
         let text = match stage {
-            Stage::Blocks => {
-                let text = shenbao::read::text::decode_text(&bytes).unwrap_or_default();
-                shenbao::read::text::dump_blocks(&text, &ex.template)
-            }
+            Stage::Lines => shenbao::read::text::dump_pages(&decoded(), &ex.template),
+            Stage::Blocks => shenbao::read::text::dump_blocks(&decoded(), &ex.template),
             Stage::Fields => shenbao::read::text::dump_fields(&ex.text_fields(path, &bytes)?),
-            _ => bail!("text dumps have the stages blocks and fields"),
+            _ => bail!("text dumps have the stages lines, blocks and fields"),
         };
         std::io::stdout().write_all(text.as_bytes())?;
         return Ok(ExitCode::SUCCESS);

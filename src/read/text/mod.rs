@@ -105,6 +105,19 @@ pub fn text_to_fields(text: &str, t: &Template) -> Vec<TextFields> {
     candidates_to_fields(forms, t)
 }
 
+/// The pages the later stages read, one numbered line per line, after
+/// glued lines were cut at their labels (`--dump lines` on a text dump).
+pub fn dump_pages(text: &str, t: &Template) -> String {
+    let mut s = String::new();
+    for p in text_to_pages(text).into_iter().map(|p| unglue_page(p, t)) {
+        let _ = writeln!(s, "# page {}", p.number);
+        for l in p.lines.iter().filter(|l| !l.text.trim().is_empty()) {
+            let _ = writeln!(s, "{}\t{}", l.no, l.text);
+        }
+    }
+    s
+}
+
 /// The blocks of every page, one per line (`--dump blocks`).
 pub fn dump_blocks(text: &str, t: &Template) -> String {
     let mut s = String::new();
