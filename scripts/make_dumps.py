@@ -21,6 +21,11 @@ Extractors (each must be installed; CI never runs this script):
   pdfminer-nolayout  pdf2txt.py -n (no layout analysis: stream order)
   pdfminer-margins   pdf2txt.py -M 1.0 -L 0.2 (other char/line margins)
   pymupdf            PyMuPDF page.get_text(), pages joined by form feeds
+  shuffled-*         the three stream-order ones above, run on a copy of
+                     the PDF whose text is written in a shuffled order of
+                     cells (LibreOffice's and the raw writer's PDFs only;
+                     the page looks the same): what the real samples'
+                     dumper met, labels and values far apart in the stream
 
     python3 scripts/make_dumps.py            # all, ~10 min on 2 cores
     python3 scripts/make_dumps.py --only pdftotext-raw
@@ -30,9 +35,12 @@ import argparse
 import concurrent.futures
 import glob
 import os
+import random
+import re
 import shutil
 import subprocess
 import sys
+import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.path.join(ROOT, "fixtures", "dumps")
@@ -51,6 +59,71 @@ def run(cmd):
     return subprocess.run(cmd, check=True, capture_output=True).stdout.decode("utf-8")
 
 
+# A text-showing chunk of a content stream: LibreOffice's `q … rg BT …
+# Td … ET Q`, or the raw GBK writer's one-line `BT … Td … ET`.
+CHUNK = re.compile(rb"q [^\n]*rg\nBT\n.*?\nET\nQ\n|BT [^\n]*? Td [^\n]*?ET\n", re.S)
+TD = re.compile(rb"(-?[0-9.]+) (-?[0-9.]+) Td")
+TF = re.compile(rb"/F\w+ ([0-9.]+) Tf")
+
+
+def cell_blocks(chunks):
+    """Chunks grouped as printed cells: runs on one baseline make a line;
+    a line starting near the block's left edge (a paragraph indent apart at
+    most) right under the previous one (at most two font sizes down) goes
+    on the block."""
+    blocks = []
+    prev = None  # (x of the block, y of the last line, font size)
+    for c in chunks:
+        m, f = TD.search(c), TF.search(c)
+        x, y = float(m.group(1)), float(m.group(2))
+        size = float(f.group(1)) if f else 10.0
+        if prev and abs(y - prev[1]) < 0.5:
+            blocks[-1].append(c)
+        elif prev and abs(x - prev[0]) <= 2.5 * size and 0 < prev[1] - y <= 2 * size:
+            blocks[-1].append(c)
+            prev = (prev[0], y, size)
+        else:
+            blocks.append([c])
+            prev = (x, y, size)
+    return blocks
+
+
+def shuffled_copy(pdf, out):
+    """The PDF with each page's text chunks written in a shuffled order of
+    cells (a cell's lines kept in order, as real producers write them);
+    positions unchanged, so the page looks the same. Seeded by file name.
+    False when the PDF's content streams are not of a known writer."""
+    import pymupdf
+
+    rng = random.Random(os.path.basename(pdf))
+    with pymupdf.open(pdf) as doc:
+        for page in doc:
+            xrefs = page.get_contents()
+            if len(xrefs) != 1:
+                return False
+            data = doc.xref_stream(xrefs[0])
+            chunks = CHUNK.findall(data)
+            if not chunks:
+                return False
+            blocks = cell_blocks(chunks)
+            rng.shuffle(blocks)
+            order = iter([c for b in blocks for c in b])
+            doc.update_stream(xrefs[0], CHUNK.sub(lambda _: next(order), data))
+        doc.save(out)
+    return True
+
+
+def shuffled(extract):
+    """An extractor run on a shuffled copy of the PDF (None: not shuffled)."""
+
+    def run_on_copy(pdf):
+        with tempfile.TemporaryDirectory() as d:
+            copy = os.path.join(d, os.path.basename(pdf))
+            return extract(copy) if shuffled_copy(pdf, copy) else None
+
+    return run_on_copy
+
+
 EXTRACTORS = {
     "pdftotext": lambda p: run(["pdftotext", "-enc", "UTF-8", p, "-"]),
     "pdftotext-raw": lambda p: run(["pdftotext", "-enc", "UTF-8", "-raw", p, "-"]),
@@ -60,6 +133,8 @@ EXTRACTORS = {
     "pdfminer-margins": lambda p: run(["pdf2txt.py", "-M", "1.0", "-L", "0.2", p]),
     "pymupdf": pymupdf_text,
 }
+for _name in ["pdftotext-raw", "pdfminer-nolayout", "pymupdf"]:
+    EXTRACTORS["shuffled-" + _name] = shuffled(EXTRACTORS[_name])
 
 
 def sources():
@@ -91,6 +166,8 @@ def dump(job):
     folder = os.path.join(OUT, split, name)
     os.makedirs(folder, exist_ok=True)
     text = extract(pdf)
+    if text is None:
+        return None
     with open(os.path.join(folder, stem + ".txt"), "w", encoding="utf-8") as f:
         f.write(text)
     return f"{split}/{name}/{stem}"
