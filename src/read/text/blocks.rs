@@ -253,7 +253,14 @@ pub fn page_to_blocks(page: &TextPage, t: &Template) -> Vec<Block> {
             LineKind::ParagraphStart => {
                 let mut j = i + 1;
                 while j < lines.len()
-                    && !matches!(kinds[j], LineKind::Blank)
+                    && !matches!(
+                        kinds[j],
+                        LineKind::Blank
+                            | LineKind::Title
+                            | LineKind::Year(_)
+                            | LineKind::Unit(_)
+                            | LineKind::Options(_)
+                    )
                     && !line_is_label(lines, &kinds, j, t)
                     && !lines[j].text.split_whitespace().any(is_money_shaped)
                 {
