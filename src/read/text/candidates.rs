@@ -303,8 +303,9 @@ fn place_options(f: &mut TextFields, bs: &[Flat], claimed: &mut [bool], t: &Temp
     }
 }
 
-/// The project name: a line of text alone, right after the unit line
-/// (else the first such line on the label's page).
+/// The project name: a line of text alone right after its label; else,
+/// warned, the first such line after the unit line (else on the label's
+/// page).
 fn place_project_name(f: &mut TextFields, bs: &[Flat], claimed: &mut [bool], t: &Template) {
     let n = bs.len();
     if let Some(spec) = t.fields.iter().find(|s| s.shape == Shape::Line)
@@ -314,7 +315,11 @@ fn place_project_name(f: &mut TextFields, bs: &[Flat], claimed: &mut [bool], t: 
         let label = (0..n).find(|&i| bs[i].b.kind == Kind::Label(spec.key.clone()));
         let lone_text =
             |i: usize| !claimed[i] && alone(bs, i) && matches!(bs[i].b.kind, Kind::Text(_));
-        let pick = unit
+        // Right after its label: its own.
+        let after_label = label
+            .map(|l| l + 1)
+            .filter(|&j| j < n && same_page(bs, j - 1, j) && lone_text(j));
+        let guess = unit
             .and_then(|u| {
                 (u + 1..n)
                     .take_while(|&j| same_page(bs, u, j))
@@ -327,6 +332,7 @@ fn place_project_name(f: &mut TextFields, bs: &[Flat], claimed: &mut [bool], t: 
                         .find(|&j| lone_text(j))
                 })
             });
+        let pick = after_label.or(guess);
         if let Some(j) = pick {
             f.set(
                 &spec.key,
@@ -335,6 +341,16 @@ fn place_project_name(f: &mut TextFields, bs: &[Flat], claimed: &mut [bool], t: 
                 bs[j].b.line_end,
             );
             claimed[j] = true;
+            if after_label.is_none() {
+                f.warn(
+                    &spec.key,
+                    WarningCode::InferredValue,
+                    format!(
+                        "line {}: the first line of text after the unit (or on the label's page), not beside its label",
+                        bs[j].b.line
+                    ),
+                );
+            }
         }
     }
 }
