@@ -6,14 +6,16 @@
 //! keeps spaces between cells keeps its rows as they are). The cuts are the
 //! longest run of labels in the form's order (title, unit, the fields in
 //! template order, each table's column headers after its label): a label's
-//! words met inside running text out of that order are left alone. In the
+//! words met inside running text out of that order are left alone. When
+//! that run holds too few of the labels found (a shuffled stream), the
+//! line is cut at all of them. In the
 //! funding table's stretch each amount ends a row (`名称1,000.00名称…`).
 
 use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::{PageLine, TextPage};
+use super::{MIN_LABELS_IN_ORDER, PageLine, TextPage};
 use crate::template::{Column, Template, Term};
 
 /// A label's words found in a line: char range and rank in form order.
@@ -104,6 +106,10 @@ fn hits(chars: &[char], t: &Template) -> Vec<Hit> {
     kept
 }
 
+/// Fewest labels in a line for its order to tell a shuffled stream from
+/// label words in running text.
+const MIN_HITS_FOR_ORDER: usize = 5;
+
 /// Shortest term cut at: shorter label words (`备注`) are too common in
 /// running text.
 const MIN_TERM_CHARS: usize = 4;
@@ -172,7 +178,14 @@ pub fn unglue_page(page: TextPage, t: &Template) -> TextPage {
     let mut lines = Vec::with_capacity(page.lines.len());
     for l in page.lines {
         let chars: Vec<char> = l.text.chars().collect();
-        let hs = in_form_order(&hits(&chars, t));
+        let all = hits(&chars, t);
+        let chain = in_form_order(&all);
+        // Labels mostly out of form order: the line is a shuffled stream,
+        // cut at every label so the later stages see (and warn about) the
+        // disorder instead of a tidy run of the few in order.
+        let in_order = all.len() < MIN_HITS_FOR_ORDER
+            || chain.len() as f64 >= MIN_LABELS_IN_ORDER * all.len() as f64;
+        let hs = if in_order { chain } else { all };
         let touches = |h: &Hit| {
             let glued = |i: Option<&char>| i.is_some_and(|c| !c.is_whitespace());
             glued(h.start.checked_sub(1).and_then(|i| chars.get(i))) || glued(chars.get(h.end))

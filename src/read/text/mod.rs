@@ -46,7 +46,10 @@ use crate::warning::WarningCode;
 #[cfg(test)]
 use blocks::*;
 pub use blocks::{Block, HeaderCol, Kind, TextForm, blocks_to_forms, page_to_blocks};
-pub use candidates::{Assigned, FundingRow, IndItem, IndicatorRow, TextFields, form_to_candidates};
+pub use candidates::{
+    Assigned, FundingRow, IndItem, IndicatorRow, MIN_LABELS_IN_ORDER, TextFields,
+    form_to_candidates,
+};
 pub use glued::unglue_page;
 pub use in_order::indicators_in_order;
 pub use indicators::{Roles, candidates_to_fields, indicator_roles, place_indicators};
