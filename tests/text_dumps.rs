@@ -89,6 +89,9 @@ fn no_tuning_dump_of_any_extractor_has_a_silent_field() {
         "pdfminer-nolayout",
         "pdfminer-margins",
         "pymupdf",
+        "shuffled-pdftotext-raw",
+        "shuffled-pdfminer-nolayout",
+        "shuffled-pymupdf",
     ] {
         assert_eq!(silent(ex), 0, "{ex}");
     }

@@ -148,6 +148,10 @@ fn in_form_order(hits: &[Hit]) -> Vec<Hit> {
     out
 }
 
+/// The header's year in brackets, as printed under the title.
+static YEAR: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"[(（]\s*[0-9]{4}\s*年\s*[)）]").expect("valid"));
+
 /// An amount written with thousands separators or two decimals.
 static AMOUNT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]{1,2})?|[0-9]+\.[0-9]{2}").expect("valid")
@@ -194,9 +198,25 @@ pub fn unglue_page(page: TextPage, t: &Template) -> TextPage {
             lines.push(l);
             continue;
         }
+        // The header's year (`(2023年)`) is a line of its own too.
         let mut push = |s: String| {
-            if !s.trim().is_empty() {
-                lines.push(PageLine { no: l.no, text: s });
+            let mut at = 0;
+            for m in YEAR.find_iter(&s) {
+                for piece in [&s[at..m.start()], m.as_str()] {
+                    if !piece.trim().is_empty() {
+                        lines.push(PageLine {
+                            no: l.no,
+                            text: piece.to_string(),
+                        });
+                    }
+                }
+                at = m.end();
+            }
+            if !s[at..].trim().is_empty() {
+                lines.push(PageLine {
+                    no: l.no,
+                    text: s[at..].to_string(),
+                });
             }
         };
         let mut at = 0;
