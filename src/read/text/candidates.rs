@@ -231,7 +231,11 @@ fn place_beside_labels(f: &mut TextFields, bs: &[Flat], claimed: &mut [bool], t:
                 f.set(first, value_text(&b.kind), b.line, b.line_end);
                 claimed[i - 1] = true;
             }
-            let j = i + 1;
+            // The next block, past lines of options (another field's, known
+            // by their own words, printed from another column).
+            let j = (i + 1..n)
+                .find(|&j| !matches!(bs[j].b.kind, Kind::Options(..)))
+                .unwrap_or(n);
             if same_page(bs, i, j) && !claimed[j] && shape_fits(spec.shape, &bs[j].b.kind) {
                 let b = bs[j].b;
                 if !f.values.contains_key(key) {
