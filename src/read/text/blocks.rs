@@ -313,7 +313,7 @@ pub fn page_to_blocks(page: &TextPage, t: &Template) -> Vec<Block> {
         row += 1;
         i += 1;
     }
-    out
+    join_cut_paragraphs(out, lines)
 }
 
 /// A number and its unit printed apart (`≤30 分钟`): a token that reads
@@ -338,6 +338,53 @@ fn join_target_units(toks: &[&str], t: &Template) -> Vec<String> {
 
 /// Longest unit word joined to the number before it.
 const UNIT_MAX_CHARS: usize = 2;
+
+/// Sentence-final marks: running text that ends without one goes on.
+const SENTENCE_ENDS: [char; 8] = ['。', '；', '！', '？', '.', ';', '”', '）'];
+
+/// A line this close to the page's longest (in characters) is a full
+/// one: its text was wrapped, it did not end there.
+const FULL_LINE_SHARE: f64 = 0.9;
+
+/// Running text cut into pieces by the dumper (a box per line, blank
+/// lines between): a piece whose last line is full and ends mid-sentence
+/// is joined with the running text printed right after it (a paragraph,
+/// or a line of text alone on its row).
+fn join_cut_paragraphs(blocks: Vec<Block>, lines: &[PageLine]) -> Vec<Block> {
+    let width = |no: usize| {
+        lines
+            .iter()
+            .find(|l| l.no == no)
+            .map_or(0, |l| l.text.trim().chars().count())
+    };
+    let longest = lines
+        .iter()
+        .map(|l| l.text.trim().chars().count())
+        .max()
+        .unwrap_or(0);
+    let full = |no: usize| width(no) as f64 >= FULL_LINE_SHARE * longest as f64;
+    let mut out: Vec<Block> = Vec::with_capacity(blocks.len());
+    for b in blocks {
+        if let Some(prev) = out.last_mut()
+            && let Kind::Paragraph(p) = &mut prev.kind
+            && !p.trim_end().ends_with(SENTENCE_ENDS)
+            && full(prev.line_end)
+            && prev.row != b.row
+        {
+            let more = match &b.kind {
+                Kind::Paragraph(q) | Kind::Text(q) => Some(q.clone()),
+                _ => None,
+            };
+            if let Some(q) = more {
+                p.push_str(&q);
+                prev.line_end = b.line_end;
+                continue;
+            }
+        }
+        out.push(b);
+    }
+    out
+}
 
 /// What one token of a line of cells is: a label glued to its value
 /// (`项目名称：某项目`, two kinds), an amount, a date, a target (with the
