@@ -80,6 +80,26 @@ pub enum IndItem {
     },
 }
 
+impl IndItem {
+    /// The cell texts the item holds, in printed order.
+    pub fn texts(&self) -> Vec<&String> {
+        match self {
+            IndItem::Text { text, .. }
+            | IndItem::Target { text, .. }
+            | IndItem::Stray { text, .. } => vec![text],
+            IndItem::Row { l3, target, .. } => vec![l3, target],
+            IndItem::Pair { l1, l2, .. } => vec![l1, l2],
+            IndItem::Full {
+                l1, l2, l3, target, ..
+            } => [l1.as_ref(), l2.as_ref(), Some(l3), Some(target)]
+                .into_iter()
+                .flatten()
+                .collect(),
+            IndItem::Header { .. } | IndItem::Label => Vec::new(),
+        }
+    }
+}
+
 /// Everything placed in one form, plus what is left for the indicators.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct TextFields {

@@ -755,22 +755,13 @@ fn warn_unused_cells(f: &mut TextFields) {
                 .any(|x| x.contains(s))
         })
     };
-    let mut lost: Vec<String> = Vec::new();
-    for it in &f.items {
-        let texts: Vec<&String> = match it {
-            IndItem::Text { text, .. } | IndItem::Target { text, .. } => vec![text],
-            IndItem::Row { l3, target, .. } => vec![l3, target],
-            IndItem::Pair { l1, l2, .. } => vec![l1, l2],
-            IndItem::Full {
-                l1, l2, l3, target, ..
-            } => [l1.as_ref(), l2.as_ref(), Some(l3), Some(target)]
-                .into_iter()
-                .flatten()
-                .collect(),
-            _ => Vec::new(),
-        };
-        lost.extend(texts.into_iter().filter(|t| !used(t)).cloned());
-    }
+    let lost: Vec<String> = f
+        .items
+        .iter()
+        .flat_map(IndItem::texts)
+        .filter(|t| !used(t))
+        .cloned()
+        .collect();
     if !lost.is_empty() {
         f.warn(
             "indicators",
