@@ -41,19 +41,102 @@ pub(super) fn place_paragraphs(
             // A text on the line right under its label was printed with it
             // (one box of the dump): its own even at the end of a run.
             let touching = j < n && bs[j].b.line == bs[*i].b.line_end + 1;
+            // The labels printed right before this one (a run of labels,
+            // of any field): one of them still waiting for its text?
+            let run_before = || {
+                (0..*i)
+                    .rev()
+                    .take_while(|&m| matches!(bs[m].b.kind, Kind::Label(_)))
+                    .any(|m| pending.contains(&m))
+            };
             let ends_run = *i > 0 && pending.contains(&(i - 1)) && !touching;
+            let after_run = run_before() && !touching;
             if j < n
                 && !ends_run
                 && bs[j].page == page
                 && !claimed[j]
                 && let Kind::Paragraph(p) = &bs[j].b.kind
             {
-                f.set(k, p.clone(), bs[j].b.line, bs[j].b.line_end);
+                let mut text = p.clone();
+                let mut end = bs[j].b.line_end;
                 claimed[j] = true;
+                // Not after a label still waiting for its text, the
+                // paragraphs right after this one (no label between) are
+                // more of the same cell (a dump that boxes each paragraph).
+                if !run_before() {
+                    let mut m = j + 1;
+                    while m < n
+                        && bs[m].page == page
+                        && !claimed[m]
+                        && let Kind::Paragraph(q) = &bs[m].b.kind
+                    {
+                        text.push('\n');
+                        text.push_str(q);
+                        end = bs[m].b.line_end;
+                        claimed[m] = true;
+                        m += 1;
+                    }
+                }
+                f.set(k, text, bs[j].b.line, end);
+                if *i > 0
+                    && bs[i - 1].page == page
+                    && matches!(bs[i - 1].b.kind, Kind::Paragraph(_))
+                {
+                    // Running text right above the label: the cell's first
+                    // lines, its label printed level with its middle?
+                    f.warn(
+                        k,
+                        WarningCode::AmbiguousAssignment,
+                        format!(
+                            "line {}: the text right above its label may be its beginning",
+                            bs[i - 1].b.line
+                        ),
+                    );
+                }
+                if after_run {
+                    f.warn(
+                        k,
+                        WarningCode::AmbiguousAssignment,
+                        format!(
+                            "line {}: the text after a run of labels may be an earlier label's",
+                            bs[j].b.line
+                        ),
+                    );
+                }
+                if end != bs[j].b.line_end
+                    && let Some(Kind::Label(next)) = bs.iter().skip(j + 1).find_map(|x| {
+                        matches!(x.b.kind, Kind::Label(_)).then_some(&x.b.kind)
+                    })
+                {
+                    f.warn(
+                        next,
+                        WarningCode::InferredValue,
+                        format!("its text may begin above its label, taken as {k}'s"),
+                    );
+                }
+                if end != bs[j].b.line_end {
+                    // The last of them may be the next field's text, its
+                    // label printed level with its middle.
+                    f.warn(
+                        k,
+                        WarningCode::InferredValue,
+                        format!(
+                            "lines {}-{end}: the paragraphs after its text, up to the next label, taken as its (they may start the next field's text)",
+                            bs[j].b.line_end + 1
+                        ),
+                    );
+                }
                 return false;
             }
             true
         });
+        let pages_text_fields: Vec<String> = idx
+            .iter()
+            .filter_map(|&i| match &bs[i].b.kind {
+                Kind::Label(k) if is_text_field(k) => Some(k.clone()),
+                _ => None,
+            })
+            .collect();
         let title = idx.iter().copied().find(|&i| bs[i].b.kind == Kind::Title);
         let mut paras: Vec<usize> = idx
             .iter()
@@ -95,8 +178,14 @@ pub(super) fn place_paragraphs(
             );
         }
         // Placed by form order, not beside their labels: a guess unless it
-        // is the page's one label and one text.
-        let guessed = labels.len().min(paras.len()) > 1;
+        // is the page's one label and one text and no text of the page was
+        // placed under doubt (then the one left may be another's).
+        let doubted = f.warnings.iter().any(|w| {
+            w.code == WarningCode::AmbiguousAssignment.as_str()
+                && labels.iter().all(|(_, k)| *k != w.field)
+                && pages_text_fields.contains(&w.field)
+        });
+        let guessed = labels.len().min(paras.len()) > 1 || doubted;
         for ((li, k), &p) in labels.iter().zip(&paras) {
             let b = bs[p].b;
             f.set(k, value_text(&b.kind), b.line, b.line_end);
