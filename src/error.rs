@@ -11,7 +11,7 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
-    #[error("{file}: empty file")]
+    #[error("{file}: empty file (no bytes, or only white space and page breaks)")]
     Empty { file: PathBuf },
     #[error("{file}: not a PDF (no %PDF header), nor a text dump holding the form's words")]
     NotPdf { file: PathBuf },

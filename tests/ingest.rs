@@ -154,7 +154,10 @@ fn runaway_pdf() -> Vec<u8> {
 #[test]
 fn empty_file_is_stored_as_failed_empty() {
     let reason = bad_file_case("empty.pdf", b"", "empty", &[]);
-    assert_eq!(reason, "empty file");
+    assert_eq!(
+        reason,
+        "empty file (no bytes, or only white space and page breaks)"
+    );
 }
 
 #[test]

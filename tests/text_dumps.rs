@@ -131,3 +131,16 @@ fn the_head_of_a_wrapped_label_taken_for_a_value_is_warned() {
         r.warnings
     );
 }
+
+#[test]
+fn a_dump_holding_only_page_breaks_fails_as_empty() {
+    // pdftotext writes two form feeds for a GBK-encoded fixture it cannot
+    // read: an empty file, not "neither a PDF nor a dump".
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/dumps/tuning/pdftotext/gbk-01.txt");
+    let err = Extractor::builtin()
+        .unwrap()
+        .extract_file(&path)
+        .unwrap_err();
+    assert_eq!(err.code(), "empty", "{err}");
+}

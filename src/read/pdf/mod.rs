@@ -174,7 +174,7 @@ impl Default for PdfSettings {
 /// Reads every page of a PDF: glyphs and ruling lines, top-left origin.
 ///
 /// `file` only names the input in errors. Errors: [`Error::Empty`] for no
-/// bytes, [`Error::NotPdf`] without `%PDF` in the first 1024 bytes,
+/// bytes or only white space, [`Error::NotPdf`] without `%PDF` in the first 1024 bytes,
 /// [`Error::Damaged`] when the file cannot be parsed or has no pages,
 /// [`Error::Encrypted`] when the empty user password does not open it,
 /// [`Error::Page`] for a page whose content cannot be read,
@@ -182,7 +182,9 @@ impl Default for PdfSettings {
 /// [`Error::Timeout`] past [`PdfSettings::deadline`], and
 /// [`Error::Internal`] if the PDF library panics (caught here).
 pub fn read_pages(file: &Path, bytes: &[u8], settings: &PdfSettings) -> Result<Vec<PageContent>> {
-    if bytes.is_empty() {
+    // No bytes, or only white space and page breaks (an extractor's dump
+    // of a page it could not read).
+    if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(Error::Empty {
             file: file.to_path_buf(),
         });
