@@ -10,16 +10,14 @@ use std::collections::BTreeMap;
 
 use super::{Builder, cross_checks, warn_header_not_found};
 use crate::normalize::parse_target;
-use crate::read::text::{Assigned, TextFields};
+use crate::read::text::TextFields;
 use crate::record::{FundingComponent, Indicator, Location, Record, Source, Value, Warning};
 use crate::template::{CheckRule, FieldSpec, Shape, Template, ValueKind, label_key};
 use crate::warning::WarningCode;
 
-fn loc(a: &Assigned) -> Location {
-    Location::Text {
-        line: a.line,
-        line_end: a.line_end,
-    }
+/// Where a value was read: dump lines `line` to `line_end`.
+fn loc(line: usize, line_end: usize) -> Location {
+    Location::Text { line, line_end }
 }
 
 /// The record builder for a form read from a text dump.
@@ -36,7 +34,8 @@ pub fn text_fields_to_record(f: &TextFields, t: &Template, source: Source) -> Re
             ValueKind::IndicatorTable => Value::Indicators(indicator_rows(f, key, t, &mut b)),
             kind => {
                 let Some(a) = f.values.get(key) else { continue };
-                b.provenance.insert(key.to_string(), loc(a));
+                b.provenance
+                    .insert(key.to_string(), loc(a.line, a.line_end));
                 let text = Some(a.value.trim().to_string()).filter(|s| !s.is_empty());
                 match (kind, field.shape) {
                     (ValueKind::Int, _) => Value::Int(text.and_then(|y| y.parse().ok())),
@@ -94,11 +93,7 @@ fn funding_rows(f: &TextFields, key: &str, b: &mut Builder) -> Vec<FundingCompon
             name: row.name.clone().unwrap_or_default(),
             amount,
         });
-        let at = Location::Text {
-            line: row.line,
-            line_end: row.line_end,
-        };
-        b.provenance.insert(field, at);
+        b.provenance.insert(field, loc(row.line, row.line_end));
     }
     out
 }
@@ -113,11 +108,8 @@ fn indicator_rows(f: &TextFields, key: &str, t: &Template, b: &mut Builder) -> V
             target: row.target.clone(),
             target_parsed: row.target.as_deref().and_then(|s| parse_target(s, t)),
         });
-        let at = Location::Text {
-            line: row.line,
-            line_end: row.line_end,
-        };
-        b.provenance.insert(format!("{key}[{i}]"), at);
+        b.provenance
+            .insert(format!("{key}[{i}]"), loc(row.line, row.line_end));
     }
     out
 }

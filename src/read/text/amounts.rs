@@ -2,6 +2,8 @@
 //! funding table's rows, amounts printed alone ([`place_funding_rows`],
 //! [`place_label_runs`], [`place_lone_amounts`]).
 
+use std::collections::HashMap;
+
 use super::candidates::*;
 use super::*;
 
@@ -98,10 +100,14 @@ pub(super) fn place_run(
 /// L's label and E's label comes after both, the value may be E's (labels
 /// printed as a column, values after, in any order), so L is warned.
 pub(super) fn warn_values_an_empty_label_could_own(f: &mut TextFields, bs: &[Flat], t: &Template) {
-    let label_at = |key: &str| {
-        bs.iter()
-            .position(|x| matches!(&x.b.kind, Kind::Label(k) if k == key))
-    };
+    // Each field's first label, by position in the form's blocks.
+    let mut first: HashMap<&str, usize> = HashMap::new();
+    for (i, x) in bs.iter().enumerate() {
+        if let Kind::Label(k) = &x.b.kind {
+            first.entry(k.as_str()).or_insert(i);
+        }
+    }
+    let label_at = |key: &str| first.get(key).copied();
     let mut warned = Vec::new();
     for spec in t
         .fields

@@ -81,21 +81,41 @@ pub enum IndItem {
 }
 
 impl IndItem {
-    /// The cell texts the item holds, in printed order.
-    pub fn texts(&self) -> Vec<&String> {
+    /// The cell texts the item holds, in printed order, each with whether
+    /// it was read as a target.
+    pub fn cells(&self) -> Vec<(&String, bool)> {
         match self {
-            IndItem::Text { text, .. }
-            | IndItem::Target { text, .. }
-            | IndItem::Stray { text, .. } => vec![text],
-            IndItem::Row { l3, target, .. } => vec![l3, target],
-            IndItem::Pair { l1, l2, .. } => vec![l1, l2],
+            IndItem::Text { text, .. } | IndItem::Stray { text, .. } => vec![(text, false)],
+            IndItem::Target { text, .. } => vec![(text, true)],
+            IndItem::Row { l3, target, .. } => vec![(l3, false), (target, true)],
+            IndItem::Pair { l1, l2, .. } => vec![(l1, false), (l2, false)],
             IndItem::Full {
                 l1, l2, l3, target, ..
-            } => [l1.as_ref(), l2.as_ref(), Some(l3), Some(target)]
+            } => [l1.as_ref(), l2.as_ref(), Some(l3)]
                 .into_iter()
                 .flatten()
+                .map(|n| (n, false))
+                .chain([(target, true)])
                 .collect(),
             IndItem::Header { .. } | IndItem::Label => Vec::new(),
+        }
+    }
+
+    /// The cell texts the item holds, in printed order.
+    pub fn texts(&self) -> Vec<&String> {
+        self.cells().into_iter().map(|(t, _)| t).collect()
+    }
+
+    /// The dump line the item was printed on.
+    pub fn line(&self) -> Option<usize> {
+        match self {
+            IndItem::Text { line, .. }
+            | IndItem::Stray { line, .. }
+            | IndItem::Target { line, .. }
+            | IndItem::Row { line, .. }
+            | IndItem::Pair { line, .. }
+            | IndItem::Full { line, .. } => Some(*line),
+            IndItem::Header { .. } | IndItem::Label => None,
         }
     }
 }

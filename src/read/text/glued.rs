@@ -57,18 +57,26 @@ fn rank_of(t: &Template, term: &Term) -> Option<usize> {
     }
 }
 
-/// Every term (title 0, unit labels 1, labels and headers by form order)
-/// found in the line's chars, longest first where two start together.
-fn hits(chars: &[char], t: &Template) -> Vec<Hit> {
-    let norm: String = chars.iter().map(|&c| norm_char(c)).collect();
+/// The terms a glued line is cut at, with their rank in form order:
+/// title 0, unit labels 1, labels and headers by form order; those of
+/// [`MIN_TERM_CHARS`] or more characters.
+fn terms(t: &Template) -> Vec<(&str, usize)> {
     let v = t.vocab();
-    let mut terms: Vec<(String, usize)> = vec![(v.title.clone(), 0)];
-    terms.extend(v.units.iter().map(|u| (u.clone(), 1)));
+    let mut terms: Vec<(&str, usize)> = vec![(v.title.as_str(), 0)];
+    terms.extend(v.units.iter().map(|u| (u.as_str(), 1)));
     for (k, term) in &v.exact {
         if let Some(r) = rank_of(t, term) {
-            terms.push((k.clone(), r));
+            terms.push((k.as_str(), r));
         }
     }
+    terms.retain(|(k, _)| k.chars().count() >= MIN_TERM_CHARS);
+    terms
+}
+
+/// Every term found in the line's chars, longest first where two start
+/// together.
+fn hits(chars: &[char], terms: &[(&str, usize)]) -> Vec<Hit> {
+    let norm: String = chars.iter().map(|&c| norm_char(c)).collect();
     let byte_to_char: Vec<usize> = {
         let mut m = vec![0; norm.len() + 1];
         for (ci, (bi, c)) in norm.char_indices().enumerate() {
@@ -78,22 +86,15 @@ fn hits(chars: &[char], t: &Template) -> Vec<Hit> {
         m
     };
     let mut out: Vec<Hit> = Vec::new();
-    for (key, rank) in &terms {
-        if key.chars().count() < MIN_TERM_CHARS {
-            continue;
-        }
-        for (b, _) in norm.match_indices(key.as_str()) {
+    for &(key, rank) in terms {
+        for (b, _) in norm.match_indices(key) {
             let start = byte_to_char[b];
             let mut end = start + key.chars().count();
             // The colon after a label (`申报单位名称：`) stays with it.
             if chars.get(end).is_some_and(|&c| norm_char(c) == '：') {
                 end += 1;
             }
-            out.push(Hit {
-                start,
-                end,
-                rank: *rank,
-            });
+            out.push(Hit { start, end, rank });
         }
     }
     out.sort_by_key(|h| (h.start, std::cmp::Reverse(h.end)));
@@ -179,10 +180,11 @@ fn cut_amount_rows(s: &str) -> Vec<String> {
 /// Cuts the page's glued lines at their labels (see the module docs).
 pub fn unglue_page(page: TextPage, t: &Template) -> TextPage {
     let funding_rank = rank_of(t, &Term::Header(Column::FundingName)).map(|r| r - 1);
+    let terms = terms(t);
     let mut lines = Vec::with_capacity(page.lines.len());
     for l in page.lines {
         let chars: Vec<char> = l.text.chars().collect();
-        let all = hits(&chars, t);
+        let all = hits(&chars, &terms);
         let chain = in_form_order(&all);
         // Labels mostly out of form order: the line is a shuffled stream,
         // cut at every label so the later stages see (and warn about) the

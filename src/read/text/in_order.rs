@@ -26,36 +26,22 @@ fn cells(items: &[IndItem]) -> Option<Vec<Cell<'_>>> {
     let mut out = Vec::new();
     let mut ended = false;
     for it in items {
-        let before = out.len();
         match it {
-            IndItem::Header { .. } | IndItem::Stray { .. } => {}
-            IndItem::Label => ended = !out.is_empty(),
-            IndItem::Text { text, line } => out.push(Cell::Name(text, *line)),
-            IndItem::Target { text, line } => out.push(Cell::Target(text, *line)),
-            IndItem::Row { l3, target, line } => {
-                out.push(Cell::Name(l3, *line));
-                out.push(Cell::Target(target, *line));
+            IndItem::Header { .. } | IndItem::Stray { .. } => continue,
+            IndItem::Label => {
+                ended = !out.is_empty();
+                continue;
             }
-            IndItem::Pair { l1, l2, line } => {
-                out.push(Cell::Name(l1, *line));
-                out.push(Cell::Name(l2, *line));
-            }
-            IndItem::Full {
-                l1,
-                l2,
-                l3,
-                target,
-                line,
-            } => {
-                for n in [l1, l2].into_iter().flatten() {
-                    out.push(Cell::Name(n, *line));
-                }
-                out.push(Cell::Name(l3, *line));
-                out.push(Cell::Target(target, *line));
-            }
+            _ if ended => return None,
+            _ => {}
         }
-        if ended && out.len() > before {
-            return None;
+        let line = it.line().unwrap_or_default();
+        for (text, target) in it.cells() {
+            out.push(if target {
+                Cell::Target(text, line)
+            } else {
+                Cell::Name(text, line)
+            });
         }
     }
     Some(out)

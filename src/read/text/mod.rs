@@ -94,12 +94,19 @@ pub fn looks_like_text_dump(bytes: &[u8], t: &Template) -> bool {
     t.labels().filter(|(l, _)| key.contains(*l)).count() >= 3
 }
 
-/// Stages 1–4 over a dump's text.
-pub fn text_to_fields(text: &str, t: &Template) -> Vec<TextFields> {
-    let pages: Vec<(usize, Vec<Block>)> = text_to_pages(text)
+/// Stage 1 over a dump's text: its pages, glued lines cut at their labels.
+fn read_pages(text: &str, t: &Template) -> Vec<TextPage> {
+    text_to_pages(text)
         .into_iter()
         .map(|p| unglue_page(p, t))
-        .map(|p| (p.number, page_to_blocks(&p, t)))
+        .collect()
+}
+
+/// Stages 1–4 over a dump's text.
+pub fn text_to_fields(text: &str, t: &Template) -> Vec<TextFields> {
+    let pages: Vec<(usize, Vec<Block>)> = read_pages(text, t)
+        .iter()
+        .map(|p| (p.number, page_to_blocks(p, t)))
         .collect();
     let forms: Vec<TextFields> = blocks_to_forms(pages)
         .iter()
@@ -112,7 +119,7 @@ pub fn text_to_fields(text: &str, t: &Template) -> Vec<TextFields> {
 /// glued lines were cut at their labels (`--dump lines` on a text dump).
 pub fn dump_pages(text: &str, t: &Template) -> String {
     let mut s = String::new();
-    for p in text_to_pages(text).into_iter().map(|p| unglue_page(p, t)) {
+    for p in read_pages(text, t) {
         let _ = writeln!(s, "# page {}", p.number);
         for l in p.lines.iter().filter(|l| !l.text.trim().is_empty()) {
             let _ = writeln!(s, "{}\t{}", l.no, l.text);
@@ -124,7 +131,7 @@ pub fn dump_pages(text: &str, t: &Template) -> String {
 /// The blocks of every page, one per line (`--dump blocks`).
 pub fn dump_blocks(text: &str, t: &Template) -> String {
     let mut s = String::new();
-    for p in text_to_pages(text).into_iter().map(|p| unglue_page(p, t)) {
+    for p in read_pages(text, t) {
         let _ = writeln!(s, "# page {}", p.number);
         for b in page_to_blocks(&p, t) {
             let kind = match &b.kind {
