@@ -11,7 +11,7 @@ use crate::error::{Error, Result};
 
 mod vocabulary;
 use crate::text::NORMAL_OPERATORS;
-pub use vocabulary::{Column, Term, Vocabulary};
+pub use vocabulary::{Column, GLUED_TERM_MIN_CHARS, Term, TermMatcher, Vocabulary};
 
 /// The template shipped with shenbao.
 pub const DEFAULT_TEMPLATE: &str = include_str!("../../templates/form.toml");

@@ -5,6 +5,8 @@
 
 use std::collections::{BTreeMap, HashSet};
 
+use regex::Regex;
+
 use super::{Template, label_key};
 
 /// A column header of a sub-table.
@@ -49,6 +51,53 @@ pub struct Vocabulary {
     pub cell_texts: Vec<String>,
     /// [`label_key`] of each of `cell_texts`, in that order.
     pub cell_keys: Vec<String>,
+    /// The title, unit labels and `exact` keys of
+    /// [`GLUED_TERM_MIN_CHARS`] or more characters, found in one pass
+    /// (text dumps whose cells were printed with nothing between them).
+    pub glued_terms: TermMatcher,
+}
+
+/// Shortest label a line of glued cells is cut at: shorter label words
+/// (`备注`) are too common in running text.
+pub const GLUED_TERM_MIN_CHARS: usize = 4;
+
+/// Several fixed texts found in one pass over a line: the leftmost, the
+/// longest of those starting there, then on after it (alternatives
+/// longest first, leftmost-first matching).
+#[derive(Debug, Clone)]
+pub struct TermMatcher(Regex);
+
+impl TermMatcher {
+    fn of<'a>(terms: impl Iterator<Item = &'a str>) -> TermMatcher {
+        let mut terms: Vec<&str> = terms.collect();
+        terms.sort_by_key(|k| std::cmp::Reverse(k.chars().count()));
+        terms.dedup();
+        let alternation: Vec<String> = terms.iter().map(|k| regex::escape(k)).collect();
+        let pattern = if alternation.is_empty() {
+            // matches nothing
+            r"[^\s\S]".to_string()
+        } else {
+            alternation.join("|")
+        };
+        TermMatcher(Regex::new(&pattern).expect("escaped literals form a valid regex"))
+    }
+
+    /// The non-overlapping matches in `s`, as above.
+    pub fn find_iter<'h>(&self, s: &'h str) -> impl Iterator<Item = regex::Match<'h>> {
+        self.0.find_iter(s)
+    }
+}
+
+impl Default for TermMatcher {
+    fn default() -> Self {
+        TermMatcher::of(std::iter::empty())
+    }
+}
+
+impl PartialEq for TermMatcher {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.as_str() == other.0.as_str()
+    }
 }
 
 impl Vocabulary {
@@ -91,9 +140,9 @@ impl Vocabulary {
             .collect();
         words.sort();
         words.dedup();
+        let title_key = label_key(&t.header.title);
+        let unit_keys = keys(&t.header.unit_labels);
         Vocabulary {
-            title: label_key(&t.header.title),
-            units: keys(&t.header.unit_labels),
             funding: [keys(&f.name), keys(&f.amount)],
             indicator: [
                 keys(&i.level1),
@@ -101,6 +150,14 @@ impl Vocabulary {
                 keys(&i.level3),
                 keys(&i.target),
             ],
+            glued_terms: TermMatcher::of(
+                std::iter::once(title_key.as_str())
+                    .chain(unit_keys.iter().map(String::as_str))
+                    .chain(exact.keys().map(String::as_str))
+                    .filter(|k| k.chars().count() >= GLUED_TERM_MIN_CHARS),
+            ),
+            title: title_key,
+            units: unit_keys,
             exact,
             prefixes,
             words,

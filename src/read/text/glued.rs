@@ -11,6 +11,7 @@
 //! line is cut at all of them. In the
 //! funding table's stretch each amount ends a row (`名称1,000.00名称…`).
 
+use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use regex::Regex;
@@ -57,63 +58,47 @@ fn rank_of(t: &Template, term: &Term) -> Option<usize> {
     }
 }
 
-/// The terms a glued line is cut at, with their rank in form order:
-/// title 0, unit labels 1, labels and headers by form order; those of
-/// [`MIN_TERM_CHARS`] or more characters.
-fn terms(t: &Template) -> Vec<(&str, usize)> {
+/// The rank in form order of each term a glued line is cut at
+/// ([`crate::template::Vocabulary::glued_terms`]): title 0, unit labels 1,
+/// labels and headers by form order.
+fn ranks(t: &Template) -> HashMap<&str, usize> {
     let v = t.vocab();
-    let mut terms: Vec<(&str, usize)> = vec![(v.title.as_str(), 0)];
-    terms.extend(v.units.iter().map(|u| (u.as_str(), 1)));
+    let mut ranks: HashMap<&str, usize> = HashMap::new();
+    ranks.insert(v.title.as_str(), 0);
+    for u in &v.units {
+        ranks.insert(u.as_str(), 1);
+    }
     for (k, term) in &v.exact {
         if let Some(r) = rank_of(t, term) {
-            terms.push((k.as_str(), r));
+            ranks.insert(k.as_str(), r);
         }
     }
-    terms.retain(|(k, _)| k.chars().count() >= MIN_TERM_CHARS);
-    terms
+    ranks
 }
 
-/// Every term found in the line's chars, longest first where two start
-/// together.
-fn hits(chars: &[char], terms: &[(&str, usize)]) -> Vec<Hit> {
+/// The terms found in the line's chars, in one pass: the leftmost, the
+/// longest starting there, then on after it.
+fn hits(chars: &[char], t: &Template, ranks: &HashMap<&str, usize>) -> Vec<Hit> {
     let norm: String = chars.iter().map(|&c| norm_char(c)).collect();
-    let byte_to_char: Vec<usize> = {
-        let mut m = vec![0; norm.len() + 1];
-        for (ci, (bi, c)) in norm.char_indices().enumerate() {
-            m[bi..bi + c.len_utf8()].fill(ci);
-        }
-        m[norm.len()] = chars.len();
-        m
-    };
     let mut out: Vec<Hit> = Vec::new();
-    for &(key, rank) in terms {
-        for (b, _) in norm.match_indices(key) {
-            let start = byte_to_char[b];
-            let mut end = start + key.chars().count();
-            // The colon after a label (`申报单位名称：`) stays with it.
-            if chars.get(end).is_some_and(|&c| norm_char(c) == '：') {
-                end += 1;
-            }
-            out.push(Hit { start, end, rank });
+    for m in t.vocab().glued_terms.find_iter(&norm) {
+        let Some(&rank) = ranks.get(m.as_str()) else {
+            continue;
+        };
+        let start = norm[..m.start()].chars().count();
+        let mut end = start + m.as_str().chars().count();
+        // The colon after a label (`申报单位名称：`) stays with it.
+        if chars.get(end).is_some_and(|&c| norm_char(c) == '：') {
+            end += 1;
         }
+        out.push(Hit { start, end, rank });
     }
-    out.sort_by_key(|h| (h.start, std::cmp::Reverse(h.end)));
-    let mut kept: Vec<Hit> = Vec::new();
-    for h in out {
-        if kept.last().is_none_or(|k| h.start >= k.end) {
-            kept.push(h);
-        }
-    }
-    kept
+    out
 }
 
 /// Fewest labels in a line for its order to tell a shuffled stream from
 /// label words in running text.
 const MIN_HITS_FOR_ORDER: usize = 5;
-
-/// Shortest term cut at: shorter label words (`备注`) are too common in
-/// running text.
-const MIN_TERM_CHARS: usize = 4;
 
 fn norm_char(c: char) -> char {
     match c {
@@ -180,11 +165,11 @@ fn cut_amount_rows(s: &str) -> Vec<String> {
 /// Cuts the page's glued lines at their labels (see the module docs).
 pub fn unglue_page(page: TextPage, t: &Template) -> TextPage {
     let funding_rank = rank_of(t, &Term::Header(Column::FundingName)).map(|r| r - 1);
-    let terms = terms(t);
+    let ranks = ranks(t);
     let mut lines = Vec::with_capacity(page.lines.len());
     for l in page.lines {
         let chars: Vec<char> = l.text.chars().collect();
-        let all = hits(&chars, &terms);
+        let all = hits(&chars, t, &ranks);
         let chain = in_form_order(&all);
         // Labels mostly out of form order: the line is a shuffled stream,
         // cut at every label so the later stages see (and warn about) the
