@@ -214,7 +214,13 @@ pub fn form_to_candidates(form: &TextForm, t: &Template) -> TextFields {
 
     warn_if_out_of_order(&mut f, &bs, t);
     // What is left and table-shaped goes to the indicator table.
-    f.items = indicator_items(&bs, &claimed);
+    let table_labels: HashSet<&str> = t
+        .fields
+        .iter()
+        .filter(|s| s.shape == Shape::IndicatorTable)
+        .map(|s| s.key.as_str())
+        .collect();
+    f.items = indicator_items(&bs, &claimed, &table_labels);
     f
 }
 

@@ -681,16 +681,10 @@ pub fn candidates_to_fields(mut forms: Vec<TextFields>, t: &Template) -> Vec<Tex
     for f in &mut forms {
         warn_strays(f);
         match indicators_in_order(&f.items, &is_level, &|s| blocks::is_target_shaped(s, t)) {
-            Some((rows, unsure)) => {
+            Some((rows, doubts)) => {
                 f.indicators = rows;
-                for line in unsure {
-                    f.warn(
-                        "indicators",
-                        WarningCode::InferredValue,
-                        format!(
-                            "line {line}: a target not shaped like one, placed by reading order"
-                        ),
-                    );
+                for (_, why) in doubts {
+                    f.warn("indicators", WarningCode::AmbiguousAssignment, why);
                 }
             }
             None => {

@@ -1,10 +1,16 @@
 //! Stage 3, what is left for the indicator table: the unclaimed cells of
-//! the form as items in dump order ([`indicator_items`]).
+//! the form as items in dump order ([`indicator_items`]). The table's own
+//! label (`分解目标`, printed again on each page the table runs onto) is
+//! read as a header; any other label ends a run of the table's cells.
 
 use super::candidates::*;
 use super::*;
 
-pub(super) fn indicator_items(bs: &[Flat], claimed: &[bool]) -> Vec<IndItem> {
+pub(super) fn indicator_items(
+    bs: &[Flat],
+    claimed: &[bool],
+    table_labels: &HashSet<&str>,
+) -> Vec<IndItem> {
     // Pages with some sign of the table.
     let table_pages: HashSet<usize> = bs
         .iter()
@@ -27,7 +33,9 @@ pub(super) fn indicator_items(bs: &[Flat], claimed: &[bool]) -> Vec<IndItem> {
             .map(|k| bs[k].b)
             .collect();
         let line = bs[i].b.line;
-        let has_label = (i..j).any(|k| matches!(bs[k].b.kind, Kind::Label(_)));
+        let has_label = (i..j).any(
+            |k| matches!(&bs[k].b.kind, Kind::Label(key) if !table_labels.contains(key.as_str())),
+        );
         i = j;
         if !table_pages.contains(&page) {
             // Cells no label claimed, on a page with no sign of the
