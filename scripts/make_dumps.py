@@ -21,6 +21,8 @@ Extractors (each must be installed; CI never runs this script):
   pdfminer-nolayout  pdf2txt.py -n (no layout analysis: stream order)
   pdfminer-margins   pdf2txt.py -M 1.0 -L 0.2 (other char/line margins)
   pymupdf            PyMuPDF page.get_text(), pages joined by form feeds
+  pymupdf-sorted     page.get_text(sort=True) (blocks sorted top to bottom)
+  pdfplumber         pdfplumber page.extract_text() (lines by position)
   shuffled-*         the three stream-order ones above, run on a copy of
                      the PDF whose text is written in a shuffled order of
                      cells (LibreOffice's and the raw writer's PDFs only;
@@ -48,11 +50,18 @@ GOLDEN_OUT = os.path.join(ROOT, "golden", "dumps")
 PRODUCERS = ["calc", "docx", "chromium", "weasyprint", "wkhtmltopdf"]
 
 
-def pymupdf_text(pdf):
+def pymupdf_text(pdf, sort=False):
     import pymupdf
 
     with pymupdf.open(pdf) as doc:
-        return "\f".join(page.get_text() for page in doc)
+        return "\f".join(page.get_text(sort=sort) for page in doc)
+
+
+def pdfplumber_text(pdf):
+    import pdfplumber
+
+    with pdfplumber.open(pdf) as doc:
+        return "\f".join(page.extract_text() or "" for page in doc.pages)
 
 
 def run(cmd):
@@ -132,6 +141,8 @@ EXTRACTORS = {
     "pdfminer-nolayout": lambda p: run(["pdf2txt.py", "-n", p]),
     "pdfminer-margins": lambda p: run(["pdf2txt.py", "-M", "1.0", "-L", "0.2", p]),
     "pymupdf": pymupdf_text,
+    "pymupdf-sorted": lambda p: pymupdf_text(p, sort=True),
+    "pdfplumber": pdfplumber_text,
 }
 for _name in ["pdftotext-raw", "pdfminer-nolayout", "pymupdf"]:
     EXTRACTORS["shuffled-" + _name] = shuffled(EXTRACTORS[_name])

@@ -89,6 +89,8 @@ fn no_tuning_dump_of_any_extractor_has_a_silent_field() {
         "pdfminer-nolayout",
         "pdfminer-margins",
         "pymupdf",
+        "pymupdf-sorted",
+        "pdfplumber",
         "shuffled-pdftotext-raw",
         "shuffled-pdfminer-nolayout",
         "shuffled-pymupdf",

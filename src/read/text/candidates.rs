@@ -279,9 +279,26 @@ fn place_beside_labels(f: &mut TextFields, bs: &[Flat], claimed: &mut [bool], t:
             }
             // The next block, past lines of options (another field's, known
             // by their own words, printed from another column).
-            let j = (i + 1..n)
+            let mut j = (i + 1..n)
                 .find(|&j| !matches!(bs[j].b.kind, Kind::Options(..)))
                 .unwrap_or(n);
+            if same_page(bs, i, j) && bs[j].b.row != bs[i].b.row {
+                match value_below(bs, i, j) {
+                    Ok(k) => j = k,
+                    Err(cells) => {
+                        f.warn(
+                            key,
+                            WarningCode::AmbiguousAssignment,
+                            format!(
+                                "label on line {} printed above a row of {cells} values, \
+                                 in another number of cells than its own row",
+                                bs[i].b.line
+                            ),
+                        );
+                        continue;
+                    }
+                }
+            }
             if same_page(bs, i, j) && !claimed[j] && shape_fits(spec.shape, &bs[j].b.kind) {
                 let b = bs[j].b;
                 if !f.values.contains_key(key) {
@@ -322,6 +339,29 @@ fn place_beside_labels(f: &mut TextFields, bs: &[Flat], claimed: &mut [bool], t:
                 claimed[j] = true;
             }
         }
+    }
+}
+
+/// The value under label `i` when the next block `j` starts another row:
+/// `j` itself when either row holds one cell, else the cell at the label's
+/// place in its own row when both rows hold as many cells (labels printed
+/// side by side, their values on the line below); `Err` with the row's
+/// number of cells when they differ.
+fn value_below(bs: &[Flat], i: usize, j: usize) -> Result<usize, usize> {
+    let row_of = |k: usize| -> Vec<usize> {
+        (0..bs.len())
+            .filter(|&m| bs[m].page == bs[k].page && bs[m].b.row == bs[k].b.row)
+            .collect()
+    };
+    let (own, below) = (row_of(i), row_of(j));
+    if own.len() < 2 || below.len() < 2 {
+        return Ok(j);
+    }
+    let at = own.iter().position(|&m| m == i).unwrap_or(0);
+    if own.len() == below.len() {
+        Ok(below[at])
+    } else {
+        Err(below.len())
     }
 }
 

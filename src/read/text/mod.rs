@@ -54,7 +54,9 @@ pub use glued::unglue_page;
 pub use in_order::indicators_in_order;
 pub use indicators::{Roles, candidates_to_fields, indicator_roles, place_indicators};
 use pages::*;
-pub use pages::{PAGE_BREAK_BLANKS, PageLine, TextPage, text_to_pages};
+pub use pages::{
+    PAGE_BREAK_BLANKS, PageLine, TextPage, join_labels_cut_by_page_breaks, text_to_pages,
+};
 
 /// A label found in a line's tokens: its last token on the line, the line
 /// and token count it wrapped into, and what it is.
@@ -94,9 +96,10 @@ pub fn looks_like_text_dump(bytes: &[u8], t: &Template) -> bool {
     t.labels().filter(|(l, _)| key.contains(*l)).count() >= 3
 }
 
-/// Stage 1 over a dump's text: its pages, glued lines cut at their labels.
+/// Stage 1 over a dump's text: its pages, labels cut by a page break
+/// joined, glued lines cut at their labels.
 fn read_pages(text: &str, t: &Template) -> Vec<TextPage> {
-    text_to_pages(text)
+    join_labels_cut_by_page_breaks(text_to_pages(text), t)
         .into_iter()
         .map(|p| unglue_page(p, t))
         .collect()
@@ -242,6 +245,43 @@ mod tests {
             w.iter().map(|x| x.0.as_str()).collect::<Vec<_>>(),
             ["label_not_found"]
         );
+    }
+
+    #[test]
+    fn labels_side_by_side_take_the_values_below_them_by_place() {
+        // The first label wrapped round its value line (not recognized as
+        // a label); the second still takes the second value, not the first.
+        let f = &fields(
+            "上海市财政支出项目绩效目标申报表\n\
+             同名项目上年预算 同名项目上年预算执行数\n\
+             29,730,000.00 26,051,000.00\n\
+             额（元） （元）\n",
+        )[0];
+        assert_eq!(value(f, "prior_year_spent"), Some("26,051,000.00"));
+        // Another number of values than labels: none taken, said.
+        let f = &fields(
+            "上海市财政支出项目绩效目标申报表\n\
+             同名项目上年预算 同名项目上年预算执行数\n\
+             29,730,000.00 26,051,000.00 1,000.00\n",
+        )[0];
+        assert_eq!(value(f, "prior_year_spent"), None);
+        assert!(
+            f.warnings
+                .iter()
+                .any(|w| w.field == "prior_year_spent" && w.code == "ambiguous_assignment"),
+            "{:?}",
+            f.warnings
+        );
+    }
+
+    #[test]
+    fn a_label_cut_by_a_page_break_is_joined() {
+        let pages = read_pages(
+            "上海市财政支出项目绩效目标申报表\n子项目名称 预算金额（元）\n项目当年投入资金\u{c}构成 硬件设备购置费\n",
+            &t(),
+        );
+        assert_eq!(pages[0].lines.last().unwrap().text, "项目当年投入资金构成");
+        assert_eq!(pages[1].lines[0].text.trim(), "硬件设备购置费");
     }
 
     #[test]

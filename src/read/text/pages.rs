@@ -71,3 +71,42 @@ pub fn text_to_pages(text: &str) -> Vec<TextPage> {
     flush(&mut cur, &mut pages);
     pages
 }
+
+/// Joins a label cut by a page break: a page whose last word and the next
+/// page's first word together make a label (`项目当年投入资金` `构成`, a
+/// table row split over two pages by a dumper that writes the pages'
+/// text back to back) has the next page's word moved back to its end.
+pub fn join_labels_cut_by_page_breaks(
+    mut pages: Vec<TextPage>,
+    t: &crate::template::Template,
+) -> Vec<TextPage> {
+    use crate::template::label_key;
+    let v = t.vocab();
+    for k in 1..pages.len() {
+        let (before, after) = pages.split_at_mut(k);
+        let (Some(last), Some(first)) = (
+            before[k - 1]
+                .lines
+                .iter_mut()
+                .rfind(|l| !is_blank_line(&l.text)),
+            after[0].lines.iter_mut().find(|l| !is_blank_line(&l.text)),
+        ) else {
+            continue;
+        };
+        let (Some(tail), Some(head)) = (
+            last.text.split_whitespace().last(),
+            first.text.split_whitespace().next(),
+        ) else {
+            continue;
+        };
+        if v.exact.contains_key(&label_key(tail))
+            || !v.exact.contains_key(&label_key(&format!("{tail}{head}")))
+        {
+            continue;
+        }
+        let head = head.to_string();
+        last.text = format!("{}{head}", last.text.trim_end());
+        first.text = first.text.trim_start()[head.len()..].to_string();
+    }
+    pages
+}
