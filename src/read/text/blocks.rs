@@ -183,13 +183,15 @@ pub(super) fn is_prose(line: &str, t: &Template, v: &Vocabulary) -> bool {
     no_cells(line, t, v)
 }
 
-/// Whether no token of the line is a label or a value shape.
+/// Whether no token of the line is a label, an indicator level name or a
+/// value shape.
 pub(super) fn no_cells(line: &str, t: &Template, v: &Vocabulary) -> bool {
     !line.split_whitespace().any(|tok| {
         let k = label_key(tok);
         v.exact.contains_key(&k)
             || (v.prefixes.contains(&k) && k.chars().count() >= 4)
             || t.field_with_prefix(tok).is_some()
+            || t.indicator_values.level_names.contains(&k)
             || is_money_shaped(tok)
             || is_date_shaped(tok)
     })

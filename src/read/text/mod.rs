@@ -39,6 +39,7 @@ mod glued;
 mod in_order;
 mod indicators;
 mod items;
+mod margin;
 mod pages;
 mod texts;
 
@@ -53,6 +54,7 @@ pub use candidates::{
 pub use glued::unglue_page;
 pub use in_order::indicators_in_order;
 pub use indicators::{Roles, candidates_to_fields, indicator_roles, place_indicators};
+pub use margin::unmargin_pages;
 use pages::*;
 pub use pages::{
     PAGE_BREAK_BLANKS, PageLine, TextPage, join_labels_cut_by_page_breaks, text_to_pages,
@@ -97,24 +99,46 @@ pub fn looks_like_text_dump(bytes: &[u8], t: &Template) -> bool {
 }
 
 /// Stage 1 over a dump's text: its pages, labels cut by a page break
-/// joined, glued lines cut at their labels.
-fn read_pages(text: &str, t: &Template) -> Vec<TextPage> {
-    join_labels_cut_by_page_breaks(text_to_pages(text), t)
+/// joined, glued lines cut at their labels, free texts printed beside
+/// their labels put label first; with the lines of labels printed beside
+/// a text whose end is uncertain.
+fn read_pages(text: &str, t: &Template) -> (Vec<TextPage>, Vec<usize>) {
+    let pages = join_labels_cut_by_page_breaks(text_to_pages(text), t)
         .into_iter()
         .map(|p| unglue_page(p, t))
-        .collect()
+        .collect();
+    unmargin_pages(pages, t)
 }
 
 /// Stages 1–4 over a dump's text.
 pub fn text_to_fields(text: &str, t: &Template) -> Vec<TextFields> {
-    let pages: Vec<(usize, Vec<Block>)> = read_pages(text, t)
+    let (pages, unsure) = read_pages(text, t);
+    let pages: Vec<(usize, Vec<Block>)> = pages
         .iter()
         .map(|p| (p.number, page_to_blocks(p, t)))
         .collect();
-    let forms: Vec<TextFields> = blocks_to_forms(pages)
+    let mut forms: Vec<TextFields> = blocks_to_forms(pages)
         .iter()
         .map(|f| form_to_candidates(f, t))
         .collect();
+    for f in &mut forms {
+        let beside: Vec<(String, usize)> = f
+            .labels
+            .iter()
+            .filter(|(_, line)| unsure.contains(line))
+            .map(|(k, l)| (k.clone(), *l))
+            .collect();
+        for (key, line) in beside {
+            f.warn(
+                &key,
+                WarningCode::AmbiguousAssignment,
+                format!(
+                    "label on line {line} printed beside its text, which no single cut \
+                     of the lines round it fits: where the text ends is uncertain"
+                ),
+            );
+        }
+    }
     candidates_to_fields(forms, t)
 }
 
@@ -122,7 +146,7 @@ pub fn text_to_fields(text: &str, t: &Template) -> Vec<TextFields> {
 /// glued lines were cut at their labels (`--dump lines` on a text dump).
 pub fn dump_pages(text: &str, t: &Template) -> String {
     let mut s = String::new();
-    for p in read_pages(text, t) {
+    for p in read_pages(text, t).0 {
         let _ = writeln!(s, "# page {}", p.number);
         for l in p.lines.iter().filter(|l| !l.text.trim().is_empty()) {
             let _ = writeln!(s, "{}\t{}", l.no, l.text);
@@ -134,7 +158,7 @@ pub fn dump_pages(text: &str, t: &Template) -> String {
 /// The blocks of every page, one per line (`--dump blocks`).
 pub fn dump_blocks(text: &str, t: &Template) -> String {
     let mut s = String::new();
-    for p in read_pages(text, t) {
+    for p in read_pages(text, t).0 {
         let _ = writeln!(s, "# page {}", p.number);
         for b in page_to_blocks(&p, t) {
             let kind = match &b.kind {
@@ -276,7 +300,7 @@ mod tests {
 
     #[test]
     fn a_label_cut_by_a_page_break_is_joined() {
-        let pages = read_pages(
+        let (pages, _) = read_pages(
             "上海市财政支出项目绩效目标申报表\n子项目名称 预算金额（元）\n项目当年投入资金\u{c}构成 硬件设备购置费\n",
             &t(),
         );
