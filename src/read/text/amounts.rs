@@ -214,7 +214,20 @@ pub(super) fn zip_funding_columns(
     else {
         return;
     };
-    let (names, amounts) = funding_stretch_cells(bs, claimed, t);
+    let (names, amounts, others) = funding_stretch_cells(bs, claimed, t);
+    if !others.is_empty() {
+        // Text in the table that is no row's name: a piece of a name
+        // wrapped round its amount, or of the label; a row may be cut.
+        let texts: Vec<String> = others.iter().map(|&i| value_text(&bs[i].b.kind)).collect();
+        f.warn(
+            &key,
+            WarningCode::UnassignedText,
+            format!(
+                "text in the funding table placed in no row (a row's name may be cut): {}",
+                texts.join(", ")
+            ),
+        );
+    }
     if names.is_empty() {
         return;
     }
@@ -235,6 +248,25 @@ pub(super) fn zip_funding_columns(
     }
     for (&n, &a) in names.iter().zip(&amounts) {
         claimed[a] = true;
+        // An amount on a line of its own right under its name, and text
+        // right under the amount: a name wrapped round its amount (set in
+        // the middle of the row) may go on there.
+        if bs[a].b.line == bs[n].b.line_end + 1
+            && let Some(next) = bs.get(a + 1)
+            && next.b.line == bs[a].b.line_end + 1
+            && matches!(next.b.kind, Kind::Text(_) | Kind::Paragraph(_))
+        {
+            f.warn(
+                &key,
+                WarningCode::AmbiguousAssignment,
+                format!(
+                    "line {}: the name {:?} may go on under its amount, on line {}",
+                    bs[n].b.line,
+                    value_text(&bs[n].b.kind),
+                    next.b.line
+                ),
+            );
+        }
         f.funding.push(FundingRow {
             name: Some(value_text(&bs[n].b.kind)),
             amount: Some(value_text(&bs[a].b.kind)),
@@ -249,18 +281,19 @@ pub(super) fn zip_funding_columns(
 const WRAPPED_NAME_MAX_CHARS: usize = 60;
 
 /// The unclaimed names and amounts of the funding table's stretch (see
-/// [`zip_funding_columns`]), in dump order.
+/// [`zip_funding_columns`]), in dump order, and its other unclaimed texts
+/// (printed beside another cell, or too long for a name).
 pub(super) fn funding_stretch_cells(
     bs: &[Flat],
     claimed: &[bool],
     t: &Template,
-) -> (Vec<usize>, Vec<usize>) {
+) -> (Vec<usize>, Vec<usize>, Vec<usize>) {
     let in_table = |k: &Kind| match k {
         Kind::Header(c) => matches!(c, HeaderCol::FundingName | HeaderCol::FundingAmount),
         Kind::Label(key) => t.field(key).is_some_and(|s| s.shape == Shape::FundingTable),
         _ => false,
     };
-    let (mut names, mut amounts) = (Vec::new(), Vec::new());
+    let (mut names, mut amounts, mut others) = (Vec::new(), Vec::new(), Vec::new());
     // The column headers open the table; its label may be printed with
     // the other labels, far from the rows.
     let header = |k: &Kind| {
@@ -274,7 +307,7 @@ pub(super) fn funding_stretch_cells(
         .position(|x| header(&x.b.kind))
         .or_else(|| bs.iter().position(|x| in_table(&x.b.kind)))
     else {
-        return (names, amounts);
+        return (names, amounts, others);
     };
     for (i, x) in bs.iter().enumerate().skip(start + 1) {
         match &x.b.kind {
@@ -292,10 +325,11 @@ pub(super) fn funding_stretch_cells(
                 names.push(i)
             }
             Kind::Money(_) => amounts.push(i),
+            Kind::Text(_) => others.push(i),
             _ => {}
         }
     }
-    (names, amounts)
+    (names, amounts, others)
 }
 
 /// Amounts printed alone, away from any label: the one that closes the

@@ -159,7 +159,10 @@ pub(super) fn line_kind(text: &str, t: &Template, v: &Vocabulary) -> LineKind {
     if let Some(f) = options_field(trimmed, t) {
         return LineKind::Options(f);
     }
-    if indent_width(text) >= 2 && !v.exact.contains_key(&key) {
+    // An indented line is running text unless it holds cells (dumps by
+    // position indent a row whose first cell is empty: `   2,270,000.00
+    // 项目当年预算（元） 2,270,000.00`).
+    if indent_width(text) >= 2 && !v.exact.contains_key(&key) && no_cells(trimmed, t, v) {
         return LineKind::ParagraphStart;
     }
     if is_prose(trimmed, t, v) {

@@ -81,7 +81,10 @@ pub fn unmargin_pages(pages: Vec<TextPage>, t: &Template) -> (Vec<TextPage>, Vec
 
 /// One page with its stretches put back in label-then-text order where
 /// exactly one cut fits; the lines of the labels of the other stretches
-/// go to `unsure` (their text is read as printed, its end uncertain).
+/// go to `unsure` (their text is read as printed, its end uncertain), as
+/// do those of a cut stretch's last label when the stretch ends the page
+/// and its first when it starts a page after the first (a text may run
+/// over the page break).
 fn unmargin_page(
     page: &TextPage,
     free: &[&str],
@@ -90,18 +93,43 @@ fn unmargin_page(
     unsure: &mut Vec<usize>,
 ) -> TextPage {
     let mut out = Vec::with_capacity(page.lines.len());
-    for s in stretches(page, free, t, in_table) {
-        match s {
-            Stretch::Other(l) => out.push(l.clone()),
-            Stretch::Text(lines) => match reorder(&lines, free) {
-                Some(new) => out.extend(new),
-                None => {
-                    for l in assemble_labels(&lines, free) {
-                        unsure.extend(l.parts.iter().map(|&i| lines[i].orig.no));
-                    }
-                    out.extend(lines.iter().map(|l| l.orig.clone()));
+    let parts = stretches(page, free, t, in_table);
+    let last = parts.len().saturating_sub(1);
+    for (k, s) in parts.into_iter().enumerate() {
+        let Stretch::Text(lines) = s else {
+            if let Stretch::Other(l) = s {
+                out.push(l.clone());
+            }
+            continue;
+        };
+        let labels = assemble_labels(&lines, free);
+        let lines_of = |l: &Label| {
+            l.parts
+                .iter()
+                .map(|&i| lines[i].orig.no)
+                .collect::<Vec<_>>()
+        };
+        match reorder(&lines, free) {
+            Some(new) => {
+                out.extend(new);
+                if k == last
+                    && let Some(l) = labels.last()
+                {
+                    unsure.extend(lines_of(l));
                 }
-            },
+                if k == 0
+                    && page.number > 1
+                    && let Some(l) = labels.first()
+                {
+                    unsure.extend(lines_of(l));
+                }
+            }
+            None => {
+                for l in &labels {
+                    unsure.extend(lines_of(l));
+                }
+                out.extend(lines.iter().map(|l| l.orig.clone()));
+            }
         }
     }
     TextPage {

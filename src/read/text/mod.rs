@@ -299,6 +299,40 @@ mod tests {
     }
 
     #[test]
+    fn an_indented_row_of_cells_is_not_running_text() {
+        // Dumps by position indent a row whose first cell (a label wrapped
+        // round it) is printed on the lines above and below.
+        let f = &fields(
+            "上海市财政支出项目绩效目标申报表\n\
+             项目总预算\n\
+             \x20            2,270,000.00    项目当年预算（元）  2,270,000.00\n\
+             （元）\n",
+        )[0];
+        assert_eq!(value(f, "current_year_budget"), Some("2,270,000.00"));
+    }
+
+    #[test]
+    fn a_funding_name_wrapped_round_its_amount_is_warned() {
+        let f = &fields(
+            "上海市财政支出项目绩效目标申报表\n\
+             \x20        子项目名称                        预算金额（元）\n\
+             项目当年投入\n\
+             资金构成     业务应用系统功能完善和适配改造开发费\n\
+             \x20                            48,390,000.00\n\
+             \x20        （含国产化适配）\n\
+             \x20           全年：做好系统日常运行维护和技术支撑服务。\n\
+             项目实施计划\n",
+        )[0];
+        assert!(
+            f.warnings.iter().any(|w| w.field == "funding_components"
+                && w.code == "ambiguous_assignment"
+                && w.message.contains("may go on")),
+            "{:?}",
+            f.warnings
+        );
+    }
+
+    #[test]
     fn a_label_cut_by_a_page_break_is_joined() {
         let (pages, _) = read_pages(
             "上海市财政支出项目绩效目标申报表\n子项目名称 预算金额（元）\n项目当年投入资金\u{c}构成 硬件设备购置费\n",
