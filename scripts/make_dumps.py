@@ -31,6 +31,11 @@ Extractors (each must be installed; CI never runs this script):
 
     python3 scripts/make_dumps.py            # all, ~10 min on 2 cores
     python3 scripts/make_dumps.py --only pdftotext-raw
+    python3 scripts/make_dumps.py --extra /tmp/extra   # not committed:
+        # the tuning truths' other three producers, dumped by the
+        # unshuffled extractors, with their truth in /tmp/extra/golden;
+        # a second tuning-side measure on renderings tuning never saw
+        #   shenbao check --input text --golden /tmp/extra/golden /tmp/extra/dumps/EXTRACTOR
 """
 
 import argparse
@@ -184,10 +189,42 @@ def dump(job):
     return f"{split}/{name}/{stem}"
 
 
+def extra(out):
+    """Dumps of the tuning truths' producers that sources() leaves out."""
+    used = {os.path.basename(p) for _, p, _ in sources()}
+    folder = os.path.join(ROOT, "fixtures", "producers", "tuning")
+    os.makedirs(os.path.join(out, "golden"), exist_ok=True)
+    jobs = []
+    for pdf in sorted(glob.glob(os.path.join(folder, "pf-*.pdf"))):
+        stem = os.path.splitext(os.path.basename(pdf))[0]
+        golden = os.path.join(ROOT, "golden", "producers", stem + ".json")
+        if os.path.basename(pdf) in used or not os.path.exists(golden):
+            continue
+        shutil.copyfile(golden, os.path.join(out, "golden", stem + ".json"))
+        jobs += [(out, pdf, n) for n in EXTRACTORS if not n.startswith("shuffled")]
+    with concurrent.futures.ProcessPoolExecutor(max_workers=os.cpu_count()) as ex:
+        list(ex.map(dump_extra, jobs))
+    print(f"{len(jobs)} extra dumps in {out}/dumps")
+
+
+def dump_extra(job):
+    out, pdf, name = job
+    stem = os.path.splitext(os.path.basename(pdf))[0]
+    folder = os.path.join(out, "dumps", name)
+    os.makedirs(folder, exist_ok=True)
+    text = EXTRACTORS[name](pdf)
+    with open(os.path.join(folder, stem + ".txt"), "w", encoding="utf-8") as f:
+        f.write(text)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--only", help="comma-separated extractor names")
+    ap.add_argument("--extra", metavar="DIR", help="dump the tuning truths' other producers there")
     args = ap.parse_args()
+    if args.extra:
+        extra(args.extra)
+        return
     names = args.only.split(",") if args.only else list(EXTRACTORS)
     for n in names:
         if n not in EXTRACTORS:

@@ -447,26 +447,49 @@ fn rows_from_reads(ps: &[Piece], reading: &Reading, close: &[bool]) -> (Vec<Indi
     (rows, doubts)
 }
 
-/// Drops the last row when it repeats the one before in every cell,
-/// with a warning.
+/// Reads a row printed twice in a row once, with a warning: a row cut by
+/// a page break is printed on both pages, whole or clipped (`100%` then
+/// `00%`), and its level names, when they start there, only on the
+/// second. The same level 3 twice, with the same levels and target, or
+/// a target that is the end of the other (clipped): the first printing is
+/// dropped when the second names other levels (those printed after the
+/// break), else the second; the whole target is kept.
 fn drop_repeated_row(rows: &mut Vec<IndicatorRow>, doubts: &mut Doubts) {
     let n = rows.len();
     if n < 2 {
         return;
     }
-    let same = |a: &IndicatorRow, b: &IndicatorRow| {
-        (&a.level1, &a.level2, &a.level3, &a.target) == (&b.level1, &b.level2, &b.level3, &b.target)
-    };
-    if same(&rows[n - 1], &rows[n - 2]) {
-        let row = rows.pop().expect("two rows");
-        doubts.push((
-            row.line,
-            format!(
-                "line {}: the row before printed again (a page break?), read once",
-                row.line
-            ),
-        ));
+    let (a, b) = (&rows[n - 2], &rows[n - 1]);
+    let (ta, tb) = (
+        a.target.clone().unwrap_or_default(),
+        b.target.clone().unwrap_or_default(),
+    );
+    if a.level3 != b.level3 || !(ta.ends_with(&tb) || tb.ends_with(&ta)) {
+        return;
     }
+    let same_levels = (&a.level1, &a.level2) == (&b.level1, &b.level2);
+    // The same row under other levels, whole both times: two rows.
+    if !same_levels && ta == tb {
+        return;
+    }
+    let longer = if ta.len() >= tb.len() { ta } else { tb };
+    let second = rows.pop().expect("two rows");
+    let first = rows.pop().expect("two rows");
+    let (mut kept, row) = if same_levels {
+        (first, second)
+    } else {
+        (second, first)
+    };
+    kept.target = Some(longer);
+    rows.push(kept);
+    doubts.push((
+        row.line,
+        format!(
+            "line {}: row {:?} printed twice (a page break?), read once",
+            row.line,
+            row.level3.as_deref().unwrap_or_default()
+        ),
+    ));
 }
 
 #[cfg(test)]
@@ -595,7 +618,48 @@ mod tests {
         ])
         .unwrap();
         assert_eq!(rows.len(), 1);
-        assert!(doubts[0].1.contains("printed again"), "{doubts:?}");
+        assert!(doubts[0].1.contains("printed twice"), "{doubts:?}");
+    }
+
+    #[test]
+    fn a_row_cut_by_a_page_break_and_clipped_takes_the_levels_after_the_break() {
+        let (rows, doubts) = read(&[
+            "产出目标",
+            "成本目标",
+            "成本控制率",
+            "≤100%",
+            "预算执行率",
+            "100%",
+            "投入和管理目标",
+            "管理目标",
+            "预算执行率",
+            "00%",
+        ])
+        .unwrap();
+        assert_eq!(
+            rows,
+            [
+                row(["产出目标", "成本目标", "成本控制率", "≤100%"]),
+                row(["投入和管理目标", "管理目标", "预算执行率", "100%"]),
+            ]
+        );
+        assert!(doubts[0].1.contains("printed twice"), "{doubts:?}");
+    }
+
+    #[test]
+    fn the_same_row_under_two_groups_is_two_rows() {
+        let (rows, _) = read(&[
+            "产出目标",
+            "成本目标",
+            "人员到位率",
+            "100%",
+            "投入和管理目标",
+            "管理目标",
+            "人员到位率",
+            "100%",
+        ])
+        .unwrap();
+        assert_eq!(rows.len(), 2);
     }
 
     #[test]
