@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashSet};
 
 use regex::Regex;
 
-use super::{Template, label_key};
+use super::{Shape, Template, label_key};
 
 /// A column header of a sub-table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,6 +55,8 @@ pub struct Vocabulary {
     /// [`GLUED_TERM_MIN_CHARS`] or more characters, found in one pass
     /// (text dumps whose cells were printed with nothing between them).
     pub glued_terms: TermMatcher,
+    /// Each option field's key and its options' [`label_key`]s.
+    pub option_keys: Vec<(String, Vec<String>)>,
 }
 
 /// Shortest label a line of glued cells is cut at: shorter label words
@@ -161,6 +163,12 @@ impl Vocabulary {
             exact,
             prefixes,
             words,
+            option_keys: t
+                .fields
+                .iter()
+                .filter(|f| f.shape == Shape::Option)
+                .map(|f| (f.key.clone(), keys(&f.options)))
+                .collect(),
             cell_keys: cell_texts.iter().map(|c| label_key(c)).collect(),
             cell_texts,
         }

@@ -61,8 +61,15 @@ pub(super) fn is_money_shaped(t: &str) -> bool {
 
 pub(super) fn is_date_shaped(t: &str) -> bool {
     let has_sep = t.contains(['/', '-', '.', '年']);
-    has_sep && !matches!(normalize::parse_date(t), DateParse::Invalid(_))
+    // A line of running text is no date: not parsed (the parser's
+    // message for a non-date costs more than the test).
+    has_sep
+        && t.chars().count() <= DATE_MAX_CHARS
+        && !matches!(normalize::parse_date(t), DateParse::Invalid(_))
 }
+
+/// Longest token tried as a date (`2019年12月31日` is 11 characters).
+const DATE_MAX_CHARS: usize = 24;
 
 /// Whether a token reads as an indicator target: a number, a percentage,
 /// a comparison (`≥90%`, `100%`, `6`, `平均减少50%`).
@@ -114,14 +121,10 @@ pub(super) fn options_field(line: &str, t: &Template) -> Option<String> {
     let key = label_key(line);
     let has_box = key.chars().any(|c| t.checkbox(c).is_some());
     let mut best: Option<(usize, &str)> = None;
-    for f in t.fields.iter().filter(|f| f.shape == Shape::Option) {
-        let n = f
-            .options
-            .iter()
-            .filter(|o| key.contains(&label_key(o)))
-            .count();
+    for (field, options) in &t.vocab().option_keys {
+        let n = options.iter().filter(|o| key.contains(o.as_str())).count();
         if n > 0 && best.is_none_or(|(m, _)| n > m) {
-            best = Some((n, &f.key));
+            best = Some((n, field));
         }
     }
     match best {

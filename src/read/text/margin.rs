@@ -61,46 +61,51 @@ struct Label {
 pub fn unmargin_pages(pages: Vec<TextPage>, t: &Template) -> (Vec<TextPage>, Vec<usize>) {
     let free = free_text_labels(t);
     let mut in_table = false;
-    let firsts: Vec<f64> = pages
+    let parts: Vec<Vec<Stretch>> = pages
         .iter()
-        .flat_map(|p| stretches(p, &free, t, &mut in_table))
-        .filter_map(|s| first_label_place(&s, &free))
+        .map(|p| stretches(p, &free, t, &mut in_table))
+        .collect();
+    let firsts: Vec<f64> = parts
+        .iter()
+        .flatten()
+        .filter_map(|s| first_label_place(s, &free))
         .collect();
     let amid = firsts.iter().filter(|&&p| p > 0.0).count();
     let before = firsts.iter().filter(|&&p| p < 0.0).count();
     if amid <= MARGIN_VOTES_PER_STREAM_VOTE * before || amid == 0 {
+        drop(parts);
         return (pages, Vec::new());
     }
-    let (mut unsure, mut in_table) = (Vec::new(), false);
-    let pages = pages
+    let mut unsure = Vec::new();
+    let out = pages
         .iter()
-        .map(|p| unmargin_page(p, &free, t, &mut in_table, &mut unsure))
+        .zip(parts)
+        .map(|(p, s)| unmargin_page(p.number, s, &free, &mut unsure))
         .collect();
-    (pages, unsure)
+    (out, unsure)
 }
 
-/// One page with its stretches put back in label-then-text order where
-/// exactly one cut fits; the lines of the labels of the other stretches
-/// go to `unsure` (their text is read as printed, its end uncertain), as
-/// do those of a cut stretch's last label when the stretch ends the page
-/// and its first when it starts a page after the first (a text may run
-/// over the page break).
+/// One page (its stretches) with its stretches put back in
+/// label-then-text order where exactly one cut fits; the lines of the
+/// labels of the other stretches go to `unsure` (their text is read as
+/// printed, its end uncertain), as do those of a cut stretch's last label
+/// when the stretch ends the page and its first when it starts a page
+/// after the first (a text may run over the page break).
 fn unmargin_page(
-    page: &TextPage,
+    number: usize,
+    parts: Vec<Stretch>,
     free: &[&str],
-    t: &Template,
-    in_table: &mut bool,
     unsure: &mut Vec<usize>,
 ) -> TextPage {
-    let mut out = Vec::with_capacity(page.lines.len());
-    let parts = stretches(page, free, t, in_table);
+    let mut out = Vec::new();
     let last = parts.len().saturating_sub(1);
     for (k, s) in parts.into_iter().enumerate() {
-        let Stretch::Text(lines) = s else {
-            if let Stretch::Other(l) = s {
+        let lines = match s {
+            Stretch::Other(l) => {
                 out.push(l.clone());
+                continue;
             }
-            continue;
+            Stretch::Text(lines) => lines,
         };
         let labels = assemble_labels(&lines, free);
         let lines_of = |l: &Label| {
@@ -118,7 +123,7 @@ fn unmargin_page(
                     unsure.extend(lines_of(l));
                 }
                 if k == 0
-                    && page.number > 1
+                    && number > 1
                     && let Some(l) = labels.first()
                 {
                     unsure.extend(lines_of(l));
@@ -132,10 +137,7 @@ fn unmargin_page(
             }
         }
     }
-    TextPage {
-        number: page.number,
-        lines: out,
-    }
+    TextPage { number, lines: out }
 }
 
 /// A run of free-text lines, or a line that is none.
