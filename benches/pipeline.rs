@@ -162,12 +162,39 @@ fn stages(c: &mut Criterion) {
     g.finish();
 }
 
+/// Glyph de-duplication on generated pages of 1k to 1M glyphs, the worst
+/// cases of hostile PDFs: one glyph painted at one spot over and over, and
+/// dashes overlapping along one line. Time per glyph should stay flat.
+fn dedupe_scaling(c: &mut Criterion) {
+    use shenbao::geom::{BBox, Glyph};
+    let settings = shenbao::LayoutSettings::default();
+    let tol = settings.dedupe_tolerance;
+    let mut g = c.benchmark_group("dedupe_glyphs");
+    for n in [1_000usize, 10_000, 100_000, 1_000_000] {
+        g.throughput(Throughput::Elements(n as u64));
+        let glyph = |x: f64| Glyph {
+            ch: '-',
+            bbox: BBox::new(x, 0.0, x + 5.0, 10.0),
+            size: 10.0,
+        };
+        let same: Vec<Glyph> = (0..n).map(|_| glyph(5.0)).collect();
+        let line: Vec<Glyph> = (0..n).map(|i| glyph(i as f64 * tol * 0.6)).collect();
+        g.bench_function(format!("same_spot/{n}"), |b| {
+            b.iter(|| dedupe_glyphs(&same, &settings).len())
+        });
+        g.bench_function(format!("overlapping_line/{n}"), |b| {
+            b.iter(|| dedupe_glyphs(&line, &settings).len())
+        });
+    }
+    g.finish();
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default()
         .sample_size(20)
         .warm_up_time(std::time::Duration::from_millis(500))
         .measurement_time(std::time::Duration::from_secs(3));
-    targets = stages
+    targets = stages, dedupe_scaling
 }
 criterion_main!(benches);
