@@ -53,7 +53,7 @@ pub mod warning;
 pub use error::{Error, Result};
 pub use geom::{BBox, Edge, Glyph, Orientation, PageContent};
 pub use record::{Record, Warning};
-pub use run::{Extractor, FileResult, collect_inputs};
+pub use run::{Extractor, FileResult, collect_inputs, collect_inputs_with};
 pub use settings::LayoutSettings;
 pub use template::Template;
 pub use warning::WarningCode;

@@ -85,6 +85,9 @@ enum Command {
         /// 3+ blank lines), or decide by content.
         #[arg(long, value_enum, default_value = "auto")]
         input: Input,
+        /// Follow symbolic links when walking folders (loops are detected).
+        #[arg(long)]
+        follow: bool,
     },
     /// Compare extraction with golden JSON and print a per-field accuracy
     /// table; exits 1 below 100%.
@@ -105,6 +108,9 @@ enum Command {
         /// Read inputs as PDFs, as text dumps, or decide by content.
         #[arg(long, value_enum, default_value = "auto")]
         input: Input,
+        /// Follow symbolic links when walking folders (loops are detected).
+        #[arg(long)]
+        follow: bool,
         /// Also count a text field right when at least this similar to the
         /// golden text (0..1, e.g. 0.98; default: equal modulo white space).
         /// For text dumps, which can lose or misplace characters.
@@ -181,6 +187,9 @@ struct IngestArgs {
     max_pages: usize,
     #[arg(long)]
     template: Option<PathBuf>,
+    /// Follow symbolic links when walking folders (loops are detected).
+    #[arg(long)]
+    follow: bool,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -301,18 +310,17 @@ fn to_lines(r: shenbao::FileResult) -> std::io::Result<FileLines> {
 
 fn run_extract(
     ex: &Extractor,
-    paths: &[PathBuf],
+    files: &[PathBuf],
     output: Option<&Path>,
     errors: Option<&Path>,
     jobs: usize,
 ) -> Result<ExitCode> {
-    let files = shenbao::collect_inputs(paths)?;
     let mut out = writer(output, Box::new(BufWriter::new(std::io::stdout().lock())))?;
     let mut err = writer(errors, Box::new(std::io::stderr()))?;
     let (mut forms, mut failed) = (0usize, 0usize);
     // Each file's JSON lines are made on the worker that extracted it;
     // this thread only writes them, in input order.
-    ex.extract_batch_map(&files, jobs, to_lines, |lines| {
+    ex.extract_batch_map(files, jobs, to_lines, |lines| {
         match lines? {
             FileLines::Records(buf, n) => {
                 forms += n;
@@ -350,13 +358,15 @@ fn run() -> Result<ExitCode> {
             template,
             dump,
             input,
+            follow,
         } => {
             let mut ex = extractor(&template)?;
             ex.input = input.into();
             if let Some(stage) = dump {
                 return run_dump(&ex, &paths, stage);
             }
-            run_extract(&ex, &paths, output.as_deref(), errors.as_deref(), jobs)
+            let files = shenbao::collect_inputs_with(&paths, follow)?;
+            run_extract(&ex, &files, output.as_deref(), errors.as_deref(), jobs)
         }
         Command::Check {
             golden,
@@ -365,6 +375,7 @@ fn run() -> Result<ExitCode> {
             jobs,
             template,
             input,
+            follow,
             text_similarity,
             ignore_indicator_levels,
         } => {
@@ -374,7 +385,8 @@ fn run() -> Result<ExitCode> {
                 text_similarity,
                 ignore_indicator_levels,
             };
-            run_check(&ex, &golden, &paths, bless, jobs, tol)
+            let files = shenbao::collect_inputs_with(&paths, follow)?;
+            run_check(&ex, &golden, &files, bless, jobs, tol)
         }
         Command::Ingest(a) => run_ingest(a),
         Command::Export {
@@ -436,7 +448,7 @@ fn run_ingest(a: IngestArgs) -> Result<ExitCode> {
     if !(a.timeout.is_finite() && a.timeout >= 0.0) {
         bail!("--timeout must be a number of seconds >= 0");
     }
-    let files = ingest::plan(&a.archive, &listed, a.shard)?;
+    let files = ingest::plan(&a.archive, &listed, a.shard, a.follow)?;
     let mut store = Store::open(&a.db, &ex.template)?;
     let opts = ingest::IngestOptions {
         jobs: a.jobs,
@@ -509,17 +521,16 @@ fn content_only(rec: &shenbao::Record) -> Result<Value> {
 fn run_check(
     ex: &Extractor,
     golden: &Path,
-    paths: &[PathBuf],
+    files: &[PathBuf],
     bless: bool,
     jobs: usize,
     tol: check::Tolerance,
 ) -> Result<ExitCode> {
-    let files = shenbao::collect_inputs(paths)?;
     let fields = check::Fields::of(&ex.template);
     let mut reports = Vec::new();
     let mut problems = Vec::new();
     let mut blessed = Vec::new();
-    ex.extract_batch(&files, jobs, |r| {
+    ex.extract_batch(files, jobs, |r| {
         let stem = r
             .path
             .file_stem()

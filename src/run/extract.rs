@@ -371,45 +371,75 @@ impl Extractor {
     }
 }
 
-/// Expands the inputs: files are taken as given, folders are walked
-/// (sorted, recursively) for `*.pdf` and `*.txt` files (any case). The result keeps the
-/// order of the inputs.
+/// The files to read: each path given, and the `.pdf` and `.txt` files
+/// under each folder given, walked in name order (walkdir). Below a
+/// folder given, links to folders are not followed unless `follow` (a
+/// link to `.` or two links into each other would give files again or
+/// never end; when followed, a loop is detected and not entered); links
+/// to files are read, broken ones listed to fail as unreadable; hidden
+/// entries (`.git`, `.cache`) are skipped. Each file is listed once, at
+/// its first sight (by canonical path), however many paths lead to it.
 pub fn collect_inputs(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
+    collect_inputs_with(paths, false)
+}
+
+/// [`collect_inputs`], following symbolic links below folders when
+/// `follow` (`--follow`).
+pub fn collect_inputs_with(paths: &[PathBuf], follow: bool) -> Result<Vec<PathBuf>> {
     let mut out = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    let mut push = |p: PathBuf, out: &mut Vec<PathBuf>| {
+        let key = std::fs::canonicalize(&p).unwrap_or_else(|_| p.clone());
+        if seen.insert(key) {
+            out.push(p);
+        }
+    };
     for p in paths {
         let meta = std::fs::metadata(p).map_err(|source| Error::Io {
             file: p.clone(),
             source,
         })?;
-        if meta.is_dir() {
-            walk(p, &mut out)?;
-        } else {
-            out.push(p.clone());
+        if !meta.is_dir() {
+            push(p.clone(), &mut out);
+            continue;
+        }
+        let walk = walkdir::WalkDir::new(p)
+            .follow_links(follow)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+        let named_input = |path: &Path| {
+            path.extension()
+                .is_some_and(|x| x.eq_ignore_ascii_case("pdf") || x.eq_ignore_ascii_case("txt"))
+        };
+        for entry in walk {
+            let entry = match entry {
+                Ok(e) => e,
+                // A loop of links (when following): its files are listed
+                // through the way in that came first.
+                Err(e) if e.loop_ancestor().is_some() => continue,
+                // A broken link named as an input (when following): listed,
+                // to fail as unreadable rather than vanish.
+                Err(e) if e.path().is_some_and(|x| x.is_symlink() && named_input(x)) => {
+                    push(e.path().expect("a path").to_path_buf(), &mut out);
+                    continue;
+                }
+                Err(e) => {
+                    let file = e.path().map_or_else(|| p.clone(), Path::to_path_buf);
+                    let source = e
+                        .into_io_error()
+                        .unwrap_or_else(|| std::io::Error::other("folder walk failed"));
+                    return Err(Error::Io { file, source });
+                }
+            };
+            // A link to a file (or a broken one) named as an input is
+            // read; only links to folders wait for `follow`.
+            let file_like = entry.file_type().is_file()
+                || (entry.file_type().is_symlink() && !entry.path().is_dir());
+            if file_like && named_input(entry.path()) {
+                push(entry.into_path(), &mut out);
+            }
         }
     }
     Ok(out)
-}
-
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
-    let io = |source| Error::Io {
-        file: dir.to_path_buf(),
-        source,
-    };
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map_err(io)?
-        .map(|e| e.map(|e| e.path()))
-        .collect::<std::io::Result<_>>()
-        .map_err(io)?;
-    entries.sort();
-    for e in entries {
-        if e.is_dir() {
-            walk(&e, out)?;
-        } else if e
-            .extension()
-            .is_some_and(|x| x.eq_ignore_ascii_case("pdf") || x.eq_ignore_ascii_case("txt"))
-        {
-            out.push(e);
-        }
-    }
-    Ok(())
 }

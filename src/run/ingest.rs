@@ -130,7 +130,8 @@ pub fn read_file_list(from: &Path) -> std::io::Result<Vec<PathBuf>> {
 }
 
 /// The files of one ingest: `inputs` then `listed` expanded
-/// ([`crate::collect_inputs`]), each with its stored path, duplicates
+/// ([`crate::collect_inputs_with`], links followed when `follow`), each
+/// with its stored path, duplicates
 /// dropped, kept in input order, and only those of `shard` when given. A
 /// missing `inputs` path is an error; a missing `listed` path (from
 /// `--files-from`) is kept, to be stored as an `io` failure.
@@ -138,17 +139,18 @@ pub fn plan(
     inputs: &[PathBuf],
     listed: &[PathBuf],
     shard: Option<Shard>,
+    follow: bool,
 ) -> Result<Vec<(PathBuf, String)>> {
     let cwd = std::env::current_dir().map_err(|source| Error::Io {
         file: PathBuf::from("."),
         source,
     })?;
-    let mut files = crate::collect_inputs(inputs)?;
+    let mut files = crate::collect_inputs_with(inputs, follow)?;
     for p in listed {
         if std::fs::symlink_metadata(p).is_err() {
             files.push(p.clone());
         } else {
-            files.extend(crate::collect_inputs(std::slice::from_ref(p))?);
+            files.extend(crate::collect_inputs_with(std::slice::from_ref(p), follow)?);
         }
     }
     let mut seen = HashSet::new();

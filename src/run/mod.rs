@@ -8,4 +8,6 @@ pub mod extract;
 pub mod ingest;
 
 pub use batch::{RunOptions, Ticket, catch, panic_reason, run_ordered};
-pub use extract::{Extractor, FileResult, InputKind, collect_inputs, sha256_hex, split_forms};
+pub use extract::{
+    Extractor, FileResult, InputKind, collect_inputs, collect_inputs_with, sha256_hex, split_forms,
+};
