@@ -267,11 +267,22 @@ fn ocr_settings_from_env(s: &mut OcrSettings) {
 fn main() -> ExitCode {
     match run() {
         Ok(code) => code,
+        // The reader of our output went away (`| head`): what it wanted was
+        // written; end quietly, as ripgrep does.
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("shenbao: {e:#}");
             ExitCode::from(2)
         }
     }
+}
+
+/// Whether an error comes from writing to a closed pipe.
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }
 
 /// Writes where asked, or to `default`.

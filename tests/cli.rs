@@ -181,3 +181,26 @@ fn text_dump_is_extracted_and_checked_like_a_pdf() {
     assert!(out.status.success(), "{s}");
     assert!(s.contains("(100.0%)"), "{s}");
 }
+
+#[test]
+fn a_closed_output_pipe_ends_the_run_quietly() {
+    // `shenbao extract … | head`: the reader goes away after a few bytes.
+    use std::io::Read;
+    let mut child = bin()
+        .arg("extract")
+        .arg(root().join("fixtures/dumps/tuning/pymupdf"))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 100];
+    child.stdout.take().unwrap().read_exact(&mut first).unwrap();
+    // stdout dropped: the pipe is closed.
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        !String::from_utf8_lossy(&out.stderr).contains("Broken pipe"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
