@@ -95,6 +95,11 @@ pub fn dedupe_glyphs(glyphs: &[Glyph], settings: &LayoutSettings) -> Vec<Glyph> 
             }
         }
     };
+    kept_glyphs(glyphs, keep)
+}
+
+/// The glyphs whose `keep` is true, in their order.
+fn kept_glyphs(glyphs: &[Glyph], keep: Vec<bool>) -> Vec<Glyph> {
     if !keep.contains(&false) {
         return glyphs.to_vec();
     }
@@ -639,12 +644,7 @@ mod tests {
                 }
             }
         }
-        glyphs
-            .iter()
-            .zip(keep)
-            .filter(|(_, k)| *k)
-            .map(|(g, _)| g.clone())
-            .collect()
+        kept_glyphs(glyphs, keep)
     }
 
     #[test]
@@ -682,13 +682,7 @@ mod tests {
                 } else {
                     keep_firsts_in_runs(&gs, &order)
                 };
-                let kept: Vec<Glyph> = gs
-                    .iter()
-                    .zip(keep)
-                    .filter(|(_, k)| *k)
-                    .map(|(g, _)| g.clone())
-                    .collect();
-                assert_eq!(kept, want);
+                assert_eq!(kept_glyphs(&gs, keep), want);
             }
         }
     }
