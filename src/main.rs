@@ -88,6 +88,13 @@ enum Command {
         /// Follow symbolic links when walking folders (loops are detected).
         #[arg(long)]
         follow: bool,
+        /// Wall-clock limit per file in seconds (0: none); a file past it
+        /// fails as timeout and the batch goes on.
+        #[arg(long, default_value_t = 0.0)]
+        timeout: f64,
+        /// Files with more pages fail as too_many_pages (0: no limit).
+        #[arg(long, default_value_t = 0)]
+        max_pages: usize,
     },
     /// Compare extraction with golden JSON and print a per-field accuracy
     /// table; exits 1 below 100%.
@@ -322,16 +329,16 @@ fn to_lines(r: shenbao::FileResult) -> std::io::Result<FileLines> {
 fn run_extract(
     ex: &Extractor,
     files: &[PathBuf],
-    output: Option<&Path>,
-    errors: Option<&Path>,
+    (output, errors): (Option<&Path>, Option<&Path>),
     jobs: usize,
+    limits: Option<shenbao::run::ingest::Limits>,
 ) -> Result<ExitCode> {
     let mut out = writer(output, Box::new(BufWriter::new(std::io::stdout().lock())))?;
     let mut err = writer(errors, Box::new(std::io::stderr()))?;
     let (mut forms, mut failed) = (0usize, 0usize);
     // Each file's JSON lines are made on the worker that extracted it;
     // this thread only writes them, in input order.
-    ex.extract_batch_map(files, jobs, to_lines, |lines| {
+    ex.extract_batch_limited(files, jobs, limits, to_lines, |lines| {
         match lines? {
             FileLines::Records(buf, n) => {
                 forms += n;
@@ -370,14 +377,24 @@ fn run() -> Result<ExitCode> {
             dump,
             input,
             follow,
+            timeout,
+            max_pages,
         } => {
             let mut ex = extractor(&template)?;
             ex.input = input.into();
             if let Some(stage) = dump {
                 return run_dump(&ex, &paths, stage);
             }
+            if !(timeout.is_finite() && timeout >= 0.0) {
+                bail!("--timeout must be a number of seconds >= 0");
+            }
+            let limits = (timeout > 0.0 || max_pages > 0).then(|| shenbao::run::ingest::Limits {
+                timeout: (timeout > 0.0).then(|| std::time::Duration::from_secs_f64(timeout)),
+                max_pages,
+            });
             let files = shenbao::collect_inputs_with(&paths, follow)?;
-            run_extract(&ex, &files, output.as_deref(), errors.as_deref(), jobs)
+            let out = (output.as_deref(), errors.as_deref());
+            run_extract(&ex, &files, out, jobs, limits)
         }
         Command::Check {
             golden,

@@ -204,3 +204,25 @@ fn a_closed_output_pipe_ends_the_run_quietly() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn extract_limits_fail_the_file_and_keep_the_batch_going() {
+    // synth-01.pdf has two pages; the text dump stays within the limits.
+    let out = bin()
+        .args(["extract", "--max-pages", "1"])
+        .arg(root().join("fixtures/synth-01.pdf"))
+        .arg(root().join("fixtures/text"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains(r#""code":"too_many_pages""#), "{stderr}");
+    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 3);
+    let out = bin()
+        .args(["extract", "--timeout", "0.000001"])
+        .arg(root().join("fixtures/synth-01.pdf"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains(r#""code":"timeout""#));
+}

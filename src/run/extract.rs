@@ -342,8 +342,28 @@ impl Extractor {
         map: impl Fn(FileResult) -> T + Send + Sync + 'static,
         sink: impl FnMut(T) -> std::io::Result<()>,
     ) -> std::io::Result<()> {
+        self.extract_batch_limited(files, jobs, None, map, sink)
+    }
+
+    /// [`Extractor::extract_batch_map`] under `limits` (`extract
+    /// --timeout --max-pages`), as `ingest` reads a file
+    /// ([`crate::run::ingest::extract_limited`]): past its deadline or page
+    /// limit a file fails (`timeout`, `too_many_pages`); one stuck where
+    /// the deadline is not checked is given up by the watchdog
+    /// ([`crate::run::ingest::hard_limit`]) and the batch goes on.
+    pub fn extract_batch_limited<T: Send + 'static>(
+        &self,
+        files: &[PathBuf],
+        jobs: usize,
+        limits: Option<crate::run::ingest::Limits>,
+        map: impl Fn(FileResult) -> T + Send + Sync + 'static,
+        sink: impl FnMut(T) -> std::io::Result<()>,
+    ) -> std::io::Result<()> {
         let opts = RunOptions {
             jobs,
+            watchdog: limits
+                .and_then(|l| l.timeout)
+                .map(crate::run::ingest::hard_limit),
             ..RunOptions::default()
         };
         let job = Arc::new((self.clone(), files.to_vec(), map));
@@ -360,11 +380,35 @@ impl Extractor {
                 })
             }
         };
-        let work = move |i: usize, _: &Ticket<T>| {
+        let work = move |i: usize, ticket: &Ticket<T>| {
             let (ex, files, map) = &*job;
+            let path = &files[i];
+            let Some(limits) = limits else {
+                return map(FileResult {
+                    path: path.clone(),
+                    result: ex.extract_file(path),
+                });
+            };
+            if let Some(t) = limits.timeout {
+                let job = job.clone();
+                ticket.arm(move |_| {
+                    let (_, files, map) = &*job;
+                    map(FileResult {
+                        path: files[i].clone(),
+                        result: Err(Error::Timeout {
+                            file: files[i].clone(),
+                            seconds: crate::run::ingest::hard_limit(t).as_secs_f64(),
+                        }),
+                    })
+                });
+            }
+            let result = ex.read(path).and_then(|bytes| {
+                let sha = sha256_hex(&bytes);
+                crate::run::ingest::extract_limited(ex, path, &sha, &bytes, &limits).1
+            });
             map(FileResult {
-                path: files[i].clone(),
-                result: ex.extract_file(&files[i]),
+                path: path.clone(),
+                result,
             })
         };
         run_ordered(files.len(), &opts, work, on_panic, sink)
