@@ -41,6 +41,9 @@ pub enum Error {
         pages: usize,
         limit: usize,
     },
+    /// A file over one of the per-file budgets (its size, ...): named.
+    #[error("{file}: over the {budget}")]
+    TooComplex { file: PathBuf, budget: String },
     #[error("{file}: internal error: {reason}")]
     Internal { file: PathBuf, reason: String },
     #[error("template {file}: {reason}")]
@@ -63,6 +66,7 @@ impl Error {
             Error::NoForm { .. } => "no_form",
             Error::Timeout { .. } => "timeout",
             Error::TooManyPages { .. } => "too_many_pages",
+            Error::TooComplex { .. } => "too_complex",
             Error::Internal { .. } => "internal",
             Error::Template { .. } => "template",
         }

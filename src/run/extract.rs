@@ -161,10 +161,7 @@ impl Extractor {
 
     /// Reads a file's bytes.
     pub fn read(&self, path: &Path) -> Result<Vec<u8>> {
-        std::fs::read(path).map_err(|source| Error::Io {
-            file: path.to_path_buf(),
-            source,
-        })
+        read_input(path, self.pdf.max_file_bytes)
     }
 
     /// Stage 1, read: each page's positioned glyphs and ruling lines,
@@ -413,6 +410,30 @@ impl Extractor {
         };
         run_ordered(files.len(), &opts, work, on_panic, sink)
     }
+}
+
+/// A file's bytes, at most `max_bytes` of them: a larger file (or an
+/// endless device such as `/dev/zero`) fails as `too_complex`, read no
+/// further than one byte past the budget.
+pub fn read_input(path: &Path, max_bytes: u64) -> Result<Vec<u8>> {
+    use std::io::Read;
+    let io = |source| Error::Io {
+        file: path.to_path_buf(),
+        source,
+    };
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .map_err(io)?
+        .take(max_bytes.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(io)?;
+    if bytes.len() as u64 > max_bytes {
+        return Err(Error::TooComplex {
+            file: path.to_path_buf(),
+            budget: format!("file size budget of {max_bytes} bytes"),
+        });
+    }
+    Ok(bytes)
 }
 
 /// The files to read: each path given, and the `.pdf` and `.txt` files

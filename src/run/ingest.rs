@@ -300,12 +300,19 @@ fn process(
 ) -> Outcome {
     let start = Instant::now();
     let spath = Path::new(stored);
-    let bytes = match std::fs::read(path) {
+    let bytes = match crate::run::extract::read_input(path, ex.pdf.max_file_bytes) {
         Ok(b) => b,
-        Err(source) => {
-            let e = Error::Io {
-                file: spath.to_path_buf(),
-                source,
+        Err(e) => {
+            let e = match e {
+                Error::Io { source, .. } => Error::Io {
+                    file: spath.to_path_buf(),
+                    source,
+                },
+                Error::TooComplex { budget, .. } => Error::TooComplex {
+                    file: spath.to_path_buf(),
+                    budget,
+                },
+                e => e,
             };
             let mut row = failed_row(stored, &e, opts);
             row.elapsed_ms = start.elapsed().as_millis() as u64;

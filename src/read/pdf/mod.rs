@@ -107,6 +107,10 @@ pub struct PdfSettings {
     /// Upper bound on one page's decompressed content, in bytes (guards
     /// against decompression bombs). Default 64 MiB.
     pub max_content_bytes: usize,
+    /// Largest input file read, in bytes (PDF or text dump; a device or
+    /// pipe is read up to it): a larger one fails with
+    /// [`Error::TooComplex`] before it is parsed. Default 256 MiB.
+    pub max_file_bytes: u64,
     /// A file with more pages than this is refused with
     /// [`Error::TooManyPages`] before any page is read. 0 (the default):
     /// no limit.
@@ -165,6 +169,7 @@ impl Default for PdfSettings {
             font_descriptor_metrics: false,
             clip_tolerance: 1.0,
             max_content_bytes: 64 << 20,
+            max_file_bytes: 256 << 20,
             max_pages: 0,
             deadline: None,
         }
