@@ -105,6 +105,13 @@ pub struct IndicatorValues {
     target_suffixes: BTreeMap<String, Vec<String>>,
 }
 
+impl IndicatorValues {
+    /// Whether `s` is one of the template's level names, as printed.
+    pub fn is_level_name(&self, s: &str) -> bool {
+        self.level_names.iter().any(|n| n == s)
+    }
+}
+
 /// A target suffix ([`IndicatorValues`]) with its operator.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TargetSuffix {

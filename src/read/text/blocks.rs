@@ -197,7 +197,7 @@ pub(super) fn no_cells(line: &str, t: &Template, v: &Vocabulary) -> bool {
         v.exact.contains_key(&k)
             || (v.prefixes.contains(&k) && k.chars().count() >= 4)
             || t.field_with_prefix(tok).is_some()
-            || t.indicator_values.level_names.contains(&k)
+            || t.indicator_values.is_level_name(&k)
             || is_money_shaped(tok)
             || is_date_shaped(tok)
     })
@@ -538,7 +538,7 @@ fn line_is_label(lines: &[PageLine], kinds: &[LineKind], i: usize, t: &Template)
         return true;
     }
     let key = label_key(&lines[i].text);
-    t.indicator_values.level_names.contains(&key)
+    t.indicator_values.is_level_name(&key)
 }
 
 /// A form's pages, each with its blocks.

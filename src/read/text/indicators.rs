@@ -674,10 +674,9 @@ fn fill_levels(
 /// dump.
 pub fn candidates_to_fields(mut forms: Vec<TextFields>, t: &Template) -> Vec<TextFields> {
     let roles = indicator_roles(&forms);
-    let names = &t.indicator_values.level_names;
     // Only the template's names: roles learned from two names on one line
     // also catch a level 3 printed beside a target that is text.
-    let is_level = |s: &str| names.iter().any(|n| n == s);
+    let is_level = |s: &str| t.indicator_values.is_level_name(s);
     for f in &mut forms {
         warn_strays(f);
         match indicators_in_order(&f.items, &is_level, &|s| blocks::is_target_shaped(s, t)) {

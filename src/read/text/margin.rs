@@ -251,7 +251,7 @@ fn text_line<'a>(l: &'a PageLine, free: &[&str], t: &Template) -> Option<Line<'a
             || is_money_shaped(tok)
             || is_date_shaped(tok)
             || is_target_shaped(tok, t)
-            || t.indicator_values.level_names.iter().any(|n| *n == tok)
+            || t.indicator_values.is_level_name(tok)
     });
     let other_label = piece.is_none() && v.exact.contains_key(&key);
     (!hard && !other_label).then_some(Line {
