@@ -48,6 +48,15 @@ pub enum Error {
     Internal { file: PathBuf, reason: String },
     #[error("template {file}: {reason}")]
     Template { file: PathBuf, reason: String },
+    /// A failure reported by a worker process
+    /// ([`crate::run::isolate`]): its code and message as it gave them
+    /// (the message names the file).
+    #[error("{message}")]
+    Reported {
+        file: PathBuf,
+        code: &'static str,
+        message: String,
+    },
 }
 
 impl Error {
@@ -69,7 +78,36 @@ impl Error {
             Error::TooComplex { .. } => "too_complex",
             Error::Internal { .. } => "internal",
             Error::Template { .. } => "template",
+            Error::Reported { code, .. } => code,
         }
+    }
+
+    /// Every code [`Error::code`] gives.
+    pub const CODES: [&'static str; 15] = [
+        "io",
+        "empty",
+        "not_pdf",
+        "damaged",
+        "encrypted",
+        "page",
+        "no_text_layer",
+        "ocr_unavailable",
+        "ocr",
+        "no_form",
+        "timeout",
+        "too_many_pages",
+        "too_complex",
+        "internal",
+        "template",
+    ];
+
+    /// `code` as one of [`Error::CODES`]; `"internal"` for any other.
+    pub fn static_code(code: &str) -> &'static str {
+        Error::CODES
+            .iter()
+            .find(|c| **c == code)
+            .copied()
+            .unwrap_or("internal")
     }
 }
 

@@ -4,6 +4,7 @@ use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand, ValueEnum};
@@ -12,6 +13,7 @@ use serde_json::Value;
 use shenbao::out::store::{self, Store};
 use shenbao::out::{check, dump};
 use shenbao::read::scan::{OcrSettings, Recognizer};
+use shenbao::run::isolate::{self, Pool};
 use shenbao::{Extractor, Template};
 
 #[derive(Parser)]
@@ -95,6 +97,8 @@ enum Command {
         /// Files with more pages fail as too_many_pages (0: no limit).
         #[arg(long, default_value_t = 0)]
         max_pages: usize,
+        #[command(flatten)]
+        isolation: Isolation,
     },
     /// Compare extraction with golden JSON and print a per-field accuracy
     /// table; exits 1 below 100%.
@@ -197,6 +201,49 @@ struct IngestArgs {
     /// Follow symbolic links when walking folders (loops are detected).
     #[arg(long)]
     follow: bool,
+    #[command(flatten)]
+    isolation: Isolation,
+}
+
+/// How files are read: each in a worker process (the default), or here.
+#[derive(clap::Args)]
+struct Isolation {
+    /// Memory a file may take, in MiB (0: no limit): its worker process's
+    /// data segment; past it the file fails as too_complex.
+    #[arg(long, value_name = "MIB", default_value_t = 1024)]
+    max_memory: u64,
+    /// Read files in this process instead of in worker processes: no
+    /// memory limit, and a file stuck past its timeout is abandoned (its
+    /// thread runs on), not stopped.
+    #[arg(long)]
+    in_process: bool,
+}
+
+impl Isolation {
+    fn max_memory(&self) -> Option<u64> {
+        (self.max_memory > 0).then_some(self.max_memory << 20)
+    }
+
+    /// The pool of worker processes running this program with its own
+    /// arguments, or none with `--in-process`.
+    fn pool(
+        &self,
+        ex: &Extractor,
+        limits: &shenbao::run::ingest::Limits,
+    ) -> Result<Option<Arc<Pool>>> {
+        if self.in_process {
+            return Ok(None);
+        }
+        let program =
+            std::env::current_exe().context("cannot find this program to start workers")?;
+        let args = std::env::args_os().skip(1).collect();
+        Ok(Some(Arc::new(Pool::new(
+            program,
+            args,
+            *limits,
+            ex.template.record_fields(),
+        ))))
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -326,19 +373,38 @@ fn to_lines(r: shenbao::FileResult) -> std::io::Result<FileLines> {
     })
 }
 
+/// [`to_lines`] for a file read by a worker: its record lines as it wrote
+/// them.
+fn worker_lines(r: isolate::FileLines) -> std::io::Result<FileLines> {
+    match r.result {
+        Ok(records) => {
+            let mut buf = Vec::new();
+            for rec in &records {
+                buf.extend_from_slice(rec.as_bytes());
+                buf.push(b'\n');
+            }
+            Ok(FileLines::Records(buf, records.len()))
+        }
+        Err(e) => to_lines(shenbao::FileResult {
+            path: r.path,
+            result: Err(e),
+        }),
+    }
+}
+
 fn run_extract(
     ex: &Extractor,
     files: &[PathBuf],
     (output, errors): (Option<&Path>, Option<&Path>),
     jobs: usize,
-    limits: Option<shenbao::run::ingest::Limits>,
+    (limits, pool): (shenbao::run::ingest::Limits, Option<Arc<Pool>>),
 ) -> Result<ExitCode> {
     let mut out = writer(output, Box::new(BufWriter::new(std::io::stdout().lock())))?;
     let mut err = writer(errors, Box::new(std::io::stderr()))?;
     let (mut forms, mut failed) = (0usize, 0usize);
     // Each file's JSON lines are made on the worker that extracted it;
     // this thread only writes them, in input order.
-    ex.extract_batch_limited(files, jobs, limits, to_lines, |lines| {
+    let sink = |lines: std::io::Result<FileLines>| {
         match lines? {
             FileLines::Records(buf, n) => {
                 forms += n;
@@ -350,7 +416,14 @@ fn run_extract(
             }
         }
         Ok(())
-    })?;
+    };
+    match pool {
+        Some(pool) => isolate::extract_batch(pool, files, jobs, worker_lines, sink)?,
+        None => {
+            let limited = (limits.timeout.is_some() || limits.max_pages > 0).then_some(limits);
+            ex.extract_batch_limited(files, jobs, limited, to_lines, sink)?
+        }
+    }
     out.flush()?;
     err.flush()?;
     eprintln!(
@@ -379,6 +452,7 @@ fn run() -> Result<ExitCode> {
             follow,
             timeout,
             max_pages,
+            isolation,
         } => {
             let mut ex = extractor(&template)?;
             ex.input = input.into();
@@ -388,13 +462,19 @@ fn run() -> Result<ExitCode> {
             if !(timeout.is_finite() && timeout >= 0.0) {
                 bail!("--timeout must be a number of seconds >= 0");
             }
-            let limits = (timeout > 0.0 || max_pages > 0).then(|| shenbao::run::ingest::Limits {
+            let limits = shenbao::run::ingest::Limits {
                 timeout: (timeout > 0.0).then(|| std::time::Duration::from_secs_f64(timeout)),
                 max_pages,
-            });
+                max_memory: isolation.max_memory(),
+            };
+            if isolate::is_worker() {
+                isolate::serve(&ex, &limits)?;
+                return Ok(ExitCode::SUCCESS);
+            }
+            let pool = isolation.pool(&ex, &limits)?;
             let files = shenbao::collect_inputs_with(&paths, follow)?;
             let out = (output.as_deref(), errors.as_deref());
-            run_extract(&ex, &files, out, jobs, limits)
+            run_extract(&ex, &files, out, jobs, (limits, pool))
         }
         Command::Check {
             golden,
@@ -464,6 +544,18 @@ fn run() -> Result<ExitCode> {
 fn run_ingest(a: IngestArgs) -> Result<ExitCode> {
     use shenbao::run::ingest;
     let ex = extractor(&a.template)?;
+    if !(a.timeout.is_finite() && a.timeout >= 0.0) {
+        bail!("--timeout must be a number of seconds >= 0");
+    }
+    let limits = ingest::Limits {
+        timeout: (a.timeout > 0.0).then(|| std::time::Duration::from_secs_f64(a.timeout)),
+        max_pages: a.max_pages,
+        max_memory: a.isolation.max_memory(),
+    };
+    if isolate::is_worker() {
+        isolate::serve(&ex, &limits)?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let listed = match &a.files_from {
         Some(f) => {
             ingest::read_file_list(f).with_context(|| format!("cannot read {}", f.display()))?
@@ -473,25 +565,20 @@ fn run_ingest(a: IngestArgs) -> Result<ExitCode> {
     if a.archive.is_empty() && a.files_from.is_none() {
         bail!("nothing to ingest: give ARCHIVE paths or --files-from");
     }
-    if !(a.timeout.is_finite() && a.timeout >= 0.0) {
-        bail!("--timeout must be a number of seconds >= 0");
-    }
     let files = ingest::plan(&a.archive, &listed, a.shard, a.follow)?;
     let mut store = Store::open(&a.db, &ex.template)?;
     let opts = ingest::IngestOptions {
         jobs: a.jobs,
         force: a.force,
-        limits: ingest::Limits {
-            timeout: (a.timeout > 0.0).then(|| std::time::Duration::from_secs_f64(a.timeout)),
-            max_pages: a.max_pages,
-        },
+        limits,
         version: match &a.template {
             Some(p) => ingest::extractor_version(Some(&std::fs::read(p)?)),
             None => ingest::extractor_version(None),
         },
     };
     let progress = ingest::Progress::new(files.len());
-    let sum = ingest::ingest(&ex, &mut store, &files, &opts, |s| progress.update(s))?;
+    let pool = a.isolation.pool(&ex, &limits)?;
+    let sum = ingest::ingest(&ex, &mut store, &files, &opts, pool, |s| progress.update(s))?;
     progress.finish();
     eprintln!("{}", sum.line());
     Ok(if sum.failed > 0 {

@@ -7,6 +7,8 @@ use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use lopdf::{Document, Object, Stream, dictionary};
+
+mod common;
 use rusqlite::Connection;
 
 fn root() -> PathBuf {
@@ -207,15 +209,24 @@ fn pdf_without_the_form_is_stored_as_no_form() {
 }
 
 #[test]
-fn runaway_pdf_times_out_and_the_batch_goes_on() {
+fn runaway_pdf_is_stored_as_too_complex_and_the_batch_goes_on() {
+    // 10^11 nested Form XObject calls: over the per-page budget at once.
     let t = Instant::now();
-    let reason = bad_file_case(
-        "runaway.pdf",
-        &runaway_pdf(),
-        "timeout",
-        &["--timeout", "0.5"],
+    let reason = bad_file_case("runaway.pdf", &runaway_pdf(), "too_complex", &[]);
+    assert!(
+        reason.contains("XObject budget of 10000 invocations per page (page 1)"),
+        "{reason}"
     );
-    assert!(reason.contains("time limit of 0.5 s"), "{reason}");
+    assert!(t.elapsed() < Duration::from_secs(60), "{:?}", t.elapsed());
+}
+
+#[test]
+fn slow_pdf_times_out_and_the_batch_goes_on() {
+    // Millions of glyphs within every budget: slower than 0.05 s.
+    let t = Instant::now();
+    let slow = common::hostile::slow_pages(9, 8000);
+    let reason = bad_file_case("slow.pdf", &slow, "timeout", &["--timeout", "0.05"]);
+    assert!(reason.contains("time limit of 0.05 s"), "{reason}");
     assert!(
         t.elapsed() < Duration::from_secs(60),
         "the deadline stops the file: {:?}",

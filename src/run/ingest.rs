@@ -20,6 +20,7 @@ use crate::read::pdf::Deadline;
 use crate::record::Record;
 use crate::run::batch::{RunOptions, Ticket, run_ordered};
 use crate::run::extract::{Extractor, sha256_hex};
+use crate::run::isolate::Pool;
 
 /// Bounds on the work spent on one file.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -28,13 +29,21 @@ pub struct Limits {
     pub timeout: Option<Duration>,
     /// Most pages a file may have; 0: unbounded.
     pub max_pages: usize,
+    /// Memory a file's worker process may allocate (its data segment), in
+    /// bytes; `None`: unbounded. Applies where files are read in workers
+    /// ([`crate::run::isolate`]).
+    pub max_memory: Option<u64>,
 }
+
+/// The default memory budget of a file's worker: 1 GiB.
+pub const DEFAULT_MAX_MEMORY: u64 = 1 << 30;
 
 impl Default for Limits {
     fn default() -> Self {
         Limits {
             timeout: Some(Duration::from_secs(30)),
             max_pages: 50,
+            max_memory: Some(DEFAULT_MAX_MEMORY),
         }
     }
 }
@@ -296,6 +305,7 @@ fn process(
     stored: &str,
     opts: &IngestOptions,
     known: &HashMap<String, Known>,
+    pool: Option<&Pool>,
     ticket: &Ticket<Outcome>,
 ) -> Outcome {
     let start = Instant::now();
@@ -327,7 +337,7 @@ fn process(
     {
         return Outcome::Skipped { failed: k.failed };
     }
-    if let Some(t) = opts.limits.timeout {
+    if let Some(t) = opts.limits.timeout.filter(|_| pool.is_none()) {
         let e = Error::Timeout {
             file: spath.to_path_buf(),
             seconds: hard_limit(t).as_secs_f64(),
@@ -352,7 +362,14 @@ fn process(
             Outcome::Done(Box::new(row), Vec::new())
         });
     }
-    let (pages, result) = extract_limited(ex, spath, &sha, &bytes, &opts.limits);
+    let size = bytes.len() as u64;
+    let (pages, result) = match pool {
+        Some(pool) => {
+            drop(bytes); // the worker reads the file itself
+            pool.extract(path, spath)
+        }
+        None => extract_limited(ex, spath, &sha, &bytes, &opts.limits),
+    };
     let (status, error_code, error, records) = match result {
         Ok(r) => (Status::Ok, None, None, r),
         Err(e) => (
@@ -365,7 +382,7 @@ fn process(
     let row = FileRow {
         path: stored.to_string(),
         sha256: sha,
-        size: bytes.len() as u64,
+        size,
         pages,
         status,
         error_code,
@@ -389,11 +406,16 @@ pub fn hard_limit(timeout: Duration) -> Duration {
 /// failure does not). With a timeout, a watchdog backs up the cooperative
 /// deadline ([`hard_limit`]): a file stuck past it is stored as `timeout`
 /// and its worker thread left behind.
+///
+/// With `pool`, each file is read in a worker process of it
+/// ([`crate::run::isolate`]: its memory capped, killed past its timeout)
+/// and no watchdog is needed.
 pub fn ingest(
     ex: &Extractor,
     store: &mut Store,
     files: &[(PathBuf, String)],
     opts: &IngestOptions,
+    pool: Option<Arc<Pool>>,
     mut on_progress: impl FnMut(&Summary),
 ) -> std::result::Result<Summary, StoreError> {
     let start = Instant::now();
@@ -404,14 +426,18 @@ pub fn ingest(
     };
     let run = RunOptions {
         jobs: opts.jobs,
-        watchdog: opts.limits.timeout.map(hard_limit),
+        watchdog: opts
+            .limits
+            .timeout
+            .filter(|_| pool.is_none())
+            .map(hard_limit),
         ..RunOptions::default()
     };
-    let job = Arc::new((ex.clone(), files.to_vec(), opts.clone(), known));
+    let job = Arc::new((ex.clone(), files.to_vec(), opts.clone(), known, pool));
     let on_panic = {
         let job = job.clone();
         move |i: usize, reason: String| {
-            let (_, files, opts, _) = &*job;
+            let (_, files, opts, _, _) = &*job;
             let stored = &files[i].1;
             let e = Error::Internal {
                 file: PathBuf::from(stored),
@@ -421,9 +447,9 @@ pub fn ingest(
         }
     };
     let work = move |i: usize, ticket: &Ticket<Outcome>| {
-        let (ex, files, opts, known) = &*job;
+        let (ex, files, opts, known, pool) = &*job;
         let (path, stored) = &files[i];
-        process(ex, path, stored, opts, known, ticket)
+        process(ex, path, stored, opts, known, pool.as_deref(), ticket)
     };
     run_ordered(files.len(), &run, work, on_panic, |outcome| {
         match outcome {

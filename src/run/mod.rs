@@ -6,6 +6,7 @@
 pub mod batch;
 pub mod extract;
 pub mod ingest;
+pub mod isolate;
 
 pub use batch::{RunOptions, Ticket, catch, panic_reason, run_ordered};
 pub use extract::{

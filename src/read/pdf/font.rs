@@ -9,6 +9,7 @@ use std::collections::HashMap;
 
 use lopdf::{Dictionary, Document, Object};
 
+use super::budget::{Stop, Tally};
 use super::cmap::ToUnicode;
 use super::encoding::{glyph_name_to_char, simple_base_table};
 
@@ -148,15 +149,21 @@ fn get_name<'a>(doc: &'a Document, d: &'a Dictionary, key: &[u8]) -> Option<&'a 
     }
 }
 
-fn load_to_unicode(doc: &Document, d: &Dictionary) -> Option<ToUnicode> {
-    match get(doc, d, b"ToUnicode")? {
-        Object::Stream(s) => {
-            let data = s.get_plain_content().ok()?;
-            let map = ToUnicode::parse(&data);
-            if map.is_empty() { None } else { Some(map) }
-        }
-        _ => None,
-    }
+/// The font's ToUnicode map, its stream inflated within the budgets
+/// (`None` when absent, undecodable or empty).
+fn load_to_unicode(
+    doc: &Document,
+    d: &Dictionary,
+    tally: &mut Tally,
+) -> Result<Option<ToUnicode>, Stop> {
+    let Some(Object::Stream(s)) = get(doc, d, b"ToUnicode") else {
+        return Ok(None);
+    };
+    let Some(data) = tally.inflate(s)? else {
+        return Ok(None);
+    };
+    let map = ToUnicode::parse(&data);
+    Ok(if map.is_empty() { None } else { Some(map) })
 }
 
 /// Ascent and descent from a font descriptor, in units of the font size.
@@ -171,15 +178,19 @@ fn metrics(doc: &Document, fd: Option<&Dictionary>) -> (Option<f64>, Option<f64>
 }
 
 impl Font {
-    /// Parses a font dictionary. Never fails: anything unreadable falls back
-    /// to one-byte codes, U+FFFD and a 0.5 em width.
-    pub fn load(doc: &Document, dict: &Dictionary) -> Font {
+    /// Parses a font dictionary. Fails only over a budget (its ToUnicode
+    /// stream inflating past it): anything unreadable falls back to
+    /// one-byte codes, U+FFFD and a 0.5 em width.
+    pub fn load(doc: &Document, dict: &Dictionary, tally: &mut Tally) -> Result<Font, Stop> {
         let subtype = get_name(doc, dict, b"Subtype").unwrap_or(b"");
-        if subtype == b"Type0" {
+        let to_unicode = load_to_unicode(doc, dict, tally)?;
+        let mut f = if subtype == b"Type0" {
             Self::load_type0(doc, dict)
         } else {
             Self::load_simple(doc, dict, subtype == b"Type3")
-        }
+        };
+        f.to_unicode = to_unicode;
+        Ok(f)
     }
 
     fn empty(codes: Codes, fallback: Fallback) -> Font {
@@ -203,7 +214,6 @@ impl Font {
 
     fn load_simple(doc: &Document, dict: &Dictionary, type3: bool) -> Font {
         let mut f = Font::empty(Codes::OneByte, Fallback::Table);
-        f.to_unicode = load_to_unicode(doc, dict);
         let fd = get_dict(doc, dict, b"FontDescriptor");
         let symbolic = fd
             .and_then(|fd| get_num(doc, fd, b"Flags"))
@@ -286,7 +296,6 @@ impl Font {
             _ => (Codes::TwoByte, Fallback::None),
         };
         let mut f = Font::empty(codes, fallback);
-        f.to_unicode = load_to_unicode(doc, dict);
         let desc = match get(doc, dict, b"DescendantFonts") {
             Some(Object::Array(a)) => a.first().map(|o| deref(doc, o)),
             _ => None,
@@ -498,21 +507,28 @@ pub struct FontCache {
 }
 
 impl FontCache {
-    pub fn get_or_load(&mut self, doc: &Document, obj: &Object) -> Option<std::rc::Rc<Font>> {
+    /// The font `obj` is or refers to, parsed once per document; `None`
+    /// when it is no font dictionary.
+    pub fn get_or_load(
+        &mut self,
+        doc: &Document,
+        obj: &Object,
+        tally: &mut Tally,
+    ) -> Result<Option<std::rc::Rc<Font>>, Stop> {
         let (key, dict) = match obj {
-            Object::Reference(id) => match doc.get_object(*id).ok()? {
-                Object::Dictionary(d) => ((id.0, id.1, 0), d),
-                _ => return None,
+            Object::Reference(id) => match doc.get_object(*id) {
+                Ok(Object::Dictionary(d)) => ((id.0, id.1, 0), d),
+                _ => return Ok(None),
             },
             Object::Dictionary(d) => ((0, 0, d as *const Dictionary as usize), d),
-            _ => return None,
+            _ => return Ok(None),
         };
-        Some(
-            self.by_key
-                .entry(key)
-                .or_insert_with(|| std::rc::Rc::new(Font::load(doc, dict)))
-                .clone(),
-        )
+        if let Some(f) = self.by_key.get(&key) {
+            return Ok(Some(f.clone()));
+        }
+        let f = std::rc::Rc::new(Font::load(doc, dict, tally)?);
+        self.by_key.insert(key, f.clone());
+        Ok(Some(f))
     }
 }
 

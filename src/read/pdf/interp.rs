@@ -12,6 +12,7 @@ use std::rc::Rc;
 use lopdf::{Dictionary, Document, Object, ObjectId};
 
 use super::PdfSettings;
+use super::budget::{Stop, Tally};
 use super::edges::RawEdges;
 use super::fold::fold_radical;
 use super::font::{Font, FontCache};
@@ -88,6 +89,8 @@ pub struct Interp<'a> {
     pub doc: &'a Document,
     pub settings: &'a PdfSettings,
     pub fonts: &'a mut FontCache,
+    /// The file's shared budgets (bytes inflated, operators run).
+    pub tally: &'a mut Tally,
     pub glyphs: Vec<Glyph>,
     pub edges: RawEdges,
     /// Images painted (image XObjects and inline images).
@@ -114,6 +117,10 @@ pub struct Interp<'a> {
     clip_pending: bool,
     /// Form XObjects being run (cycle guard).
     forms: Vec<ObjectId>,
+    /// Form XObjects invoked on this page, and path points constructed
+    /// (per-page budgets).
+    xobject_calls: usize,
+    path_points: usize,
     /// Operators run since the clock was last read.
     ticks: u32,
     /// Fonts already looked up by `Tf` on this page: the resource
@@ -179,11 +186,6 @@ fn first_num(ops: &[Tok], default: f64) -> f64 {
     }
 }
 
-const MAX_FORM_DEPTH: usize = 12;
-
-/// The error string of a run stopped by [`PdfSettings::deadline`].
-pub const TIMED_OUT: &str = "timed out";
-
 /// Operators run between two looks at the clock.
 const DEADLINE_EVERY: u32 = 256;
 
@@ -193,6 +195,7 @@ impl<'a> Interp<'a> {
         doc: &'a Document,
         settings: &'a PdfSettings,
         fonts: &'a mut FontCache,
+        tally: &'a mut Tally,
         page_matrix: Matrix,
         page_box: BBox,
     ) -> Self {
@@ -200,6 +203,7 @@ impl<'a> Interp<'a> {
             doc,
             settings,
             fonts,
+            tally,
             glyphs: Vec::with_capacity(2048),
             edges: RawEdges::new(settings, page_box),
             images: 0,
@@ -226,6 +230,8 @@ impl<'a> Interp<'a> {
             ctrl: Vec::new(),
             clip_pending: false,
             forms: Vec::new(),
+            xobject_calls: 0,
+            path_points: 0,
             ticks: 0,
             tf_cache: Vec::new(),
         }
@@ -233,7 +239,7 @@ impl<'a> Interp<'a> {
 
     /// The font `Tf` names: looked up once per page per resources and name
     /// (a page sets its few fonts again for every text run).
-    fn tf_font(&mut self, res: &Resources<'a>, name: &[u8]) -> Option<Rc<Font>> {
+    fn tf_font(&mut self, res: &Resources<'a>, name: &[u8]) -> Result<Option<Rc<Font>>, Stop> {
         let same_res = |v: &[usize]| {
             v.len() == res.len()
                 && v.iter()
@@ -245,17 +251,18 @@ impl<'a> Interp<'a> {
             .iter()
             .find(|(r, n, _)| n == name && same_res(r))
         {
-            return f.clone();
+            return Ok(f.clone());
         }
-        let font = self
-            .lookup(res, b"Font", name)
-            .and_then(|f| self.fonts.get_or_load(self.doc, f));
+        let font = match self.lookup(res, b"Font", name) {
+            Some(f) => self.fonts.get_or_load(self.doc, f, self.tally)?,
+            None => None,
+        };
         let ptrs = res
             .iter()
             .map(|&d| d as *const Dictionary as usize)
             .collect();
         self.tf_cache.push((ptrs, name.to_vec(), font.clone()));
-        font
+        Ok(font)
     }
 
     fn lookup(&self, res: &Resources<'a>, category: &[u8], name: &[u8]) -> Option<&'a Object> {
@@ -273,19 +280,32 @@ impl<'a> Interp<'a> {
         None
     }
 
-    /// Runs a content stream with the given resources.
-    pub fn run(&mut self, content: &[u8], res: &Resources<'a>) -> Result<(), String> {
-        let mut lx = Lexer::new(content);
+    /// Runs a content stream with the given resources, within the
+    /// deadline and the budgets.
+    pub fn run(&mut self, content: &[u8], res: &Resources<'a>) -> Result<(), Stop> {
+        let s = self.settings;
+        let mut lx = Lexer::new(content, s.max_operands, s.max_string_bytes);
         while let Some(op) = lx.next_op() {
+            self.tally.operator()?;
             self.ticks += 1;
             if self.ticks >= DEADLINE_EVERY {
                 self.ticks = 0;
-                if self.settings.deadline.is_some_and(|d| d.expired()) {
-                    return Err(TIMED_OUT.to_string());
+                if s.deadline.is_some_and(|d| d.expired()) {
+                    return Err(Stop::Timeout);
                 }
             }
             let o = &lx.ops[..];
-            if self.text_op(op, o, &lx, res) || self.path_op(op, o) {
+            if self.text_op(op, o, &lx, res)? {
+                self.check_glyphs()?;
+                continue;
+            }
+            if self.path_op(op, o) {
+                if self.path_points > s.max_path_points_per_page {
+                    return Err(Stop::Over(format!(
+                        "path budget of {} points per page",
+                        s.max_path_points_per_page
+                    )));
+                }
                 continue;
             }
             match op {
@@ -330,11 +350,39 @@ impl<'a> Interp<'a> {
                 _ => {}
             }
         }
+        match lx.over {
+            Some(what) => Err(Stop::Over(what)),
+            None => Ok(()),
+        }
+    }
+
+    /// Whether the glyphs painted are within the page's and the file's
+    /// budgets.
+    fn check_glyphs(&self) -> Result<(), Stop> {
+        let s = self.settings;
+        if self.glyphs.len() > s.max_glyphs_per_page {
+            return Err(Stop::Over(format!(
+                "glyph budget of {} per page",
+                s.max_glyphs_per_page
+            )));
+        }
+        if self.glyphs.len() + self.tally.glyphs > s.max_glyphs_per_file {
+            return Err(Stop::Over(format!(
+                "glyph budget of {} per file",
+                s.max_glyphs_per_file
+            )));
+        }
         Ok(())
     }
 
     /// A text object or text state operator; false when `op` is none.
-    fn text_op(&mut self, op: &[u8], o: &[Tok], lx: &Lexer<'_>, res: &Resources<'a>) -> bool {
+    fn text_op(
+        &mut self,
+        op: &[u8],
+        o: &[Tok],
+        lx: &Lexer<'_>,
+        res: &Resources<'a>,
+    ) -> Result<bool, Stop> {
         match op {
             // Text objects and state
             b"BT" => {
@@ -344,7 +392,10 @@ impl<'a> Interp<'a> {
             b"Tf" => {
                 if let (Some(&name), Some([size])) = (o.first(), nums::<1>(o)) {
                     self.gs.size = size;
-                    self.gs.font = lx.name(name).and_then(|n| self.tf_font(res, n));
+                    self.gs.font = match lx.name(name) {
+                        Some(n) => self.tf_font(res, n)?,
+                        None => None,
+                    };
                 }
             }
             b"Tc" => self.gs.char_spacing = first_num(o, 0.0),
@@ -407,9 +458,9 @@ impl<'a> Interp<'a> {
                     }
                 }
             }
-            _ => return false,
+            _ => return Ok(false),
         }
-        true
+        Ok(true)
     }
 
     /// A path construction or painting operator; false when `op` is none.
@@ -421,6 +472,7 @@ impl<'a> Interp<'a> {
                     let (x, y) = self.gs.ctm.apply(x, y);
                     self.subpaths.push((self.pts.len(), false));
                     self.pts.push((x, y, false));
+                    self.path_points += 1;
                 }
             }
             b"l" => {
@@ -451,6 +503,7 @@ impl<'a> Interp<'a> {
             b"re" => {
                 if let Some([x, y, w, h]) = nums::<4>(o) {
                     let m = self.gs.ctm;
+                    self.path_points += 4;
                     self.subpaths.push((self.pts.len(), true));
                     for (px, py, line) in [
                         (x, y, false),
@@ -480,6 +533,7 @@ impl<'a> Interp<'a> {
     }
 
     fn line_to(&mut self, x: f64, y: f64, straight: bool) {
+        self.path_points += 1;
         let (x, y) = self.gs.ctm.apply(x, y);
         if self.subpaths.is_empty() {
             self.subpaths.push((self.pts.len(), false));
@@ -566,12 +620,12 @@ impl<'a> Interp<'a> {
         self.end_path();
     }
 
-    fn do_xobject(&mut self, res: &Resources<'a>, name: &[u8]) -> Result<(), String> {
+    fn do_xobject(&mut self, res: &Resources<'a>, name: &[u8]) -> Result<(), Stop> {
         let Some(Object::Reference(id)) = self.lookup(res, b"XObject", name) else {
             return Ok(());
         };
         let id = *id;
-        if self.forms.contains(&id) || self.forms.len() >= MAX_FORM_DEPTH {
+        if self.forms.contains(&id) || self.forms.len() >= self.settings.max_xobject_depth {
             return Ok(());
         }
         let Ok(Object::Stream(stream)) = self.doc.get_object(id) else {
@@ -597,7 +651,14 @@ impl<'a> Interp<'a> {
             }
             _ => return Ok(()),
         }
-        let Ok(data) = stream.get_plain_content() else {
+        self.xobject_calls += 1;
+        if self.xobject_calls > self.settings.max_xobject_calls_per_page {
+            return Err(Stop::Over(format!(
+                "XObject budget of {} invocations per page",
+                self.settings.max_xobject_calls_per_page
+            )));
+        }
+        let Some(data) = self.tally.inflate_once(id, stream)? else {
             return Ok(());
         };
         let mut inner: Resources<'a> = Vec::with_capacity(res.len() + 1);

@@ -28,6 +28,11 @@ pub struct Lexer<'a> {
     pub ops: Vec<Tok>,
     /// String bytes of those operands.
     pub arena: Vec<u8>,
+    max_operands: usize,
+    max_string: usize,
+    /// Set when an operator had more operands, or a string more bytes,
+    /// than allowed: the budget's description. The stream ends there.
+    pub over: Option<String>,
 }
 
 #[inline]
@@ -54,12 +59,18 @@ fn hexval(b: u8) -> Option<u8> {
 }
 
 impl<'a> Lexer<'a> {
-    pub fn new(data: &'a [u8]) -> Self {
+    /// A lexer over `data` allowing at most `max_operands` operands per
+    /// operator and `max_string` bytes per string operand (past either,
+    /// [`Lexer::next_op`] ends and [`Lexer::over`] says which).
+    pub fn new(data: &'a [u8], max_operands: usize, max_string: usize) -> Self {
         Lexer {
             data,
             pos: 0,
             ops: Vec::with_capacity(16),
             arena: Vec::with_capacity(256),
+            max_operands,
+            max_string,
+            over: None,
         }
     }
 
@@ -104,7 +115,7 @@ impl<'a> Lexer<'a> {
         let d = self.data;
         loop {
             self.skip_white();
-            if self.pos >= d.len() {
+            if self.pos >= d.len() || self.over_budget() {
                 return None;
             }
             let b = d[self.pos];
@@ -154,6 +165,27 @@ impl<'a> Lexer<'a> {
                 }
             }
         }
+    }
+
+    /// Whether the operands read so far are over a budget (then noted).
+    fn over_budget(&mut self) -> bool {
+        if self.over.is_some() {
+            return true;
+        }
+        if self.ops.len() > self.max_operands {
+            self.over = Some(format!(
+                "operand budget of {} per content operator",
+                self.max_operands
+            ));
+        } else if let Some(Tok::Str(s, e)) = self.ops.last()
+            && (e - s) as usize > self.max_string
+        {
+            self.over = Some(format!(
+                "string budget of {} bytes per content string",
+                self.max_string
+            ));
+        }
+        self.over.is_some()
     }
 
     fn number(&mut self) -> f64 {
@@ -329,7 +361,7 @@ mod tests {
     use super::*;
 
     fn all(src: &[u8]) -> Vec<(String, Vec<String>)> {
-        let mut lx = Lexer::new(src);
+        let mut lx = Lexer::new(src, 1000, 1000);
         let mut out = Vec::new();
         while let Some(op) = lx.next_op() {
             let ops = lx

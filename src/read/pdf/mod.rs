@@ -53,6 +53,7 @@
 //!   [`PdfSettings::clip_tolerance`] of slack. Invisible text (`3 Tr`, as
 //!   in OCR layers) is kept: the render mode is not read.
 
+mod budget;
 mod cmap;
 mod edges;
 mod encoding;
@@ -68,6 +69,7 @@ use lopdf::{Dictionary, Document, Object, ObjectId};
 
 use crate::error::{Error, Result};
 use crate::geom::PageContent;
+use budget::{Stop, Tally};
 use interp::{Interp, Matrix};
 
 /// Knobs of the PDF backend. All lengths in points.
@@ -104,13 +106,43 @@ pub struct PdfSettings {
     /// boundary. Text clipped into a margin lies a line height away.
     /// Default 1.0.
     pub clip_tolerance: f64,
-    /// Upper bound on one page's decompressed content, in bytes (guards
-    /// against decompression bombs). Default 64 MiB.
-    pub max_content_bytes: usize,
+    // Budgets: what one file may cost. Going over one fails the file with
+    // [`Error::TooComplex`] naming it (never the process); real forms stay
+    // far below every default (docs/read-pdf.md, "Budgets").
     /// Largest input file read, in bytes (PDF or text dump; a device or
-    /// pipe is read up to it): a larger one fails with
-    /// [`Error::TooComplex`] before it is parsed. Default 256 MiB.
+    /// pipe is read up to it): a larger one fails before it is parsed.
+    /// Default 256 MiB.
     pub max_file_bytes: u64,
+    /// Most bytes one stream may inflate to: a page's content (all its
+    /// streams together), a Form XObject, a ToUnicode CMap, and each object
+    /// stream lopdf decodes while loading. Default 64 MiB.
+    pub max_stream_bytes: usize,
+    /// Most bytes all the streams of a file may inflate to together
+    /// (object streams decoded while loading not counted). Default 256 MiB.
+    pub max_inflated_bytes: usize,
+    /// Most content operators run in a file, Form XObjects' included.
+    /// Default 20,000,000 (a form page runs a few thousand).
+    pub max_operators: u64,
+    /// Most operands one content operator may have. Default 65,536.
+    pub max_operands: usize,
+    /// Longest string operand in a content stream, in bytes. Default 1 MiB.
+    pub max_string_bytes: usize,
+    /// Most glyphs one page may paint (before clipping and de-duplication).
+    /// Default 500,000 (a dense page holds a few thousand).
+    pub max_glyphs_per_page: usize,
+    /// Most glyphs all the pages of a file may paint together. Default
+    /// 4,000,000 (about 190 MB of glyphs; a 50-page form file paints some
+    /// 100,000).
+    pub max_glyphs_per_file: usize,
+    /// Most path points (`m`, `l`, curve ends, rectangle corners) one page
+    /// may construct. Default 1,000,000.
+    pub max_path_points_per_page: usize,
+    /// Most Form XObject invocations (`Do`) on one page, nested ones
+    /// included. Default 10,000.
+    pub max_xobject_calls_per_page: usize,
+    /// Deepest nesting of Form XObjects; deeper ones are not run (a cycle
+    /// never is). Default 12.
+    pub max_xobject_depth: usize,
     /// A file with more pages than this is refused with
     /// [`Error::TooManyPages`] before any page is read. 0 (the default):
     /// no limit.
@@ -168,8 +200,17 @@ impl Default for PdfSettings {
             descent: 0.12,
             font_descriptor_metrics: false,
             clip_tolerance: 1.0,
-            max_content_bytes: 64 << 20,
             max_file_bytes: 256 << 20,
+            max_stream_bytes: 64 << 20,
+            max_inflated_bytes: 256 << 20,
+            max_operators: 20_000_000,
+            max_operands: 65_536,
+            max_string_bytes: 1 << 20,
+            max_glyphs_per_page: 500_000,
+            max_glyphs_per_file: 4_000_000,
+            max_path_points_per_page: 1_000_000,
+            max_xobject_calls_per_page: 10_000,
+            max_xobject_depth: 12,
             max_pages: 0,
             deadline: None,
         }
@@ -230,7 +271,11 @@ fn damaged(file: &Path, reason: impl Into<String>) -> Error {
 }
 
 fn read_pages_inner(file: &Path, bytes: &[u8], settings: &PdfSettings) -> Result<Vec<PageContent>> {
-    let mut doc = match Document::load_mem(bytes) {
+    let options = lopdf::LoadOptions {
+        max_decompressed_size: Some(settings.max_stream_bytes),
+        ..Default::default()
+    };
+    let mut doc = match Document::load_mem_with_options(bytes, options) {
         Ok(d) => d,
         Err(lopdf::Error::Decryption(_)) | Err(lopdf::Error::InvalidPassword) => {
             return Err(Error::Encrypted {
@@ -260,29 +305,35 @@ fn read_pages_inner(file: &Path, bytes: &[u8], settings: &PdfSettings) -> Result
         });
     }
     let mut fonts = font::FontCache::default();
+    let mut tally = Tally::new(settings);
     let mut out = Vec::with_capacity(pages.len());
     for (&number, &page_id) in &pages {
         let number = number as usize;
         if let Some(d) = &settings.deadline {
             d.check(file)?;
         }
-        let page =
-            read_page(&doc, page_id, number, settings, &mut fonts).map_err(
-                |reason| match &settings.deadline {
-                    Some(d) if reason == interp::TIMED_OUT => Error::Timeout {
-                        file: file.to_path_buf(),
-                        seconds: d.seconds,
-                    },
-                    _ => Error::Page {
-                        file: file.to_path_buf(),
-                        page: number,
-                        reason,
-                    },
-                },
-            )?;
+        let page = read_page(&doc, page_id, number, settings, &mut fonts, &mut tally)
+            .map_err(|stop| stopped(file, number, settings, stop))?;
+        tally.glyphs += page.glyphs.len();
         out.push(page);
     }
     Ok(out)
+}
+
+/// The error for a page whose reading stopped.
+fn stopped(file: &Path, page: usize, settings: &PdfSettings, stop: Stop) -> Error {
+    let file = file.to_path_buf();
+    match stop {
+        Stop::Timeout => Error::Timeout {
+            file,
+            seconds: settings.deadline.map_or(0.0, |d| d.seconds),
+        },
+        Stop::Over(budget) => Error::TooComplex {
+            file,
+            budget: format!("{budget} (page {page})"),
+        },
+        Stop::Page(reason) => Error::Page { file, page, reason },
+    }
 }
 
 /// A page attribute, inherited through /Parent.
@@ -348,10 +399,11 @@ fn read_page(
     number: usize,
     settings: &PdfSettings,
     fonts: &mut font::FontCache,
-) -> std::result::Result<PageContent, String> {
+    tally: &mut Tally,
+) -> std::result::Result<PageContent, Stop> {
     let page = doc
         .get_dictionary(page_id)
-        .map_err(|e| format!("page object: {e}"))?;
+        .map_err(|e| Stop::Page(format!("page object: {e}")))?;
     let media = rect_of(doc, inherited(doc, page, b"MediaBox")).unwrap_or([0.0, 0.0, 595.0, 842.0]);
     let bx = match rect_of(doc, inherited(doc, page, b"CropBox")) {
         // The crop box clipped to the media box; ignored when degenerate.
@@ -376,9 +428,7 @@ fn read_page(
     };
     let (m, width, height) = page_matrix(bx[0], bx[1], bx[2], bx[3], rotate);
 
-    let content = doc
-        .get_page_content_with_limit(page_id, settings.max_content_bytes)
-        .map_err(|e| format!("content: {e}"))?;
+    let content = tally.page_content(doc, page_id)?;
     let mut res: Vec<&Dictionary> = Vec::new();
     if let Ok((direct, ids)) = doc.get_page_resources(page_id) {
         res.extend(direct);
@@ -389,7 +439,7 @@ fn read_page(
         }
     }
     let page_box = crate::geom::BBox::new(0.0, 0.0, width, height);
-    let mut it = Interp::new(doc, settings, fonts, m, page_box);
+    let mut it = Interp::new(doc, settings, fonts, tally, m, page_box);
     it.run(&content, &res)?;
     let glyphs = std::mem::take(&mut it.glyphs);
     let edges = std::mem::take(&mut it.edges).finish(settings.dedupe_tolerance);

@@ -1,0 +1,471 @@
+//! Files read in worker processes: what a file costs stays with it.
+//!
+//! The budgets of [`crate::read::pdf::PdfSettings`] bound what the
+//! interpreter does, but not what the PDF parser (lopdf) allocates for a
+//! crafted object (an array of ten million numbers takes 1.2 GB), nor
+//! the time it takes, which no deadline can interrupt in-process. So the
+//! binary's `extract` and `ingest` hand each file to a worker process
+//! ([`Pool`]): the same program started again with the same arguments and
+//! [`WORKER_ENV`] set, which builds the same [`Extractor`] and then
+//! [`serve`]s requests on stdin, one file at a time, replying on stdout.
+//!
+//! - **Memory**: a worker caps its own data segment (`RLIMIT_DATA`,
+//!   [`Limits::max_memory`]); an allocation past it aborts the worker, and
+//!   the file fails as `too_complex` ("memory budget"), never the batch.
+//! - **Time**: past the file's timeout (plus [`kill_grace`]) the worker is
+//!   killed with its process group, so pdftoppm and tesseract go with it;
+//!   nothing outlives its file. A worker also dies with its parent
+//!   (`PR_SET_PDEATHSIG`).
+//! - A dead worker is replaced for the next file. Records cross the pipe as
+//!   JSON and come back field for field (tests/fuzz.rs compares them with
+//!   in-process extraction).
+
+use std::io::{BufRead, BufReader, Write};
+use std::os::unix::ffi::OsStrExt;
+use std::os::unix::process::{CommandExt, ExitStatusExt};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, channel};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::record::Record;
+use crate::run::batch::{RunOptions, Ticket, run_ordered};
+use crate::run::extract::{Extractor, read_input, sha256_hex};
+use crate::run::ingest::{Limits, extract_limited};
+use crate::template::RecordField;
+
+/// Set (to `1`) in a worker's environment: the program serves requests.
+pub const WORKER_ENV: &str = "SHENBAO_WORKER";
+
+/// How long past its timeout `t` a file's worker is given to answer
+/// before it is killed (the worker's own deadline normally ends the file
+/// first): a quarter of `t`, at least 0.2 s and at most 1 s.
+pub fn kill_grace(t: Duration) -> Duration {
+    (t / 4).clamp(Duration::from_millis(200), Duration::from_secs(1))
+}
+
+/// Whether this process was started as a worker.
+pub fn is_worker() -> bool {
+    std::env::var_os(WORKER_ENV).is_some_and(|v| v == "1")
+}
+
+/// One file to read: `path` on disk, `name` as records and errors name it.
+#[derive(Serialize, Deserialize)]
+struct Request {
+    path: Vec<u8>,
+    name: Vec<u8>,
+}
+
+/// A failure as it crosses the pipe.
+#[derive(Serialize, Deserialize)]
+struct Failure {
+    code: String,
+    message: String,
+}
+
+/// A worker's answer for one file: this line, then `records` lines of
+/// one record each (as `extract` writes them).
+#[derive(Serialize, Deserialize)]
+struct Reply {
+    pages: Option<usize>,
+    records: usize,
+    error: Option<Failure>,
+}
+
+fn os_path(b: &[u8]) -> PathBuf {
+    PathBuf::from(std::ffi::OsStr::from_bytes(b))
+}
+
+/// The worker's side: caps its memory, then reads one request per line
+/// from stdin and writes one reply per line to stdout until stdin ends.
+pub fn serve(ex: &Extractor, limits: &Limits) -> std::io::Result<()> {
+    // SAFETY: prctl with an integer argument; the worker dies with its
+    // parent instead of running on alone.
+    unsafe { libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) };
+    if let Some(bytes) = limits.max_memory {
+        let lim = libc::rlimit {
+            rlim_cur: bytes as libc::rlim_t,
+            rlim_max: bytes as libc::rlim_t,
+        };
+        // SAFETY: plain setrlimit(2) on this process.
+        if unsafe { libc::setrlimit(libc::RLIMIT_DATA, &lim) } != 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+    }
+    let stdin = std::io::stdin().lock();
+    let mut out = std::io::stdout().lock();
+    for line in stdin.lines() {
+        let req: Request = serde_json::from_str(&line?)?;
+        let (path, name) = (os_path(&req.path), os_path(&req.name));
+        let (pages, result) = match read_input(&path, ex.pdf.max_file_bytes) {
+            Ok(bytes) => {
+                let sha = sha256_hex(&bytes);
+                extract_limited(ex, &name, &sha, &bytes, limits)
+            }
+            Err(e) => (None, Err(renamed(e, &name))),
+        };
+        let (records, error) = match result {
+            Ok(records) => (records, None),
+            Err(e) => {
+                let (code, message) = (e.code().to_string(), e.to_string());
+                (Vec::new(), Some(Failure { code, message }))
+            }
+        };
+        let reply = Reply {
+            pages,
+            records: records.len(),
+            error,
+        };
+        serde_json::to_writer(&mut out, &reply)?;
+        out.write_all(b"\n")?;
+        for r in &records {
+            serde_json::to_writer(&mut out, r)?;
+            out.write_all(b"\n")?;
+        }
+        out.flush()?;
+    }
+    Ok(())
+}
+
+/// A read error naming `name` instead of the path read.
+fn renamed(e: Error, name: &Path) -> Error {
+    let file = name.to_path_buf();
+    match e {
+        Error::Io { source, .. } => Error::Io { file, source },
+        Error::TooComplex { budget, .. } => Error::TooComplex { file, budget },
+        e => e,
+    }
+}
+
+/// How much of a worker's stderr is kept per file.
+const STDERR_KEPT: usize = 64 << 10;
+
+/// A running worker: its stdin, and its stdout's lines as they come.
+struct Worker {
+    child: Child,
+    stdin: ChildStdin,
+    lines: Receiver<std::io::Result<String>>,
+    /// The start of what it wrote to stderr for the current file (an
+    /// abort's message), at most [`STDERR_KEPT`] bytes.
+    stderr: Arc<Mutex<Vec<u8>>>,
+}
+
+impl Worker {
+    fn spawn(program: &Path, args: &[std::ffi::OsString]) -> std::io::Result<Worker> {
+        let mut child = Command::new(program)
+            .args(args)
+            .env(WORKER_ENV, "1")
+            // An abort's message first, not a backtrace.
+            .env("RUST_BACKTRACE", "0")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .process_group(0)
+            .spawn()?;
+        let stdin = child.stdin.take().expect("piped stdin");
+        let stdout = child.stdout.take().expect("piped stdout");
+        let mut stderr = child.stderr.take().expect("piped stderr");
+        let (tx, lines) = channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                let end = line.is_err();
+                if tx.send(line).is_err() || end {
+                    return;
+                }
+            }
+        });
+        let tail = Arc::new(Mutex::new(Vec::new()));
+        let keep = tail.clone();
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 4096];
+            while let Ok(n) = std::io::Read::read(&mut stderr, &mut buf) {
+                if n == 0 {
+                    return;
+                }
+                let mut t = keep.lock().unwrap_or_else(|e| e.into_inner());
+                let room = STDERR_KEPT.saturating_sub(t.len());
+                t.extend_from_slice(&buf[..n.min(room)]);
+            }
+        });
+        Ok(Worker {
+            child,
+            stdin,
+            lines,
+            stderr: tail,
+        })
+    }
+
+    /// Kills the worker and its process group (pdftoppm, tesseract).
+    fn kill(mut self) -> std::process::ExitStatus {
+        let pgid = self.child.id() as i32;
+        // SAFETY: kill(2) of the process group this worker leads.
+        unsafe { libc::kill(-pgid, libc::SIGKILL) };
+        self.child
+            .wait()
+            .unwrap_or_else(|_| std::process::ExitStatus::from_raw(libc::SIGKILL))
+    }
+}
+
+/// Worker processes, started as needed and reused, one per file at a time.
+pub struct Pool {
+    /// Starts workers, on a thread of its own that lives as long as the
+    /// pool: a worker's `PR_SET_PDEATHSIG` fires when the thread that
+    /// started it ends, and batch threads end before the batch does.
+    spawner: Mutex<Sender<Sender<std::io::Result<Worker>>>>,
+    limits: Limits,
+    /// The template's field registry, to type the records read back.
+    fields: Vec<RecordField>,
+    idle: Mutex<Vec<Worker>>,
+}
+
+impl Pool {
+    /// Workers run `program args` (this program, with its own arguments)
+    /// under `limits`, which they must also apply themselves ([`serve`]);
+    /// `fields` is the template's field registry, as the workers' is.
+    pub fn new(
+        program: PathBuf,
+        args: Vec<std::ffi::OsString>,
+        limits: Limits,
+        fields: &[RecordField],
+    ) -> Pool {
+        let (tx, rx) = channel::<Sender<std::io::Result<Worker>>>();
+        std::thread::spawn(move || {
+            for reply in rx {
+                let _ = reply.send(Worker::spawn(&program, &args));
+            }
+        });
+        Pool {
+            spawner: Mutex::new(tx),
+            limits,
+            fields: fields.to_vec(),
+            idle: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// Reads the file at `path` in a worker, naming it `name`: the page
+    /// count (when the PDF opened) and the records or the failure.
+    pub fn extract(&self, path: &Path, name: &Path) -> (Option<usize>, Result<Vec<Record>>) {
+        let (pages, lines) = self.extract_lines(path, name);
+        let records = lines.and_then(|lines| {
+            lines
+                .iter()
+                .map(|l| Record::from_json(l, &self.fields))
+                .collect::<serde_json::Result<Vec<Record>>>()
+                .map_err(|e| internal(name, format!("unreadable worker reply: {e}")))
+        });
+        (pages, records)
+    }
+
+    /// [`Pool::extract`] with the records as the worker wrote them: one
+    /// JSON object per string, as `extract` writes them.
+    pub fn extract_lines(&self, path: &Path, name: &Path) -> (Option<usize>, Result<Vec<String>>) {
+        let idle = self.idle.lock().unwrap_or_else(|e| e.into_inner()).pop();
+        let mut w = match idle {
+            Some(w) => w,
+            None => match self.spawn() {
+                Ok(w) => w,
+                Err(e) => {
+                    return (
+                        None,
+                        Err(internal(name, format!("cannot start a worker: {e}"))),
+                    );
+                }
+            },
+        };
+        let req = Request {
+            path: path.as_os_str().as_bytes().to_vec(),
+            name: name.as_os_str().as_bytes().to_vec(),
+        };
+        w.stderr.lock().unwrap_or_else(|e| e.into_inner()).clear();
+        let sent = serde_json::to_writer(&mut w.stdin, &req)
+            .map_err(std::io::Error::from)
+            .and_then(|_| w.stdin.write_all(b"\n"))
+            .and_then(|_| w.stdin.flush());
+        if sent.is_err() {
+            return (None, Err(self.died(w, name)));
+        }
+        let until = self
+            .limits
+            .timeout
+            .map(|t| Instant::now() + t + kill_grace(t));
+        match Self::answer(&w, until) {
+            Ok((pages, result)) => {
+                self.idle.lock().unwrap_or_else(|e| e.into_inner()).push(w);
+                (pages, result.map_err(|f| reported(f, name)))
+            }
+            Err(Answer::Garbled(why)) => {
+                w.kill();
+                (
+                    None,
+                    Err(internal(name, format!("unreadable worker reply: {why}"))),
+                )
+            }
+            Err(Answer::Late) => {
+                w.kill();
+                let seconds = self.limits.timeout.map_or(0.0, |t| t.as_secs_f64());
+                let file = name.to_path_buf();
+                (None, Err(Error::Timeout { file, seconds }))
+            }
+            Err(Answer::Gone) => (None, Err(self.died(w, name))),
+        }
+    }
+
+    /// A new worker, started by the spawner thread.
+    fn spawn(&self) -> std::io::Result<Worker> {
+        let (tx, rx) = channel();
+        let gone = || std::io::Error::other("the worker spawner is gone");
+        self.spawner
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .send(tx)
+            .map_err(|_| gone())?;
+        rx.recv().map_err(|_| gone())?
+    }
+
+    /// The worker's reply: a header line, then its records' lines.
+    fn answer(w: &Worker, until: Option<Instant>) -> std::result::Result<WorkerAnswer, Answer> {
+        let reply: Reply = serde_json::from_str(&next_line(w, until)?)
+            .map_err(|e| Answer::Garbled(e.to_string()))?;
+        let mut records = Vec::with_capacity(reply.records);
+        for _ in 0..reply.records {
+            records.push(next_line(w, until)?);
+        }
+        Ok(match reply.error {
+            Some(f) => (reply.pages, Err(f)),
+            None => (reply.pages, Ok(records)),
+        })
+    }
+
+    /// The failure of a file whose worker ended without answering.
+    fn died(&self, w: Worker, name: &Path) -> Error {
+        let stderr = w.stderr.clone();
+        let status = w.kill();
+        let said = String::from_utf8_lossy(&stderr.lock().unwrap_or_else(|e| e.into_inner()))
+            .trim()
+            .to_string();
+        let out_of_memory = said.contains("memory allocation of");
+        match self.limits.max_memory {
+            Some(bytes) if out_of_memory => Error::TooComplex {
+                file: name.to_path_buf(),
+                budget: format!("memory budget of {} MiB", bytes >> 20),
+            },
+            _ => {
+                let how = match status.signal() {
+                    Some(s) => format!("signal {s}"),
+                    None => format!("exit status {}", status.code().unwrap_or(-1)),
+                };
+                let reason = match said.lines().next() {
+                    Some(first) => format!("the worker reading it died ({how}): {first}"),
+                    None => format!("the worker reading it died ({how})"),
+                };
+                internal(name, reason)
+            }
+        }
+    }
+}
+
+impl Drop for Pool {
+    fn drop(&mut self) {
+        let idle = std::mem::take(self.idle.get_mut().unwrap_or_else(|e| e.into_inner()));
+        for w in idle {
+            // Closing stdin ends a worker; waiting reaps it.
+            let Worker {
+                mut child, stdin, ..
+            } = w;
+            drop(stdin);
+            let _ = child.wait();
+        }
+    }
+}
+
+fn internal(name: &Path, reason: String) -> Error {
+    Error::Internal {
+        file: name.to_path_buf(),
+        reason,
+    }
+}
+
+/// A reply read: the page count, and the record lines or the failure.
+type WorkerAnswer = (Option<usize>, std::result::Result<Vec<String>, Failure>);
+
+/// Why no reply came.
+enum Answer {
+    /// Not by the deadline.
+    Late,
+    /// The worker ended (or its stdout did).
+    Gone,
+    /// Not a reply.
+    Garbled(String),
+}
+
+/// The worker's next stdout line, by `until`.
+fn next_line(w: &Worker, until: Option<Instant>) -> std::result::Result<String, Answer> {
+    let got = match until {
+        Some(u) => w
+            .lines
+            .recv_timeout(u.saturating_duration_since(Instant::now())),
+        None => w.lines.recv().map_err(|_| RecvTimeoutError::Disconnected),
+    };
+    match got {
+        Ok(Ok(line)) => Ok(line),
+        Err(RecvTimeoutError::Timeout) => Err(Answer::Late),
+        Ok(Err(_)) | Err(RecvTimeoutError::Disconnected) => Err(Answer::Gone),
+    }
+}
+
+fn reported(f: Failure, name: &Path) -> Error {
+    Error::Reported {
+        file: name.to_path_buf(),
+        code: Error::static_code(&f.code),
+        message: f.message,
+    }
+}
+
+/// One file's outcome from a worker, its records as JSON lines.
+pub struct FileLines {
+    pub path: PathBuf,
+    /// The records, one JSON object each, or the failure.
+    pub result: Result<Vec<String>>,
+}
+
+/// [`Extractor::extract_batch_map`] with every file read by a worker of
+/// `pool`, its records kept as the JSON the worker wrote: results in input
+/// order, `jobs` files at a time (0: one per core), each file bounded by
+/// the pool's limits.
+pub fn extract_batch<T: Send + 'static>(
+    pool: Arc<Pool>,
+    files: &[PathBuf],
+    jobs: usize,
+    map: impl Fn(FileLines) -> T + Send + Sync + 'static,
+    sink: impl FnMut(T) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    let opts = RunOptions {
+        jobs,
+        ..RunOptions::default()
+    };
+    let job = Arc::new((files.to_vec(), map));
+    let on_panic = {
+        let job = job.clone();
+        move |i: usize, reason: String| {
+            let (files, map) = &*job;
+            let file = files[i].clone();
+            map(FileLines {
+                path: file.clone(),
+                result: Err(Error::Internal { file, reason }),
+            })
+        }
+    };
+    let work = move |i: usize, _: &Ticket<T>| {
+        let (files, map) = &*job;
+        let path = &files[i];
+        map(FileLines {
+            path: path.clone(),
+            result: pool.extract_lines(path, path).1,
+        })
+    };
+    run_ordered(files.len(), &opts, work, on_panic, sink)
+}

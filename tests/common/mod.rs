@@ -1,0 +1,3 @@
+//! Support shared by the integration tests that include it (`mod common;`).
+pub mod harness;
+pub mod hostile;

@@ -1,0 +1,203 @@
+//! Files read in worker processes (src/run/isolate.rs): a hostile file
+//! costs its own time and memory and never the batch's; records are the
+//! same as read in-process.
+
+mod common;
+
+use common::harness::{run_extract, session_members};
+use common::hostile;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("shenbao-iso-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+/// `shenbao extract ARGS` under an address-space limit of `kib` (what
+/// `ulimit -v` sets): stdout, stderr, exit code.
+fn extract_under_ulimit(args: &[&std::ffi::OsStr], kib: u64) -> (String, String, Option<i32>) {
+    use std::os::unix::process::CommandExt;
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_shenbao"));
+    cmd.arg("extract").args(args).stdin(Stdio::null());
+    // SAFETY: setrlimit is async-signal-safe.
+    unsafe {
+        cmd.pre_exec(move || {
+            let lim = libc::rlimit {
+                rlim_cur: kib * 1024,
+                rlim_max: kib * 1024,
+            };
+            if libc::setrlimit(libc::RLIMIT_AS, &lim) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    let out = cmd.output().unwrap();
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+        out.status.code(),
+    )
+}
+
+/// 50 text-layer PDFs of the producers' fixtures.
+fn good_files() -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = shenbao::collect_inputs(&[root().join("fixtures/producers/tuning")])
+        .unwrap()
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|x| x == "pdf"))
+        .collect();
+    v.sort();
+    v.truncate(50);
+    assert_eq!(v.len(), 50);
+    v
+}
+
+#[test]
+fn a_batch_of_5_hostile_and_50_good_files_under_ulimit_v_2000000() {
+    let dir = scratch("batch");
+    let hostile = [
+        ("xobjects.pdf", hostile::xobject_fanout(10, 1000)),
+        (
+            "tounicode-bomb.pdf",
+            hostile::tounicode_bomb(hostile::deflated_2g()),
+        ),
+        ("parser-array.pdf", hostile::parser_array(10_000_000)),
+        ("operators.pdf", hostile::operator_flood(30_000_000)),
+        ("string.pdf", hostile::huge_string(50 << 20)),
+    ];
+    let mut files: Vec<PathBuf> = good_files();
+    for (k, (name, bytes)) in hostile.iter().enumerate() {
+        let p = dir.join(name);
+        std::fs::write(&p, bytes).unwrap();
+        files.insert(k * 10 + 3, p);
+    }
+    // The records of the good files, read with no limits, in-process.
+    let mut expected = Command::new(env!("CARGO_BIN_EXE_shenbao"));
+    expected
+        .args(["extract", "--in-process"])
+        .args(good_files());
+    let expected = String::from_utf8(expected.output().unwrap().stdout).unwrap();
+
+    let mut args: Vec<&std::ffi::OsStr> = ["--jobs", "2", "--timeout", "20"]
+        .iter()
+        .map(|s| std::ffi::OsStr::new(*s))
+        .collect();
+    args.extend(files.iter().map(|p| p.as_os_str()));
+    let t = Instant::now();
+    let (stdout, stderr, code) = extract_under_ulimit(&args, 2_000_000);
+    eprintln!("55 files in {:.1} s", t.elapsed().as_secs_f64());
+    assert_eq!(code, Some(1), "{stderr}");
+    assert_eq!(stdout, expected, "every good file's records, as in-process");
+    let failures: Vec<serde_json::Value> = stderr
+        .lines()
+        .filter(|l| l.starts_with('{'))
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(failures.len(), 5, "{stderr}");
+    for f in &failures {
+        assert_eq!(f["code"], "too_complex", "{f}");
+    }
+    let memory = failures
+        .iter()
+        .find(|f| f["file"].as_str().unwrap().ends_with("parser-array.pdf"))
+        .unwrap();
+    assert!(
+        memory["error"]
+            .as_str()
+            .unwrap()
+            .contains("memory budget of 1024 MiB"),
+        "{memory}"
+    );
+}
+
+#[test]
+fn a_file_past_its_timeout_is_stopped_with_its_ocr_tools() {
+    // A scan: pdftoppm and OCR take seconds a page.
+    let scan = root().join("fixtures/scanned/synth-01-scan.pdf");
+    let dir = scratch("timeout");
+    let r = run_extract(&scan, 1.0, &[], &dir, Duration::from_secs(30));
+    assert_eq!(r.outcome, "timeout", "{r:?}");
+    assert!(r.message.contains("time limit of 1 s"), "{r:?}");
+    assert!(
+        r.wall < Duration::from_secs(2),
+        "stopped at 1 s + grace: {r:?}"
+    );
+    assert_eq!(r.leftovers, 0, "no pdftoppm or tesseract left running");
+}
+
+#[test]
+fn a_slow_file_past_its_timeout_fails_and_the_next_file_is_read() {
+    let dir = scratch("slow");
+    let slow = dir.join("slow.pdf");
+    std::fs::write(&slow, hostile::slow_pages(9, 8000)).unwrap();
+    let good = root().join("fixtures/sample-2019-dsjzx-1.pdf");
+    let out = Command::new(env!("CARGO_BIN_EXE_shenbao"))
+        .args(["extract", "--jobs", "1", "--timeout", "0.05"])
+        .arg(&slow)
+        .arg(&good)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains(r#""code":"timeout""#), "{stderr}");
+    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 1);
+}
+
+#[test]
+fn records_read_in_workers_equal_records_read_in_process() {
+    let inputs = [
+        root().join("fixtures/producers/validation"),
+        root().join("fixtures/text"),
+        root().join("fixtures/dumps/validation/pdftotext"),
+    ];
+    let run = |extra: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_shenbao"))
+            .arg("extract")
+            .args(extra)
+            .args(&inputs)
+            .output()
+            .unwrap();
+        (out.stdout, out.stderr)
+    };
+    let (isolated, e1) = run(&[]);
+    let (in_process, e2) = run(&["--in-process"]);
+    assert!(!isolated.is_empty());
+    assert_eq!(isolated, in_process);
+    let failures = |e: &[u8]| -> Vec<String> {
+        String::from_utf8_lossy(e)
+            .lines()
+            .filter(|l| l.starts_with('{'))
+            .map(String::from)
+            .collect()
+    };
+    assert_eq!(failures(&e1), failures(&e2));
+}
+
+#[test]
+fn session_members_sees_a_running_child() {
+    // The leftover check the tests above rely on can fail.
+    use std::os::unix::process::CommandExt;
+    let mut cmd = Command::new("sleep");
+    cmd.arg("5");
+    // SAFETY: setsid is async-signal-safe.
+    unsafe {
+        cmd.pre_exec(|| {
+            libc::setsid();
+            Ok(())
+        });
+    }
+    let mut child = cmd.spawn().unwrap();
+    std::thread::sleep(Duration::from_millis(100));
+    assert_eq!(session_members(child.id() as i32), 1);
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(session_members(child.id() as i32), 0);
+}
