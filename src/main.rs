@@ -1,6 +1,5 @@
 //! The `shenbao` command: a thin layer over the library.
 
-use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -10,6 +9,7 @@ use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand, ValueEnum};
 use serde_json::Value;
 
+use shenbao::out::file::OutputFile;
 use shenbao::out::store::{self, Store};
 use shenbao::out::{check, dump};
 use shenbao::read::scan::{OcrSettings, Recognizer};
@@ -325,10 +325,28 @@ fn main() -> ExitCode {
         // written; end quietly, as ripgrep does.
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("shenbao: {e:#}");
+            eprintln!("shenbao: {}", message(&e));
             ExitCode::from(2)
         }
     }
+}
+
+/// The error and its causes, each said once: a cause whose words the
+/// message already holds (an error that prints its source, as ours and
+/// rusqlite's do) ends the chain.
+fn message(e: &anyhow::Error) -> String {
+    let mut out = String::new();
+    for cause in e.chain() {
+        let text = cause.to_string();
+        if out.contains(&text) {
+            break;
+        }
+        if !out.is_empty() {
+            out.push_str(": ");
+        }
+        out.push_str(&text);
+    }
+    out
 }
 
 /// Whether an error comes from writing to a closed pipe.
@@ -339,14 +357,45 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
     })
 }
 
-/// Writes where asked, or to `default`.
-fn writer(path: Option<&Path>, default: Box<dyn Write>) -> Result<Box<dyn Write>> {
-    Ok(match path {
-        Some(p) => Box::new(BufWriter::new(
-            File::create(p).with_context(|| format!("cannot create {}", p.display()))?,
-        )),
-        None => default,
-    })
+/// Where records or failures go: a file (in place only once the run
+/// ends well: [`OutputFile`]) or a standard stream.
+enum Output {
+    File(OutputFile),
+    Std(Box<dyn Write>),
+}
+
+impl Output {
+    /// Writes where asked, or to `default`.
+    fn new(path: Option<&Path>, default: Box<dyn Write>) -> Result<Output> {
+        Ok(match path {
+            Some(p) => Output::File(OutputFile::create(p)?),
+            None => Output::Std(default),
+        })
+    }
+
+    /// Flushes, and puts a file in place.
+    fn finish(self) -> std::io::Result<()> {
+        match self {
+            Output::File(f) => f.commit(),
+            Output::Std(mut w) => w.flush(),
+        }
+    }
+}
+
+impl Write for Output {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match self {
+            Output::File(f) => f.write(buf),
+            Output::Std(w) => w.write(buf),
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        match self {
+            Output::File(f) => f.flush(),
+            Output::Std(w) => w.flush(),
+        }
+    }
 }
 
 /// One file's result as JSON lines: its records, or its failure.
@@ -399,8 +448,8 @@ fn run_extract(
     jobs: usize,
     (limits, pool): (shenbao::run::ingest::Limits, Option<Arc<Pool>>),
 ) -> Result<ExitCode> {
-    let mut out = writer(output, Box::new(BufWriter::new(std::io::stdout().lock())))?;
-    let mut err = writer(errors, Box::new(std::io::stderr()))?;
+    let mut out = Output::new(output, Box::new(BufWriter::new(std::io::stdout().lock())))?;
+    let mut err = Output::new(errors, Box::new(std::io::stderr()))?;
     let (mut forms, mut failed) = (0usize, 0usize);
     // Each file's JSON lines are made on the worker that extracted it;
     // this thread only writes them, in input order.
@@ -424,8 +473,12 @@ fn run_extract(
             ex.extract_batch_limited(files, jobs, limited, to_lines, sink)?
         }
     }
+    // Both written out before either is put in place: a failure to write
+    // one leaves the other's file as it was too.
     out.flush()?;
     err.flush()?;
+    out.finish()?;
+    err.finish()?;
     eprintln!(
         "shenbao: {} files, {} forms, {} failed",
         files.len(),

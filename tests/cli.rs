@@ -226,3 +226,73 @@ fn extract_limits_fail_the_file_and_keep_the_batch_going() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains(r#""code":"timeout""#));
 }
+
+#[test]
+fn an_os_or_sqlite_error_names_the_file_once_and_its_cause_once() {
+    let dir = scratch("once");
+    let missing = dir.join("no-such-folder");
+    let db = missing.join("s.sqlite");
+    let out = bin()
+        .args(["ingest"])
+        .arg(root().join("fixtures/synth-01.pdf"))
+        .arg("--db")
+        .arg(&db)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let e = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(e.matches(&*db.display().to_string()).count(), 1, "{e}");
+    assert_eq!(e.matches("unable to open database file").count(), 1, "{e}");
+
+    let records = missing.join("records.jsonl");
+    let out = bin()
+        .arg("extract")
+        .arg(root().join("fixtures/synth-01.pdf"))
+        .arg("-o")
+        .arg(&records)
+        .output()
+        .unwrap();
+    let e = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(e.matches(&*records.display().to_string()).count(), 1, "{e}");
+    assert_eq!(e.matches("No such file or directory").count(), 1, "{e}");
+    assert!(!e.contains(".shenbao-"), "no temporary name: {e}");
+}
+
+#[test]
+fn a_full_disk_names_the_output_and_leaves_no_truncated_file() {
+    let out = bin()
+        .arg("extract")
+        .arg(root().join("fixtures/synth-01.pdf"))
+        .args(["-o", "/dev/full"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let e = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        e.contains("cannot write /dev/full: No space left on device"),
+        "{e}"
+    );
+    // A regular file is written beside its path and renamed at the end:
+    // a run that fails leaves the old file as it was.
+    let dir = scratch("full");
+    let records = dir.join("records.jsonl");
+    std::fs::write(&records, "old\n").unwrap();
+    let bad = dir.join("bad.pdf");
+    std::fs::write(&bad, "not a PDF").unwrap();
+    let out = bin()
+        .arg("extract")
+        .arg(root().join("fixtures/synth-01.pdf"))
+        .arg("-o")
+        .arg(&records)
+        // The bad file's failure line goes to the full device.
+        .args(["--errors", "/dev/full"])
+        .arg(&bad)
+        .output()
+        .unwrap();
+    let e = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{e}");
+    assert!(e.contains("cannot write /dev/full"), "{e}");
+    assert_eq!(std::fs::read_to_string(&records).unwrap(), "old\n");
+    let left = std::fs::read_dir(&dir).unwrap().count();
+    assert_eq!(left, 2, "records.jsonl and bad.pdf, no temporary file");
+}

@@ -554,3 +554,72 @@ fn text_dump_in_the_archive_is_ingested_like_a_pdf() {
     assert_eq!(file_row(&dir, "archive/dump.txt").0, "ok");
     assert_eq!(count(&dir.join("store.sqlite"), "forms"), 3);
 }
+
+/// Makes `dir` read-only: a read-only bind mount (as root, which file
+/// modes do not stop), else its mode; `None` when neither can be done here.
+fn read_only(dir: &Path) -> Option<Box<dyn FnOnce()>> {
+    use std::os::unix::fs::PermissionsExt;
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc::geteuid() } != 0 {
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o555)).ok()?;
+        let d = dir.to_path_buf();
+        return Some(Box::new(move || {
+            let _ = std::fs::set_permissions(&d, std::fs::Permissions::from_mode(0o755));
+        }));
+    }
+    let mount = |args: &[&str]| Command::new("mount").args(args).arg(dir).arg(dir).status();
+    if !mount(&["--bind"]).is_ok_and(|s| s.success()) {
+        return None;
+    }
+    if !mount(&["-o", "remount,ro,bind"]).is_ok_and(|s| s.success()) {
+        let _ = Command::new("umount").arg(dir).status();
+        return None;
+    }
+    let d = dir.to_path_buf();
+    Some(Box::new(move || {
+        let _ = Command::new("umount").arg(&d).status();
+    }))
+}
+
+#[test]
+fn a_store_on_a_read_only_file_system_is_exported_and_merged() {
+    let dir = scratch("readonly");
+    std::fs::copy(
+        root().join("fixtures/sample-2019-dsjzx-1.pdf"),
+        dir.join("archive/a.pdf"),
+    )
+    .unwrap();
+    let ro = dir.join("ro");
+    std::fs::create_dir(&ro).unwrap();
+    let db = ro.join("store.sqlite");
+    let out = bin(&dir)
+        .args(["ingest", "archive", "--db"])
+        .arg(&db)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let Some(undo) = read_only(&ro) else {
+        eprintln!("skipped: cannot make a folder read-only here");
+        return;
+    };
+    let export = bin(&dir)
+        .args(["export", "--db"])
+        .arg(&db)
+        .arg("--out")
+        .arg(dir.join("exp"))
+        .output()
+        .unwrap();
+    let merge = bin(&dir)
+        .args(["merge"])
+        .arg(&db)
+        .arg("--db")
+        .arg(dir.join("merged.sqlite"))
+        .output()
+        .unwrap();
+    undo();
+    assert!(export.status.success(), "{}", stderr(&export));
+    assert!(merge.status.success(), "{}", stderr(&merge));
+    assert_eq!(count(&dir.join("merged.sqlite"), "forms"), 1);
+    let forms = std::fs::read_to_string(dir.join("exp/forms.csv")).unwrap();
+    assert_eq!(forms.lines().count(), 2, "{forms}");
+}

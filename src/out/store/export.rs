@@ -7,6 +7,7 @@ use rusqlite::types::Value as SqlValue;
 
 use super::schema::{row_columns, split};
 use super::{Store, StoreResult};
+use crate::out::file::{OutputFile, named};
 use crate::record::Money;
 use crate::template::{RecordField, ValueKind};
 
@@ -181,7 +182,7 @@ pub struct Exported {
 /// Writes every table of [`tables`] as `DIR/NAME.csv` or `DIR/NAME.jsonl`
 /// (and, for JSONL, the whole records as `DIR/records.jsonl`).
 pub fn export(store: &Store, dir: &Path, opts: ExportOptions) -> StoreResult<Vec<Exported>> {
-    std::fs::create_dir_all(dir)?;
+    std::fs::create_dir_all(dir).map_err(|e| named("create", dir, e))?;
     let mut out = Vec::new();
     for spec in tables(&store.fields, opts.timings) {
         let path = dir.join(format!("{}.{}", spec.name, opts.format.extension()));
@@ -190,7 +191,7 @@ pub fn export(store: &Store, dir: &Path, opts: ExportOptions) -> StoreResult<Vec
     }
     if opts.format == Format::Jsonl {
         let path = dir.join("records.jsonl");
-        let mut w = std::io::BufWriter::new(std::fs::File::create(&path)?);
+        let mut w = OutputFile::create(&path)?;
         let mut st = store
             .conn
             .prepare("SELECT record FROM forms ORDER BY path, form_index")
@@ -203,14 +204,14 @@ pub fn export(store: &Store, dir: &Path, opts: ExportOptions) -> StoreResult<Vec
             w.write_all(b"\n")?;
             n += 1;
         }
-        w.flush()?;
+        w.commit()?;
         out.push(Exported { path, rows: n });
     }
     Ok(out)
 }
 
 fn export_table(store: &Store, spec: &TableSpec, format: Format, path: &Path) -> StoreResult<u64> {
-    let mut w = std::io::BufWriter::new(std::fs::File::create(path)?);
+    let mut w = OutputFile::create(path)?;
     if format == Format::Csv {
         let header: Vec<String> = spec.columns.iter().map(|(n, _)| csv_field(n)).collect();
         w.write_all(header.join(",").as_bytes())?;
@@ -246,7 +247,7 @@ fn export_table(store: &Store, spec: &TableSpec, format: Format, path: &Path) ->
         w.write_all(line.as_bytes())?;
         n += 1;
     }
-    w.flush()?;
+    w.commit()?;
     Ok(n)
 }
 

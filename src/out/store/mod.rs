@@ -33,12 +33,10 @@ pub const EXTRACTOR_VERSION: &str = concat!("shenbao ", env!("CARGO_PKG_VERSION"
 /// Errors of the store (SQLite or file system).
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("{db}: {source}")]
-    Sql {
-        db: PathBuf,
-        #[source]
-        source: rusqlite::Error,
-    },
+    /// SQLite's error, said in the message (not as a source: SQLite's
+    /// own words and its code's would repeat it).
+    #[error("{db}: {}", sql_text(error, db))]
+    Sql { db: PathBuf, error: rusqlite::Error },
     #[error("{0}")]
     Io(#[from] std::io::Error),
     #[error("{db}: not a shenbao store ({reason})")]
@@ -52,6 +50,61 @@ pub enum StoreError {
 }
 
 pub type StoreResult<T> = std::result::Result<T, StoreError>;
+
+/// A read-only connection to a store, also on a read-only file system: a
+/// store in WAL mode (as `ingest` leaves it) needs its `-shm` file, which
+/// SQLite cannot create there; it is then opened as immutable, unless a
+/// `-wal` file holds writes not yet in the database (reading without them
+/// would be silently stale).
+fn open_read_only_conn(path: &Path) -> rusqlite::Result<Connection> {
+    let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+    let probe = conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+        r.get::<_, i64>(0)
+    });
+    let cannot = |e: &rusqlite::Error| {
+        matches!(
+            e.sqlite_error_code(),
+            Some(rusqlite::ErrorCode::CannotOpen | rusqlite::ErrorCode::ReadOnly)
+        )
+    };
+    match probe {
+        Err(e) if cannot(&e) => {
+            let mut wal = path.as_os_str().to_owned();
+            wal.push("-wal");
+            if std::fs::metadata(&wal).is_ok_and(|m| m.len() > 0) {
+                return Err(e);
+            }
+            drop(conn);
+            Connection::open_with_flags(
+                immutable_uri(path),
+                OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI,
+            )
+        }
+        _ => Ok(conn),
+    }
+}
+
+/// `file:PATH?immutable=1`, the path percent-escaped where a URI needs it
+/// (and every byte outside printable ASCII, so any file name survives).
+fn immutable_uri(path: &Path) -> String {
+    let mut uri = String::from("file:");
+    for b in path.as_os_str().as_encoded_bytes() {
+        match b {
+            b'%' | b'?' | b'#' | 0..=0x20 | 0x7f.. => uri.push_str(&format!("%{b:02X}")),
+            _ => uri.push(*b as char),
+        }
+    }
+    uri.push_str("?immutable=1");
+    uri
+}
+
+/// SQLite's message without the store's path, which it sometimes appends
+/// ("unable to open database file: PATH") and the error already names.
+fn sql_text(e: &rusqlite::Error, db: &Path) -> String {
+    let text = e.to_string();
+    let tail = format!(": {}", db.display());
+    text.strip_suffix(&tail).unwrap_or(&text).to_string()
+}
 
 /// Outcome of one file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -110,18 +163,18 @@ pub struct Store {
 
 impl Store {
     fn sql(&self) -> impl Fn(rusqlite::Error) -> StoreError + '_ {
-        |source| StoreError::Sql {
+        |error| StoreError::Sql {
             db: self.path.clone(),
-            source,
+            error,
         }
     }
 
     /// Opens (creating when missing) a store for writing, with the tables
     /// of `template`'s fields.
     pub fn open(path: &Path, template: &Template) -> StoreResult<Store> {
-        let sql = |source| StoreError::Sql {
+        let sql = |error| StoreError::Sql {
             db: path.to_path_buf(),
-            source,
+            error,
         };
         let conn = Connection::open(path).map_err(sql)?;
         // WAL with synchronous=NORMAL: a killed process loses at most the
@@ -172,9 +225,9 @@ impl Store {
     }
 
     fn open_read_only_with(path: &Path, fields: Vec<RecordField>) -> StoreResult<Store> {
-        let sql = |source| StoreError::Sql {
+        let sql = |error| StoreError::Sql {
             db: path.to_path_buf(),
-            source,
+            error,
         };
         if !path.is_file() {
             return Err(StoreError::Foreign {
@@ -182,8 +235,7 @@ impl Store {
                 reason: "no such file".into(),
             });
         }
-        let conn =
-            Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY).map_err(sql)?;
+        let conn = open_read_only_conn(path).map_err(sql)?;
         let v: Option<String> = conn
             .query_row(
                 "SELECT value FROM meta WHERE key = 'schema_version'",
@@ -234,9 +286,9 @@ impl Store {
     /// was stored for the same path.
     pub fn put_file(&mut self, file: &FileRow, records: &[Record]) -> StoreResult<()> {
         let db = self.path.clone();
-        let sql = |source| StoreError::Sql {
+        let sql = |error| StoreError::Sql {
             db: db.clone(),
-            source,
+            error,
         };
         let tx = self.conn.transaction().map_err(sql)?;
         tx.execute("DELETE FROM files WHERE path = ?1", [&file.path])
