@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::harness::{run_extract, session_members};
+use common::harness::{run_extract_env, session_members};
 use common::hostile;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
@@ -121,17 +121,25 @@ fn a_batch_of_5_hostile_and_50_good_files_under_ulimit_v_2000000() {
 
 #[test]
 fn a_file_past_its_timeout_is_stopped_with_its_ocr_tools() {
-    // A scan: pdftoppm and OCR take seconds a page.
+    // A scan: pdftoppm and OCR take seconds a page. In a worker (killed),
+    // and in-process (the tools killed at the deadline, PP-OCR checking it
+    // between batches of lines), with either recognizer.
     let scan = root().join("fixtures/scanned/synth-01-scan.pdf");
     let dir = scratch("timeout");
-    let r = run_extract(&scan, 1.0, &[], &dir, Duration::from_secs(30));
-    assert_eq!(r.outcome, "timeout", "{r:?}");
-    assert!(r.message.contains("time limit of 1 s"), "{r:?}");
-    assert!(
-        r.wall < Duration::from_secs(2),
-        "stopped at 1 s + grace: {r:?}"
-    );
-    assert_eq!(r.leftovers, 0, "no pdftoppm or tesseract left running");
+    for args in [&[][..], &["--in-process"][..]] {
+        for recognizer in ["auto", "tesseract"] {
+            let env = [("SHENBAO_OCR_RECOGNIZER", recognizer)];
+            let r = run_extract_env(&scan, 1.0, args, &env, &dir, Duration::from_secs(30));
+            let case = format!("{args:?} {recognizer}: {r:?}");
+            assert_eq!(r.outcome, "timeout", "{case}");
+            assert!(r.message.contains("time limit of 1 s"), "{case}");
+            assert!(
+                r.wall < Duration::from_secs(2),
+                "stopped at 1 s + grace: {case}"
+            );
+            assert_eq!(r.leftovers, 0, "no pdftoppm or tesseract left: {case}");
+        }
+    }
 }
 
 #[test]

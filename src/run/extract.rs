@@ -182,8 +182,24 @@ impl Extractor {
     ) -> Result<Vec<PageContent>> {
         let mut pages = read_pages(path, bytes, pdf)?;
         let file = || path.to_path_buf();
-        crate::read::scan::ocr_pages(&mut pages, bytes, &self.ocr, &self.layout, &self.template)
+        // OCR within the file's deadline too.
+        let limited;
+        let ocr = match pdf.deadline {
+            Some(d) => {
+                limited = OcrSettings {
+                    deadline: Some(d),
+                    ..self.ocr.clone()
+                };
+                &limited
+            }
+            None => &self.ocr,
+        };
+        crate::read::scan::ocr_pages(&mut pages, bytes, ocr, &self.layout, &self.template)
             .map_err(|e| match e {
+                OcrError::TimedOut => Error::Timeout {
+                    file: file(),
+                    seconds: pdf.deadline.map_or(0.0, |d| d.seconds),
+                },
                 OcrError::Unavailable(reason) => Error::OcrUnavailable {
                     file: file(),
                     reason,

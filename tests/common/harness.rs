@@ -41,6 +41,18 @@ pub fn run_extract(
     scratch: &Path,
     hard: Duration,
 ) -> Run {
+    run_extract_env(file, timeout, args, &[], scratch, hard)
+}
+
+/// [`run_extract`] with environment variables set for the run.
+pub fn run_extract_env(
+    file: &Path,
+    timeout: f64,
+    args: &[&str],
+    envs: &[(&str, &str)],
+    scratch: &Path,
+    hard: Duration,
+) -> Run {
     use std::os::unix::process::CommandExt;
     let out = scratch.join("out.jsonl");
     let err = scratch.join("errors.jsonl");
@@ -52,6 +64,7 @@ pub fn run_extract(
         .arg("--errors")
         .arg(&err)
         .args(args)
+        .envs(envs.iter().copied())
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null());

@@ -22,6 +22,7 @@
 //! data; PP-OCR runs in process (ONNX Runtime). Their paths come from
 //! [`OcrSettings`].
 
+pub mod child;
 pub mod image;
 pub mod lines;
 mod page;
@@ -148,24 +149,20 @@ pub fn rasterize(
     page: usize,
     dpi: u32,
 ) -> Result<(GrayImage, usize), String> {
-    use std::io::Write;
-    let mut child = Command::new(&s.pdftoppm)
-        .args(["-r", &dpi.to_string()])
-        .args(["-f", &page.to_string(), "-l", &page.to_string(), "-"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("cannot run {}: {e}", s.pdftoppm.display()))?;
-    let mut stdin = child.stdin.take().ok_or("no stdin")?;
-    let data = pdf.to_vec();
-    let writer = std::thread::spawn(move || {
-        let _ = stdin.write_all(&data);
-    });
-    let out = child
-        .wait_with_output()
-        .map_err(|e| format!("pdftoppm: {e}"))?;
-    let _ = writer.join();
+    let mut cmd = Command::new(&s.pdftoppm);
+    cmd.args(["-r", &dpi.to_string()]).args([
+        "-f",
+        &page.to_string(),
+        "-l",
+        &page.to_string(),
+        "-",
+    ]);
+    let out =
+        child::output_within(&mut cmd, Some(pdf.to_vec()), s.deadline).map_err(|e| match e {
+            child::ChildError::Spawn(e) => format!("cannot run {}: {e}", s.pdftoppm.display()),
+            child::ChildError::TimedOut => TIMED_OUT.to_string(),
+            child::ChildError::Io(e) => format!("pdftoppm: {e}"),
+        })?;
     if !out.status.success() {
         return Err(format!(
             "pdftoppm failed on page {page}: {}",
@@ -177,6 +174,9 @@ pub fn rasterize(
         .ok_or_else(|| format!("pdftoppm gave no image for page {page}"))
 }
 
+/// The error text of a tool killed at the file's deadline.
+pub const TIMED_OUT: &str = "timed out";
+
 /// Why OCR could not read a file's scanned pages.
 #[derive(Debug, Clone, PartialEq)]
 pub enum OcrError {
@@ -184,6 +184,8 @@ pub enum OcrError {
     Unavailable(String),
     /// A tool failed on this file.
     Failed(String),
+    /// The file's deadline ([`OcrSettings::deadline`]) passed.
+    TimedOut,
 }
 
 /// The scan reader: every page that [`page_needs_ocr`] is replaced by its
@@ -208,13 +210,22 @@ pub fn ocr_pages(
         return Ok(());
     }
     check_tools(s).map_err(OcrError::Unavailable)?;
+    // A tool killed at the deadline (or one failing after it) is the
+    // deadline's doing.
+    let failed = |e: String| match s.deadline {
+        Some(d) if e == TIMED_OUT || d.expired() => OcrError::TimedOut,
+        _ => OcrError::Failed(e),
+    };
     for (p, reason) in pages.iter_mut().zip(reasons) {
         let Some(reason) = reason else {
             continue;
         };
-        let (img, red) = rasterize(s, pdf, p.number, render_dpi(s, p)).map_err(OcrError::Failed)?;
-        let (mut content, mut inf) = image_to_page(&img, p.number, p.width, p.height, s, layout)
-            .map_err(OcrError::Failed)?;
+        if s.deadline.is_some_and(|d| d.expired()) {
+            return Err(OcrError::TimedOut);
+        }
+        let (img, red) = rasterize(s, pdf, p.number, render_dpi(s, p)).map_err(failed)?;
+        let (mut content, mut inf) =
+            image_to_page(&img, p.number, p.width, p.height, s, layout).map_err(failed)?;
         inf.reason = reason;
         inf.seal_removed = red as f64 >= s.min_red_share * img.data.len() as f64;
         content.ocr = Some(std::sync::Arc::new(inf));

@@ -74,10 +74,10 @@ pub(super) fn read_regions(
     let hocr = run_tesseract(
         &s.tesseract,
         &image::to_pgm(&stack),
-        &s.lang,
-        6,
+        (&s.lang, 6),
         &["-c", "hocr_char_boxes=1"],
         "hocr",
+        s.deadline,
     )?;
     let gap = STACK_GAP as f64;
     Ok(parse_hocr(&hocr)
@@ -157,8 +157,7 @@ pub(super) fn reread_doubtful_numbers(words: &mut [OcrWord], img: &GrayImage, s:
     let Ok(hocr) = run_tesseract(
         &s.tesseract,
         &image::to_pgm(&stack),
-        "eng",
-        6,
+        ("eng", 6),
         &[
             "-c",
             "tessedit_char_whitelist=0123456789.,%",
@@ -166,6 +165,7 @@ pub(super) fn reread_doubtful_numbers(words: &mut [OcrWord], img: &GrayImage, s:
             "hocr_char_boxes=1",
         ],
         "hocr",
+        s.deadline,
     ) else {
         return;
     };

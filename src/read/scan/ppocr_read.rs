@@ -113,9 +113,13 @@ pub(super) fn read_regions_ppocr(
     }
     // each line's characters, the lines read 16 at a time on the rayon pool
     let read_all = |imgs: &[GrayImage]| -> Result<Vec<Vec<ppocr::LineChar>>, String> {
+        // Each chunk of 16 lines starts only before the file's deadline.
         let read: Vec<Vec<Vec<ppocr::LineChar>>> = imgs
             .par_chunks(16)
-            .map(|c| ppocr::read_lines(dir, c))
+            .map(|c| match s.deadline {
+                Some(d) if d.expired() => Err(super::TIMED_OUT.to_string()),
+                _ => ppocr::read_lines(dir, c),
+            })
             .collect::<Result<_, _>>()?;
         Ok(read.into_iter().flatten().collect())
     };

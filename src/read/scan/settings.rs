@@ -9,6 +9,11 @@ pub struct OcrSettings {
     /// OCR pages without a usable text layer. Default true; when false such
     /// files fail with `no_text_layer` as before.
     pub enabled: bool,
+    /// When set, OCR stops with [`OcrError::TimedOut`] once this instant
+    /// has passed: pdftoppm and tesseract are killed with their process
+    /// group at it ([`child::output_within`]), and no page is started
+    /// after it. Set per file from the PDF reader's deadline. Default none.
+    pub deadline: Option<crate::read::pdf::Deadline>,
     /// The tesseract binary. Default `tesseract` (the binary: `$SHENBAO_TESSERACT`).
     pub tesseract: PathBuf,
     /// The pdftoppm binary. Default `pdftoppm` (the binary: `$SHENBAO_PDFTOPPM`).
@@ -182,6 +187,7 @@ impl Default for OcrSettings {
     fn default() -> Self {
         OcrSettings {
             enabled: true,
+            deadline: None,
             tesseract: PathBuf::from("tesseract"),
             pdftoppm: PathBuf::from("pdftoppm"),
             lang: "chi_sim".to_string(),

@@ -5,7 +5,7 @@
 
 use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use crate::geom::{BBox, Glyph};
 pub use crate::geom::{OcrChar, OcrWord};
@@ -299,41 +299,39 @@ pub fn drop_noise(words: Vec<OcrWord>) -> Vec<OcrWord> {
 }
 
 /// Runs `tesseract IMAGE stdout -l LANG --psm PSM [EXTRA] FORMAT` on a PGM
-/// image (given as bytes, passed through a temporary file) and returns
-/// what it prints (FORMAT `tsv` or `hocr`).
+/// image (given as bytes, passed through a temporary file, removed
+/// whatever happens) and returns what it prints (FORMAT `tsv` or `hocr`),
+/// within `deadline` ([`super::TIMED_OUT`] past it).
 /// `Err` carries a reason: the binary missing, or its failure.
 pub fn run_tesseract(
     tesseract: &Path,
     pgm: &[u8],
-    lang: &str,
-    psm: u32,
+    (lang, psm): (&str, u32),
     extra: &[&str],
     format: &str,
+    deadline: Option<crate::read::pdf::Deadline>,
 ) -> Result<String, String> {
-    let dir = std::env::temp_dir();
-    let tmp = dir.join(format!(
-        "shenbao-ocr-{}-{:?}-{}.pgm",
-        std::process::id(),
-        std::thread::current().id(),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos())
-            .unwrap_or(0)
-    ));
-    std::fs::File::create(&tmp)
-        .and_then(|mut f| f.write_all(pgm))
-        .map_err(|e| format!("cannot write {}: {e}", tmp.display()))?;
-    let out = Command::new(tesseract)
-        .arg(&tmp)
+    let mut tmp = tempfile::Builder::new()
+        .prefix("shenbao-ocr-")
+        .suffix(".pgm")
+        .tempfile()
+        .map_err(|e| format!("cannot write a temporary image: {e}"))?;
+    tmp.write_all(pgm)
+        .and_then(|_| tmp.flush())
+        .map_err(|e| format!("cannot write {}: {e}", tmp.path().display()))?;
+    let mut cmd = Command::new(tesseract);
+    cmd.arg(tmp.path())
         .arg("stdout")
         .args(["-l", lang, "--psm", &psm.to_string()])
         .args(extra)
         .arg(format)
-        .env("OMP_THREAD_LIMIT", "1")
-        .stdin(Stdio::null())
-        .output();
-    let _ = std::fs::remove_file(&tmp);
-    let out = out.map_err(|e| format!("cannot run {}: {e}", tesseract.display()))?;
+        .env("OMP_THREAD_LIMIT", "1");
+    let out = super::child::output_within(&mut cmd, None, deadline).map_err(|e| match e {
+        super::child::ChildError::Spawn(e) => format!("cannot run {}: {e}", tesseract.display()),
+        super::child::ChildError::TimedOut => super::TIMED_OUT.to_string(),
+        super::child::ChildError::Io(e) => format!("{}: {e}", tesseract.display()),
+    })?;
+    drop(tmp);
     if !out.status.success() {
         return Err(format!(
             "{} failed ({}): {}",
