@@ -11,6 +11,7 @@ mod common;
 
 use common::harness::{Run, run_extract};
 use common::hostile;
+use common::rng::Rng;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -48,14 +49,7 @@ fn every_hostile_case_ends_with_its_code_within_budget() {
     for case in hostile::cases() {
         let file = dir.join(format!("{}.pdf", case.name));
         std::fs::write(&file, (case.make)()).unwrap();
-        let hard = Duration::from_secs_f64(TIMEOUT * 4.0);
-        let r = run_extract(
-            &file,
-            TIMEOUT,
-            &["--max-memory", MAX_MEMORY_MIB],
-            &dir,
-            hard,
-        );
+        let r = run_one(&file, &dir);
         report(case.name, &r);
         let _ = std::fs::remove_file(&file);
         if !case.expect.contains(&r.outcome.as_str()) || !within_budget(&r) {
@@ -74,19 +68,11 @@ fn within_budget(r: &Run) -> bool {
         && r.leftovers == 0
 }
 
-/// A small deterministic PRNG (xorshift), so a failure reproduces from
-/// its seed.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
+/// `shenbao extract FILE` under the fuzz limits (killed at 4 x the
+/// timeout if it ever got there).
+fn run_one(file: &Path, dir: &Path) -> Run {
+    let hard = Duration::from_secs_f64(TIMEOUT * 4.0);
+    run_extract(file, TIMEOUT, &["--max-memory", MAX_MEMORY_MIB], dir, hard)
 }
 
 fn root() -> PathBuf {
@@ -293,14 +279,7 @@ fn fuzz_thread(seeds: &[(String, Vec<u8>)], seed: u64, until: Instant, t: u64) -
         let ext = if name.ends_with(".txt") { "txt" } else { "pdf" };
         let file = dir.join(format!("case.{ext}"));
         std::fs::write(&file, &b).unwrap();
-        let hard = Duration::from_secs_f64(TIMEOUT * 4.0);
-        let r = run_extract(
-            &file,
-            TIMEOUT,
-            &["--max-memory", MAX_MEMORY_MIB],
-            &dir,
-            hard,
-        );
+        let r = run_one(&file, &dir);
         tally.runs += 1;
         *tally.outcomes.entry(r.outcome.clone()).or_default() += 1;
         tally.max_wall = tally.max_wall.max(r.wall.as_secs_f64());

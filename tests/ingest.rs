@@ -623,3 +623,17 @@ fn a_store_on_a_read_only_file_system_is_exported_and_merged() {
     let forms = std::fs::read_to_string(dir.join("exp/forms.csv")).unwrap();
     assert_eq!(forms.lines().count(), 2, "{forms}");
 }
+
+#[test]
+fn a_file_over_the_memory_budget_is_stored_as_too_complex_and_not_retried() {
+    // The PDF parser takes some 120 bytes a number: 1.2 GB for this file.
+    // Before workers, the run aborted here, and again on every rerun.
+    let array = common::hostile::parser_array(10_000_000);
+    let extra = ["--max-memory", "256"];
+    let reason = bad_file_case("array.pdf", &array, "too_complex", &extra);
+    assert!(reason.contains("memory budget of 256 MiB"), "{reason}");
+    let dir = std::env::temp_dir().join(format!("shenbao-ingest-{}-array.pdf", std::process::id()));
+    let again = ingest(&dir, &extra);
+    let e = stderr(&again);
+    assert!(e.contains("2 skipped as already stored, 1 failed"), "{e}");
+}

@@ -6,16 +6,9 @@ use std::path::Path;
 use shenbao::Error;
 use shenbao::read::pdf::{PdfSettings, read_pages};
 
-/// A small deterministic PRNG (xorshift), so failures reproduce.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-}
+mod common;
+
+use common::rng::Rng;
 
 #[test]
 fn mutated_pdfs_return_pages_or_errors_never_crash() {

@@ -239,6 +239,37 @@ pub fn nested_arrays(n: usize) -> Vec<u8> {
     one_page(&c, &[], vec![other])
 }
 
+/// `rows` lines of `cols` distinct glyphs each, in a 1 pt font: the
+/// layout stages (words, lines, cells) on half a million glyphs.
+pub fn glyph_grid(rows: usize, cols: usize) -> Vec<u8> {
+    let mut c = b"BT /F1 1 Tf\n".to_vec();
+    let line = "ab".repeat(cols / 2);
+    for r in 0..rows {
+        writeln!(c, "1 0 0 1 20 {:.2} Tm ({line}) Tj", 20.0 + r as f64 * 1.1).unwrap();
+    }
+    c.extend_from_slice(b"ET");
+    one_page(&c, &[], vec![])
+}
+
+/// A table of `n` x `n` ruled cells, a glyph in each.
+pub fn cell_grid(n: usize) -> Vec<u8> {
+    let mut c = b"0.1 w\n".to_vec();
+    let (w, h) = (550.0 / n as f64, 800.0 / n as f64);
+    for i in 0..=n {
+        let (x, y) = (20.0 + i as f64 * w, 20.0 + i as f64 * h);
+        writeln!(c, "20 {y:.2} m 570 {y:.2} l S {x:.2} 20 m {x:.2} 820 l S").unwrap();
+    }
+    c.extend_from_slice(b"BT /F1 1 Tf\n");
+    for r in 0..n {
+        for k in 0..n {
+            let (x, y) = (20.3 + k as f64 * w, 20.3 + r as f64 * h);
+            writeln!(c, "1 0 0 1 {x:.2} {y:.2} Tm (a) Tj").unwrap();
+        }
+    }
+    c.extend_from_slice(b"ET");
+    one_page(&c, &[], vec![])
+}
+
 /// `n` operators that do nothing (`n`, ending no path), uncompressed.
 pub fn operator_flood(n: usize) -> Vec<u8> {
     let c = b"n\n".repeat(n);
@@ -342,6 +373,16 @@ pub fn cases() -> Vec<Case> {
         Case {
             name: "dashes_on_one_line_40k",
             make: || dashes_on_one_line(40_000),
+            expect: &["no_form"],
+        },
+        Case {
+            name: "glyph_grid_490k",
+            make: || glyph_grid(700, 700),
+            expect: &["no_form"],
+        },
+        Case {
+            name: "cell_grid_300x300",
+            make: || cell_grid(300),
             expect: &["no_form"],
         },
         Case {

@@ -1,7 +1,8 @@
 //! The OCR tools (pdftoppm, tesseract) run as child processes within the
 //! file's deadline: each in a process group of its own, killed with the
-//! group once the deadline passes, and reaped before the call returns, so
-//! no tool outlives the file that started it.
+//! group once the deadline passes, and reaped before the call returns; a
+//! tool also dies with the process that started it (`PR_SET_PDEATHSIG`),
+//! so no tool outlives the file that started it.
 
 use std::io::Write;
 use std::os::unix::process::CommandExt;
@@ -36,6 +37,19 @@ pub fn output_within(
     } else {
         Stdio::null()
     };
+    let parent = std::process::id() as libc::pid_t;
+    // SAFETY: prctl, getppid and _exit are async-signal-safe. The tool
+    // dies with the thread that started it, which waits for it: so also
+    // when this process dies (a worker aborting at its memory budget).
+    unsafe {
+        cmd.pre_exec(move || {
+            libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+            if libc::getppid() != parent {
+                libc::_exit(1);
+            }
+            Ok(())
+        });
+    }
     let mut child = cmd
         .process_group(0)
         .stdin(stdin)
