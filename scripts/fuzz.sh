@@ -16,4 +16,4 @@ if [[ -n "${2:-}" ]]; then
     export SHENBAO_FUZZ_SEED="$2"
 fi
 cargo test --release --test fuzz -- --nocapture --test-threads 1 2>&1 |
-    grep -E '^(fuzz:|[a-z_0-9]+ +[a-z_]+ +[0-9.]+ s)|test result|panicked|bad-'
+    grep -E 'fuzz: |^[a-z_0-9]+ +[a-z_]+ +[0-9.]+ s|test result|panicked|bad-'

@@ -313,17 +313,7 @@ fn process(
     let bytes = match crate::run::extract::read_input(path, ex.pdf.max_file_bytes) {
         Ok(b) => b,
         Err(e) => {
-            let e = match e {
-                Error::Io { source, .. } => Error::Io {
-                    file: spath.to_path_buf(),
-                    source,
-                },
-                Error::TooComplex { budget, .. } => Error::TooComplex {
-                    file: spath.to_path_buf(),
-                    budget,
-                },
-                e => e,
-            };
+            let e = crate::run::isolate::renamed(e, spath);
             let mut row = failed_row(stored, &e, opts);
             row.elapsed_ms = start.elapsed().as_millis() as u64;
             return Outcome::Done(Box::new(row), Vec::new());

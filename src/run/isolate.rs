@@ -87,14 +87,7 @@ pub fn serve(ex: &Extractor, limits: &Limits) -> std::io::Result<()> {
     // parent instead of running on alone.
     unsafe { libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) };
     if let Some(bytes) = limits.max_memory {
-        let lim = libc::rlimit {
-            rlim_cur: bytes as libc::rlim_t,
-            rlim_max: bytes as libc::rlim_t,
-        };
-        // SAFETY: plain setrlimit(2) on this process.
-        if unsafe { libc::setrlimit(libc::RLIMIT_DATA, &lim) } != 0 {
-            return Err(std::io::Error::last_os_error());
-        }
+        cap_data_segment(bytes)?;
     }
     let stdin = std::io::stdin().lock();
     let mut out = std::io::stdout().lock();
@@ -131,8 +124,35 @@ pub fn serve(ex: &Extractor, limits: &Limits) -> std::io::Result<()> {
     Ok(())
 }
 
-/// A read error naming `name` instead of the path read.
-fn renamed(e: Error, name: &Path) -> Error {
+/// The memory budget a worker gets for `bytes`: that, or the data-segment
+/// hard limit this process already has when lower (`ulimit -d`; a limit
+/// cannot be raised, and workers inherit it).
+pub fn effective_memory(bytes: u64) -> u64 {
+    // SAFETY: getrlimit(2) into a plain struct.
+    let mut lim: libc::rlimit = unsafe { std::mem::zeroed() };
+    if unsafe { libc::getrlimit(libc::RLIMIT_DATA, &mut lim) } != 0 {
+        return bytes;
+    }
+    bytes.min(lim.rlim_max as u64)
+}
+
+/// Caps this process's data segment at [`effective_memory`] of `bytes`.
+fn cap_data_segment(bytes: u64) -> std::io::Result<()> {
+    let cap = effective_memory(bytes) as libc::rlim_t;
+    let lim = libc::rlimit {
+        rlim_cur: cap,
+        rlim_max: cap,
+    };
+    // SAFETY: setrlimit(2) on this process with a plain struct.
+    if unsafe { libc::setrlimit(libc::RLIMIT_DATA, &lim) } != 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    Ok(())
+}
+
+/// A read error naming `name` (the path as stored) instead of the path
+/// read.
+pub(crate) fn renamed(e: Error, name: &Path) -> Error {
     let file = name.to_path_buf();
     match e {
         Error::Io { source, .. } => Error::Io { file, source },
@@ -351,7 +371,7 @@ impl Pool {
         match self.limits.max_memory {
             Some(bytes) if out_of_memory => Error::TooComplex {
                 file: name.to_path_buf(),
-                budget: format!("memory budget of {} MiB", bytes >> 20),
+                budget: format!("memory budget of {} MiB", effective_memory(bytes) >> 20),
             },
             _ => {
                 let how = match status.signal() {
