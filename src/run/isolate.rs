@@ -20,12 +20,12 @@
 //!   JSON and come back field for field (tests/fuzz.rs compares them with
 //!   in-process extraction).
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufWriter, Write};
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdin, Command, Stdio};
-use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, channel};
+use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
+use std::sync::mpsc::{Sender, channel};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -90,7 +90,8 @@ pub fn serve(ex: &Extractor, limits: &Limits) -> std::io::Result<()> {
         cap_data_segment(bytes)?;
     }
     let stdin = std::io::stdin().lock();
-    let mut out = std::io::stdout().lock();
+    // One write per reply (stdout alone would write each line).
+    let mut out = BufWriter::with_capacity(256 << 10, std::io::stdout().lock());
     for line in stdin.lines() {
         let req: Request = serde_json::from_str(&line?)?;
         let (path, name) = (os_path(&req.path), os_path(&req.name));
@@ -164,11 +165,11 @@ pub(crate) fn renamed(e: Error, name: &Path) -> Error {
 /// How much of a worker's stderr is kept per file.
 const STDERR_KEPT: usize = 64 << 10;
 
-/// A running worker: its stdin, and its stdout's lines as they come.
+/// A running worker: its stdin, and its stdout read line by line.
 struct Worker {
     child: Child,
     stdin: ChildStdin,
-    lines: Receiver<std::io::Result<String>>,
+    stdout: LineReader,
     /// The start of what it wrote to stderr for the current file (an
     /// abort's message), at most [`STDERR_KEPT`] bytes.
     stderr: Arc<Mutex<Vec<u8>>>,
@@ -187,17 +188,8 @@ impl Worker {
             .process_group(0)
             .spawn()?;
         let stdin = child.stdin.take().expect("piped stdin");
-        let stdout = child.stdout.take().expect("piped stdout");
+        let stdout = LineReader::new(child.stdout.take().expect("piped stdout"));
         let mut stderr = child.stderr.take().expect("piped stderr");
-        let (tx, lines) = channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines() {
-                let end = line.is_err();
-                if tx.send(line).is_err() || end {
-                    return;
-                }
-            }
-        });
         let tail = Arc::new(Mutex::new(Vec::new()));
         let keep = tail.clone();
         std::thread::spawn(move || {
@@ -214,7 +206,7 @@ impl Worker {
         Ok(Worker {
             child,
             stdin,
-            lines,
+            stdout,
             stderr: tail,
         })
     }
@@ -312,7 +304,7 @@ impl Pool {
             .limits
             .timeout
             .map(|t| Instant::now() + t + kill_grace(t));
-        match Self::answer(&w, until) {
+        match Self::answer(&mut w, until) {
             Ok((pages, result)) => {
                 self.idle.lock().unwrap_or_else(|e| e.into_inner()).push(w);
                 (pages, result.map_err(|f| reported(f, name)))
@@ -347,12 +339,12 @@ impl Pool {
     }
 
     /// The worker's reply: a header line, then its records' lines.
-    fn answer(w: &Worker, until: Option<Instant>) -> std::result::Result<WorkerAnswer, Answer> {
-        let reply: Reply = serde_json::from_str(&next_line(w, until)?)
+    fn answer(w: &mut Worker, until: Option<Instant>) -> std::result::Result<WorkerAnswer, Answer> {
+        let reply: Reply = serde_json::from_str(&w.stdout.next_line(until)?)
             .map_err(|e| Answer::Garbled(e.to_string()))?;
         let mut records = Vec::with_capacity(reply.records);
         for _ in 0..reply.records {
-            records.push(next_line(w, until)?);
+            records.push(w.stdout.next_line(until)?);
         }
         Ok(match reply.error {
             Some(f) => (reply.pages, Err(f)),
@@ -422,18 +414,75 @@ enum Answer {
     Garbled(String),
 }
 
-/// The worker's next stdout line, by `until`.
-fn next_line(w: &Worker, until: Option<Instant>) -> std::result::Result<String, Answer> {
-    let got = match until {
-        Some(u) => w
-            .lines
-            .recv_timeout(u.saturating_duration_since(Instant::now())),
-        None => w.lines.recv().map_err(|_| RecvTimeoutError::Disconnected),
-    };
-    match got {
-        Ok(Ok(line)) => Ok(line),
-        Err(RecvTimeoutError::Timeout) => Err(Answer::Late),
-        Ok(Err(_)) | Err(RecvTimeoutError::Disconnected) => Err(Answer::Gone),
+/// A worker's stdout, read a line at a time on the calling thread:
+/// `poll(2)` bounds each wait by the file's deadline (no reader thread,
+/// no hand-over per line).
+struct LineReader {
+    out: ChildStdout,
+    buf: Vec<u8>,
+    /// Where the next line starts in `buf`.
+    start: usize,
+}
+
+impl LineReader {
+    fn new(out: ChildStdout) -> Self {
+        LineReader {
+            out,
+            buf: Vec::with_capacity(64 << 10),
+            start: 0,
+        }
+    }
+
+    /// The next line (without its newline), by `until`.
+    fn next_line(&mut self, until: Option<Instant>) -> std::result::Result<String, Answer> {
+        use std::io::Read;
+        use std::os::fd::AsRawFd;
+        let mut scanned = self.start;
+        loop {
+            if let Some(k) = self.buf[scanned..].iter().position(|&b| b == b'\n') {
+                let end = scanned + k;
+                let line = String::from_utf8(self.buf[self.start..end].to_vec())
+                    .map_err(|e| Answer::Garbled(e.to_string()));
+                self.start = end + 1;
+                if self.start == self.buf.len() {
+                    self.buf.clear();
+                    self.start = 0;
+                }
+                return line;
+            }
+            scanned = self.buf.len();
+            let wait_ms = match until {
+                None => -1,
+                Some(u) => {
+                    let left = u.saturating_duration_since(Instant::now());
+                    if left.is_zero() {
+                        return Err(Answer::Late);
+                    }
+                    left.as_millis().clamp(1, i32::MAX as u128) as i32
+                }
+            };
+            let mut fd = libc::pollfd {
+                fd: self.out.as_raw_fd(),
+                events: libc::POLLIN,
+                revents: 0,
+            };
+            // SAFETY: poll(2) on one descriptor we own.
+            let n = unsafe { libc::poll(&mut fd, 1, wait_ms) };
+            if n < 0 {
+                if std::io::Error::last_os_error().kind() == std::io::ErrorKind::Interrupted {
+                    continue;
+                }
+                return Err(Answer::Gone);
+            }
+            if n == 0 {
+                continue; // the deadline is checked above
+            }
+            let mut chunk = [0u8; 64 << 10];
+            match self.out.read(&mut chunk) {
+                Ok(0) | Err(_) => return Err(Answer::Gone),
+                Ok(k) => self.buf.extend_from_slice(&chunk[..k]),
+            }
+        }
     }
 }
 
