@@ -27,9 +27,11 @@
 //!    warnings; provenance; OCR confidence ([`Record`]).
 //! 5. [`run`]: the per-file pipeline ([`Extractor`]) and the one batch
 //!    runner (files in parallel, results in input order) under `extract`,
-//!    `check` and `ingest`.
+//!    `check` and `ingest`; each file read within budgets
+//!    ([`read::pdf::PdfSettings`]) and, from the binary, in a worker
+//!    process whose memory and time are capped ([`run::isolate`]).
 //! 6. [`out`]: the SQLite store and its exports, `check` against golden
-//!    files, dumps.
+//!    files, dumps; output files written whole or not at all.
 //!
 //! The form is data: [`template`] loads `templates/form.toml` (labels,
 //! options, shapes, checks) and builds the field registry every record,

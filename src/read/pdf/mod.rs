@@ -52,6 +52,10 @@
 //!   off the page) is dropped; a ruling line is cut to it; both with
 //!   [`PdfSettings::clip_tolerance`] of slack. Invisible text (`3 Tr`, as
 //!   in OCR layers) is kept: the render mode is not read.
+//! * **Budgets**: what a file may cost (bytes inflated, operators, glyphs,
+//!   path points, XObject calls, lexer sizes; [`PdfSettings`]) is counted
+//!   as it is read (`budget.rs`); going over one fails the file with
+//!   [`Error::TooComplex`] naming it.
 
 mod budget;
 mod cmap;
