@@ -54,14 +54,14 @@ pub enum Error {
     #[error("{message}")]
     Reported {
         file: PathBuf,
-        code: &'static str,
+        code: String,
         message: String,
     },
 }
 
 impl Error {
     /// A short stable code for the kind, for JSON error lines.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> &str {
         match self {
             Error::Io { .. } => "io",
             Error::Empty { .. } => "empty",
@@ -80,34 +80,6 @@ impl Error {
             Error::Template { .. } => "template",
             Error::Reported { code, .. } => code,
         }
-    }
-
-    /// Every code [`Error::code`] gives.
-    pub const CODES: [&'static str; 15] = [
-        "io",
-        "empty",
-        "not_pdf",
-        "damaged",
-        "encrypted",
-        "page",
-        "no_text_layer",
-        "ocr_unavailable",
-        "ocr",
-        "no_form",
-        "timeout",
-        "too_many_pages",
-        "too_complex",
-        "internal",
-        "template",
-    ];
-
-    /// `code` as one of [`Error::CODES`]; `"internal"` for any other.
-    pub fn static_code(code: &str) -> &'static str {
-        Error::CODES
-            .iter()
-            .find(|c| **c == code)
-            .copied()
-            .unwrap_or("internal")
     }
 }
 

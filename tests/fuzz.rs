@@ -298,14 +298,3 @@ fn fuzz_thread(seeds: &[(String, Vec<u8>)], seed: u64, until: Instant, t: u64) -
     }
     tally
 }
-
-#[test]
-fn write_cases_for_inspection() {
-    let Some(dir) = std::env::var_os("SHENBAO_WRITE_CASES") else {
-        return;
-    };
-    let dir = Path::new(&dir);
-    for case in hostile::cases() {
-        std::fs::write(dir.join(format!("{}.pdf", case.name)), (case.make)()).unwrap();
-    }
-}

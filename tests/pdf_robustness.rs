@@ -48,8 +48,8 @@ fn mutated_pdfs_return_pages_or_errors_never_crash() {
             }
             let r = read_pages(Path::new(name), &b, &PdfSettings::default());
             let k = match &r {
-                Ok(_) => "ok",
-                Err(e) => e.code(),
+                Ok(_) => "ok".to_string(),
+                Err(e) => e.code().to_string(),
             };
             *kinds.entry(k).or_insert(0) += 1;
             if let Err(e) = &r {

@@ -489,7 +489,7 @@ impl LineReader {
 fn reported(f: Failure, name: &Path) -> Error {
     Error::Reported {
         file: name.to_path_buf(),
-        code: Error::static_code(&f.code),
+        code: f.code,
         message: f.message,
     }
 }

@@ -74,15 +74,6 @@ pub fn deflated_zeros(n: usize) -> Vec<u8> {
 /// and the XObjects `xobjects` (name, object number), content `content`,
 /// and `extra` objects numbered from 6 on.
 pub fn one_page(content: &[u8], xobjects: &[(&str, usize)], extra: Vec<Vec<u8>>) -> Vec<u8> {
-    one_page_with_font(content, xobjects, extra, "5 0 R")
-}
-
-fn one_page_with_font(
-    content: &[u8],
-    xobjects: &[(&str, usize)],
-    extra: Vec<Vec<u8>>,
-    font: &str,
-) -> Vec<u8> {
     let xo: String = xobjects
         .iter()
         .map(|(n, id)| format!("/{n} {id} 0 R "))
@@ -92,7 +83,7 @@ fn one_page_with_font(
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
         format!(
             "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R \
-             /Resources << /Font << /F1 {font} >> /XObject << {xo}>> >> >>"
+             /Resources << /Font << /F1 5 0 R >> /XObject << {xo}>> >> >>"
         )
         .into_bytes(),
         stream("", content),
