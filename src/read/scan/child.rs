@@ -58,16 +58,32 @@ pub fn output_within(
         .spawn()
         .map_err(ChildError::Spawn)?;
     let pid = child.id() as i32;
+    // A thread that cannot be started (memory nearly spent under a
+    // worker's cap) fails the call, not the process: the tool is killed.
+    let stop = |e: std::io::Error| {
+        // SAFETY: kill(2) of the group the child leads, not yet reaped.
+        unsafe { libc::kill(-pid, libc::SIGKILL) };
+        ChildError::Io(e)
+    };
     let writer = match (child.stdin.take(), input) {
-        (Some(mut pipe), Some(data)) => Some(std::thread::spawn(move || {
-            let _ = pipe.write_all(&data);
-        })),
+        (Some(mut pipe), Some(data)) => Some(
+            std::thread::Builder::new()
+                .spawn(move || {
+                    let _ = pipe.write_all(&data);
+                })
+                .map_err(stop)?,
+        ),
         _ => None,
     };
     let (tx, rx) = channel();
-    std::thread::spawn(move || {
+    let waiter = std::thread::Builder::new().spawn(move || {
         let _ = tx.send(child.wait_with_output());
     });
+    if let Err(e) = waiter {
+        // The child went with the closure: killed, it stays a zombie
+        // until this process ends (a worker at its cap ends soon).
+        return Err(stop(e));
+    }
     let got = match deadline {
         Some(d) => rx.recv_timeout(d.at.saturating_duration_since(std::time::Instant::now())),
         None => rx.recv().map_err(|_| RecvTimeoutError::Disconnected),
@@ -82,7 +98,7 @@ pub fn output_within(
             Err(ChildError::TimedOut)
         }
         Err(RecvTimeoutError::Disconnected) => Err(ChildError::Io(std::io::Error::other(
-            "the child's waiter ended",
+            "the thread reading its output ended without a result",
         ))),
     };
     if let Some(w) = writer {
