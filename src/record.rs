@@ -12,7 +12,11 @@ use crate::geom::BBox;
 use crate::template::{RecordField, ValueKind};
 
 /// An amount of money in yuan, held exactly as an integer number of fen
-/// (1/100 yuan) and written to JSON as a number in yuan (`42429660.5`).
+/// (1/100 yuan) and written to JSON as a number in yuan that always has a
+/// decimal point (`42429660.5`, `50620000.0`), so that a reader inferring
+/// types from the first rows (DuckDB's `read_json_auto`, pandas) takes a
+/// floating or decimal type, never an integer one that later amounts with
+/// fen would be rounded into.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Money(pub i64);
 
@@ -35,13 +39,9 @@ impl std::fmt::Display for Money {
 
 impl Serialize for Money {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        // Whole yuan as an integer; otherwise fen/100 as f64, which prints
-        // (shortest round-trip) as the exact decimal below 2^53 fen.
-        if self.0 % 100 == 0 {
-            s.serialize_i64(self.0 / 100)
-        } else {
-            s.serialize_f64(self.yuan())
-        }
+        // fen/100 as f64, which prints (shortest round-trip, with `.0`
+        // when whole) as the exact decimal below 2^53 fen.
+        s.serialize_f64(self.yuan())
     }
 }
 
@@ -52,7 +52,9 @@ mod tests {
     #[test]
     fn money_is_written_in_yuan_exact_to_the_fen() {
         let j = |fen| serde_json::to_string(&Money(fen)).unwrap();
-        assert_eq!(j(4_242_966_000), "42429660");
+        assert_eq!(j(4_242_966_000), "42429660.0");
+        assert_eq!(j(0), "0.0");
+        assert_eq!(j(-150), "-1.5");
         assert_eq!(j(4_242_966_050), "42429660.5");
         assert_eq!(j(123_456_789_012_301), "1234567890123.01");
         let back: Money = serde_json::from_str("1234567890123.01").unwrap();

@@ -69,25 +69,10 @@ pub fn to_golden_json(fields: &Fields, records: &[Value]) -> String {
     out
 }
 
-/// Terminal display width: 2 for East Asian wide/full-width characters.
+/// Terminal display width (Unicode East Asian Width: 2 for wide and
+/// full-width characters).
 pub(super) fn width(s: &str) -> usize {
-    s.chars()
-        .map(|c| match c as u32 {
-            0x1100..=0x115F
-            | 0x2E80..=0x303E
-            | 0x3041..=0x33FF
-            | 0x3400..=0x4DBF
-            | 0x4E00..=0x9FFF
-            | 0xA000..=0xA4CF
-            | 0xAC00..=0xD7A3
-            | 0xF900..=0xFAFF
-            | 0xFE30..=0xFE4F
-            | 0xFF00..=0xFF60
-            | 0xFFE0..=0xFFE6
-            | 0x20000..=0x3FFFD => 2,
-            _ => 1,
-        })
-        .sum()
+    unicode_width::UnicodeWidthStr::width(s)
 }
 
 pub(super) fn pad(s: &str, w: usize) -> String {

@@ -211,57 +211,67 @@ pub fn export(store: &Store, dir: &Path, opts: ExportOptions) -> StoreResult<Vec
 }
 
 fn export_table(store: &Store, spec: &TableSpec, format: Format, path: &Path) -> StoreResult<u64> {
-    let mut w = OutputFile::create(path)?;
-    if format == Format::Csv {
-        let header: Vec<String> = spec.columns.iter().map(|(n, _)| csv_field(n)).collect();
-        w.write_all(header.join(",").as_bytes())?;
-        w.write_all(b"\n")?;
-    }
+    let w = OutputFile::create(path)?;
     let mut st = store.conn.prepare(&spec.query).map_err(store.sql())?;
     let mut rows = st.query([]).map_err(store.sql())?;
+    let mut values = Vec::with_capacity(spec.columns.len());
+    let mut next = |values: &mut Vec<SqlValue>| -> StoreResult<bool> {
+        values.clear();
+        let Some(r) = rows.next().map_err(store.sql())? else {
+            return Ok(false);
+        };
+        for i in 0..spec.columns.len() {
+            values.push(r.get(i).map_err(store.sql())?);
+        }
+        Ok(true)
+    };
     let mut n = 0u64;
-    let mut line = String::new();
-    while let Some(r) = rows.next().map_err(store.sql())? {
-        line.clear();
-        if format == Format::Jsonl {
-            line.push('{');
-        }
-        for (i, (name, kind)) in spec.columns.iter().enumerate() {
-            let v: SqlValue = r.get(i).map_err(store.sql())?;
-            if i > 0 {
-                line.push(',');
+    match format {
+        Format::Csv => {
+            let mut out = csv::Writer::from_writer(w);
+            out.write_record(spec.columns.iter().map(|(name, _)| name))
+                .map_err(|e| csv_error(path, e))?;
+            while next(&mut values)? {
+                let fields = values.iter().zip(&spec.columns);
+                out.write_record(fields.map(|(v, (_, kind))| csv_value(v, *kind)))
+                    .map_err(|e| csv_error(path, e))?;
+                n += 1;
             }
-            match format {
-                Format::Csv => line.push_str(&csv_value(&v, *kind)),
-                Format::Jsonl => {
-                    line.push_str(&serde_json::Value::from(name.as_str()).to_string());
-                    line.push(':');
-                    line.push_str(&json_value(&v, *kind));
-                }
+            let w = out
+                .into_inner()
+                .map_err(|e| csv_error(path, e.into_error()))?;
+            w.commit()?;
+        }
+        Format::Jsonl => {
+            let mut w = w;
+            while next(&mut values)? {
+                let row = JsonRow {
+                    columns: &spec.columns,
+                    values: &values,
+                };
+                serde_json::to_writer(&mut w, &row).map_err(std::io::Error::from)?;
+                w.write_all(b"\n")?;
+                n += 1;
             }
+            w.commit()?;
         }
-        if format == Format::Jsonl {
-            line.push('}');
-        }
-        line.push('\n');
-        w.write_all(line.as_bytes())?;
-        n += 1;
     }
-    w.commit()?;
     Ok(n)
 }
 
-/// A CSV field: quoted when it holds a comma, quote, CR or LF, or is
-/// empty (an empty quoted field is an empty string; an unquoted empty
-/// field is NULL).
-fn csv_field(s: &str) -> String {
-    if s.is_empty() || s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
+/// The csv crate's error as the I/O error it wraps (writing fails only
+/// there), named with the path.
+fn csv_error(path: &Path, e: impl Into<csv::Error>) -> std::io::Error {
+    let e: csv::Error = e.into();
+    match e.into_kind() {
+        csv::ErrorKind::Io(io) => io,
+        other => named("write", path, std::io::Error::other(format!("{other:?}"))),
     }
 }
 
+/// A CSV field. NULL and an empty text are both written empty (the csv
+/// crate, like DuckDB and pandas when they read, does not tell them apart;
+/// JSONL keeps `null` and `""`).
 fn csv_value(v: &SqlValue, kind: Kind) -> String {
     match (v, kind) {
         (SqlValue::Null, _) => String::new(),
@@ -269,36 +279,45 @@ fn csv_value(v: &SqlValue, kind: Kind) -> String {
         (SqlValue::Real(x), Kind::Money) => Money((x * 100.0).round() as i64).to_string(),
         (SqlValue::Integer(i), _) => i.to_string(),
         (SqlValue::Real(x), _) => format!("{x}"),
-        (SqlValue::Text(s), _) => csv_field(s),
-        (SqlValue::Blob(b), _) => csv_field(&String::from_utf8_lossy(b)),
+        (SqlValue::Text(s), _) => s.clone(),
+        (SqlValue::Blob(b), _) => String::from_utf8_lossy(b).into_owned(),
     }
 }
 
-fn json_value(v: &SqlValue, kind: Kind) -> String {
-    match (v, kind) {
-        (SqlValue::Null, _) => "null".into(),
-        (SqlValue::Integer(i), Kind::Money) => serde_json::Value::from(*i as f64).to_string(),
-        (SqlValue::Integer(i), _) => i.to_string(),
-        (SqlValue::Real(x), _) => serde_json::Value::from(*x).to_string(),
-        (SqlValue::Text(s), Kind::Json) => s.clone(),
-        (SqlValue::Text(s), _) => serde_json::Value::from(s.as_str()).to_string(),
-        (SqlValue::Blob(b), _) => {
-            serde_json::Value::from(String::from_utf8_lossy(b).into_owned()).to_string()
+/// One JSONL row: the columns in their order, each value by its kind.
+struct JsonRow<'a> {
+    columns: &'a [(String, Kind)],
+    values: &'a [SqlValue],
+}
+
+impl serde::Serialize for JsonRow<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{Error, SerializeMap};
+        let mut m = s.serialize_map(Some(self.columns.len()))?;
+        for ((name, kind), v) in self.columns.iter().zip(self.values) {
+            match (v, kind) {
+                (SqlValue::Null, _) => m.serialize_entry(name, &())?,
+                (SqlValue::Integer(i), Kind::Money) => m.serialize_entry(name, &Money(i * 100))?,
+                (SqlValue::Real(x), Kind::Money) => {
+                    m.serialize_entry(name, &Money((x * 100.0).round() as i64))?
+                }
+                (SqlValue::Integer(i), _) => m.serialize_entry(name, i)?,
+                (SqlValue::Real(x), _) => m.serialize_entry(name, x)?,
+                (SqlValue::Text(t), Kind::Json) => {
+                    let j: serde_json::Value = serde_json::from_str(t).map_err(S::Error::custom)?;
+                    m.serialize_entry(name, &j)?
+                }
+                (SqlValue::Text(t), _) => m.serialize_entry(name, t)?,
+                (SqlValue::Blob(b), _) => m.serialize_entry(name, &String::from_utf8_lossy(b))?,
+            }
         }
+        m.end()
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn csv_fields_are_quoted_only_when_needed() {
-        assert_eq!(csv_field("abc"), "abc");
-        assert_eq!(csv_field(""), "\"\"");
-        assert_eq!(csv_field("a,b"), "\"a,b\"");
-        assert_eq!(csv_field("say \"hi\"\nbye"), "\"say \"\"hi\"\"\nbye\"");
-    }
 
     #[test]
     fn money_is_written_with_two_decimals_in_csv() {
