@@ -25,6 +25,13 @@ if [ "${#need[@]}" -gt 0 ]; then
   $SUDO apt-get update
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y --no-install-recommends "${need[@]}"
 fi
+# the analytics tests (tests/analytics/check.py): DuckDB reads the exports,
+# jsonschema validates records against `shenbao schema`
+PYDEPS=(duckdb==2.0.0 jsonschema==4.26.0)
+if ! python3 -c "import duckdb, jsonschema" >/dev/null 2>&1; then
+  python3 -m pip install --quiet --only-binary=:all: "${PYDEPS[@]}" \
+    || python3 -m pip install --quiet --only-binary=:all: --break-system-packages "${PYDEPS[@]}"
+fi
 # system-wide, where the library looks by default (the tests use it)
 $SUDO bash "$(dirname "$0")/install_ppocr.sh" /usr/local/share/shenbao/ppocr
 if ! command -v cargo >/dev/null 2>&1; then

@@ -117,6 +117,9 @@ pub struct Source {
     pub form_index: usize,
     /// 1-based page numbers the form spans.
     pub pages: Vec<usize>,
+    /// What the form was read from: `text_layer` (a PDF's text), `ocr`
+    /// (any of its pages a scan read by OCR) or `text_dump`.
+    pub kind: SourceKind,
     /// Whether any of the form's pages was read by OCR (a scan).
     #[serde(default)]
     pub ocr: bool,
@@ -135,8 +138,32 @@ impl Source {
             sha256: sha256.to_string(),
             form_index,
             pages: pages.to_vec(),
+            kind: SourceKind::TextLayer,
             ocr: false,
             ocr_pages: Vec::new(),
+        }
+    }
+}
+
+/// What a form was read from, in the order of trust a copy read from it
+/// gets when one form was read more than once (the store's
+/// `forms_latest`): a text layer, then OCR, then a text dump.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum SourceKind {
+    TextLayer,
+    Ocr,
+    TextDump,
+}
+
+impl SourceKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SourceKind::TextLayer => "text_layer",
+            SourceKind::Ocr => "ocr",
+            SourceKind::TextDump => "text_dump",
         }
     }
 }
@@ -258,6 +285,8 @@ impl Serialize for Value {
 pub struct Record {
     /// Field key to value, in registry order; every registry field is here.
     pub fields: Vec<(String, Value)>,
+    /// The form's identity across copies ([`crate::Template::form_key`]).
+    pub form_key: Option<String>,
     pub source: Source,
     pub warnings: Vec<Warning>,
     /// Field name (or `funding_components[i]`, `indicators[i]`) to location.
@@ -269,7 +298,13 @@ pub struct Record {
 }
 
 /// The keys of a record that are not content fields.
-pub const META_KEYS: [&str; 4] = ["source", "warnings", "provenance", "ocr_confidence"];
+pub const META_KEYS: [&str; 5] = [
+    "form_key",
+    "source",
+    "warnings",
+    "provenance",
+    "ocr_confidence",
+];
 
 impl Record {
     /// A record with every field of `fields` empty.
@@ -279,6 +314,7 @@ impl Record {
                 .iter()
                 .map(|f| (f.key.clone(), Value::empty(f.kind)))
                 .collect(),
+            form_key: None,
             source,
             warnings: Vec::new(),
             provenance: BTreeMap::new(),
@@ -364,6 +400,7 @@ impl Record {
             .iter()
             .map(|f| Ok((f.key.clone(), Value::from_json(f.kind, take(&f.key))?)))
             .collect::<serde_json::Result<_>>()?;
+        let form_key = serde_json::from_value(take("form_key"))?;
         let source = serde_json::from_value(take("source"))?;
         let warnings = serde_json::from_value(take("warnings"))?;
         let provenance = serde_json::from_value(take("provenance"))?;
@@ -375,6 +412,7 @@ impl Record {
         }
         Ok(Record {
             fields: values,
+            form_key,
             source,
             warnings,
             provenance,
@@ -386,11 +424,12 @@ impl Record {
 impl Serialize for Record {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap;
-        let n = self.fields.len() + 3 + usize::from(self.ocr_confidence.is_some());
+        let n = self.fields.len() + 4 + usize::from(self.ocr_confidence.is_some());
         let mut m = s.serialize_map(Some(n))?;
         for (k, v) in &self.fields {
             m.serialize_entry(k, v)?;
         }
+        m.serialize_entry("form_key", &self.form_key)?;
         m.serialize_entry("source", &self.source)?;
         m.serialize_entry("warnings", &self.warnings)?;
         m.serialize_entry("provenance", &self.provenance)?;

@@ -144,6 +144,7 @@ pub fn annotate_scanned(
 /// warning per page whose text layer was set aside.
 fn mark_source(r: &mut Record, ocr: &BTreeMap<usize, Arc<OcrInfo>>) {
     r.source.ocr = true;
+    r.source.kind = crate::record::SourceKind::Ocr;
     r.source.ocr_pages = r
         .source
         .pages

@@ -134,7 +134,8 @@ impl Extractor {
             .iter()
             .enumerate()
             .map(|(i, f)| {
-                let source = Source::new(path, &sha, i, &f.pages);
+                let mut source = Source::new(path, &sha, i, &f.pages);
+                source.kind = crate::record::SourceKind::TextDump;
                 crate::assemble::text_fields_to_record(f, &self.template, source)
             })
             .collect();
@@ -150,6 +151,9 @@ impl Extractor {
             return Err(Error::NoForm {
                 file: path.to_path_buf(),
             });
+        }
+        for r in &mut records {
+            r.form_key = self.template.form_key(r);
         }
         Ok(records)
     }

@@ -146,6 +146,10 @@ pub struct Template {
     /// A run of pages (before the first title page) holding neither the
     /// title nor any of these fields is not a form.
     pub identifying_fields: Vec<String>,
+    /// The one-value fields whose values, normalized, make a record's
+    /// `form_key` ([`Template::form_key`]); none: no record has a key.
+    #[serde(default)]
+    pub form_key: Vec<String>,
     pub fields: Vec<FieldSpec>,
     /// Normalized label to index in `fields`.
     #[serde(skip)]
@@ -566,6 +570,25 @@ impl Template {
         header.chain(fields).collect()
     }
 
+    /// A record's `form_key`: the values of the template's `form_key`
+    /// fields, each normalized by [`normalize_key_part`], joined by `|`
+    /// (`上海市统计局|2021|建筑市场信用管理平台升级改造项目`). The same
+    /// form read from a PDF, its scan and its text dump gets the same key.
+    /// `None` when the template names no such fields or one of them is
+    /// null (the form cannot be told apart from others).
+    pub fn form_key(&self, r: &crate::record::Record) -> Option<String> {
+        use crate::record::Value;
+        if self.form_key.is_empty() {
+            return None;
+        }
+        let parts = self.form_key.iter().map(|k| match r.get(k)? {
+            Value::Text(Some(t)) => Some(normalize_key_part(t)).filter(|t| !t.is_empty()),
+            Value::Int(Some(i)) => Some(i.to_string()),
+            _ => None,
+        });
+        parts.collect::<Option<Vec<String>>>().map(|p| p.join("|"))
+    }
+
     /// The checks and the identifying fields name fields of the right
     /// kinds.
     fn check_checks(&self) -> std::result::Result<(), String> {
@@ -592,6 +615,11 @@ impl Template {
         for k in &self.identifying_fields {
             if kind(k).is_none() {
                 return Err(format!("identifying field `{k}` is no field"));
+            }
+        }
+        for k in &self.form_key {
+            if !matches!(kind(k), Some(ValueKind::Text | ValueKind::Int)) {
+                return Err(format!("form_key field `{k}` is no text or integer field"));
             }
         }
         Ok(())
@@ -691,4 +719,20 @@ mod tests {
             ("project_name", "市政务外网")
         );
     }
+}
+
+/// One part of a `form_key`: white space (U+3000 too) and `|` removed,
+/// full-width ASCII forms (U+FF01–FF5E: `（`, `：`, `Ａ`, `１`) folded to
+/// ASCII, ASCII letters lower-cased. Nothing else is changed: two spellings
+/// of a name that differ in any other character are two keys.
+pub fn normalize_key_part(s: &str) -> String {
+    s.chars()
+        .filter(|c| !c.is_whitespace() && *c != '|')
+        .map(|c| match c as u32 {
+            0xFF01..=0xFF5E => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+            _ => c,
+        })
+        .map(|c| c.to_ascii_lowercase())
+        .filter(|c| *c != '|')
+        .collect()
 }

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::types::Value as SqlValue;
 
-use super::schema::{row_columns, split};
+use super::schema::{LOCATION_COLUMNS, row_columns, split};
 use super::{Store, StoreResult};
 use crate::out::file::{OutputFile, named};
 use crate::record::Money;
@@ -15,6 +15,8 @@ use crate::template::{RecordField, ValueKind};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
     Int,
+    /// 0/1 in the store: `true`/`false` in CSV and JSONL.
+    Bool,
     Real,
     /// Yuan with exactly two decimals in CSV, a JSON number in JSONL.
     Money,
@@ -72,24 +74,68 @@ fn row_kind(table: ValueKind, column: &str, sql_type: &str) -> Kind {
     match (table, column) {
         (ValueKind::FundingTable, "amount") => Kind::Money,
         _ if sql_type.starts_with("REAL") => Kind::Real,
+        _ if sql_type.starts_with("INTEGER") => Kind::Int,
         _ => Kind::Text,
     }
 }
 
 /// A table of child rows keyed to their form (a table field, or the
-/// warnings), ordered by form and position.
+/// warnings), ordered by form and position; `row` are the table's own
+/// columns (all selected from it).
 fn child_table(name: &str, row: Vec<(String, Kind)>) -> TableSpec {
     let mut columns = owned(KEY_COLUMNS);
+    columns.push(("form_key".into(), Kind::Text));
     columns.push(("position".into(), Kind::Int));
     let query = format!(
-        "SELECT f.path, f.form_index, c.position, {} FROM {name} c JOIN forms f USING (form_id) \
-         ORDER BY f.path, f.form_index, c.position",
+        "SELECT f.path, f.form_index, f.form_key, c.position, {} FROM {name} c \
+         JOIN forms f USING (form_id) ORDER BY f.path, f.form_index, c.position",
         names(&row, "c.")
     );
     columns.extend(row);
     TableSpec {
         name: name.to_string(),
         columns,
+        query,
+    }
+}
+
+/// The `forms` table: the keys, where the form was read and how many
+/// copies of it the store holds (`counted`: this is the copy
+/// `forms_latest` keeps), its one-value fields, its tables' row counts,
+/// its warnings' count, and where each field was read.
+fn forms_table(scalars: &[&RecordField], table_fields: &[&RecordField]) -> TableSpec {
+    let mut forms = owned(KEY_COLUMNS);
+    forms.extend(owned(&[
+        ("sha256", Kind::Text),
+        ("pages", Kind::Json),
+        ("form_key", Kind::Text),
+        ("source_kind", Kind::Text),
+        ("ocr", Kind::Bool),
+    ]));
+    let mut select = names(&forms, "f.");
+    forms.push(("copies".into(), Kind::Int));
+    forms.push(("counted".into(), Kind::Bool));
+    select.push_str(", c.copies, c.copy_rank = 1");
+    let mut rest: Vec<(String, Kind)> = scalars
+        .iter()
+        .map(|f| (f.key.clone(), field_kind(f.kind)))
+        .collect();
+    rest.extend(
+        table_fields
+            .iter()
+            .map(|f| (format!("n_{}", f.key), Kind::Int)),
+    );
+    rest.push(("n_warnings".into(), Kind::Int));
+    rest.push(("provenance".into(), Kind::Json));
+    let query = format!(
+        "SELECT {select}, {} FROM forms f JOIN form_copies c USING (form_id) \
+         ORDER BY f.path, f.form_index",
+        names(&rest, "f.")
+    );
+    forms.extend(rest);
+    TableSpec {
+        name: "forms".into(),
+        columns: forms,
         query,
     }
 }
@@ -105,35 +151,18 @@ pub fn tables(fields: &[RecordField], timings: bool) -> Vec<TableSpec> {
     }
     let files_query = format!("SELECT {} FROM files ORDER BY path", names(&files, ""));
     let (scalars, table_fields) = split(fields);
-    let mut forms = owned(KEY_COLUMNS);
-    forms.push(("sha256".into(), Kind::Text));
-    forms.push(("pages".into(), Kind::Json));
-    forms.extend(scalars.iter().map(|f| (f.key.clone(), field_kind(f.kind))));
-    forms.extend(
-        table_fields
-            .iter()
-            .map(|f| (format!("n_{}", f.key), Kind::Int)),
-    );
-    forms.push(("n_warnings".into(), Kind::Int));
-    let forms_query = format!(
-        "SELECT {} FROM forms ORDER BY path, form_index",
-        names(&forms, "")
-    );
     let mut out = vec![
         TableSpec {
             name: "files".into(),
             columns: files,
             query: files_query,
         },
-        TableSpec {
-            name: "forms".into(),
-            columns: forms,
-            query: forms_query,
-        },
+        forms_table(&scalars, &table_fields),
     ];
     for f in table_fields {
         let row = row_columns(f.kind)
             .iter()
+            .chain(LOCATION_COLUMNS)
             .map(|(n, ty)| (n.to_string(), row_kind(f.kind, n, ty)))
             .collect();
         out.push(child_table(&f.key, row));
@@ -276,6 +305,7 @@ fn csv_value(v: &SqlValue, kind: Kind) -> String {
     match (v, kind) {
         (SqlValue::Null, _) => String::new(),
         (SqlValue::Integer(i), Kind::Money) => format!("{i}.00"),
+        (SqlValue::Integer(i), Kind::Bool) => (*i != 0).to_string(),
         (SqlValue::Real(x), Kind::Money) => Money((x * 100.0).round() as i64).to_string(),
         (SqlValue::Integer(i), _) => i.to_string(),
         (SqlValue::Real(x), _) => format!("{x}"),
@@ -298,6 +328,7 @@ impl serde::Serialize for JsonRow<'_> {
             match (v, kind) {
                 (SqlValue::Null, _) => m.serialize_entry(name, &())?,
                 (SqlValue::Integer(i), Kind::Money) => m.serialize_entry(name, &Money(i * 100))?,
+                (SqlValue::Integer(i), Kind::Bool) => m.serialize_entry(name, &(*i != 0))?,
                 (SqlValue::Real(x), Kind::Money) => {
                     m.serialize_entry(name, &Money((x * 100.0).round() as i64))?
                 }

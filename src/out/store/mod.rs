@@ -24,7 +24,9 @@ pub use export::{ExportOptions, Exported, Format, Kind, TableSpec, export, table
 pub use schema::schema_sql;
 
 /// Version of the store's tables (kept in `meta`).
-pub const SCHEMA_VERSION: i64 = 1;
+/// 2: `forms.form_key`, `source_kind`, `ocr`, `provenance`; row locations
+/// in the child tables; the views `form_copies` and `forms_latest`.
+pub const SCHEMA_VERSION: i64 = 2;
 
 /// What `files.extractor_version` holds for files ingested by this build.
 /// A file stored with another version is extracted again.

@@ -7,7 +7,7 @@
 use rusqlite::types::Value as SqlValue;
 use rusqlite::{params, params_from_iter};
 
-use crate::record::{Money, Record, Value};
+use crate::record::{Location, Money, Record, Value};
 use crate::template::{RecordField, ValueKind};
 
 /// The tables that do not depend on the template.
@@ -44,8 +44,40 @@ CREATE TABLE IF NOT EXISTS warnings (
 );
 "#;
 
+/// Where a child table's row was read (its `provenance` entry): page and
+/// box in points for a PDF, lines for a text dump; the other columns null.
+pub const LOCATION_COLUMNS: &[(&str, &str)] = &[
+    ("page", "INTEGER"),
+    ("x0", "REAL"),
+    ("top", "REAL"),
+    ("x1", "REAL"),
+    ("bottom", "REAL"),
+    ("line", "INTEGER"),
+    ("line_end", "INTEGER"),
+];
+
+/// The views over `forms` that tell copies of one form apart (the same
+/// `form_key`, read from a PDF, its scan, a text dump): `form_copies`
+/// ranks each form's copies (text layer over OCR over text dump, then
+/// fewer warnings, then path and form index); `forms_latest` keeps the
+/// first, so that it counts each form once. A form without a key is its
+/// own copy.
+const VIEWS_SQL: &str = r#"
+CREATE INDEX IF NOT EXISTS forms_key ON forms(form_key);
+CREATE VIEW IF NOT EXISTS form_copies AS
+SELECT form_id, form_key, path, form_index, source_kind,
+       count(*) OVER w AS copies,
+       row_number() OVER (w ORDER BY CASE source_kind WHEN 'text_layer' THEN 0
+                                      WHEN 'ocr' THEN 1 ELSE 2 END,
+                                 n_warnings, path, form_index) AS copy_rank
+FROM forms
+WINDOW w AS (PARTITION BY coalesce(form_key, '#' || form_id));
+CREATE VIEW IF NOT EXISTS forms_latest AS
+SELECT f.* FROM forms f JOIN form_copies c USING (form_id) WHERE c.copy_rank = 1;
+"#;
+
 /// The columns of a table field's child table (after `form_id` and
-/// `position`), as `(name, SQL type)`.
+/// `position`, before the [`LOCATION_COLUMNS`]), as `(name, SQL type)`.
 pub fn row_columns(kind: ValueKind) -> &'static [(&'static str, &'static str)] {
     match kind {
         ValueKind::FundingTable => &[("name", "TEXT NOT NULL"), ("amount", "REAL")],
@@ -86,6 +118,9 @@ pub fn schema_sql(fields: &[RecordField]) -> String {
         "form_index INTEGER NOT NULL".to_string(),
         "sha256 TEXT NOT NULL".to_string(),
         "pages TEXT NOT NULL".to_string(),
+        "form_key TEXT".to_string(),
+        "source_kind TEXT NOT NULL".to_string(),
+        "ocr INTEGER NOT NULL".to_string(),
     ];
     forms.extend(
         scalars
@@ -98,6 +133,7 @@ pub fn schema_sql(fields: &[RecordField]) -> String {
             .map(|f| format!("n_{} INTEGER NOT NULL", f.key)),
     );
     forms.push("n_warnings INTEGER NOT NULL".to_string());
+    forms.push("provenance TEXT NOT NULL".to_string());
     forms.push("record TEXT NOT NULL".to_string());
     forms.push("UNIQUE (path, form_index)".to_string());
     let mut sql = format!(
@@ -113,6 +149,7 @@ pub fn schema_sql(fields: &[RecordField]) -> String {
         cols.extend(
             row_columns(t.kind)
                 .iter()
+                .chain(LOCATION_COLUMNS)
                 .map(|(n, ty)| format!("{n} {ty}")),
         );
         cols.push("PRIMARY KEY (form_id, position)".to_string());
@@ -123,6 +160,7 @@ pub fn schema_sql(fields: &[RecordField]) -> String {
         ));
     }
     sql.push_str(WARNINGS_SQL);
+    sql.push_str(VIEWS_SQL);
     sql
 }
 
@@ -147,10 +185,10 @@ fn form_column_names(fields: &[RecordField]) -> Vec<String> {
 /// The statement inserting a `forms` row, built once per store.
 pub fn insert_form_sql(fields: &[RecordField]) -> String {
     let names = form_column_names(fields);
-    let marks: Vec<String> = (1..=names.len() + 7).map(|i| format!("?{i}")).collect();
+    let marks: Vec<String> = (1..=names.len() + 11).map(|i| format!("?{i}")).collect();
     format!(
-        "INSERT INTO forms (file_id, path, form_index, sha256, pages, {}, n_warnings, record) \
-         VALUES ({})",
+        "INSERT INTO forms (file_id, path, form_index, sha256, pages, form_key, source_kind, ocr, \
+         {}, n_warnings, provenance, record) VALUES ({})",
         names.join(", "),
         marks.join(", ")
     )
@@ -189,20 +227,25 @@ pub fn insert_form(
     let to_sql = |e: serde_json::Error| rusqlite::Error::ToSqlConversionFailure(e.into());
     let json = serde_json::to_string(r).map_err(to_sql)?;
     let pages = serde_json::to_string(&r.source.pages).map_err(to_sql)?;
+    let provenance = serde_json::to_string(&r.provenance).map_err(to_sql)?;
     let mut values = vec![
         SqlValue::Integer(file_id),
         SqlValue::Text(path.to_string()),
         SqlValue::Integer(r.source.form_index as i64),
         SqlValue::Text(r.source.sha256.clone()),
         SqlValue::Text(pages),
+        text(r.form_key.as_deref()),
+        SqlValue::Text(r.source.kind.as_str().to_string()),
+        SqlValue::Integer(r.source.ocr.into()),
     ];
     values.extend(form_values(r, fields));
     values.push(SqlValue::Integer(r.warnings.len() as i64));
+    values.push(SqlValue::Text(provenance));
     values.push(SqlValue::Text(json));
     tx.prepare_cached(sql)?.execute(params_from_iter(values))?;
     let form_id = tx.last_insert_rowid();
     for (k, v) in &r.fields {
-        insert_rows(tx, form_id, k, v)?;
+        insert_rows(tx, form_id, k, v, r)?;
     }
     let mut st = tx.prepare_cached(
         "INSERT INTO warnings (form_id, position, field, code, message) VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -213,45 +256,87 @@ pub fn insert_form(
     Ok(())
 }
 
-/// The rows of one table field into its child table.
+/// The [`LOCATION_COLUMNS`] of row `i` of table `table` (its provenance
+/// entry `table[i]`).
+fn location_values(r: &Record, table: &str, i: usize) -> [SqlValue; 7] {
+    let int = |v: usize| SqlValue::Integer(v as i64);
+    match r.provenance.get(&format!("{table}[{i}]")) {
+        Some(Location::Pdf { page, bbox }) => [
+            int(*page),
+            SqlValue::Real(bbox.x0),
+            SqlValue::Real(bbox.top),
+            SqlValue::Real(bbox.x1),
+            SqlValue::Real(bbox.bottom),
+            SqlValue::Null,
+            SqlValue::Null,
+        ],
+        Some(Location::Text { line, line_end }) => {
+            let mut v: [SqlValue; 7] = std::array::from_fn(|_| SqlValue::Null);
+            v[5] = int(*line);
+            v[6] = int(*line_end);
+            v
+        }
+        None => std::array::from_fn(|_| SqlValue::Null),
+    }
+}
+
+/// The rows of one table field into its child table, each with its row
+/// values, then its location.
 fn insert_rows(
     tx: &rusqlite::Transaction<'_>,
     form_id: i64,
     table: &str,
     v: &Value,
+    r: &Record,
 ) -> rusqlite::Result<()> {
-    match v {
-        Value::Funding(rows) => {
-            let sql = format!(
-                "INSERT INTO {table} (form_id, position, name, amount) VALUES (?1, ?2, ?3, ?4)"
-            );
-            let mut st = tx.prepare_cached(&sql)?;
-            for (i, c) in rows.iter().enumerate() {
-                st.execute(params![form_id, i as i64, c.name, money(c.amount)])?;
-            }
-        }
-        Value::Indicators(rows) => {
-            let sql = format!(
-                "INSERT INTO {table} (form_id, position, level1, level2, level3, target, \
-                 target_op, target_value, target_unit) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
-            );
-            let mut st = tx.prepare_cached(&sql)?;
-            for (i, x) in rows.iter().enumerate() {
+    let rows: Vec<Vec<SqlValue>> = match v {
+        Value::Funding(rows) => rows
+            .iter()
+            .map(|c| vec![SqlValue::Text(c.name.clone()), money(c.amount)])
+            .collect(),
+        Value::Indicators(rows) => rows
+            .iter()
+            .map(|x| {
                 let tp = x.target_parsed.as_ref();
-                st.execute(params![
-                    form_id,
-                    i as i64,
-                    x.level1,
-                    x.level2,
-                    x.level3,
-                    x.target,
-                    tp.map(|t| t.op.as_str()),
-                    tp.map(|t| t.value),
-                    tp.map(|t| t.unit.as_str()),
-                ])?;
-            }
-        }
-        _ => {}
+                vec![
+                    text(x.level1.as_deref()),
+                    text(x.level2.as_deref()),
+                    text(x.level3.as_deref()),
+                    text(x.target.as_deref()),
+                    text(tp.map(|t| t.op.as_str())),
+                    tp.map_or(SqlValue::Null, |t| SqlValue::Real(t.value)),
+                    text(tp.map(|t| t.unit.as_str())),
+                ]
+            })
+            .collect(),
+        _ => return Ok(()),
+    };
+    let Some(first) = rows.first() else {
+        return Ok(());
+    };
+    let n = 2 + first.len() + LOCATION_COLUMNS.len();
+    let kind = if matches!(v, Value::Funding(_)) {
+        ValueKind::FundingTable
+    } else {
+        ValueKind::IndicatorTable
+    };
+    let names: Vec<&str> = row_columns(kind)
+        .iter()
+        .chain(LOCATION_COLUMNS)
+        .map(|(n, _)| *n)
+        .collect();
+    let marks: Vec<String> = (1..=n).map(|i| format!("?{i}")).collect();
+    let sql = format!(
+        "INSERT INTO {table} (form_id, position, {}) VALUES ({})",
+        names.join(", "),
+        marks.join(", ")
+    );
+    let mut st = tx.prepare_cached(&sql)?;
+    for (i, row) in rows.into_iter().enumerate() {
+        let mut values = vec![SqlValue::Integer(form_id), SqlValue::Integer(i as i64)];
+        values.extend(row);
+        values.extend(location_values(r, table, i));
+        st.execute(params_from_iter(values))?;
     }
     Ok(())
 }

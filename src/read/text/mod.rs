@@ -563,6 +563,7 @@ mod tests {
             sha256: String::new(),
             form_index: 0,
             pages: vec![1],
+            kind: crate::record::SourceKind::TextDump,
             ocr: false,
             ocr_pages: Vec::new(),
         }
