@@ -642,6 +642,21 @@ impl Template {
     }
 }
 
+/// One part of a `form_key`: white space (U+3000 too) and `|` removed,
+/// full-width ASCII forms (U+FF01–FF5E: `（`, `：`, `Ａ`, `１`) folded to
+/// ASCII, ASCII letters lower-cased. Nothing else is changed: two spellings
+/// of a name that differ in any other character are two keys.
+pub fn normalize_key_part(s: &str) -> String {
+    s.chars()
+        .filter(|c| !c.is_whitespace() && *c != '|')
+        .map(|c| match c as u32 {
+            0xFF01..=0xFF5E => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+            _ => c,
+        })
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -719,20 +734,4 @@ mod tests {
             ("project_name", "市政务外网")
         );
     }
-}
-
-/// One part of a `form_key`: white space (U+3000 too) and `|` removed,
-/// full-width ASCII forms (U+FF01–FF5E: `（`, `：`, `Ａ`, `１`) folded to
-/// ASCII, ASCII letters lower-cased. Nothing else is changed: two spellings
-/// of a name that differ in any other character are two keys.
-pub fn normalize_key_part(s: &str) -> String {
-    s.chars()
-        .filter(|c| !c.is_whitespace() && *c != '|')
-        .map(|c| match c as u32 {
-            0xFF01..=0xFF5E => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
-            _ => c,
-        })
-        .map(|c| c.to_ascii_lowercase())
-        .filter(|c| *c != '|')
-        .collect()
 }
