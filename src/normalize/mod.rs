@@ -195,7 +195,7 @@ fn days_in_month(y: i32, m: u32) -> u32 {
 }
 
 /// Plausible years for a form (also the range a glued year must fall in).
-const YEARS: std::ops::RangeInclusive<i32> = 1990..=2100;
+pub const YEARS: std::ops::RangeInclusive<i32> = 1990..=2100;
 
 fn ymd(input: &str, y: &str, m: &str, d: &str) -> Result<String, String> {
     let (Ok(y), Ok(m), Ok(d)) = (y.parse::<i32>(), m.parse::<u32>(), d.parse::<u32>()) else {

@@ -22,6 +22,37 @@ MONEY = ["total_budget", "current_year_budget", "prior_year_budget", "prior_year
 failures = []
 
 
+def _set(path, value):
+    def change(r):
+        *head, last = path
+        for k in head:
+            r = r[k]
+        r[last] = value
+    return change
+
+
+def _drop(key):
+    return lambda r: r.pop(key)
+
+
+# records the schema must refuse: one change each to a valid record
+BROKEN = {
+    "start_date 2019-13-45": _set(["start_date"], "2019-13-45"),
+    "no unit key": _drop("unit"),
+    "an extra key": _set(["extra"], 1),
+    "a warning code not in the list": lambda r: r["warnings"].append(
+        {"field": "unit", "code": "nonsense", "message": "x"}),
+    "an option not in the list": _set(["fund_use"], "其他"),
+    "operator !!": _set(["indicators", 0, "target_parsed"], {"op": "!!", "value": 1.0, "unit": ""}),
+    "page 0": _set(["source", "pages"], [0]),
+    "year 19": _set(["year"], 19),
+    "an amount as a string": _set(["total_budget"], "1.00"),
+    "a provenance page 0": lambda r: r["provenance"].update(
+        {"unit": {"page": 0, "bbox": {"x0": 0, "top": 0, "x1": 1, "bottom": 1}}}),
+    "a source key dropped": lambda r: r["source"].pop("sha256"),
+}
+
+
 def check(ok, what):
     if not ok:
         failures.append(what)
@@ -79,6 +110,12 @@ def main(export, schema_path, truth_path, *records):
             for e in v.iter_errors(json.loads(line)):
                 check(False, f"{f}: record {n}: {e.json_path}: {e.message[:200]}")
     check(n > 0, "no record validated")
+    # 6. and what is not a record is refused
+    first = json.loads(open(records[0], encoding="utf-8").readline())
+    for what, change in BROKEN.items():
+        r = json.loads(json.dumps(first))
+        change(r)
+        check(not v.is_valid(r), f"schema accepts a record with {what}")
     print(f"analytics: {n} records validated, {len(failures)} failures")
     return 1 if failures else 0
 
