@@ -296,3 +296,97 @@ fn a_full_disk_names_the_output_and_leaves_no_truncated_file() {
     let left = std::fs::read_dir(&dir).unwrap().count();
     assert_eq!(left, 2, "records.jsonl and bad.pdf, no temporary file");
 }
+
+#[test]
+fn dash_reads_standard_input_and_dash_o_writes_standard_output() {
+    use std::io::Write;
+    let pdf = std::fs::read(root().join("fixtures/sample-2019-dsjzx-1.pdf")).unwrap();
+    let dir = scratch("stdin");
+    let mut child = bin()
+        .args(["extract", "-", "-o", "-"])
+        .current_dir(&dir)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(&pdf).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    let r: serde_json::Value = serde_json::from_str(text.lines().next().unwrap()).unwrap();
+    assert_eq!(r["source"]["file"], "-");
+    assert_eq!(r["total_budget"], 42429660.0);
+    assert!(!dir.join("-").exists(), "no file named -");
+}
+
+#[test]
+fn a_missing_path_fails_alone_and_the_others_are_written() {
+    let good = root().join("fixtures/sample-2019-dsjzx-1.pdf");
+    let out = bin()
+        .args(["extract"])
+        .arg(&good)
+        .arg("/nonexistent/missing.pdf")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 1);
+    let err = String::from_utf8_lossy(&out.stderr);
+    let line: serde_json::Value = serde_json::from_str(err.lines().next().unwrap()).unwrap();
+    assert_eq!(line["file"], "/nonexistent/missing.pdf", "{err}");
+    assert_eq!(line["code"], "io", "{err}");
+    assert!(err.contains("No such file"), "{err}");
+}
+
+#[test]
+fn nothing_to_read_exits_1_for_extract_ingest_and_check() {
+    let dir = scratch("empty");
+    std::fs::create_dir_all(dir.join("folder")).unwrap();
+    for args in [
+        &["extract", "folder"][..],
+        &["ingest", "folder", "--db", "s.sqlite"][..],
+        &["check", "--golden", "folder", "folder"][..],
+    ] {
+        let out = bin().args(args).current_dir(&dir).output().unwrap();
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("no PDF or text file"), "{args:?}: {err}");
+        assert!(
+            !String::from_utf8_lossy(&out.stdout).contains("100"),
+            "{args:?}"
+        );
+    }
+}
+
+#[test]
+fn quiet_prints_no_summary_line() {
+    let good = root().join("fixtures/sample-2019-dsjzx-1.pdf");
+    let out = bin().args(["extract", "-q"]).arg(&good).output().unwrap();
+    assert!(out.status.success());
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+}
+
+#[test]
+fn bless_exits_1_when_it_rewrote_a_golden_file_then_0() {
+    let dir = scratch("bless");
+    let g = std::fs::read_to_string(root().join("golden/sample-2019-dsjzx-1.json")).unwrap();
+    let mut v: serde_json::Value = serde_json::from_str(&g).unwrap();
+    v[0]["total_budget"] = serde_json::json!(1.5);
+    std::fs::write(dir.join("sample-2019-dsjzx-1.json"), v.to_string()).unwrap();
+    let run = || {
+        bin()
+            .args(["check", "--bless", "--golden"])
+            .arg(&dir)
+            .arg(root().join("fixtures/sample-2019-dsjzx-1.pdf"))
+            .output()
+            .unwrap()
+            .status
+            .code()
+    };
+    assert_eq!(run(), Some(1), "the golden file disagreed");
+    assert_eq!(run(), Some(0), "rewritten, it agrees");
+}

@@ -225,7 +225,12 @@ fn slow_pdf_times_out_and_the_batch_goes_on() {
     // Millions of glyphs within every budget: slower than 0.05 s.
     let t = Instant::now();
     let slow = common::hostile::slow_pages(9, 8000);
-    let reason = bad_file_case("slow.pdf", &slow, "timeout", &["--timeout", "0.05"]);
+    let reason = bad_file_case(
+        "slow.pdf",
+        &slow,
+        "timeout",
+        &["--timeout", "0.05", "--page-timeout", "0"],
+    );
     assert!(reason.contains("time limit of 0.05 s"), "{reason}");
     assert!(
         t.elapsed() < Duration::from_secs(60),
@@ -482,6 +487,44 @@ fn rerun_skips_stored_files_and_force_redoes_them() {
     );
     assert_eq!(count(&dir.join("store.sqlite"), "files"), 1);
     assert_eq!(count(&dir.join("store.sqlite"), "forms"), 1);
+}
+
+#[test]
+fn retry_failed_takes_again_the_files_that_failed_and_skips_the_others() {
+    let dir = scratch("retry");
+    let slow = common::hostile::slow_pages(9, 8000);
+    std::fs::write(dir.join("archive/slow.pdf"), slow).unwrap();
+    std::fs::copy(
+        root().join("fixtures/synth-01.pdf"),
+        dir.join("archive/good.pdf"),
+    )
+    .unwrap();
+    let tight = ["--timeout", "0.05", "--page-timeout", "0"];
+    let o = ingest(&dir, &tight);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert_eq!(
+        file_row(&dir, "archive/slow.pdf").1.as_deref(),
+        Some("timeout")
+    );
+    // a longer limit alone skips both as stored
+    let o = ingest(&dir, &["--timeout", "0"]);
+    assert!(
+        stderr(&o).contains("0 extracted (0 ok), 2 skipped"),
+        "{}",
+        stderr(&o)
+    );
+    // --retry-failed takes the failed one again, and only it
+    let o = ingest(&dir, &["--timeout", "0", "--retry-failed"]);
+    let said = stderr(&o);
+    assert!(
+        said.contains("1 extracted") && said.contains("1 skipped"),
+        "{said}"
+    );
+    assert_ne!(
+        file_row(&dir, "archive/slow.pdf").1.as_deref(),
+        Some("timeout")
+    );
+    assert_eq!(count(&dir.join("store.sqlite"), "files"), 2);
 }
 
 #[test]

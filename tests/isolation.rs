@@ -246,3 +246,47 @@ fn n_files_past_their_timeout_cost_about_n_timeouts_over_the_jobs() {
     // 4 x 0.2 s / 2 jobs, plus the kill grace and the good file.
     assert!(took < Duration::from_secs(3), "{took:?}");
 }
+
+/// `extract` of one scan (2 pages, both read by OCR) with a base limit of
+/// `timeout` s and `ocr_page` s per OCR page: (succeeded, stderr).
+fn extract_scan(timeout: &str, ocr_page: &str, extra: &[&str]) -> (bool, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_shenbao"))
+        .args([
+            "extract",
+            "--timeout",
+            timeout,
+            "--ocr-page-timeout",
+            ocr_page,
+        ])
+        .args(extra)
+        .arg(root().join("fixtures/scanned/synth-01-scan.pdf"))
+        .output()
+        .unwrap();
+    let ok = out.status.success() && String::from_utf8_lossy(&out.stdout).lines().count() == 1;
+    (ok, String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+#[test]
+fn a_scan_past_its_base_limit_is_read_within_its_ocr_page_allowance() {
+    // ~2.5 s of OCR a page; 0.5 s alone cannot read it, 0.5 + 2 x 60 can,
+    // in a worker (the parent follows the budget the worker reports) and
+    // in-process alike.
+    let (ok, stderr) = extract_scan("0.5", "0", &[]);
+    assert!(!ok && stderr.contains(r#""code":"timeout""#), "{stderr}");
+    assert!(stderr.contains("over the time limit of 0.5 s"), "{stderr}");
+    for extra in [&[][..], &["--in-process"][..]] {
+        let (ok, stderr) = extract_scan("0.5", "60", extra);
+        assert!(ok, "{extra:?}: {stderr}");
+    }
+}
+
+#[test]
+fn a_scan_past_its_grown_limit_names_the_grown_limit() {
+    // 0.2 s + 2 OCR pages x 0.3 s: the first page alone takes longer.
+    let (ok, stderr) = extract_scan("0.2", "0.3", &[]);
+    assert!(!ok && stderr.contains(r#""code":"timeout""#), "{stderr}");
+    assert!(
+        stderr.contains("over the time limit of 0.5 s") || stderr.contains("of 0.8 s"),
+        "{stderr}"
+    );
+}

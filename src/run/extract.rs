@@ -188,10 +188,10 @@ impl Extractor {
         let file = || path.to_path_buf();
         // OCR within the file's deadline too.
         let limited;
-        let ocr = match pdf.deadline {
+        let ocr = match &pdf.deadline {
             Some(d) => {
                 limited = OcrSettings {
-                    deadline: Some(d),
+                    deadline: Some(d.clone()),
                     ..self.ocr.clone()
                 };
                 &limited
@@ -202,7 +202,7 @@ impl Extractor {
             .map_err(|e| match e {
                 OcrError::TimedOut => Error::Timeout {
                     file: file(),
-                    seconds: pdf.deadline.map_or(0.0, |d| d.seconds),
+                    seconds: pdf.deadline.as_ref().map_or(0.0, |d| d.seconds()),
                 },
                 OcrError::Unavailable(reason) => Error::OcrUnavailable {
                     file: file(),
@@ -379,7 +379,7 @@ impl Extractor {
         let opts = RunOptions {
             jobs,
             watchdog: limits
-                .and_then(|l| l.timeout)
+                .and_then(|l| l.max_budget())
                 .map(crate::run::ingest::hard_limit),
             ..RunOptions::default()
         };
@@ -406,7 +406,7 @@ impl Extractor {
                     result: ex.extract_file(path),
                 });
             };
-            if let Some(t) = limits.timeout {
+            if let Some(t) = limits.max_budget() {
                 let job = job.clone();
                 ticket.arm(move |_| {
                     let (_, files, map) = &*job;
@@ -421,7 +421,7 @@ impl Extractor {
             }
             let result = ex.read(path).and_then(|bytes| {
                 let sha = sha256_hex(&bytes);
-                crate::run::ingest::extract_limited(ex, path, &sha, &bytes, &limits).1
+                crate::run::ingest::extract_limited(ex, path, &sha, &bytes, &limits, None).1
             });
             map(FileResult {
                 path: path.clone(),
@@ -442,7 +442,7 @@ pub fn read_input(path: &Path, max_bytes: u64) -> Result<Vec<u8>> {
         source,
     };
     let mut bytes = Vec::new();
-    std::fs::File::open(path)
+    std::fs::File::open(stdin_copy(path).map_err(io)?)
         .map_err(io)?
         .take(max_bytes.saturating_add(1))
         .read_to_end(&mut bytes)
@@ -456,6 +456,23 @@ pub fn read_input(path: &Path, max_bytes: u64) -> Result<Vec<u8>> {
     Ok(bytes)
 }
 
+/// The environment variable naming the copy of standard input a run
+/// reads for the input path `-` ([`stdin_copy`]): the command saves its
+/// standard input to a temporary file and names it here, for itself and
+/// its worker processes.
+pub const STDIN_COPY_ENV: &str = "SHENBAO_STDIN_COPY";
+
+/// The file to open for an input path: `path`, or for `-` (standard
+/// input) the copy named by [`STDIN_COPY_ENV`].
+fn stdin_copy(path: &Path) -> std::io::Result<PathBuf> {
+    if path != Path::new("-") {
+        return Ok(path.to_path_buf());
+    }
+    std::env::var_os(STDIN_COPY_ENV)
+        .map(PathBuf::from)
+        .ok_or_else(|| std::io::Error::other("standard input was not saved for reading"))
+}
+
 /// The files to read: each path given, and the `.pdf` and `.txt` files
 /// under each folder given, walked in name order (walkdir). Below a
 /// folder given, links to folders are not followed unless `follow` (a
@@ -464,6 +481,9 @@ pub fn read_input(path: &Path, max_bytes: u64) -> Result<Vec<u8>> {
 /// to files are read, broken ones listed to fail as unreadable; hidden
 /// entries (`.git`, `.cache`) are skipped. Each file is listed once, at
 /// its first sight (by canonical path), however many paths lead to it.
+/// A path given that is no folder is listed as it is, also when it does
+/// not exist (reading it fails, for that file alone, as `io`) or is `-`
+/// (standard input, [`STDIN_COPY_ENV`]).
 pub fn collect_inputs(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
     collect_inputs_with(paths, false)
 }
@@ -480,11 +500,9 @@ pub fn collect_inputs_with(paths: &[PathBuf], follow: bool) -> Result<Vec<PathBu
         }
     };
     for p in paths {
-        let meta = std::fs::metadata(p).map_err(|source| Error::Io {
-            file: p.clone(),
-            source,
-        })?;
-        if !meta.is_dir() {
+        // A path that is no folder (or cannot be looked at, or `-`) is
+        // listed: reading it fails, for it alone, with the reason.
+        if !std::fs::metadata(p).is_ok_and(|m| m.is_dir()) {
             push(p.clone(), &mut out);
             continue;
         }

@@ -9,7 +9,7 @@
 //! count) with panics caught, and store either its records or the failure.
 
 use std::collections::{HashMap, HashSet};
-use std::io::{BufRead, IsTerminal};
+use std::io::BufRead;
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -25,8 +25,14 @@ use crate::run::isolate::Pool;
 /// Bounds on the work spent on one file.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Limits {
-    /// Wall-clock limit per file; `None`: unbounded.
+    /// Wall-clock limit per file, before the pages' own allowances;
+    /// `None`: unbounded (and so are the pages).
     pub timeout: Option<Duration>,
+    /// Time added to a file's limit for each of its pages.
+    pub page_timeout: Duration,
+    /// Time added to a file's limit for each page read by OCR (on top of
+    /// its `page_timeout`).
+    pub ocr_page_timeout: Duration,
     /// Most pages a file may have; 0: unbounded.
     pub max_pages: usize,
     /// Memory a file's worker process may allocate (its data segment), in
@@ -35,13 +41,47 @@ pub struct Limits {
     pub max_memory: Option<u64>,
 }
 
+/// The default time limits of `ingest`: a file gets 10 s, plus 2 s per
+/// page, plus 60 s per page read by OCR. The slowest bundled scan takes
+/// under 10 s a page with both cores busy; a 50-page text PDF is read in
+/// well under a second.
+pub const DEFAULT_TIMEOUT_S: u64 = 10;
+/// See [`DEFAULT_TIMEOUT_S`].
+pub const DEFAULT_PAGE_TIMEOUT_S: u64 = 2;
+/// See [`DEFAULT_TIMEOUT_S`].
+pub const DEFAULT_OCR_PAGE_TIMEOUT_S: u64 = 60;
+
+impl Limits {
+    /// A file's time budget under these limits, starting now (none when
+    /// `timeout` is `None`).
+    pub fn deadline(&self) -> Option<Deadline> {
+        self.timeout
+            .map(|t| Deadline::growing(t, self.page_timeout, self.ocr_page_timeout))
+    }
+
+    /// The most time a file can be given: every page read by OCR, at
+    /// `max_pages` pages (or 50 when unbounded); the in-process watchdog's
+    /// base ([`hard_limit`]).
+    pub fn max_budget(&self) -> Option<Duration> {
+        let pages = if self.max_pages == 0 {
+            50
+        } else {
+            self.max_pages
+        } as u32;
+        self.timeout
+            .map(|t| t + (self.page_timeout + self.ocr_page_timeout) * pages)
+    }
+}
+
 /// The default memory budget of a file's worker: 1 GiB.
 pub const DEFAULT_MAX_MEMORY: u64 = 1 << 30;
 
 impl Default for Limits {
     fn default() -> Self {
         Limits {
-            timeout: Some(Duration::from_secs(30)),
+            timeout: Some(Duration::from_secs(DEFAULT_TIMEOUT_S)),
+            page_timeout: Duration::from_secs(DEFAULT_PAGE_TIMEOUT_S),
+            ocr_page_timeout: Duration::from_secs(DEFAULT_OCR_PAGE_TIMEOUT_S),
             max_pages: 50,
             max_memory: Some(DEFAULT_MAX_MEMORY),
         }
@@ -179,6 +219,10 @@ pub struct IngestOptions {
     pub jobs: usize,
     /// Extract files again even when stored with the same hash and version.
     pub force: bool,
+    /// Extract again the files stored as failed (with the same hash and
+    /// version), e.g. under a longer time limit; the files stored with
+    /// their forms are skipped.
+    pub retry_failed: bool,
     pub limits: Limits,
     /// What `files.extractor_version` holds: [`extractor_version`].
     pub version: String,
@@ -209,10 +253,25 @@ pub struct Summary {
     pub failed: usize,
     /// Forms stored now.
     pub forms: usize,
+    /// Pages of the files extracted now.
+    pub pages: usize,
+    /// Bytes of the files handled so far (skipped ones too).
+    pub bytes: u64,
     pub elapsed: Duration,
 }
 
 impl Summary {
+    /// What the progress bar shows.
+    pub fn tally(&self) -> crate::run::progress::Tally {
+        crate::run::progress::Tally {
+            done: self.done,
+            forms: self.forms,
+            failed: self.failed,
+            pages: self.pages,
+            bytes: self.bytes,
+        }
+    }
+
     pub fn files_per_second(&self) -> f64 {
         let s = self.elapsed.as_secs_f64();
         if s > 0.0 { self.done as f64 / s } else { 0.0 }
@@ -237,7 +296,7 @@ impl Summary {
 
 /// The outcome for one file, as sent from a worker to the writer.
 enum Outcome {
-    Skipped { failed: bool },
+    Skipped { failed: bool, size: u64 },
     Done(Box<FileRow>, Vec<Record>),
 }
 
@@ -249,10 +308,14 @@ pub fn extract_limited(
     sha: &str,
     bytes: &[u8],
     limits: &Limits,
+    notify: Option<Box<dyn Fn(Duration) + Send + Sync>>,
 ) -> (Option<usize>, Result<Vec<Record>>) {
-    let deadline = limits.timeout.map(Deadline::after);
+    let deadline = match (limits.deadline(), notify) {
+        (Some(d), Some(f)) => Some(d.notifying(f)),
+        (d, _) => d,
+    };
     let mut pdf = ex.pdf.clone();
-    pdf.deadline = deadline;
+    pdf.deadline = deadline.clone();
     pdf.max_pages = limits.max_pages;
     let check = || deadline.as_ref().map_or(Ok(()), |d| d.check(path));
     let mut pages_seen = None;
@@ -324,10 +387,14 @@ fn process(
         && let Some(k) = known.get(stored)
         && k.sha256 == sha
         && k.extractor_version == opts.version
+        && !(opts.retry_failed && k.failed)
     {
-        return Outcome::Skipped { failed: k.failed };
+        return Outcome::Skipped {
+            failed: k.failed,
+            size: bytes.len() as u64,
+        };
     }
-    if let Some(t) = opts.limits.timeout.filter(|_| pool.is_none()) {
+    if let Some(t) = opts.limits.max_budget().filter(|_| pool.is_none()) {
         let e = Error::Timeout {
             file: spath.to_path_buf(),
             seconds: hard_limit(t).as_secs_f64(),
@@ -358,7 +425,7 @@ fn process(
             drop(bytes); // the worker reads the file itself
             pool.extract(path, spath)
         }
-        None => extract_limited(ex, spath, &sha, &bytes, &opts.limits),
+        None => extract_limited(ex, spath, &sha, &bytes, &opts.limits, None),
     };
     let (status, error_code, error, records) = match result {
         Ok(r) => (Status::Ok, None, None, r),
@@ -418,7 +485,7 @@ pub fn ingest(
         jobs: opts.jobs,
         watchdog: opts
             .limits
-            .timeout
+            .max_budget()
             .filter(|_| pool.is_none())
             .map(hard_limit),
         ..RunOptions::default()
@@ -443,12 +510,15 @@ pub fn ingest(
     };
     run_ordered(files.len(), &run, work, on_panic, |outcome| {
         match outcome {
-            Outcome::Skipped { failed } => {
+            Outcome::Skipped { failed, size } => {
                 sum.skipped += 1;
                 sum.failed += failed as usize;
+                sum.bytes += size;
             }
             Outcome::Done(row, records) => {
                 store.put_file(&row, &records)?;
+                sum.pages += row.pages.unwrap_or(0);
+                sum.bytes += row.size;
                 match row.status {
                     Status::Ok => sum.ok += 1,
                     Status::Failed => sum.failed += 1,
@@ -463,41 +533,6 @@ pub fn ingest(
     })?;
     sum.elapsed = start.elapsed();
     Ok(sum)
-}
-
-/// A progress display on stderr when it is a terminal (files done of
-/// total, forms, failures, rate, ETA); does nothing otherwise.
-pub struct Progress {
-    bar: Option<indicatif::ProgressBar>,
-}
-
-impl Progress {
-    pub fn new(total: usize) -> Self {
-        let bar = std::io::stderr().is_terminal().then(|| {
-            let b = indicatif::ProgressBar::new(total as u64);
-            b.set_style(
-                indicatif::ProgressStyle::with_template(
-                    "{bar:30} {pos}/{len} files, {msg}, {per_sec}, ETA {eta}",
-                )
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-            );
-            b
-        });
-        Progress { bar }
-    }
-
-    pub fn update(&self, s: &Summary) {
-        if let Some(b) = &self.bar {
-            b.set_position(s.done as u64);
-            b.set_message(format!("{} forms, {} failed", s.forms, s.failed));
-        }
-    }
-
-    pub fn finish(&self) {
-        if let Some(b) = &self.bar {
-            b.finish_and_clear();
-        }
-    }
 }
 
 #[cfg(test)]

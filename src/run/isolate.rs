@@ -68,12 +68,42 @@ struct Failure {
 }
 
 /// A worker's answer for one file: this line, then `records` lines of
-/// one record each (as `extract` writes them).
+/// one record each (as `extract` writes them). Before it, any number of
+/// [`Budget`] lines.
 #[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct Reply {
     pages: Option<usize>,
     records: usize,
     error: Option<Failure>,
+}
+
+/// The file's time budget grew (its pages counted, a page sent to OCR):
+/// the parent moves its kill deadline to `budget_ms` from the request.
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Budget {
+    budget_ms: u64,
+}
+
+/// A line of a worker's answer.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum ReplyLine {
+    Budget(Budget),
+    Reply(Reply),
+}
+
+/// Writes one [`Budget`] line to stdout (from whichever thread grew the
+/// budget; stdout is not held between lines).
+fn send_budget(budget: Duration) {
+    let line = serde_json::to_string(&Budget {
+        budget_ms: budget.as_millis() as u64,
+    })
+    .expect("JSON");
+    let mut out = std::io::stdout().lock();
+    // A parent gone is seen when the reply is written.
+    let _ = writeln!(out, "{line}").and_then(|_| out.flush());
 }
 
 fn os_path(b: &[u8]) -> PathBuf {
@@ -90,15 +120,14 @@ pub fn serve(ex: &Extractor, limits: &Limits) -> std::io::Result<()> {
         cap_data_segment(bytes)?;
     }
     let stdin = std::io::stdin().lock();
-    // One write per reply (stdout alone would write each line).
-    let mut out = BufWriter::with_capacity(256 << 10, std::io::stdout().lock());
     for line in stdin.lines() {
         let req: Request = serde_json::from_str(&line?)?;
         let (path, name) = (os_path(&req.path), os_path(&req.name));
         let (pages, result) = match read_input(&path, ex.pdf.max_file_bytes) {
             Ok(bytes) => {
                 let sha = sha256_hex(&bytes);
-                extract_limited(ex, &name, &sha, &bytes, limits)
+                let notify = Box::new(send_budget);
+                extract_limited(ex, &name, &sha, &bytes, limits, Some(notify))
             }
             Err(e) => (None, Err(renamed(e, &name))),
         };
@@ -114,6 +143,8 @@ pub fn serve(ex: &Extractor, limits: &Limits) -> std::io::Result<()> {
             records: records.len(),
             error,
         };
+        // One write per reply (stdout alone would write each line).
+        let mut out = BufWriter::with_capacity(256 << 10, std::io::stdout().lock());
         serde_json::to_writer(&mut out, &reply)?;
         out.write_all(b"\n")?;
         for r in &records {
@@ -173,6 +204,8 @@ struct Worker {
     /// The start of what it wrote to stderr for the current file (an
     /// abort's message), at most [`STDERR_KEPT`] bytes.
     stderr: Arc<Mutex<Vec<u8>>>,
+    /// Files it answered for.
+    served: usize,
 }
 
 impl Worker {
@@ -208,6 +241,7 @@ impl Worker {
             stdin,
             stdout,
             stderr: tail,
+            served: 0,
         })
     }
 
@@ -274,20 +308,46 @@ impl Pool {
 
     /// [`Pool::extract`] with the records as the worker wrote them: one
     /// JSON object per string, as `extract` writes them.
+    ///
+    /// A file that fails for want of memory or with an internal error in a
+    /// worker that had read other files before is read once more in a new
+    /// worker: what a long-lived worker holds (PP-OCR's model, the
+    /// allocator's arenas) counts against its memory budget, and a file's
+    /// outcome must not depend on the files read before it.
     pub fn extract_lines(&self, path: &Path, name: &Path) -> (Option<usize>, Result<Vec<String>>) {
         let idle = self.idle.lock().unwrap_or_else(|e| e.into_inner()).pop();
-        let mut w = match idle {
+        let w = match idle {
             Some(w) => w,
             None => match self.spawn() {
                 Ok(w) => w,
-                Err(e) => {
-                    return (
-                        None,
-                        Err(internal(name, format!("cannot start a worker: {e}"))),
-                    );
-                }
+                Err(e) => return (None, Err(cannot_start(name, e))),
             },
         };
+        let fresh = w.served == 0;
+        let (pages, result) = self.extract_in(w, path, name);
+        let history_dependent = match &result {
+            Err(Error::TooComplex { budget, .. }) => budget.starts_with("memory budget"),
+            Err(Error::Internal { .. }) => true,
+            Err(Error::Reported { code, .. }) => code == "internal",
+            _ => false,
+        };
+        if fresh || !history_dependent {
+            return (pages, result);
+        }
+        match self.spawn() {
+            Ok(w) => self.extract_in(w, path, name),
+            Err(e) => (None, Err(cannot_start(name, e))),
+        }
+    }
+
+    /// One file read by worker `w` (returned to the idle ones when it
+    /// answered).
+    fn extract_in(
+        &self,
+        mut w: Worker,
+        path: &Path,
+        name: &Path,
+    ) -> (Option<usize>, Result<Vec<String>>) {
         let req = Request {
             path: path.as_os_str().as_bytes().to_vec(),
             name: name.as_os_str().as_bytes().to_vec(),
@@ -300,12 +360,12 @@ impl Pool {
         if sent.is_err() {
             return (None, Err(self.died(w, name)));
         }
-        let until = self
-            .limits
-            .timeout
-            .map(|t| Instant::now() + t + kill_grace(t));
-        match Self::answer(&mut w, until) {
+        let sent_at = Instant::now();
+        let until = |budget: Duration| sent_at + budget + kill_grace(budget);
+        let mut budget = self.limits.timeout;
+        match Self::answer(&mut w, &mut budget, until) {
             Ok((pages, result)) => {
+                w.served += 1;
                 self.idle.lock().unwrap_or_else(|e| e.into_inner()).push(w);
                 (pages, result.map_err(|f| reported(f, name)))
             }
@@ -318,7 +378,7 @@ impl Pool {
             }
             Err(Answer::Late) => {
                 w.kill();
-                let seconds = self.limits.timeout.map_or(0.0, |t| t.as_secs_f64());
+                let seconds = budget.map_or(0.0, |t| t.as_secs_f64());
                 let file = name.to_path_buf();
                 (None, Err(Error::Timeout { file, seconds }))
             }
@@ -338,13 +398,28 @@ impl Pool {
         rx.recv().map_err(|_| gone())?
     }
 
-    /// The worker's reply: a header line, then its records' lines.
-    fn answer(w: &mut Worker, until: Option<Instant>) -> std::result::Result<WorkerAnswer, Answer> {
-        let reply: Reply = serde_json::from_str(&w.stdout.next_line(until)?)
-            .map_err(|e| Answer::Garbled(e.to_string()))?;
+    /// The worker's reply: [`Budget`] lines (each moving the deadline,
+    /// `until` of the budget, and updating `budget`), a header line, then
+    /// its records' lines.
+    fn answer(
+        w: &mut Worker,
+        budget: &mut Option<Duration>,
+        until: impl Fn(Duration) -> Instant,
+    ) -> std::result::Result<WorkerAnswer, Answer> {
+        let reply = loop {
+            let line = w.stdout.next_line(budget.map(&until))?;
+            match serde_json::from_str(&line).map_err(|e| Answer::Garbled(e.to_string()))? {
+                ReplyLine::Budget(b) if budget.is_some() => {
+                    *budget = Some(Duration::from_millis(b.budget_ms));
+                }
+                ReplyLine::Budget(_) => {}
+                ReplyLine::Reply(r) => break r,
+            }
+        };
+        let deadline = budget.map(&until);
         let mut records = Vec::with_capacity(reply.records);
         for _ in 0..reply.records {
-            records.push(w.stdout.next_line(until)?);
+            records.push(w.stdout.next_line(deadline)?);
         }
         Ok(match reply.error {
             Some(f) => (reply.pages, Err(f)),
@@ -392,6 +467,10 @@ impl Drop for Pool {
             let _ = child.wait();
         }
     }
+}
+
+fn cannot_start(name: &Path, e: std::io::Error) -> Error {
+    internal(name, format!("cannot start a worker: {e}"))
 }
 
 fn internal(name: &Path, reason: String) -> Error {
@@ -497,6 +576,8 @@ fn reported(f: Failure, name: &Path) -> Error {
 /// One file's outcome from a worker, its records as JSON lines.
 pub struct FileLines {
     pub path: PathBuf,
+    /// The file's pages, when it was opened.
+    pub pages: Option<usize>,
     /// The records, one JSON object each, or the failure.
     pub result: Result<Vec<String>>,
 }
@@ -524,6 +605,7 @@ pub fn extract_batch<T: Send + 'static>(
             let file = files[i].clone();
             map(FileLines {
                 path: file.clone(),
+                pages: None,
                 result: Err(Error::Internal { file, reason }),
             })
         }
@@ -531,9 +613,11 @@ pub fn extract_batch<T: Send + 'static>(
     let work = move |i: usize, _: &Ticket<T>| {
         let (files, map) = &*job;
         let path = &files[i];
+        let (pages, result) = pool.extract_lines(path, path);
         map(FileLines {
             path: path.clone(),
-            result: pool.extract_lines(path, path).1,
+            pages,
+            result,
         })
     };
     run_ordered(files.len(), &opts, work, on_panic, sink)

@@ -7,6 +7,7 @@ pub mod batch;
 pub mod extract;
 pub mod ingest;
 pub mod isolate;
+pub mod progress;
 
 pub use batch::{RunOptions, Ticket, catch, panic_reason, run_ordered};
 pub use extract::{

@@ -290,7 +290,7 @@ impl<'a> Interp<'a> {
             self.ticks += 1;
             if self.ticks >= DEADLINE_EVERY {
                 self.ticks = 0;
-                if s.deadline.is_some_and(|d| d.expired()) {
+                if s.deadline.as_ref().is_some_and(|d| d.expired()) {
                     return Err(Stop::Timeout);
                 }
             }

@@ -159,24 +159,86 @@ pub struct PdfSettings {
     pub deadline: Option<Deadline>,
 }
 
-/// A wall-clock deadline with the limit it came from (for the message).
-#[derive(Debug, Clone, Copy, PartialEq)]
+/// A file's wall-clock time budget, shared by every stage that reads the
+/// file (clones share it). It starts at a base and grows as the work is
+/// learned: [`Deadline::add_pages`] when the page count is known,
+/// [`Deadline::add_ocr_page`] before a page is read by OCR, so that a
+/// limit scales with the file (`ingest --timeout --page-timeout
+/// --ocr-page-timeout`). Each growth is reported to the `notify` hook (a
+/// worker process tells its parent, which kills it past the budget).
+#[derive(Clone)]
 pub struct Deadline {
-    pub at: std::time::Instant,
-    pub seconds: f64,
+    start: std::time::Instant,
+    budget_ms: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    per_page: std::time::Duration,
+    per_ocr_page: std::time::Duration,
+    notify: Option<std::sync::Arc<dyn Fn(std::time::Duration) + Send + Sync>>,
+}
+
+impl std::fmt::Debug for Deadline {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Deadline")
+            .field("budget", &self.budget())
+            .field("per_page", &self.per_page)
+            .field("per_ocr_page", &self.per_ocr_page)
+            .finish()
+    }
+}
+
+impl PartialEq for Deadline {
+    fn eq(&self, o: &Self) -> bool {
+        self.start == o.start && std::sync::Arc::ptr_eq(&self.budget_ms, &o.budget_ms)
+    }
 }
 
 impl Deadline {
-    /// A deadline `limit` from now.
+    /// A fixed deadline `limit` from now (it does not grow).
     pub fn after(limit: std::time::Duration) -> Self {
+        Self::growing(limit, std::time::Duration::ZERO, std::time::Duration::ZERO)
+    }
+
+    /// A budget of `base` from now, growing by `per_page` for each page and
+    /// by `per_ocr_page` for each page read by OCR.
+    pub fn growing(
+        base: std::time::Duration,
+        per_page: std::time::Duration,
+        per_ocr_page: std::time::Duration,
+    ) -> Self {
         Deadline {
-            at: std::time::Instant::now() + limit,
-            seconds: limit.as_secs_f64(),
+            start: std::time::Instant::now(),
+            budget_ms: std::sync::Arc::new(std::sync::atomic::AtomicU64::new(
+                base.as_millis() as u64
+            )),
+            per_page,
+            per_ocr_page,
+            notify: None,
         }
     }
 
+    /// The same budget, calling `f` with the new total after each growth.
+    pub fn notifying(mut self, f: impl Fn(std::time::Duration) + Send + Sync + 'static) -> Self {
+        self.notify = Some(std::sync::Arc::new(f));
+        self
+    }
+
+    /// The budget so far, from the start.
+    pub fn budget(&self) -> std::time::Duration {
+        let ms = self.budget_ms.load(std::sync::atomic::Ordering::Relaxed);
+        std::time::Duration::from_millis(ms)
+    }
+
+    /// The budget in seconds (for the message).
+    pub fn seconds(&self) -> f64 {
+        self.budget().as_secs_f64()
+    }
+
+    /// The instant the budget ends (as it stands).
+    pub fn at(&self) -> std::time::Instant {
+        self.start + self.budget()
+    }
+
     pub fn expired(&self) -> bool {
-        std::time::Instant::now() >= self.at
+        std::time::Instant::now() >= self.at()
     }
 
     /// `Err(Error::Timeout)` once expired.
@@ -184,10 +246,42 @@ impl Deadline {
         if self.expired() {
             Err(Error::Timeout {
                 file: file.to_path_buf(),
-                seconds: self.seconds,
+                seconds: self.seconds(),
             })
         } else {
             Ok(())
+        }
+    }
+
+    /// Grows the budget for `n` pages.
+    pub fn add_pages(&self, n: usize) {
+        self.extend(self.per_page * n as u32);
+    }
+
+    /// Grows the budget for one page read by OCR.
+    pub fn add_ocr_page(&self) {
+        self.extend(self.per_ocr_page);
+    }
+
+    /// Before a page is read by OCR: `false` when the budget is already
+    /// spent, else `true` with the budget grown for that page.
+    pub fn start_ocr_page(&self) -> bool {
+        if self.expired() {
+            return false;
+        }
+        self.add_ocr_page();
+        true
+    }
+
+    fn extend(&self, d: std::time::Duration) {
+        if d.is_zero() {
+            return;
+        }
+        let ms = d.as_millis() as u64;
+        self.budget_ms
+            .fetch_add(ms, std::sync::atomic::Ordering::Relaxed);
+        if let Some(f) = &self.notify {
+            f(self.budget());
         }
     }
 }
@@ -308,6 +402,9 @@ fn read_pages_inner(file: &Path, bytes: &[u8], settings: &PdfSettings) -> Result
             limit: settings.max_pages,
         });
     }
+    if let Some(d) = &settings.deadline {
+        d.add_pages(pages.len());
+    }
     let mut fonts = font::FontCache::default();
     let mut tally = Tally::new(settings);
     let mut out = Vec::with_capacity(pages.len());
@@ -330,7 +427,7 @@ fn stopped(file: &Path, page: usize, settings: &PdfSettings, stop: Stop) -> Erro
     match stop {
         Stop::Timeout => Error::Timeout {
             file,
-            seconds: settings.deadline.map_or(0.0, |d| d.seconds),
+            seconds: settings.deadline.as_ref().map_or(0.0, Deadline::seconds),
         },
         Stop::Over(budget) => Error::TooComplex {
             file,

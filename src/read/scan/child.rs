@@ -27,7 +27,7 @@ pub enum ChildError {
 pub fn output_within(
     cmd: &mut Command,
     input: Option<Vec<u8>>,
-    deadline: Option<Deadline>,
+    deadline: Option<&Deadline>,
 ) -> Result<Output, ChildError> {
     if deadline.is_some_and(|d| d.expired()) {
         return Err(ChildError::TimedOut);
@@ -85,7 +85,7 @@ pub fn output_within(
         return Err(stop(e));
     }
     let got = match deadline {
-        Some(d) => rx.recv_timeout(d.at.saturating_duration_since(std::time::Instant::now())),
+        Some(d) => rx.recv_timeout(d.at().saturating_duration_since(std::time::Instant::now())),
         None => rx.recv().map_err(|_| RecvTimeoutError::Disconnected),
     };
     let result = match got {
@@ -121,7 +121,7 @@ mod tests {
         let r = output_within(
             &mut cmd,
             None,
-            Some(Deadline::after(Duration::from_millis(200))),
+            Some(&Deadline::after(Duration::from_millis(200))),
         );
         assert!(matches!(r, Err(ChildError::TimedOut)), "{r:?}");
         assert!(t.elapsed() < Duration::from_secs(5), "{:?}", t.elapsed());
@@ -141,7 +141,7 @@ mod tests {
         let out = output_within(
             &mut cmd,
             Some(b"bytes in".to_vec()),
-            Some(Deadline::after(Duration::from_secs(10))),
+            Some(&Deadline::after(Duration::from_secs(10))),
         )
         .unwrap();
         assert_eq!(out.stdout, b"bytes in");

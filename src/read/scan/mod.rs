@@ -157,12 +157,13 @@ pub fn rasterize(
         &page.to_string(),
         "-",
     ]);
-    let out =
-        child::output_within(&mut cmd, Some(pdf.to_vec()), s.deadline).map_err(|e| match e {
+    let out = child::output_within(&mut cmd, Some(pdf.to_vec()), s.deadline.as_ref()).map_err(
+        |e| match e {
             child::ChildError::Spawn(e) => format!("cannot run {}: {e}", s.pdftoppm.display()),
             child::ChildError::TimedOut => TIMED_OUT.to_string(),
             child::ChildError::Io(e) => format!("pdftoppm: {e}"),
-        })?;
+        },
+    )?;
     if !out.status.success() {
         return Err(format!(
             "pdftoppm failed on page {page}: {}",
@@ -212,7 +213,7 @@ pub fn ocr_pages(
     check_tools(s).map_err(OcrError::Unavailable)?;
     // A tool killed at the deadline (or one failing after it) is the
     // deadline's doing.
-    let failed = |e: String| match s.deadline {
+    let failed = |e: String| match &s.deadline {
         Some(d) if e == TIMED_OUT || d.expired() => OcrError::TimedOut,
         _ => OcrError::Failed(e),
     };
@@ -220,7 +221,7 @@ pub fn ocr_pages(
         let Some(reason) = reason else {
             continue;
         };
-        if s.deadline.is_some_and(|d| d.expired()) {
+        if s.deadline.as_ref().is_some_and(|d| !d.start_ocr_page()) {
             return Err(OcrError::TimedOut);
         }
         let (img, red) = rasterize(s, pdf, p.number, render_dpi(s, p)).map_err(failed)?;

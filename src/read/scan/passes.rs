@@ -77,7 +77,7 @@ pub(super) fn read_regions(
         (&s.lang, 6),
         &["-c", "hocr_char_boxes=1"],
         "hocr",
-        s.deadline,
+        s.deadline.as_ref(),
     )?;
     let gap = STACK_GAP as f64;
     Ok(parse_hocr(&hocr)
@@ -165,7 +165,7 @@ pub(super) fn reread_doubtful_numbers(words: &mut [OcrWord], img: &GrayImage, s:
             "hocr_char_boxes=1",
         ],
         "hocr",
-        s.deadline,
+        s.deadline.as_ref(),
     ) else {
         return;
     };

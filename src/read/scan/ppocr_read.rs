@@ -116,7 +116,7 @@ pub(super) fn read_regions_ppocr(
         // Each chunk of 16 lines starts only before the file's deadline.
         let read: Vec<Vec<Vec<ppocr::LineChar>>> = imgs
             .par_chunks(16)
-            .map(|c| match s.deadline {
+            .map(|c| match &s.deadline {
                 Some(d) if d.expired() => Err(super::TIMED_OUT.to_string()),
                 _ => ppocr::read_lines(dir, c),
             })

@@ -309,7 +309,7 @@ pub fn run_tesseract(
     (lang, psm): (&str, u32),
     extra: &[&str],
     format: &str,
-    deadline: Option<crate::read::pdf::Deadline>,
+    deadline: Option<&crate::read::pdf::Deadline>,
 ) -> Result<String, String> {
     let mut tmp = tempfile::Builder::new()
         .prefix("shenbao-ocr-")
