@@ -15,6 +15,7 @@ use shenbao::out::{check, dump};
 use shenbao::read::scan::{OcrSettings, Recognizer};
 use shenbao::run::isolate::{self, Pool};
 use shenbao::run::progress::{Progress, Tally};
+use shenbao::run::scratch::RunDir;
 use shenbao::{Extractor, Template};
 
 #[derive(Parser)]
@@ -621,8 +622,26 @@ fn run_extract(
     })
 }
 
+/// The run's temporary folder ([`RunDir`]), made the temporary folder of
+/// this process and the workers and tools it starts.
+fn run_dir() -> Result<RunDir> {
+    let d = RunDir::create().context("cannot create the run's temporary folder")?;
+    // SAFETY: set before any thread of this program starts.
+    unsafe { std::env::set_var("TMPDIR", d.path()) };
+    Ok(d)
+}
+
 fn run() -> Result<ExitCode> {
-    match Cli::parse().command {
+    let cli = Cli::parse();
+    let reads = matches!(
+        cli.command,
+        Command::Extract { .. } | Command::Check { .. } | Command::Ingest(_)
+    );
+    let _run_dir = match reads && !isolate::is_worker() {
+        true => Some(run_dir()?),
+        false => None,
+    };
+    match cli.command {
         Command::Extract {
             paths,
             output,

@@ -290,3 +290,43 @@ fn a_scan_past_its_grown_limit_names_the_grown_limit() {
         "{stderr}"
     );
 }
+
+/// The `shenbao-run-*` folders under `tmp`.
+fn run_dirs(tmp: &std::path::Path) -> Vec<PathBuf> {
+    std::fs::read_dir(tmp)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            p.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with("shenbao-run-")
+        })
+        .collect()
+}
+
+#[test]
+fn temporary_files_of_a_killed_run_are_removed_by_the_next_run() {
+    let tmp = scratch("tmpdir");
+    let scan = root().join("fixtures/scanned/synth-01-scan.pdf");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_shenbao"))
+        .args(["extract", "-o", "/dev/null"])
+        .arg(&scan)
+        .env("TMPDIR", &tmp)
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // killed mid-OCR: its folder stays behind
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(run_dirs(&tmp).len(), 1, "the killed run's folder");
+    let out = Command::new(env!("CARGO_BIN_EXE_shenbao"))
+        .args(["extract", "-o", "/dev/null"])
+        .arg(root().join("fixtures/sample-2019-dsjzx-1.pdf"))
+        .env("TMPDIR", &tmp)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert_eq!(run_dirs(&tmp), Vec::<PathBuf>::new(), "both removed");
+}

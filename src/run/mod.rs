@@ -8,6 +8,7 @@ pub mod extract;
 pub mod ingest;
 pub mod isolate;
 pub mod progress;
+pub mod scratch;
 
 pub use batch::{RunOptions, Ticket, catch, panic_reason, run_ordered};
 pub use extract::{
