@@ -5,56 +5,131 @@ use std::path::PathBuf;
 /// Everything that can go wrong reading one input file.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
+    /// The file could not be read from disk.
     #[error("{file}: cannot read: {source}")]
     Io {
+        /// The input file.
         file: PathBuf,
+        /// The underlying I/O error.
         #[source]
         source: std::io::Error,
     },
+    /// The file has no bytes, or only white space and page breaks.
     #[error("{file}: empty file (no bytes, or only white space and page breaks)")]
-    Empty { file: PathBuf },
-    #[error("{file}: not a PDF (no %PDF header), nor a text dump holding the form's words")]
-    NotPdf { file: PathBuf },
-    #[error("{file}: damaged or truncated PDF: {reason}")]
-    Damaged { file: PathBuf, reason: String },
-    #[error("{file}: encrypted PDF")]
-    Encrypted { file: PathBuf },
-    #[error("{file}: page {page}: {reason}")]
-    Page {
+    Empty {
+        /// The input file.
         file: PathBuf,
-        page: usize,
+    },
+    /// Neither a PDF (no `%PDF` header) nor a text dump holding the form's words.
+    #[error("{file}: not a PDF (no %PDF header), nor a text dump holding the form's words")]
+    NotPdf {
+        /// The input file.
+        file: PathBuf,
+    },
+    /// A PDF that is damaged or truncated and cannot be parsed.
+    #[error("{file}: damaged or truncated PDF: {reason}")]
+    Damaged {
+        /// The input file.
+        file: PathBuf,
+        /// What was wrong, as the parser reported it.
         reason: String,
     },
+    /// An encrypted PDF that the empty password does not open.
+    #[error("{file}: encrypted PDF")]
+    Encrypted {
+        /// The input file.
+        file: PathBuf,
+    },
+    /// One page's content could not be read.
+    #[error("{file}: page {page}: {reason}")]
+    Page {
+        /// The input file.
+        file: PathBuf,
+        /// The page number, 1-based.
+        page: usize,
+        /// Why the page could not be read.
+        reason: String,
+    },
+    /// The PDF has no text layer: its pages are scanned images and need OCR.
     #[error("{file}: no text layer (scanned pages need OCR)")]
-    NoTextLayer { file: PathBuf },
+    NoTextLayer {
+        /// The input file.
+        file: PathBuf,
+    },
+    /// Scanned pages need OCR, but no OCR engine is available.
     #[error("{file}: scanned pages need OCR, which is unavailable: {reason}")]
-    OcrUnavailable { file: PathBuf, reason: String },
+    OcrUnavailable {
+        /// The input file.
+        file: PathBuf,
+        /// Why OCR is unavailable.
+        reason: String,
+    },
+    /// OCR ran but failed.
     #[error("{file}: OCR failed: {reason}")]
-    Ocr { file: PathBuf, reason: String },
+    Ocr {
+        /// The input file.
+        file: PathBuf,
+        /// The failure, as reported.
+        reason: String,
+    },
+    /// The file was read but holds no declaration form.
     #[error("{file}: no form found")]
-    NoForm { file: PathBuf },
+    NoForm {
+        /// The input file.
+        file: PathBuf,
+    },
+    /// Processing the file ran over its time limit.
     #[error("{file}: over the time limit of {seconds} s")]
-    Timeout { file: PathBuf, seconds: f64 },
+    Timeout {
+        /// The input file.
+        file: PathBuf,
+        /// The time limit, in seconds.
+        seconds: f64,
+    },
+    /// The PDF has more pages than allowed.
     #[error("{file}: {pages} pages, over the limit of {limit}")]
     TooManyPages {
+        /// The input file.
         file: PathBuf,
+        /// The number of pages in the file.
         pages: usize,
+        /// The page limit.
         limit: usize,
     },
     /// A file over one of the per-file budgets (its size, ...): named.
     #[error("{file}: over the {budget}")]
-    TooComplex { file: PathBuf, budget: String },
+    TooComplex {
+        /// The input file.
+        file: PathBuf,
+        /// The budget that was exceeded, as text.
+        budget: String,
+    },
+    /// A bug or unexpected failure inside the pipeline.
     #[error("{file}: internal error: {reason}")]
-    Internal { file: PathBuf, reason: String },
+    Internal {
+        /// The input file.
+        file: PathBuf,
+        /// What went wrong.
+        reason: String,
+    },
+    /// The form template file could not be read or is invalid.
     #[error("template {file}: {reason}")]
-    Template { file: PathBuf, reason: String },
+    Template {
+        /// The template file.
+        file: PathBuf,
+        /// What was wrong with it.
+        reason: String,
+    },
     /// A failure reported by a worker process
     /// ([`crate::run::isolate`]): its code and message as it gave them
     /// (the message names the file).
     #[error("{message}")]
     Reported {
+        /// The input file.
         file: PathBuf,
+        /// The error code the worker gave (see [`Error::code`]).
         code: String,
+        /// The error message the worker gave.
         message: String,
     },
 }
@@ -83,4 +158,5 @@ impl Error {
     }
 }
 
+/// A result whose error defaults to [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;

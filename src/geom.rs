@@ -11,13 +11,19 @@ use serde::{Deserialize, Serialize};
 /// An axis-aligned box: `x0 <= x1`, `top <= bottom`, in points, top-left origin.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, Default, schemars::JsonSchema)]
 pub struct BBox {
+    /// Left edge, points.
     pub x0: f64,
+    /// Top edge, points from the top of the page.
     pub top: f64,
+    /// Right edge, points.
     pub x1: f64,
+    /// Bottom edge, points from the top of the page.
     pub bottom: f64,
 }
 
 impl BBox {
+    /// A box from two corners; the coordinates are sorted so that
+    /// `x0 <= x1` and `top <= bottom`.
     pub fn new(x0: f64, top: f64, x1: f64, bottom: f64) -> Self {
         BBox {
             x0: x0.min(x1),
@@ -26,12 +32,15 @@ impl BBox {
             bottom: top.max(bottom),
         }
     }
+    /// Width, `x1 - x0`, points.
     pub fn width(&self) -> f64 {
         self.x1 - self.x0
     }
+    /// Height, `bottom - top`, points.
     pub fn height(&self) -> f64 {
         self.bottom - self.top
     }
+    /// The centre point, `(x, y)` in points.
     pub fn center(&self) -> (f64, f64) {
         ((self.x0 + self.x1) / 2.0, (self.top + self.bottom) / 2.0)
     }
@@ -95,7 +104,9 @@ pub struct Glyph {
 /// Whether a ruling line runs across or down the page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Orientation {
+    /// Runs across the page (constant `y`).
     Horizontal,
+    /// Runs down the page (constant `x`).
     Vertical,
 }
 
@@ -104,14 +115,20 @@ pub enum Orientation {
 /// `x0 == x1`.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Edge {
+    /// Whether the line runs across or down the page.
     pub orientation: Orientation,
+    /// Left end, points.
     pub x0: f64,
+    /// Top end, points from the top of the page.
     pub top: f64,
+    /// Right end, points.
     pub x1: f64,
+    /// Bottom end, points from the top of the page.
     pub bottom: f64,
 }
 
 impl Edge {
+    /// A horizontal edge at height `y` from `x0` to `x1` (ends sorted), points.
     pub fn horizontal(x0: f64, x1: f64, y: f64) -> Self {
         Edge {
             orientation: Orientation::Horizontal,
@@ -121,6 +138,7 @@ impl Edge {
             bottom: y,
         }
     }
+    /// A vertical edge at `x` from `top` to `bottom` (ends sorted), points.
     pub fn vertical(x: f64, top: f64, bottom: f64) -> Self {
         Edge {
             orientation: Orientation::Vertical,
@@ -137,9 +155,13 @@ impl Edge {
 pub struct PageContent {
     /// 1-based page number in the file.
     pub number: usize,
+    /// Page width, points.
     pub width: f64,
+    /// Page height, points.
     pub height: f64,
+    /// The characters drawn on the page.
     pub glyphs: Vec<Glyph>,
+    /// The ruling lines drawn on the page.
     pub edges: Vec<Edge>,
     /// How many images the page paints (a scanned page paints one; a page
     /// with no glyphs and no image is blank, not scanned).
@@ -168,7 +190,9 @@ pub struct PageContent {
 /// `OcrWord::scaled`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct OcrWord {
+    /// The recognized text.
     pub text: String,
+    /// The word's box (pixels, or points once scaled).
     pub bbox: BBox,
     /// Tesseract's confidence, 0..1.
     pub conf: f64,
@@ -182,9 +206,11 @@ pub struct OcrWord {
 /// One recognized character of a word (hOCR `ocrx_cinfo`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct OcrChar {
+    /// The recognized character (as a string).
     pub ch: String,
+    /// The character's box, in the same units as its word's.
     pub bbox: BBox,
-    /// 0..1.
+    /// The recognizer's confidence, 0..1.
     pub conf: f64,
 }
 
@@ -194,10 +220,12 @@ pub struct OcrChar {
 /// keystone rectified), and why the page was read by OCR.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OcrInfo {
+    /// The recognized words, points, top-left origin, deskewed frame.
     pub words: Vec<OcrWord>,
     /// Lines of ink the recognizer read no text from (points): a field
     /// whose box holds one may have lost text (the record builder warns `ocr_unread`).
     pub unread: Vec<BBox>,
+    /// The skew corrected, degrees.
     pub skew_deg: f64,
     /// The paper's brightness was divided out.
     pub illumination_normalized: bool,
@@ -207,6 +235,7 @@ pub struct OcrInfo {
     pub sheet_found: bool,
     /// Red ink (a seal) was taken out of the page.
     pub seal_removed: bool,
+    /// Why the page was read by OCR.
     pub reason: OcrReason,
     /// `ppocr` or `tesseract`.
     pub recognizer: &'static str,

@@ -36,6 +36,39 @@
 //! The form is data: [`template`] loads `templates/form.toml` (labels,
 //! options, shapes, checks) and builds the field registry every record,
 //! store column, schema and check derives from.
+//!
+//! ## Use
+//!
+//! ```
+//! use shenbao::Extractor;
+//!
+//! // the built-in template and default settings
+//! let ex = Extractor::builtin()?;
+//! // every form of the file (a PDF, a scan, or a text dump); an error
+//! // names the file and the reason, and `e.code()` its kind
+//! let records = ex.extract_file("fixtures/synth-09.pdf".as_ref())?;
+//! let r = &records[0];
+//! assert_eq!(r.text("unit"), Some("上海市社区服务中心"));
+//! assert_eq!(r.int("year"), Some(2021));
+//! // money is exact: integer fen, written in yuan
+//! let first = &r.funding("funding_components")[0];
+//! assert_eq!(first.amount.map(|m| m.fen()), Some(1_115_400_037));
+//! // a value that was not read is None with a warning on its field
+//! for w in &r.warnings {
+//!     assert!(!w.field.is_empty() && !w.code.is_empty());
+//! }
+//! // one JSON line, as `shenbao extract` writes it
+//! let line = serde_json::to_string(r).unwrap();
+//! assert!(line.contains(r#""amount":11154000.37"#));
+//! # Ok::<(), shenbao::Error>(())
+//! ```
+//!
+//! Cargo features: `cli` (default: the `shenbao` binary; clap, indicatif)
+//! and `store` (the SQLite store, `ingest`, exports; in `cli`). With
+//! `default-features = false` the library reads forms into records with
+//! neither. `examples/extract_one.rs` is a whole program.
+
+#![warn(missing_docs)]
 
 pub mod assemble;
 pub mod error;

@@ -21,9 +21,11 @@ use crate::template::{RecordField, Shape, ValueKind};
 pub struct Money(pub i64);
 
 impl Money {
+    /// The amount in fen (1/100 yuan), exact.
     pub fn fen(self) -> i64 {
         self.0
     }
+    /// The amount in yuan, as a float.
     pub fn yuan(self) -> f64 {
         self.0 as f64 / 100.0
     }
@@ -86,7 +88,9 @@ impl<'de> Deserialize<'de> for Money {
 /// One row of 项目当年投入资金构成.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct FundingComponent {
+    /// The sub-project's name (empty when none was read).
     pub name: String,
+    /// The sub-project's amount, yuan; null when none was read.
     pub amount: Option<Money>,
 }
 
@@ -95,6 +99,7 @@ pub struct FundingComponent {
 pub struct TargetParsed {
     /// One of `=`, `≥`, `≤`, `>`, `<`.
     pub op: String,
+    /// The number.
     pub value: f64,
     /// The unit as printed (`%`, `次`, `个`), or empty when there is none.
     pub unit: String,
@@ -103,17 +108,24 @@ pub struct TargetParsed {
 /// One row of the 分解目标 table.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Indicator {
+    /// The level-1 indicator (一级指标).
     pub level1: Option<String>,
+    /// The level-2 indicator (二级指标).
     pub level2: Option<String>,
+    /// The level-3 indicator (三级指标).
     pub level3: Option<String>,
+    /// The target value, as printed (指标目标值).
     pub target: Option<String>,
+    /// The target read as `op value unit`, when it has that shape.
     pub target_parsed: Option<TargetParsed>,
 }
 
 /// Where the record came from.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Source {
+    /// The input file's path.
     pub file: String,
+    /// Hex SHA-256 of the input file's bytes.
     pub sha256: String,
     /// 0-based index of the form within its file.
     pub form_index: usize,
@@ -155,12 +167,16 @@ impl Source {
 )]
 #[serde(rename_all = "snake_case")]
 pub enum SourceKind {
+    /// A PDF's text layer.
     TextLayer,
+    /// A scan read by OCR (any of the form's pages).
     Ocr,
+    /// A text dump.
     TextDump,
 }
 
 impl SourceKind {
+    /// The kind as written in JSON: `text_layer`, `ocr` or `text_dump`.
     pub fn as_str(self) -> &'static str {
         match self {
             SourceKind::TextLayer => "text_layer",
@@ -194,13 +210,17 @@ pub struct OcrPage {
 /// Its `code` is one of [`WarningCode`]'s.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Warning {
+    /// The field the warning is about, or a row of it (`indicators[3]`).
     pub field: String,
+    /// The warning's code.
     #[schemars(with = "WarningCode")]
     pub code: String,
+    /// What happened, readable.
     pub message: String,
 }
 
 impl Warning {
+    /// A warning on `field` with `code` and `message`.
     pub fn new(field: &str, code: WarningCode, message: impl Into<String>) -> Self {
         Warning {
             field: field.to_string(),
@@ -215,19 +235,34 @@ impl Warning {
 #[serde(untagged)]
 pub enum Location {
     /// A PDF region: 1-based page and box in points, top-left origin.
-    Pdf { page: usize, bbox: BBox },
+    Pdf {
+        /// 1-based page number.
+        page: usize,
+        /// The box, points, top-left origin.
+        bbox: BBox,
+    },
     /// Lines of a text dump (1-based, inclusive).
-    Text { line: usize, line_end: usize },
+    Text {
+        /// First line, 1-based.
+        line: usize,
+        /// Last line, 1-based, inclusive.
+        line_end: usize,
+    },
 }
 
 /// One content field's value; its variant is the field's
 /// [`ValueKind`] (from the template's field registry).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {
+    /// A text field (dates as `YYYY-MM-DD`); `None` is null.
     Text(Option<String>),
+    /// An integer field (e.g. `year`); `None` is null.
     Int(Option<i64>),
+    /// An amount of money; `None` is null.
     Money(Option<Money>),
+    /// The funding table's rows.
     Funding(Vec<FundingComponent>),
+    /// The indicator table's rows.
     Indicators(Vec<Indicator>),
 }
 
@@ -289,7 +324,9 @@ pub struct Record {
     pub fields: Vec<(String, Value)>,
     /// The form's identity across copies ([`crate::Template::form_key`]).
     pub form_key: Option<String>,
+    /// Where the record came from.
     pub source: Source,
+    /// Notes about fields: repairs, failed checks, fields not found.
     pub warnings: Vec<Warning>,
     /// Field name (or `funding_components[i]`, `indicators[i]`) to location.
     pub provenance: BTreeMap<String, Location>,
@@ -324,6 +361,7 @@ impl Record {
         }
     }
 
+    /// A field's value, `None` when the record has no such field.
     pub fn get(&self, key: &str) -> Option<&Value> {
         self.fields.iter().find(|(k, _)| k == key).map(|(_, v)| v)
     }
@@ -353,6 +391,7 @@ impl Record {
         }
     }
 
+    /// A money field's value (`None` when null or not a money field).
     pub fn money(&self, key: &str) -> Option<Money> {
         match self.get(key) {
             Some(Value::Money(v)) => *v,
@@ -360,6 +399,7 @@ impl Record {
         }
     }
 
+    /// An integer field's value (`None` when null or not an integer field).
     pub fn int(&self, key: &str) -> Option<i64> {
         match self.get(key) {
             Some(Value::Int(v)) => *v,

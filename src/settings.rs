@@ -4,6 +4,8 @@
 
 use serde::{Deserialize, Serialize};
 
+/// The layout stage's tolerances (points, or factors of the font size);
+/// missing keys take their defaults.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default)]
 pub struct LayoutSettings {

@@ -17,16 +17,22 @@ use crate::settings::LayoutSettings;
 /// One (possibly merged) cell of a grid.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Cell {
+    /// The grid row of the cell's top atomic cell, 0-based.
     pub row: usize,
+    /// The grid column of the cell's left atomic cell, 0-based.
     pub col: usize,
+    /// How many grid rows the cell covers (1 when not merged).
     pub row_span: usize,
+    /// How many grid columns the cell covers (1 when not merged).
     pub col_span: usize,
+    /// The cell's box, points.
     pub bbox: BBox,
     /// The cell's top (bottom) is a page cut with no ruling line: the
     /// table's vertical rules run on past its first (last) horizontal one,
     /// to the page's edge, so the row goes on across the page break.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub cut_top: bool,
+    /// The cell's bottom is a page cut with no ruling line (see `cut_top`).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub cut_bottom: bool,
 }
@@ -38,7 +44,9 @@ pub struct Grid {
     pub xs: Vec<f64>,
     /// Row boundaries, top to bottom (`rows + 1` values).
     pub ys: Vec<f64>,
+    /// The cells, top to bottom, left to right.
     pub cells: Vec<Cell>,
+    /// The table's outer box, points.
     pub bbox: BBox,
     /// Atomic (row, col) to index in `cells`, row-major; `None` where the
     /// atomic cell lies outside the table's borders.
@@ -47,9 +55,11 @@ pub struct Grid {
 }
 
 impl Grid {
+    /// Number of atomic grid rows.
     pub fn rows(&self) -> usize {
         self.ys.len() - 1
     }
+    /// Number of atomic grid columns.
     pub fn cols(&self) -> usize {
         self.xs.len() - 1
     }

@@ -18,17 +18,26 @@ use crate::text::{similarity, strip_whitespace};
 /// A table cell with its text.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CellRef {
+    /// 1-based page number.
     pub page: usize,
+    /// The cell's box, points.
     pub bbox: BBox,
+    /// The cell's first grid row, 0-based ([`crate::layout::Cell::row`]).
     pub row: usize,
+    /// The cell's first grid column, 0-based ([`crate::layout::Cell::col`]).
     pub col: usize,
+    /// How many grid rows the cell covers.
     pub row_span: usize,
+    /// How many grid columns the cell covers.
     pub col_span: usize,
+    /// The cell's text, line by line, top to bottom.
     pub lines: Vec<TextLine>,
     /// The cell's top (bottom) is a page cut with no rule drawn
     /// ([`crate::layout::Cell::cut_top`]).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub cut_top: bool,
+    /// The cell's bottom is a page cut with no rule drawn
+    /// ([`crate::layout::Cell::cut_bottom`]).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub cut_bottom: bool,
     /// The cell meets a page cut where its text may go on in the cell
@@ -53,6 +62,7 @@ impl CellRef {
             starts_paragraph: false,
         }];
     }
+    /// Whether the cell holds no text but white space.
     pub fn is_empty(&self) -> bool {
         self.lines.iter().all(|l| l.text.trim().is_empty())
     }
@@ -64,23 +74,31 @@ impl CellRef {
 /// A line of text printed outside any table (title, year, unit).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FreeLine {
+    /// 1-based page number.
     pub page: usize,
+    /// The line's text and box.
     pub line: TextLine,
 }
 
 /// The cells of one table (grid) on one page.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TableCells {
+    /// 1-based page number.
     pub page: usize,
+    /// The table's outer box, points.
     pub bbox: BBox,
+    /// The table's cells, top to bottom, left to right.
     pub cells: Vec<CellRef>,
 }
 
 /// One page after layout: its tables' cells and its free lines.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PageLayout {
+    /// 1-based page number.
     pub page: usize,
+    /// The page's tables, one per grid.
     pub tables: Vec<TableCells>,
+    /// The lines printed outside any table.
     pub free_lines: Vec<FreeLine>,
     /// What OCR added, for a page read from its image
     /// ([`PageContent::ocr`]).

@@ -9,7 +9,9 @@ use crate::settings::LayoutSettings;
 /// A run of glyphs on one line with no gap wider than the word gap.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Word {
+    /// The word's characters.
     pub text: String,
+    /// The box of the word's glyphs, points.
     pub bbox: BBox,
     /// Font size of the word's first glyph.
     pub size: f64,
@@ -18,7 +20,9 @@ pub struct Word {
 /// Words sharing a baseline band, left to right.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Line {
+    /// The line's words, left to right.
     pub words: Vec<Word>,
+    /// The box of the line's words, points.
     pub bbox: BBox,
 }
 
@@ -39,8 +43,11 @@ impl Line {
 /// A physical line of a cell, flagged when it starts a paragraph.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TextLine {
+    /// The line's text.
     pub text: String,
+    /// The line's box, points.
     pub bbox: BBox,
+    /// Whether the line starts a new paragraph.
     pub starts_paragraph: bool,
 }
 
@@ -49,6 +56,7 @@ pub struct TextLine {
 pub struct CellText {
     /// Index of the cell in its grid's `cells`.
     pub cell: usize,
+    /// The cell's text, line by line, top to bottom.
     pub lines: Vec<TextLine>,
 }
 

@@ -53,7 +53,12 @@ pub enum MoneyError {
     Empty,
     /// The cell holds something that is not an amount in yuan.
     #[error("not an amount {input:?}: {reason}")]
-    Invalid { input: String, reason: String },
+    Invalid {
+        /// The cell's text as given.
+        input: String,
+        /// Why it is not an amount.
+        reason: String,
+    },
 }
 
 impl MoneyError {
@@ -165,7 +170,12 @@ pub enum DateParse {
     Ok(String),
     /// A date read from a known typo; `note` says what was repaired (the
     /// caller turns it into a warning).
-    Repaired { date: String, note: String },
+    Repaired {
+        /// The repaired date, as `YYYY-MM-DD`.
+        date: String,
+        /// What was repaired.
+        note: String,
+    },
     /// Not a date; the string is the reason.
     Invalid(String),
 }
@@ -400,6 +410,7 @@ pub struct TextLine<'a> {
 }
 
 impl<'a> TextLine<'a> {
+    /// A line with its text and paragraph flag.
     pub fn new(text: &'a str, starts_paragraph: bool) -> Self {
         TextLine {
             text,

@@ -67,6 +67,7 @@ impl OutputFile {
         })
     }
 
+    /// The path being written (where the file goes on commit).
     pub fn path(&self) -> &Path {
         &self.path
     }

@@ -6,4 +6,5 @@
 pub mod check;
 pub mod dump;
 pub mod file;
+#[cfg(feature = "store")]
 pub mod store;

@@ -37,9 +37,13 @@ use crate::settings::LayoutSettings;
 /// on the next page at `from`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CutJoin {
+    /// 1-based page of the cell that took the text.
     pub page: usize,
+    /// Box of the cell that took the text, points.
     pub bbox: crate::geom::BBox,
+    /// 1-based page of the cell whose text was taken.
     pub from_page: usize,
+    /// Box of the cell whose text was taken, points.
     pub from: crate::geom::BBox,
 }
 
@@ -58,6 +62,7 @@ impl CutJoin {
 /// What [`join_page_cuts`] did to a form's pages.
 #[derive(Debug, Clone, PartialEq, Serialize, Default)]
 pub struct JoinReport {
+    /// The joins made, one per cell that took another's text.
     pub joins: Vec<CutJoin>,
     /// Header rows repeated at the top of a page and dropped.
     pub repeated_headers: usize,

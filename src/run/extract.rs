@@ -37,16 +37,22 @@ pub enum InputKind {
     /// else a PDF.
     #[default]
     Auto,
+    /// Always as a PDF.
     Pdf,
+    /// Always as a text dump.
     Text,
 }
 
 /// Everything the pipeline needs, loaded once and shared by all threads.
 #[derive(Debug, Clone)]
 pub struct Extractor {
+    /// The form template.
     pub template: Template,
+    /// Tolerances of the layout stage.
     pub layout: LayoutSettings,
+    /// How PDFs are read, and the budgets each file is read within.
     pub pdf: PdfSettings,
+    /// How an input's bytes are read (PDF, text dump, or by content).
     pub input: InputKind,
     /// Scanned pages (see [`crate::read::scan`]).
     pub ocr: OcrSettings,
@@ -60,7 +66,9 @@ pub struct Extractor {
 /// The outcome for one input file.
 #[derive(Debug)]
 pub struct FileResult {
+    /// The input file.
     pub path: PathBuf,
+    /// Its records, one per form, or why it failed.
     pub result: Result<Vec<Record>>,
 }
 
@@ -95,6 +103,8 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 }
 
 impl Extractor {
+    /// An extractor for `template` with default settings, reading inputs
+    /// by content ([`InputKind::Auto`]).
     pub fn new(template: Template) -> Self {
         Extractor {
             template,
@@ -364,15 +374,15 @@ impl Extractor {
 
     /// [`Extractor::extract_batch_map`] under `limits` (`extract
     /// --timeout --max-pages`), as `ingest` reads a file
-    /// ([`crate::run::ingest::extract_limited`]): past its deadline or page
+    /// ([`crate::run::limits::extract_limited`]): past its deadline or page
     /// limit a file fails (`timeout`, `too_many_pages`); one stuck where
     /// the deadline is not checked is given up by the watchdog
-    /// ([`crate::run::ingest::hard_limit`]) and the batch goes on.
+    /// ([`crate::run::limits::hard_limit`]) and the batch goes on.
     pub fn extract_batch_limited<T: Send + 'static>(
         &self,
         files: &[PathBuf],
         jobs: usize,
-        limits: Option<crate::run::ingest::Limits>,
+        limits: Option<crate::run::limits::Limits>,
         map: impl Fn(FileResult) -> T + Send + Sync + 'static,
         sink: impl FnMut(T) -> std::io::Result<()>,
     ) -> std::io::Result<()> {
@@ -380,7 +390,7 @@ impl Extractor {
             jobs,
             watchdog: limits
                 .and_then(|l| l.max_budget())
-                .map(crate::run::ingest::hard_limit),
+                .map(crate::run::limits::hard_limit),
             ..RunOptions::default()
         };
         let job = Arc::new((self.clone(), files.to_vec(), map));
@@ -414,14 +424,14 @@ impl Extractor {
                         path: files[i].clone(),
                         result: Err(Error::Timeout {
                             file: files[i].clone(),
-                            seconds: crate::run::ingest::hard_limit(t).as_secs_f64(),
+                            seconds: crate::run::limits::hard_limit(t).as_secs_f64(),
                         }),
                     })
                 });
             }
             let result = ex.read(path).and_then(|bytes| {
                 let sha = sha256_hex(&bytes);
-                crate::run::ingest::extract_limited(ex, path, &sha, &bytes, &limits, None).1
+                crate::run::limits::extract_limited(ex, path, &sha, &bytes, &limits, None).1
             });
             map(FileResult {
                 path: path.clone(),

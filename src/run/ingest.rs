@@ -16,77 +16,14 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use crate::error::{Error, Result};
 use crate::out::store::{EXTRACTOR_VERSION, FileRow, Known, Status, Store, StoreError};
-use crate::read::pdf::Deadline;
 use crate::record::Record;
 use crate::run::batch::{RunOptions, Ticket, run_ordered};
 use crate::run::extract::{Extractor, sha256_hex};
 use crate::run::isolate::Pool;
-
-/// Bounds on the work spent on one file.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Limits {
-    /// Wall-clock limit per file, before the pages' own allowances;
-    /// `None`: unbounded (and so are the pages).
-    pub timeout: Option<Duration>,
-    /// Time added to a file's limit for each of its pages.
-    pub page_timeout: Duration,
-    /// Time added to a file's limit for each page read by OCR (on top of
-    /// its `page_timeout`).
-    pub ocr_page_timeout: Duration,
-    /// Most pages a file may have; 0: unbounded.
-    pub max_pages: usize,
-    /// Memory a file's worker process may allocate (its data segment), in
-    /// bytes; `None`: unbounded. Applies where files are read in workers
-    /// ([`crate::run::isolate`]).
-    pub max_memory: Option<u64>,
-}
-
-/// The default time limits of `ingest`: a file gets 10 s, plus 2 s per
-/// page, plus 60 s per page read by OCR. The slowest bundled scan takes
-/// under 10 s a page with both cores busy; a 50-page text PDF is read in
-/// well under a second.
-pub const DEFAULT_TIMEOUT_S: u64 = 10;
-/// See [`DEFAULT_TIMEOUT_S`].
-pub const DEFAULT_PAGE_TIMEOUT_S: u64 = 2;
-/// See [`DEFAULT_TIMEOUT_S`].
-pub const DEFAULT_OCR_PAGE_TIMEOUT_S: u64 = 60;
-
-impl Limits {
-    /// A file's time budget under these limits, starting now (none when
-    /// `timeout` is `None`).
-    pub fn deadline(&self) -> Option<Deadline> {
-        self.timeout
-            .map(|t| Deadline::growing(t, self.page_timeout, self.ocr_page_timeout))
-    }
-
-    /// The most time a file can be given: every page read by OCR, at
-    /// `max_pages` pages (or 50 when unbounded); the in-process watchdog's
-    /// base ([`hard_limit`]).
-    pub fn max_budget(&self) -> Option<Duration> {
-        let pages = if self.max_pages == 0 {
-            50
-        } else {
-            self.max_pages
-        } as u32;
-        self.timeout
-            .map(|t| t + (self.page_timeout + self.ocr_page_timeout) * pages)
-    }
-}
-
-/// The default memory budget of a file's worker: 1 GiB.
-pub const DEFAULT_MAX_MEMORY: u64 = 1 << 30;
-
-impl Default for Limits {
-    fn default() -> Self {
-        Limits {
-            timeout: Some(Duration::from_secs(DEFAULT_TIMEOUT_S)),
-            page_timeout: Duration::from_secs(DEFAULT_PAGE_TIMEOUT_S),
-            ocr_page_timeout: Duration::from_secs(DEFAULT_OCR_PAGE_TIMEOUT_S),
-            max_pages: 50,
-            max_memory: Some(DEFAULT_MAX_MEMORY),
-        }
-    }
-}
+pub use crate::run::limits::{
+    DEFAULT_MAX_MEMORY, DEFAULT_OCR_PAGE_TIMEOUT_S, DEFAULT_PAGE_TIMEOUT_S, DEFAULT_TIMEOUT_S,
+    Limits, extract_limited, hard_limit,
+};
 
 /// One part of an archive split over `n` machines: files whose stored path
 /// hashes (64-bit FNV-1a of its UTF-8 bytes) to `k` modulo `n`.
@@ -94,6 +31,7 @@ impl Default for Limits {
 pub struct Shard {
     /// 0-based, below `n`.
     pub k: u64,
+    /// How many parts the archive is split into.
     pub n: u64,
 }
 
@@ -223,6 +161,7 @@ pub struct IngestOptions {
     /// version), e.g. under a longer time limit; the files stored with
     /// their forms are skipped.
     pub retry_failed: bool,
+    /// Bounds on the time, pages and memory spent on each file.
     pub limits: Limits,
     /// What `files.extractor_version` holds: [`extractor_version`].
     pub version: String,
@@ -257,6 +196,7 @@ pub struct Summary {
     pub pages: usize,
     /// Bytes of the files handled so far (skipped ones too).
     pub bytes: u64,
+    /// Wall-clock time since the ingest started.
     pub elapsed: Duration,
 }
 
@@ -272,6 +212,7 @@ impl Summary {
         }
     }
 
+    /// Files handled per second of `elapsed` (0 before any time passed).
     pub fn files_per_second(&self) -> f64 {
         let s = self.elapsed.as_secs_f64();
         if s > 0.0 { self.done as f64 / s } else { 0.0 }
@@ -298,35 +239,6 @@ impl Summary {
 enum Outcome {
     Skipped { failed: bool, size: u64 },
     Done(Box<FileRow>, Vec<Record>),
-}
-
-/// Runs the pipeline over one file's bytes under `limits`: the page count
-/// (when the PDF opened) and the records or the failure.
-pub fn extract_limited(
-    ex: &Extractor,
-    path: &Path,
-    sha: &str,
-    bytes: &[u8],
-    limits: &Limits,
-    notify: Option<Box<dyn Fn(Duration) + Send + Sync>>,
-) -> (Option<usize>, Result<Vec<Record>>) {
-    let deadline = match (limits.deadline(), notify) {
-        (Some(d), Some(f)) => Some(d.notifying(f)),
-        (d, _) => d,
-    };
-    let mut pdf = ex.pdf.clone();
-    pdf.deadline = deadline.clone();
-    pdf.max_pages = limits.max_pages;
-    let check = || deadline.as_ref().map_or(Ok(()), |d| d.check(path));
-    let mut pages_seen = None;
-    let run = || ex.extract_bytes_limited(path, sha, bytes, &pdf, &check, &mut pages_seen);
-    let r = crate::run::catch(run, |reason| {
-        Err(Error::Internal {
-            file: path.to_path_buf(),
-            reason,
-        })
-    });
-    (pages_seen, r)
 }
 
 /// The failure in words, without the leading `path: ` the error's own
@@ -449,13 +361,6 @@ fn process(
         ingested_at: now_unix(),
     };
     Outcome::Done(Box::new(row), records)
-}
-
-/// The watchdog's limit for a file: twice the cooperative timeout plus a
-/// second. Only a file stuck where the deadline is not checked (inside
-/// lopdf's parser) ever reaches it.
-pub fn hard_limit(timeout: Duration) -> Duration {
-    timeout * 2 + Duration::from_secs(1)
 }
 
 /// Ingests `files` (from [`plan`]) into `store`. `on_progress` is called

@@ -35,7 +35,7 @@ use crate::error::{Error, Result};
 use crate::record::Record;
 use crate::run::batch::{RunOptions, Ticket, run_ordered};
 use crate::run::extract::{Extractor, read_input, sha256_hex};
-use crate::run::ingest::{Limits, extract_limited};
+use crate::run::limits::{Limits, extract_limited};
 use crate::template::RecordField;
 
 /// Set (to `1`) in a worker's environment: the program serves requests.
@@ -575,6 +575,7 @@ fn reported(f: Failure, name: &Path) -> Error {
 
 /// One file's outcome from a worker, its records as JSON lines.
 pub struct FileLines {
+    /// The input file.
     pub path: PathBuf,
     /// The file's pages, when it was opened.
     pub pages: Option<usize>,

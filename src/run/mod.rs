@@ -5,8 +5,11 @@
 
 pub mod batch;
 pub mod extract;
+#[cfg(feature = "store")]
 pub mod ingest;
 pub mod isolate;
+pub mod limits;
+#[cfg(feature = "cli")]
 pub mod progress;
 pub mod scratch;
 

@@ -18,7 +18,9 @@ use std::time::{Duration, Instant};
 pub struct Tally {
     /// Files handled so far (read, failed or skipped).
     pub done: usize,
+    /// Forms read so far.
     pub forms: usize,
+    /// Files failed so far.
     pub failed: usize,
     /// Pages of the files read so far (failed ones as far as counted).
     pub pages: usize,
@@ -53,6 +55,7 @@ impl Progress {
         }
     }
 
+    /// Shows `t`: position, pages and their rate, forms, failures, ETA.
     pub fn update(&self, t: &Tally) {
         if let Some(b) = &self.bar {
             b.set_position(t.done as u64);
@@ -77,6 +80,7 @@ impl Progress {
         }
     }
 
+    /// Clears the bar.
     pub fn finish(&self) {
         if let Some(b) = &self.bar {
             b.finish_and_clear();

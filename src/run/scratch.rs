@@ -31,6 +31,7 @@ impl RunDir {
         Ok(RunDir { dir })
     }
 
+    /// The run's folder.
     pub fn path(&self) -> &Path {
         self.dir.path()
     }

@@ -27,18 +27,26 @@ pub enum Shape {
     Paragraphs,
     /// A list of options, the ticked one is the value.
     Option,
+    /// A date, written `YYYY-MM-DD` in the record.
     Date,
+    /// An amount of money in yuan.
     Money,
+    /// The funding sub-table (sub-project names and amounts).
     FundingTable,
+    /// The indicator sub-table (levels 1 to 3 and targets).
     IndicatorTable,
 }
 
+/// One `[[fields]]` entry of the template: a field, its labels and the
+/// shape of its value.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FieldSpec {
     /// The record field this fills.
     pub key: String,
+    /// The label's variants, as printed on forms.
     pub labels: Vec<String>,
+    /// The shape of the value, which decides how its cell is read.
     pub shape: Shape,
     /// A missing label or an empty value gives a warning.
     #[serde(default)]
@@ -48,10 +56,13 @@ pub struct FieldSpec {
     pub options: Vec<String>,
 }
 
+/// The template's `[header]`: what is printed above the table.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Header {
+    /// The form's title, as printed (a page holding it starts a form).
     pub title: String,
+    /// Labels of the unit line (`申报单位名称`, ...).
     pub unit_labels: Vec<String>,
 }
 
@@ -73,19 +84,29 @@ pub struct Checkbox {
     pub ocr_unticked: Vec<String>,
 }
 
+/// The funding sub-table's column headers (`[funding_table]`), each with
+/// its variants as printed.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FundingColumns {
+    /// Headers of the sub-project name column (`子项目名称`, ...).
     pub name: Vec<String>,
+    /// Headers of the amount column (`预算金额（元）`, ...).
     pub amount: Vec<String>,
 }
 
+/// The indicator sub-table's column headers (`[indicator_table]`), each
+/// with its variants as printed.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct IndicatorColumns {
+    /// Headers of the level-1 column (`一级指标`).
     pub level1: Vec<String>,
+    /// Headers of the level-2 column (`二级指标`).
     pub level2: Vec<String>,
+    /// Headers of the level-3 column (`三级指标`).
     pub level3: Vec<String>,
+    /// Headers of the target column (`指标目标值`, ...).
     pub target: Vec<String>,
 }
 
@@ -115,6 +136,7 @@ impl IndicatorValues {
 /// A target suffix ([`IndicatorValues`]) with its operator.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TargetSuffix {
+    /// The words, as printed after the number and unit (`以上`).
     pub suffix: String,
     /// One of `≥ ≤ > < =`.
     pub op: &'static str,
@@ -133,11 +155,17 @@ pub struct TextLayout {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Template {
+    /// What is printed above the table: the title and the unit's labels.
     pub header: Header,
+    /// The checkbox glyphs of option fields.
     pub checkbox: Checkbox,
+    /// The funding sub-table's column headers.
     pub funding_table: FundingColumns,
+    /// The indicator sub-table's column headers.
     pub indicator_table: IndicatorColumns,
+    /// What the indicator table's cells hold.
     pub indicator_values: IndicatorValues,
+    /// Hints for text dumps.
     #[serde(default)]
     pub text_layout: TextLayout,
     /// Checks tying fields together, run on every record.
@@ -150,6 +178,7 @@ pub struct Template {
     /// `form_key` ([`Template::form_key`]); none: no record has a key.
     #[serde(default)]
     pub form_key: Vec<String>,
+    /// The template's `[[fields]]`, in record order.
     pub fields: Vec<FieldSpec>,
     /// Normalized label to index in `fields`.
     #[serde(skip)]
@@ -198,7 +227,9 @@ impl Shape {
 /// header's `title`, `year` and `unit`, then the template's `[[fields]]`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RecordField {
+    /// The field's key in the record (snake_case).
     pub key: String,
+    /// What the field holds, as JSON.
     pub kind: ValueKind,
     /// The template field's shape; `None` for the header's three.
     pub shape: Option<Shape>,
@@ -213,6 +244,7 @@ impl RecordField {
     pub fn is_paragraphs(&self) -> bool {
         self.shape == Some(Shape::Paragraphs)
     }
+    /// Whether the field is a funding or indicator table.
     pub fn is_table(&self) -> bool {
         matches!(
             self.kind,
@@ -233,6 +265,7 @@ pub const HEADER_FIELDS: [(&str, ValueKind); 3] = [
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FieldCheck {
+    /// What is checked.
     pub rule: CheckRule,
     /// The two fields, in the order the rule names them.
     pub fields: [String; 2],
@@ -625,6 +658,7 @@ impl Template {
         Ok(())
     }
 
+    /// The `[[fields]]` entry with this key, if any.
     pub fn field(&self, key: &str) -> Option<&FieldSpec> {
         self.fields.iter().find(|f| f.key == key)
     }

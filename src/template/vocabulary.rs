@@ -12,11 +12,17 @@ use super::{Shape, Template, label_key};
 /// A column header of a sub-table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Column {
+    /// The funding table's sub-project name column.
     FundingName,
+    /// The funding table's amount column.
     FundingAmount,
+    /// The indicator table's level-1 column.
     Level1,
+    /// The indicator table's level-2 column.
     Level2,
+    /// The indicator table's level-3 column.
     Level3,
+    /// The indicator table's target column.
     Target,
 }
 
@@ -24,7 +30,9 @@ pub enum Column {
 /// sub-table's column header.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Term {
+    /// A field's label: the field's key.
     Label(String),
+    /// A sub-table's column header.
     Header(Column),
 }
 

@@ -50,6 +50,7 @@ pub enum FieldKind {
 /// the template's field registry ([`Template::record_fields`]).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Fields {
+    /// Each compared field's name with how it is compared, in record order.
     pub fields: Vec<(String, FieldKind)>,
     /// The field naming a form in messages (the template's first field).
     pub label: String,
@@ -81,14 +82,17 @@ impl Fields {
         Fields::of(&Template::builtin().expect("the built-in template loads"))
     }
 
+    /// The compared fields' names, in record order.
     pub fn names(&self) -> impl Iterator<Item = &str> {
         self.fields.iter().map(|(n, _)| n.as_str())
     }
 
+    /// How many fields are compared.
     pub fn len(&self) -> usize {
         self.fields.len()
     }
 
+    /// Whether no field is compared.
     pub fn is_empty(&self) -> bool {
         self.fields.is_empty()
     }
@@ -108,7 +112,9 @@ pub struct RowTally {
 /// The outcome for one field of one form.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FieldResult {
+    /// The field's name.
     pub field: String,
+    /// The extracted value matches the golden one (within the tolerance).
     pub right: bool,
     /// Text fields: similarity of the two texts (white space removed).
     pub similarity: Option<f64>,
@@ -131,6 +137,7 @@ impl FieldResult {
 /// Whether a form is on both sides.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FormPresence {
+    /// In both the golden file and the extraction.
     Both,
     /// In the golden file only: the extraction found too few forms.
     Missing,
@@ -145,6 +152,7 @@ pub struct FormComparison {
     pub index: usize,
     /// The form's project name (golden, else extracted), for messages.
     pub label: Option<String>,
+    /// Whether the form is on both sides, or on one only.
     pub presence: FormPresence,
     /// One result per compared field ([`Fields`]), in that order.
     pub fields: Vec<FieldResult>,
@@ -153,7 +161,9 @@ pub struct FormComparison {
 /// The outcome for one file.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FileComparison {
+    /// Forms in the golden file.
     pub golden_forms: usize,
+    /// Forms in the extraction.
     pub got_forms: usize,
     /// `max(golden_forms, got_forms)` forms.
     pub forms: Vec<FormComparison>,

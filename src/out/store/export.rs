@@ -14,12 +14,15 @@ use crate::template::{RecordField, ValueKind};
 /// How a column is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
+    /// An integer.
     Int,
     /// 0/1 in the store: `true`/`false` in CSV and JSONL.
     Bool,
+    /// A floating-point number.
     Real,
     /// Yuan with exactly two decimals in CSV, a JSON number in JSONL.
     Money,
+    /// A string.
     Text,
     /// JSON text: a string in CSV, the JSON value itself in JSONL.
     Json,
@@ -29,8 +32,11 @@ pub enum Kind {
 /// that yields them in a stable order.
 #[derive(Debug, Clone)]
 pub struct TableSpec {
+    /// The table's name, also the export file's stem (`NAME.csv`).
     pub name: String,
+    /// The columns, in order: name and how each is written.
     pub columns: Vec<(String, Kind)>,
+    /// The SQL query yielding the rows, columns in order.
     pub query: String,
 }
 
@@ -179,11 +185,14 @@ pub fn tables(fields: &[RecordField], timings: bool) -> Vec<TableSpec> {
 /// Export file format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
+    /// Comma-separated values, one file per table.
     Csv,
+    /// JSON Lines, one object per row.
     Jsonl,
 }
 
 impl Format {
+    /// The file extension, without the dot: `csv` or `jsonl`.
     pub fn extension(self) -> &'static str {
         match self {
             Format::Csv => "csv",
@@ -195,6 +204,7 @@ impl Format {
 /// Options of [`export`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ExportOptions {
+    /// The file format to write.
     pub format: Format,
     /// Add `elapsed_ms` and `ingested_at` to `files` (makes the export
     /// differ between runs).
@@ -204,7 +214,9 @@ pub struct ExportOptions {
 /// One written export file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Exported {
+    /// The file written.
     pub path: PathBuf,
+    /// How many rows it holds.
     pub rows: u64,
 }
 

@@ -38,19 +38,35 @@ pub enum StoreError {
     /// SQLite's error, said in the message (not as a source: SQLite's
     /// own words and its code's would repeat it).
     #[error("{db}: {}", sql_text(error, db))]
-    Sql { db: PathBuf, error: rusqlite::Error },
+    Sql {
+        /// The store's path.
+        db: PathBuf,
+        /// SQLite's error.
+        error: rusqlite::Error,
+    },
+    /// A file-system error (its message names the path).
     #[error("{0}")]
     Io(#[from] std::io::Error),
+    /// The database is not a shenbao store (or not one this build reads).
     #[error("{db}: not a shenbao store ({reason})")]
-    Foreign { db: PathBuf, reason: String },
+    Foreign {
+        /// The database's path.
+        db: PathBuf,
+        /// Why it is not taken for a store.
+        reason: String,
+    },
+    /// A stored record could not be read back as JSON.
     #[error("{db}: stored record is not valid JSON: {source}")]
     Json {
+        /// The store's path.
         db: PathBuf,
+        /// The JSON error.
         #[source]
         source: serde_json::Error,
     },
 }
 
+/// A result whose error is a [`StoreError`].
 pub type StoreResult<T> = std::result::Result<T, StoreError>;
 
 /// A read-only connection to a store, also on a read-only file system: a
@@ -111,11 +127,14 @@ fn sql_text(e: &rusqlite::Error, db: &Path) -> String {
 /// Outcome of one file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Status {
+    /// The file was extracted.
     Ok,
+    /// The file failed (see [`FileRow::error_code`]).
     Failed,
 }
 
 impl Status {
+    /// The status as stored in `files.status`: `ok` or `failed`.
     pub fn as_str(self) -> &'static str {
         match self {
             Status::Ok => "ok",
@@ -131,14 +150,17 @@ pub struct FileRow {
     pub path: String,
     /// Hex SHA-256 of the bytes; empty when the file could not be read.
     pub sha256: String,
+    /// Size of the file, bytes.
     pub size: u64,
     /// Page count, when the PDF could be opened.
     pub pages: Option<usize>,
+    /// Whether the file was extracted or failed.
     pub status: Status,
     /// [`crate::Error::code`] of the failure.
     pub error_code: Option<String>,
     /// The failure in words.
     pub error: Option<String>,
+    /// The build that extracted the file ([`EXTRACTOR_VERSION`]).
     pub extractor_version: String,
     /// Wall-clock time spent on the file, in milliseconds.
     pub elapsed_ms: u64,
@@ -149,8 +171,11 @@ pub struct FileRow {
 /// What the store already holds for a path.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Known {
+    /// Hex SHA-256 of the stored file's bytes.
     pub sha256: String,
+    /// The build that extracted it.
     pub extractor_version: String,
+    /// Whether its status is `failed`.
     pub failed: bool,
 }
 
@@ -427,7 +452,10 @@ impl Store {
 /// What [`Store::merge_from`] did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct MergeStats {
+    /// Files copied from the other store.
     pub copied: usize,
+    /// Files skipped: already held with the same hash and extractor version.
     pub skipped: usize,
+    /// Forms (records) of the copied files.
     pub forms: usize,
 }

@@ -27,7 +27,9 @@ use crate::template::{FieldSpec, Shape, Template, Vocabulary, label_key, label_k
 /// A row of the funding sub-table.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FundingRowCells {
+    /// The sub-project name cell (子项目名称 column).
     pub name: Option<CellRef>,
+    /// The amount cell (预算金额（元） column).
     pub amount: Option<CellRef>,
 }
 
@@ -37,9 +39,13 @@ pub struct FundingRowCells {
 /// with the level of the row above (`assemble::fields_to_record`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct IndicatorRowCells {
+    /// The level-1 indicator cell (一级指标 column).
     pub level1: Option<CellRef>,
+    /// The level-2 indicator cell (二级指标 column).
     pub level2: Option<CellRef>,
+    /// The level-3 indicator cell (三级指标 column).
     pub level3: Option<CellRef>,
+    /// The target value cell (指标目标值 column).
     pub target: Option<CellRef>,
 }
 
@@ -49,17 +55,24 @@ pub struct IndicatorRowCells {
 pub enum FieldValue {
     /// Value cells, in reading order (several when a page break split one).
     Cells {
+        /// The value cells, in reading order.
         cells: Vec<CellRef>,
     },
     /// Label and value printed in one cell: the text after the label.
     Inline {
+        /// The text after the label.
         text: String,
+        /// The cell holding label and value.
         cell: CellRef,
     },
+    /// The funding sub-table's rows.
     Funding {
+        /// The rows, top to bottom.
         rows: Vec<FundingRowCells>,
     },
+    /// The indicator sub-table's rows.
     Indicators {
+        /// The rows, top to bottom.
         rows: Vec<IndicatorRowCells>,
     },
 }
@@ -67,18 +80,26 @@ pub enum FieldValue {
 /// A field found on the form.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FieldHit {
+    /// The field's key in the template.
     pub key: String,
+    /// The cell holding the field's label.
     pub label: CellRef,
+    /// What the label led to.
     pub value: FieldValue,
 }
 
 /// Everything the mapping found for one form.
 #[derive(Debug, Clone, PartialEq, Serialize, Default)]
 pub struct FormFields {
+    /// The form's 1-based page numbers.
     pub pages: Vec<usize>,
+    /// The free line holding the form's title.
     pub title: Option<FreeLine>,
+    /// The free line holding the year (may be the title line).
     pub year: Option<FreeLine>,
+    /// The unit line: the text after its label, its 1-based page, its box.
     pub unit: Option<(String, usize, BBox)>,
+    /// The fields found, in the order found.
     pub hits: Vec<FieldHit>,
     /// Non-empty cells that no label claimed.
     pub orphans: Vec<CellRef>,

@@ -299,7 +299,9 @@ fn fix_text_cell(c: &mut CellRef) {
 /// What a value must look like, for [`fix_value`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ValueShape {
+    /// An amount of money.
     Money,
+    /// A date.
     Date,
     /// An indicator target: only fixed when it is numeric (`≥90%`).
     Target,

@@ -237,6 +237,7 @@ impl Deadline {
         self.start + self.budget()
     }
 
+    /// Whether the budget has run out.
     pub fn expired(&self) -> bool {
         std::time::Instant::now() >= self.at()
     }

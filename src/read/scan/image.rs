@@ -4,12 +4,16 @@
 /// Row-major 8-bit gray pixels.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GrayImage {
+    /// Width, pixels.
     pub width: usize,
+    /// Height, pixels.
     pub height: usize,
+    /// The pixels, row-major, `width * height` bytes (0 dark, 255 paper).
     pub data: Vec<u8>,
 }
 
 impl GrayImage {
+    /// An image of the given size, every pixel `fill`.
     pub fn new(width: usize, height: usize, fill: u8) -> Self {
         GrayImage {
             width,
@@ -17,9 +21,11 @@ impl GrayImage {
             data: vec![fill; width * height],
         }
     }
+    /// The pixel at column `x`, row `y` (0-based); panics outside the image.
     pub fn get(&self, x: usize, y: usize) -> u8 {
         self.data[y * self.width + x]
     }
+    /// Sets the pixel at column `x`, row `y` (0-based); panics outside the image.
     pub fn set(&mut self, x: usize, y: usize, v: u8) {
         self.data[y * self.width + x] = v;
     }

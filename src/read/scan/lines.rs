@@ -13,12 +13,15 @@
 /// A ruling line found in the image, in pixels.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Segment {
+    /// Whether the line runs across the image (else down it).
     pub horizontal: bool,
     /// Along the line: x0..x1 for horizontal, top..bottom for vertical.
     pub start: usize,
+    /// The last pixel along the line (inclusive).
     pub end: usize,
     /// Across the line: first and last row (column) of ink.
     pub across0: usize,
+    /// The last row (column) of ink across the line (inclusive).
     pub across1: usize,
 }
 

@@ -55,9 +55,13 @@ pub fn find_dir(dirs: &[PathBuf]) -> Option<PathBuf> {
 /// read at (pixels of the line image given), and its probability.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LineChar {
+    /// The recognized character.
     pub ch: char,
+    /// Left end of its span, pixels of the line image.
     pub x0: f64,
+    /// Right end of its span, pixels of the line image.
     pub x1: f64,
+    /// Its probability, 0..1.
     pub conf: f64,
 }
 

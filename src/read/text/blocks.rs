@@ -11,28 +11,38 @@ pub use crate::template::Column as HeaderCol;
 /// What a piece of a page is.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Kind {
+    /// The form's title line.
     Title,
+    /// A line holding the year.
     Year(i32),
+    /// The unit line: the text after its label (may be empty).
     Unit(String),
     /// A field label (possibly wrapped over lines): the field key.
     Label(String),
+    /// A column header of a sub-table.
     Header(HeaderCol),
     /// A line of options with boxes: field key and text.
     Options(String, String),
     /// Indented free text up to a blank line, wrapped lines joined.
     Paragraph(String),
+    /// An amount, as printed.
     Money(String),
+    /// A date, as printed.
     Date(String),
+    /// An indicator target, as printed.
     Target(String),
+    /// Any other text.
     Text(String),
 }
 
 /// One piece of a page, in dump order.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Block {
+    /// What the piece is.
     pub kind: Kind,
     /// 1-based first and last line.
     pub line: usize,
+    /// 1-based last line (inclusive).
     pub line_end: usize,
     /// Blocks with the same `row` were printed on one line.
     pub row: usize,
@@ -544,6 +554,7 @@ fn line_is_label(lines: &[PageLine], kinds: &[LineKind], i: usize, t: &Template)
 /// A form's pages, each with its blocks.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TextForm {
+    /// The form's pages: 1-based page number and the page's blocks.
     pub pages: Vec<(usize, Vec<Block>)>,
 }
 

@@ -10,28 +10,41 @@ use super::*;
 /// A value placed in a field, with the lines it came from.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Assigned {
+    /// The value's text.
     pub value: String,
+    /// 1-based dump line the value starts on.
     pub line: usize,
+    /// 1-based dump line the value ends on (inclusive).
     pub line_end: usize,
 }
 
 /// One funding row as placed.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FundingRow {
+    /// The sub-project name, as printed.
     pub name: Option<String>,
+    /// The amount, as printed.
     pub amount: Option<String>,
+    /// 1-based dump line the row starts on.
     pub line: usize,
+    /// 1-based dump line the row ends on (inclusive).
     pub line_end: usize,
 }
 
 /// One indicator row as placed.
 #[derive(Debug, Clone, PartialEq)]
 pub struct IndicatorRow {
+    /// The level-1 indicator name.
     pub level1: Option<String>,
+    /// The level-2 indicator name.
     pub level2: Option<String>,
+    /// The level-3 indicator name.
     pub level3: Option<String>,
+    /// The target value, as printed.
     pub target: Option<String>,
+    /// 1-based dump line the row starts on.
     pub line: usize,
+    /// 1-based dump line the row ends on (inclusive).
     pub line_end: usize,
 }
 
@@ -40,34 +53,52 @@ pub struct IndicatorRow {
 pub enum IndItem {
     /// A header line (`一级指标 二级指标`); whether it holds the level-2 header.
     Header {
+        /// Whether the line holds the level-2 header.
         level2: bool,
     },
     /// Level 3 and target on one line (either order).
     Row {
+        /// The level-3 name.
         l3: String,
+        /// The target.
         target: String,
+        /// 1-based dump line.
         line: usize,
     },
     /// Two name cells on one line: a level 1 and level 2 one row tall.
     Pair {
+        /// The level-1 name.
         l1: String,
+        /// The level-2 name.
         l2: String,
+        /// 1-based dump line.
         line: usize,
     },
     /// All cells of a row on one line.
     Full {
+        /// The level-1 name, when printed on the line.
         l1: Option<String>,
+        /// The level-2 name, when printed on the line.
         l2: Option<String>,
+        /// The level-3 name.
         l3: String,
+        /// The target.
         target: String,
+        /// 1-based dump line.
         line: usize,
     },
+    /// A name cell (not a target) whose level is not yet known.
     Text {
+        /// The cell's text.
         text: String,
+        /// 1-based dump line.
         line: usize,
     },
+    /// A target cell with no name beside it.
     Target {
+        /// The target's text.
         text: String,
+        /// 1-based dump line.
         line: usize,
     },
     /// A field label printed among the table's cells (`备注`, `分解目标`):
@@ -75,7 +106,9 @@ pub enum IndItem {
     Label,
     /// Text no label claimed, on a page with no sign of the table.
     Stray {
+        /// The text.
         text: String,
+        /// 1-based dump line.
         line: usize,
     },
 }
@@ -123,11 +156,17 @@ impl IndItem {
 /// Everything placed in one form, plus what is left for the indicators.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct TextFields {
+    /// The form's 1-based page numbers within the dump.
     pub pages: Vec<usize>,
+    /// The values placed, by field key.
     pub values: BTreeMap<String, Assigned>,
+    /// The funding sub-table's rows.
     pub funding: Vec<FundingRow>,
+    /// The indicator sub-table's rows (filled by stage 4).
     pub indicators: Vec<IndicatorRow>,
+    /// The indicator table's pieces left for stage 4, in dump order.
     pub items: Vec<IndItem>,
+    /// Warnings about the form's fields.
     pub warnings: Vec<Warning>,
     /// Field keys whose label was printed in the form (line of its first
     /// printing): a field whose label is there but whose value was placed

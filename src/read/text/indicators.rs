@@ -12,8 +12,11 @@ use super::*;
 /// the `二级指标` header are level 2.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Roles {
+    /// Names seen as level-1 indicators.
     pub level1: HashSet<String>,
+    /// Names seen as level-2 indicators.
     pub level2: HashSet<String>,
+    /// Names seen as level-3 indicators.
     pub level3: HashSet<String>,
 }
 

@@ -4,7 +4,9 @@
 /// One physical line of the dump (1-based number), blank or not.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PageLine {
+    /// 1-based line number within the dump.
     pub no: usize,
+    /// The line's text.
     pub text: String,
 }
 
@@ -13,6 +15,7 @@ pub struct PageLine {
 pub struct TextPage {
     /// 1-based page number within the dump.
     pub number: usize,
+    /// The page's lines, blank ones included.
     pub lines: Vec<PageLine>,
 }
 
