@@ -51,82 +51,103 @@ fn title_numbers(title: &str, key: &str) -> Vec<f64> {
         .unwrap_or_default()
 }
 
-fn unescape(s: &str) -> String {
-    s.replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&apos;", "'")
-        .replace("&amp;", "&")
-}
-
 fn bbox_of(v: &[f64]) -> Option<BBox> {
     (v.len() == 4).then(|| BBox::new(v[0], v[1], v[2], v[3]))
 }
 
-/// Parses `tesseract … -c hocr_char_boxes=1 hocr` output: words with
-/// their boxes, confidences and characters, lines numbered in reading
-/// order (`line = (0, 0, n)`).
+/// Parses `tesseract … -c hocr_char_boxes=1 hocr` output (XHTML, read
+/// with quick-xml): words with their boxes, confidences and characters,
+/// lines numbered in reading order (`line = (0, 0, n)`). What cannot be
+/// parsed ends the reading there (the words before it are kept).
 pub fn parse_hocr(html: &str) -> Vec<OcrWord> {
+    use quick_xml::events::Event;
+    let mut reader = quick_xml::Reader::from_str(html);
     let mut out: Vec<OcrWord> = Vec::new();
     let mut line = 0u32;
-    let mut rest = html;
-    while let Some(i) = rest.find("class='") {
-        rest = &rest[i + 7..];
-        let Some(end) = rest.find('\'') else { break };
-        let class = &rest[..end];
-        // the title attribute of this element, quoted with ' or "
-        let tag_end = rest.find('>').unwrap_or(rest.len());
-        let tag = &rest[..tag_end];
-        let title = tag
-            .find("title=")
-            .and_then(|t| {
-                let q = tag[t + 6..].chars().next()?;
-                let v = &tag[t + 7..];
-                v.find(q).map(|e| &v[..e])
-            })
-            .unwrap_or("");
-        match class {
-            "ocr_line" | "ocr_caption" | "ocr_textfloat" | "ocr_header" => line += 1,
-            "ocrx_word" => {
-                if let Some(bbox) = bbox_of(&title_numbers(title, "bbox")) {
-                    let conf = title_numbers(title, "x_wconf")
-                        .first()
-                        .copied()
-                        .unwrap_or(0.0);
-                    out.push(OcrWord {
-                        text: String::new(),
-                        bbox,
-                        conf: conf.clamp(0.0, 100.0) / 100.0,
-                        line: (0, 0, line),
-                        chars: Vec::new(),
-                    });
+    // the open `ocrx_cinfo` span: its title and its text so far
+    let mut cinfo: Option<(String, String)> = None;
+    loop {
+        match reader.read_event() {
+            Ok(Event::Start(e)) => {
+                let (class, title) = class_and_title(&e);
+                match class.as_str() {
+                    "ocr_line" | "ocr_caption" | "ocr_textfloat" | "ocr_header" => line += 1,
+                    "ocrx_word" => out.extend(word(&title, line)),
+                    "ocrx_cinfo" => cinfo = Some((title, String::new())),
+                    _ => {}
                 }
             }
-            "ocrx_cinfo" => {
-                let body = &rest[(tag_end + 1).min(rest.len())..];
-                let text = unescape(&body[..body.find("</span>").unwrap_or(0)]);
-                if let (Some(w), Some(bbox)) =
-                    (out.last_mut(), bbox_of(&title_numbers(title, "x_bboxes")))
-                    && !text.trim().is_empty()
-                {
-                    let conf = title_numbers(title, "x_conf")
-                        .first()
-                        .copied()
-                        .unwrap_or(0.0);
-                    w.text.push_str(text.trim());
-                    w.chars.push(OcrChar {
-                        ch: text.trim().to_string(),
-                        bbox,
-                        conf: conf.clamp(0.0, 100.0) / 100.0,
-                    });
+            Ok(Event::Empty(e)) => {
+                let (class, title) = class_and_title(&e);
+                if class == "ocrx_word" {
+                    out.extend(word(&title, line));
                 }
             }
+            Ok(Event::Text(t)) => {
+                if let (Some((_, text)), Ok(t)) = (&mut cinfo, t.unescape()) {
+                    text.push_str(&t);
+                }
+            }
+            Ok(Event::End(_)) => {
+                if let (Some((title, text)), Some(w)) = (cinfo.take(), out.last_mut()) {
+                    push_char(w, &title, text.trim());
+                }
+            }
+            Ok(Event::Eof) | Err(_) => break,
             _ => {}
         }
     }
     out.retain(|w| !w.text.is_empty());
     out
+}
+
+/// An element's `class` and `title` attributes (empty when absent).
+fn class_and_title(e: &quick_xml::events::BytesStart<'_>) -> (String, String) {
+    let attr = |name: &[u8]| {
+        e.try_get_attribute(name)
+            .ok()
+            .flatten()
+            .and_then(|a| a.unescape_value().ok().map(|v| v.into_owned()))
+            .unwrap_or_default()
+    };
+    (attr(b"class"), attr(b"title"))
+}
+
+/// A word from its `ocrx_word` title (`bbox …; x_wconf …`), its text and
+/// characters to come.
+fn word(title: &str, line: u32) -> Option<OcrWord> {
+    let bbox = bbox_of(&title_numbers(title, "bbox"))?;
+    let conf = title_numbers(title, "x_wconf")
+        .first()
+        .copied()
+        .unwrap_or(0.0);
+    Some(OcrWord {
+        text: String::new(),
+        bbox,
+        conf: conf.clamp(0.0, 100.0) / 100.0,
+        line: (0, 0, line),
+        chars: Vec::new(),
+    })
+}
+
+/// Adds one `ocrx_cinfo` character (`x_bboxes …; x_conf …`) to its word.
+fn push_char(w: &mut OcrWord, title: &str, text: &str) {
+    let Some(bbox) = bbox_of(&title_numbers(title, "x_bboxes")) else {
+        return;
+    };
+    if text.is_empty() {
+        return;
+    }
+    let conf = title_numbers(title, "x_conf")
+        .first()
+        .copied()
+        .unwrap_or(0.0);
+    w.text.push_str(text);
+    w.chars.push(OcrChar {
+        ch: text.to_string(),
+        bbox,
+        conf: conf.clamp(0.0, 100.0) / 100.0,
+    });
 }
 
 /// One glyph read as several characters, one of them `%`: the LSTM model
