@@ -12,6 +12,8 @@
 -- holds it more than once (a PDF, its scan, a text dump: the same
 -- `form_key`); it keeps the copy `shenbao` ranks first (text layer over OCR
 -- over text dump, then fewer warnings), the one exported with `counted`.
+-- `forms_unkeyed`: the forms whose unit, year or project name is null or
+-- warned (no `form_key`), counted in neither: look at them.
 -- tests/analytics.rs runs this file over an export and checks every type.
 
 CREATE OR REPLACE VIEW files AS
@@ -40,6 +42,9 @@ SELECT * FROM read_csv(getvariable('shenbao_export') || '/forms.csv',
 
 CREATE OR REPLACE VIEW forms_latest AS
 SELECT * EXCLUDE (counted) FROM forms WHERE counted;
+
+CREATE OR REPLACE VIEW forms_unkeyed AS
+SELECT * EXCLUDE (counted) FROM forms WHERE form_key IS NULL;
 
 CREATE OR REPLACE VIEW funding_components AS
 SELECT * FROM read_csv(getvariable('shenbao_export') || '/funding_components.csv',

@@ -530,7 +530,7 @@ pub fn record_schema(fields: &[RecordField]) -> serde_json::Value {
         "form_key".into(),
         json!({
             "type": ["string", "null"],
-            "description": "The form's identity across copies: the template's form_key fields, normalized, joined by `|`; null when one is null.",
+            "description": "The form's identity across copies: the template's form_key fields, normalized, joined by `|`; null when one is null or warned.",
         }),
     );
     props.insert("source".into(), sub(g.subschema_for::<Source>()));

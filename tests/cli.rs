@@ -91,13 +91,19 @@ fn records_come_in_input_order_whatever_the_job_count() {
     assert_eq!(files, sorted);
 }
 
-#[test]
-fn check_fails_and_shows_the_diff_when_golden_disagrees() {
-    let dir = scratch("golden");
+/// `DIR/sample-2019-dsjzx-1.json`: the golden file with a wrong
+/// `total_budget` (1.5).
+fn write_wrong_golden(dir: &std::path::Path) {
     let g = std::fs::read_to_string(root().join("golden/sample-2019-dsjzx-1.json")).unwrap();
     let mut v: serde_json::Value = serde_json::from_str(&g).unwrap();
     v[0]["total_budget"] = serde_json::json!(1.5);
     std::fs::write(dir.join("sample-2019-dsjzx-1.json"), v.to_string()).unwrap();
+}
+
+#[test]
+fn check_fails_and_shows_the_diff_when_golden_disagrees() {
+    let dir = scratch("golden");
+    write_wrong_golden(&dir);
     let out = bin()
         .args(["check", "--golden"])
         .arg(&dir)
@@ -373,10 +379,7 @@ fn quiet_prints_no_summary_line() {
 #[test]
 fn bless_exits_1_when_it_rewrote_a_golden_file_then_0() {
     let dir = scratch("bless");
-    let g = std::fs::read_to_string(root().join("golden/sample-2019-dsjzx-1.json")).unwrap();
-    let mut v: serde_json::Value = serde_json::from_str(&g).unwrap();
-    v[0]["total_budget"] = serde_json::json!(1.5);
-    std::fs::write(dir.join("sample-2019-dsjzx-1.json"), v.to_string()).unwrap();
+    write_wrong_golden(&dir);
     let run = || {
         bin()
             .args(["check", "--bless", "--golden"])

@@ -607,11 +607,13 @@ impl Template {
     /// fields, each normalized by [`normalize_key_part`], joined by `|`
     /// (`上海市统计局|2021|建筑市场信用管理平台升级改造项目`). The same
     /// form read from a PDF, its scan and its text dump gets the same key.
-    /// `None` when the template names no such fields or one of them is
-    /// null (the form cannot be told apart from others).
+    /// `None` when the template names no such fields, or one of them is
+    /// null or carries a warning: a key read with doubt (a misread unit, a
+    /// project name placed by guess in a dump) would make one form two.
     pub fn form_key(&self, r: &crate::record::Record) -> Option<String> {
         use crate::record::Value;
-        if self.form_key.is_empty() {
+        let doubtful = |k: &String| r.warnings.iter().any(|w| &w.field == k);
+        if self.form_key.is_empty() || self.form_key.iter().any(doubtful) {
             return None;
         }
         let parts = self.form_key.iter().map(|k| match r.get(k)? {
@@ -694,6 +696,26 @@ pub fn normalize_key_part(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn form_key_is_normalized_and_none_when_a_key_field_is_null_or_warned() {
+        use crate::record::{Record, Source, Value, Warning};
+        use crate::warning::WarningCode;
+        let t = Template::builtin().unwrap();
+        let source = Source::new(Path::new("a.pdf"), "", 0, &[1]);
+        let mut r = Record::empty(t.record_fields(), source);
+        r.set("unit", Value::Text(Some("上海市 统计局".into())));
+        r.set("year", Value::Int(Some(2021)));
+        assert_eq!(t.form_key(&r), None, "no project name");
+        r.set("project_name", Value::Text(Some("平台（ＡＢ）升级".into())));
+        assert_eq!(
+            t.form_key(&r).as_deref(),
+            Some("上海市统计局|2021|平台(ab)升级")
+        );
+        r.warnings
+            .push(Warning::new("unit", WarningCode::OcrLowConfidence, "x"));
+        assert_eq!(t.form_key(&r), None, "a warned unit");
+    }
 
     #[test]
     fn builtin_template_loads_with_the_header_first_in_its_registry() {

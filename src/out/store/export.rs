@@ -121,7 +121,7 @@ fn forms_table(scalars: &[&RecordField], table_fields: &[&RecordField]) -> Table
     let mut select = names(&forms, "f.");
     forms.push(("copies".into(), Kind::Int));
     forms.push(("counted".into(), Kind::Bool));
-    select.push_str(", c.copies, c.copy_rank = 1");
+    select.push_str(", c.copies, c.copy_rank = 1 AND f.form_key IS NOT NULL");
     let mut rest: Vec<(String, Kind)> = scalars
         .iter()
         .map(|f| (f.key.clone(), field_kind(f.kind)))

@@ -60,8 +60,10 @@ pub const LOCATION_COLUMNS: &[(&str, &str)] = &[
 /// `form_key`, read from a PDF, its scan, a text dump): `form_copies`
 /// ranks each form's copies (text layer over OCR over text dump, then
 /// fewer warnings, then path and form index); `forms_latest` keeps the
-/// first, so that it counts each form once. A form without a key is its
-/// own copy.
+/// first of each key, so that it counts each form once; `forms_unkeyed`
+/// holds the forms whose key could not be read without doubt (a key
+/// field null or warned: mostly OCR'd and dumped copies), counted in
+/// neither.
 const VIEWS_SQL: &str = r#"
 CREATE INDEX IF NOT EXISTS forms_key ON forms(form_key);
 CREATE VIEW IF NOT EXISTS form_copies AS
@@ -73,7 +75,10 @@ SELECT form_id, form_key, path, form_index, source_kind,
 FROM forms
 WINDOW w AS (PARTITION BY coalesce(form_key, '#' || form_id));
 CREATE VIEW IF NOT EXISTS forms_latest AS
-SELECT f.* FROM forms f JOIN form_copies c USING (form_id) WHERE c.copy_rank = 1;
+SELECT f.* FROM forms f JOIN form_copies c USING (form_id)
+WHERE c.copy_rank = 1 AND f.form_key IS NOT NULL;
+CREATE VIEW IF NOT EXISTS forms_unkeyed AS
+SELECT * FROM forms WHERE form_key IS NULL;
 "#;
 
 /// The columns of a table field's child table (after `form_id` and
