@@ -17,6 +17,10 @@ command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
 # wheels from PyPI; nothing is installed into Python
 python3 -m pip --version >/dev/null 2>&1 || need+=(python3-pip)
 [ -d /etc/ssl/certs ] && [ -n "$(ls -A /etc/ssl/certs 2>/dev/null)" ] || need+=(ca-certificates)
+# the review report's test (tests/review.rs) opens it in headless Chromium;
+# a CJK font draws its text
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+[ -f /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc ] || need+=(fonts-wqy-zenhei)
 # benchmarks (scripts/bench_ocr.sh, bench-peers --rss): GNU time
 [ -x /usr/bin/time ] || need+=(time)
 SUDO=""

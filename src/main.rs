@@ -140,6 +140,35 @@ enum Command {
         #[arg(long)]
         ignore_indicator_levels: bool,
     },
+    /// Write a static report (HTML) of what was read: an index of every
+    /// file and form, and a page per form with each field's box drawn on
+    /// its page (open DIR/index.html in a browser).
+    Review {
+        /// PDF files, text dumps, or folders.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Folder to write the report into (created when missing).
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// Golden files (NAME.json for input NAME.pdf): fields drawn right,
+        /// wrong or silent, and counted so in the index.
+        #[arg(long, value_name = "DIR")]
+        golden: Option<PathBuf>,
+        /// Worker threads (0: all cores).
+        #[arg(short, long, default_value_t = 0)]
+        jobs: usize,
+        #[arg(long)]
+        template: Option<PathBuf>,
+        /// Read inputs as PDFs, as text dumps, or decide by content.
+        #[arg(long, value_enum, default_value = "auto")]
+        input: Input,
+        /// Follow symbolic links when walking folders (loops are detected).
+        #[arg(long)]
+        follow: bool,
+        /// Resolution of scanned pages' images in the report.
+        #[arg(long, default_value_t = 60)]
+        scan_dpi: u32,
+    },
     /// Ingest PDFs and text dumps (files, folders, or a list) into a SQLite store,
     /// skipping files already stored; exits 1 if any file failed.
     Ingest(IngestArgs),
@@ -635,7 +664,10 @@ fn run() -> Result<ExitCode> {
     let cli = Cli::parse();
     let reads = matches!(
         cli.command,
-        Command::Extract { .. } | Command::Check { .. } | Command::Ingest(_)
+        Command::Extract { .. }
+            | Command::Check { .. }
+            | Command::Ingest(_)
+            | Command::Review { .. }
     );
     let _run_dir = match reads && !isolate::is_worker() {
         true => Some(run_dir()?),
@@ -698,6 +730,40 @@ fn run() -> Result<ExitCode> {
                 return Ok(nothing_found(&paths));
             }
             run_check(&ex, &golden, &files, bless, jobs, tol)
+        }
+        Command::Review {
+            paths,
+            out,
+            golden,
+            jobs,
+            template,
+            input,
+            follow,
+            scan_dpi,
+        } => {
+            let mut ex = extractor(&template)?;
+            ex.input = input.into();
+            let files = shenbao::collect_inputs_with(&paths, follow)?;
+            if files.is_empty() {
+                return Ok(nothing_found(&paths));
+            }
+            let mut opts = shenbao::out::review::ReviewOptions::new(&out);
+            opts.golden = golden;
+            opts.scan_dpi = scan_dpi;
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(jobs).build()?;
+            let start = std::time::Instant::now();
+            let done = pool
+                .install(|| shenbao::out::review::review(&ex, &files, &opts))
+                .with_context(|| format!("cannot write the report into {}", out.display()))?;
+            eprintln!(
+                "shenbao: {} files, {} forms, {} failed: {} ({:.1} s)",
+                done.files,
+                done.forms,
+                done.failed,
+                out.join("index.html").display(),
+                start.elapsed().as_secs_f64()
+            );
+            Ok(ExitCode::SUCCESS)
         }
         Command::Ingest(a) => run_ingest(a),
         Command::Export {

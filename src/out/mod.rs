@@ -6,5 +6,6 @@
 pub mod check;
 pub mod dump;
 pub mod file;
+pub mod review;
 #[cfg(feature = "store")]
 pub mod store;
