@@ -139,6 +139,10 @@ enum Command {
         /// place levels 1 and 2 by layout heuristics).
         #[arg(long)]
         ignore_indicator_levels: bool,
+        /// Print the result as JSON (per file, form and field) instead of
+        /// the table and diffs.
+        #[arg(long)]
+        json: bool,
     },
     /// Write a static report (HTML) of what was read: an index of every
     /// file and form, and a page per form with each field's box drawn on
@@ -718,6 +722,7 @@ fn run() -> Result<ExitCode> {
             follow,
             text_similarity,
             ignore_indicator_levels,
+            json,
         } => {
             let mut ex = extractor(&template)?;
             ex.input = input.into();
@@ -729,7 +734,7 @@ fn run() -> Result<ExitCode> {
             if files.is_empty() {
                 return Ok(nothing_found(&paths));
             }
-            run_check(&ex, &golden, &files, bless, jobs, tol)
+            run_check(&ex, &golden, &files, (bless, json), jobs, tol)
         }
         Command::Review {
             paths,
@@ -914,7 +919,7 @@ fn run_check(
     ex: &Extractor,
     golden: &Path,
     files: &[PathBuf],
-    bless: bool,
+    (bless, json): (bool, bool),
     jobs: usize,
     tol: check::Tolerance,
 ) -> Result<ExitCode> {
@@ -961,19 +966,27 @@ fn run_check(
         }
         Ok(())
     })?;
-    print!("{}", check::render_table(&fields, &reports));
-    let diffs = check::render_diffs(&reports);
-    if !diffs.is_empty() {
-        println!("\n{diffs}");
-    }
-    for p in &problems {
-        println!("problem: {p}");
+    if json {
+        println!("{}", check::to_json(&reports, &problems));
+    } else {
+        print!("{}", check::render_table(&fields, &reports));
+        let diffs = check::render_diffs(&reports);
+        if !diffs.is_empty() {
+            println!("\n{diffs}");
+        }
+        for p in &problems {
+            println!("problem: {p}");
+        }
     }
     if bless {
         for (p, got) in blessed {
             let text = check::to_golden_json(&fields, &got);
             std::fs::write(&p, text).with_context(|| format!("cannot write {}", p.display()))?;
-            println!("blessed {}", p.display());
+            if json {
+                eprintln!("blessed {}", p.display());
+            } else {
+                println!("blessed {}", p.display());
+            }
         }
     }
     // With --bless too: the comparison made before the golden files were

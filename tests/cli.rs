@@ -393,3 +393,49 @@ fn bless_exits_1_when_it_rewrote_a_golden_file_then_0() {
     assert_eq!(run(), Some(1), "the golden file disagreed");
     assert_eq!(run(), Some(0), "rewritten, it agrees");
 }
+
+#[test]
+fn check_json_gives_each_fields_result_and_the_whole_text_difference() {
+    let dir = scratch("json");
+    let g = std::fs::read_to_string(root().join("golden/sample-2019-dsjzx-1.json")).unwrap();
+    let mut v: serde_json::Value = serde_json::from_str(&g).unwrap();
+    v[0]["total_budget"] = serde_json::json!(1.5);
+    // two changes in one text, far apart: both are shown
+    let text = v[0]["overview"].as_str().unwrap().to_string();
+    let chars: Vec<char> = text.chars().collect();
+    let mut changed = chars.clone();
+    changed[5] = '甲';
+    let last = changed.len() - 3;
+    changed[last] = '乙';
+    v[0]["overview"] = serde_json::json!(changed.iter().collect::<String>());
+    std::fs::write(dir.join("sample-2019-dsjzx-1.json"), v.to_string()).unwrap();
+    let out = bin()
+        .args(["check", "--json", "--golden"])
+        .arg(&dir)
+        .arg(root().join("fixtures/sample-2019-dsjzx-1.pdf"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(j["all_right"], false);
+    let fields = &j["files"][0]["forms"][0]["fields"];
+    let field = |name: &str| {
+        fields
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["field"] == name)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(field("total_budget")["right"], false);
+    assert_eq!(field("unit")["right"], true);
+    let diff = field("overview")["diff"].as_str().unwrap().to_string();
+    // golden (expected) in [-…-], extracted in {+…+}
+    assert!(diff.contains("[-甲-]{+"), "{diff}");
+    assert!(diff.contains("[-乙-]{+"), "{diff}");
+    assert!(
+        diff.contains('…'),
+        "the long equal run between is cut: {diff}"
+    );
+}

@@ -453,7 +453,7 @@ fn text_diff(golden: Option<&str>, got: Option<&str>, similarity: f64) -> String
         }
     };
     format!(
-        "first difference at char {pos} (white space ignored; expected {} chars, got {}), similarity {:.3}\n  expected: {}▶{}\n  got:      {}▶{}",
+        "first difference at char {pos} (white space ignored; expected {} chars, got {}), similarity {:.3}\n  expected: {}▶{}\n  got:      {}▶{}\n  diff:     {}",
         g.len(),
         x.len(),
         similarity,
@@ -461,7 +461,42 @@ fn text_diff(golden: Option<&str>, got: Option<&str>, similarity: f64) -> String
         after(&g),
         before(&x),
         after(&x),
+        inline_diff(&g, &x),
     )
+}
+
+/// Every difference between two texts (white space removed), inline:
+/// `[-expected-]{+got+}`, each equal run cut to [`CONTEXT`] characters
+/// after the change before it and before the change after it (`…`).
+pub fn inline_diff(golden: &[char], got: &[char]) -> String {
+    use similar::{Algorithm, DiffTag, capture_diff_slices};
+    let ops = capture_diff_slices(Algorithm::Myers, golden, got);
+    let mut out = String::new();
+    for (i, op) in ops.iter().enumerate() {
+        let (old, new) = (&golden[op.old_range()], &got[op.new_range()]);
+        match op.tag() {
+            DiffTag::Equal => {
+                // kept: after the change before, and before the change after
+                let after_prev = if i > 0 { CONTEXT } else { 0 };
+                let before_next = if i + 1 < ops.len() { CONTEXT } else { 0 };
+                if ops.len() == 1 || old.len() <= after_prev + before_next {
+                    out.extend(old);
+                } else {
+                    out.extend(&old[..after_prev]);
+                    out.push('…');
+                    out.extend(&old[old.len() - before_next..]);
+                }
+            }
+            DiffTag::Delete => out.push_str(&format!("[-{}-]", old.iter().collect::<String>())),
+            DiffTag::Insert => out.push_str(&format!("{{+{}+}}", new.iter().collect::<String>())),
+            DiffTag::Replace => out.push_str(&format!(
+                "[-{}-]{{+{}+}}",
+                old.iter().collect::<String>(),
+                new.iter().collect::<String>()
+            )),
+        }
+    }
+    out
 }
 
 /// A canonical string for one cell value: strings white-space-squeezed
@@ -601,6 +636,66 @@ fn table_diff(keys: &[&str], golden: &Value, got: &Value) -> (RowTally, Option<S
 
 mod render;
 pub use render::{WIDE_FILES, render_diffs, render_table, to_golden_json};
+
+/// The comparison as JSON (`check --json`): per file its forms, per form
+/// each field's result; the problems (a missing or unreadable golden
+/// file, a file that failed); totals.
+pub fn to_json(reports: &[(String, FileComparison)], problems: &[String]) -> Value {
+    use serde_json::json;
+    let field = |f: &FieldResult| {
+        json!({
+            "field": f.field,
+            "right": f.right,
+            "warned": f.warned,
+            "silent": f.silent(),
+            "similarity": f.similarity,
+            "rows": f.rows.map(|r| json!({"matched": r.matched, "expected": r.expected, "got": r.got})),
+            "diff": f.diff,
+        })
+    };
+    let files: Vec<Value> = reports
+        .iter()
+        .map(|(name, c)| {
+            let forms: Vec<Value> = c
+                .forms
+                .iter()
+                .map(|f| {
+                    let presence = match f.presence {
+                        FormPresence::Both => "both",
+                        FormPresence::Missing => "missing",
+                        FormPresence::Extra => "extra",
+                    };
+                    json!({
+                        "index": f.index,
+                        "label": f.label,
+                        "presence": presence,
+                        "fields": f.fields.iter().map(field).collect::<Vec<_>>(),
+                    })
+                })
+                .collect();
+            json!({
+                "file": name,
+                "golden_forms": c.golden_forms,
+                "got_forms": c.got_forms,
+                "right": c.right(),
+                "total": c.total(),
+                "silent": c.silent(),
+                "forms": forms,
+            })
+        })
+        .collect();
+    let right: usize = reports.iter().map(|(_, c)| c.right()).sum();
+    let total: usize = reports.iter().map(|(_, c)| c.total()).sum();
+    let silent: usize = reports.iter().map(|(_, c)| c.silent()).sum();
+    json!({
+        "files": files,
+        "problems": problems,
+        "right": right,
+        "total": total,
+        "silent": silent,
+        "all_right": all_right(reports) && problems.is_empty() && !reports.is_empty(),
+    })
+}
 
 #[cfg(test)]
 mod tests;

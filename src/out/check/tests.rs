@@ -411,3 +411,15 @@ fn clip_and_width_handle_cjk() {
     assert_eq!(clip("上海市大数据中心", 7), "上海市…");
     assert_eq!(clip("short", 7), "short");
 }
+
+#[test]
+fn inline_diff_shows_every_difference_with_context() {
+    let c = |s: &str| s.chars().collect::<Vec<char>>();
+    let g = c("第一段落的文字在这里结束。第二段落的文字也在这里结束。");
+    let x = c("第一段落的文字在那里结束。第二段落的文字也在这里结尾。");
+    let d = inline_diff(&g, &x);
+    assert!(d.contains("[-这-]{+那+}"), "{d}");
+    assert!(d.contains("[-束-]{+尾+}"), "{d}");
+    assert_eq!(inline_diff(&c("abc"), &c("abc")), "abc");
+    assert_eq!(inline_diff(&c("ab"), &c("abX")), "ab{+X+}");
+}
