@@ -147,3 +147,59 @@ fn report_opens_with_no_console_error_and_one_box_per_provenance_entry() {
         "screenshot"
     );
 }
+
+#[test]
+fn parsing_report_counts_what_the_layout_found_and_the_page_draws_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("report");
+    let file = "fixtures/producers/tuning/pt-06-wkhtmltopdf.pdf";
+    let out = Command::new(env!("CARGO_BIN_EXE_shenbao"))
+        .current_dir(root())
+        .args(["review", file, "--out"])
+        .arg(&report)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let reports: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(report.join("report.json")).unwrap())
+            .unwrap();
+    let r = &reports[0];
+    assert_eq!(r["file"], file);
+    assert_eq!(r["pages"], 5);
+    assert_eq!(r["forms"], 2);
+    assert!(r["cells"].as_u64().unwrap() > 100, "{r}");
+    let joins = r["page_cut_joins"].as_u64().unwrap();
+    assert!(joins > 0, "this producer cuts rows at page breaks: {r}");
+    // every join and cell is drawn on some form page
+    let drawn = |kind: &str| -> usize {
+        std::fs::read_dir(report.join("forms"))
+            .unwrap()
+            .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+            .map(|html| html.matches(&format!("<rect data-kind=\"{kind}\"")).count())
+            .sum()
+    };
+    assert!(drawn("join") as u64 >= joins);
+    assert!(drawn("cell") as u64 >= r["cells"].as_u64().unwrap());
+    let index = std::fs::read_to_string(report.join("index.html")).unwrap();
+    assert!(index.contains("How each file was read"));
+    if let Some(browser) = chromium() {
+        let form = index
+            .split("href=\"")
+            .skip(1)
+            .map(|s| s.split('"').next().unwrap())
+            .find(|h| h.starts_with("forms/"))
+            .unwrap();
+        let (dom, console) = open(browser, &report.join(form), None);
+        assert_eq!(console, "");
+        // cells hidden at first, joins shown (the toggles ran)
+        assert!(dom.contains("class=\"mark cell\""));
+        assert!(
+            dom.contains("data-kind=\"cell\" class=\"mark cell\"")
+                && dom.contains("style=\"display: none;\"")
+        );
+    }
+}

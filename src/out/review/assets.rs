@@ -19,6 +19,13 @@ rect.low, tr.low { fill: #d3a; stroke: #d3a; }
 rect.right { fill: #2a7; stroke: #2a7; }
 rect.wrong, rect.silent { fill: #d22; stroke: #d22; fill-opacity: 0.25; }
 rect.hl { fill-opacity: 0.45; stroke-width: 3; }
+rect.mark { fill: none; stroke-width: 0.8; pointer-events: visibleStroke; }
+rect.mark.cell { stroke: #39f; stroke-dasharray: 2 2; display: none; }
+rect.mark.join { stroke: #93f; stroke-width: 2; }
+rect.mark.orphan { stroke: #d22; stroke-dasharray: 4 2; stroke-width: 1.5; }
+rect.mark.free { stroke: #888; stroke-dasharray: 1 2; }
+.toggles { font-size: 12px; margin-bottom: 6px; }
+h2 { font-size: 16px; margin: 16px; }
 table { border-collapse: collapse; width: 100%; }
 th, td { border-bottom: 1px solid #e4e4e4; padding: 3px 6px; text-align: left; vertical-align: top; }
 tr.hl { background: #fff3c4; }
@@ -52,6 +59,16 @@ pub const JS: &str = r#"
       same(f).forEach(function (x) { if (x !== el && x.scrollIntoView) x.scrollIntoView({ block: 'center' }); });
     });
   });
+  document.querySelectorAll('.toggles input[data-kind]').forEach(function (box) {
+    function apply() {
+      var kind = box.getAttribute('data-kind');
+      document.querySelectorAll('rect.mark.' + kind).forEach(function (r) {
+        r.style.display = box.checked ? 'inline' : 'none';
+      });
+    }
+    box.addEventListener('change', apply);
+    apply();
+  });
   var dump = document.querySelector('pre.dump');
   if (dump && window.SHENBAO_DUMP) {
     var claims = JSON.parse(dump.getAttribute('data-claims'));
@@ -77,7 +94,7 @@ pub const JS: &str = r#"
       });
     });
   }
-  var index = document.querySelector('table.index');
+  var index = document.querySelector('table.index:not(.reports)');
   if (index) {
     var body = index.tBodies[0];
     index.querySelectorAll('th').forEach(function (th, col) {

@@ -125,7 +125,7 @@ pub(super) fn form_page(v: &FormView<'_>) -> String {
     );
     out.push_str("<section class=\"pages\">\n");
     match v.view {
-        View::Pages(sheets) => pages(&mut out, v, sheets),
+        View::Pages(sheets, marks) => pages(&mut out, v, sheets, marks),
         View::Dump(src) => dump(&mut out, r, src),
     }
     out.push_str("</section>\n");
@@ -134,8 +134,15 @@ pub(super) fn form_page(v: &FormView<'_>) -> String {
     out
 }
 
-/// The form's pages, each with its boxes.
-fn pages(out: &mut String, v: &FormView<'_>, sheets: &[Sheet]) {
+/// Toggles for the layout's marks (the script shows or hides them).
+const TOGGLES: &str = "<div class=\"toggles\">show: <label><input type=\"checkbox\" data-kind=\"cell\"> cells</label> \
+<label><input type=\"checkbox\" data-kind=\"join\" checked> page-cut joins</label> \
+<label><input type=\"checkbox\" data-kind=\"orphan\" checked> unclaimed cells</label> \
+<label><input type=\"checkbox\" data-kind=\"free\" checked> free text</label></div>\n";
+
+/// The form's pages, each with the layout's marks under its fields' boxes.
+fn pages(out: &mut String, v: &FormView<'_>, sheets: &[Sheet], marks: &[super::Mark]) {
+    out.push_str(TOGGLES);
     let mut boxes: BTreeMap<usize, Vec<(&str, &crate::geom::BBox)>> = BTreeMap::new();
     for (k, loc) in &v.record.provenance {
         if let Location::Pdf { page, bbox } = loc {
@@ -155,6 +162,22 @@ fn pages(out: &mut String, v: &FormView<'_>, sheets: &[Sheet]) {
             h = s.height,
             src = escape(&s.src)
         );
+        let form_pages = &v.record.source.pages;
+        for m in marks.iter().filter(|m| m.page == s.page) {
+            if m.form_pages.as_ref().is_some_and(|p| p != form_pages) {
+                continue;
+            }
+            let _ = write!(
+                out,
+                "<rect data-kind=\"{k}\" class=\"mark {k}\" x=\"{:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{:.1}\"><title>{k}: {}</title></rect>",
+                m.bbox.x0,
+                m.bbox.top,
+                (m.bbox.x1 - m.bbox.x0).max(0.5),
+                (m.bbox.bottom - m.bbox.top).max(0.5),
+                escape(&m.text),
+                k = m.kind,
+            );
+        }
         for (k, b) in boxes.get(&s.page).into_iter().flatten() {
             let _ = write!(
                 out,
@@ -231,8 +254,8 @@ fn fields(out: &mut String, v: &FormView<'_>) {
     out.push_str("</tbody></table></section>\n");
 }
 
-/// The index of every file and form.
-pub(super) fn index_page(rows: &[super::IndexRow]) -> String {
+/// The index of every file and form, then every file's parsing report.
+pub(super) fn index_page(rows: &[super::IndexRow], reports: &[super::ParseReport]) -> String {
     let mut out = String::with_capacity(rows.len() * 300 + 4096);
     out.push_str(
         "<!doctype html>\n<html lang=\"zh\"><head><meta charset=\"utf-8\"><title>shenbao review</title>\
@@ -295,6 +318,34 @@ pub(super) fn index_page(rows: &[super::IndexRow]) -> String {
         }
         out.push_str("</tr>\n");
     }
-    out.push_str("</tbody></table>\n<script src=\"review.js\"></script></body></html>\n");
+    out.push_str("</tbody></table>\n");
+    parse_reports(&mut out, reports);
+    out.push_str("<script src=\"review.js\"></script></body></html>\n");
     out
+}
+
+/// Per file how it was read (also in `report.json`).
+fn parse_reports(out: &mut String, reports: &[super::ParseReport]) {
+    out.push_str("<h2>How each file was read</h2><table class=\"index reports\"><thead><tr><th>file</th><th>pages</th><th>tables</th><th>cells</th><th>unclaimed cells</th><th>free lines unused</th><th>page-cut joins</th><th>OCR pages</th><th>OCR confidence</th><th>forms</th><th>ms</th><th>error</th></tr></thead><tbody>\n");
+    for r in reports {
+        let conf = r
+            .ocr_mean_confidence
+            .map_or(String::new(), |c| format!("{c:.3}"));
+        let _ = writeln!(
+            out,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{conf}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            escape(&r.file),
+            r.pages,
+            r.tables,
+            r.cells,
+            r.cells_unassigned,
+            r.free_lines_unused,
+            r.page_cut_joins,
+            r.ocr_pages,
+            r.forms,
+            r.elapsed_ms,
+            escape(r.error.as_deref().unwrap_or("")),
+        );
+    }
+    out.push_str("</tbody></table>\n");
 }

@@ -96,10 +96,59 @@ pub struct IndexRow {
 
 /// Where a form's page is drawn from.
 enum View {
-    /// Page images (`src` relative to a form page) by page number.
-    Pages(Vec<html::Sheet>),
+    /// Page images (`src` relative to a form page) by page number, and
+    /// the layout's marks on them.
+    Pages(Vec<html::Sheet>, Vec<Mark>),
     /// A dump's lines: the script holding them.
     Dump(String),
+}
+
+/// A box from the layout stages drawn under the fields' boxes.
+#[derive(Debug, Clone)]
+pub struct Mark {
+    /// 1-based page.
+    pub page: usize,
+    /// `cell` (the table grid, `--dump cells`), `join` (a cell that took
+    /// the text of one cut by a page break, `--dump table`), `free` (text
+    /// outside the table no field was read from), `orphan` (a non-empty
+    /// cell no label claimed).
+    pub kind: &'static str,
+    /// The box, points.
+    pub bbox: crate::geom::BBox,
+    /// Forms it belongs to, by their pages (`orphan` marks: one form's).
+    pub form_pages: Option<Vec<usize>>,
+    /// What it holds, shown on hover.
+    pub text: String,
+}
+
+/// How a file was read (camelot's parsing report): in `report.json` and
+/// the index.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct ParseReport {
+    /// The input path.
+    pub file: String,
+    /// Pages (dumps: pages split at form feeds).
+    pub pages: usize,
+    /// Tables found (one per page with a ruled grid).
+    pub tables: usize,
+    /// Cells in those tables.
+    pub cells: usize,
+    /// Non-empty cells no label claimed.
+    pub cells_unassigned: usize,
+    /// Lines of text outside the tables that no field was read from.
+    pub free_lines_unused: usize,
+    /// Cells that took the text of a cell cut by a page break.
+    pub page_cut_joins: usize,
+    /// Pages read by OCR.
+    pub ocr_pages: usize,
+    /// Mean OCR confidence of the fields read by OCR.
+    pub ocr_mean_confidence: Option<f64>,
+    /// Forms found.
+    pub forms: usize,
+    /// Wall-clock time to read the file, milliseconds.
+    pub elapsed_ms: u64,
+    /// The failure, when it failed.
+    pub error: Option<String>,
 }
 
 /// Writes the report of `files` into `opts.out`.
@@ -107,30 +156,51 @@ pub fn review(ex: &Extractor, files: &[PathBuf], opts: &ReviewOptions) -> io::Re
     for d in ["", "pages", "forms", "dumps"] {
         std::fs::create_dir_all(opts.out.join(d))?;
     }
-    let rows: Vec<Vec<IndexRow>> = files
+    let done: Vec<(Vec<IndexRow>, ParseReport)> = files
         .par_iter()
         .map(|p| {
-            crate::run::catch(
+            let start = std::time::Instant::now();
+            let r = crate::run::catch(
                 || review_file(ex, p, opts),
                 |reason| {
                     let e = Error::Internal {
                         file: p.clone(),
                         reason,
                     };
-                    Ok(vec![failed_row(p, &e)])
+                    Ok(failed(p, &e))
                 },
-            )
+            );
+            r.map(|(rows, mut report)| {
+                report.elapsed_ms = start.elapsed().as_millis() as u64;
+                (rows, report)
+            })
         })
         .collect::<io::Result<_>>()?;
+    let (rows, reports): (Vec<Vec<IndexRow>>, Vec<ParseReport>) = done.into_iter().unzip();
     let rows: Vec<IndexRow> = rows.into_iter().flatten().collect();
+    let json = serde_json::to_string_pretty(&reports).map_err(io::Error::from)?;
+    std::fs::write(opts.out.join("report.json"), json + "\n")?;
     std::fs::write(opts.out.join("review.css"), assets::CSS)?;
     std::fs::write(opts.out.join("review.js"), assets::JS)?;
-    std::fs::write(opts.out.join("index.html"), html::index_page(&rows))?;
+    std::fs::write(
+        opts.out.join("index.html"),
+        html::index_page(&rows, &reports),
+    )?;
     Ok(Reviewed {
         files: files.len(),
         forms: rows.iter().filter(|r| r.form.is_some()).count(),
         failed: rows.iter().filter(|r| r.form.is_none()).count(),
     })
+}
+
+/// A file that failed: its row and report.
+fn failed(path: &Path, e: &Error) -> (Vec<IndexRow>, ParseReport) {
+    let report = ParseReport {
+        file: path.display().to_string(),
+        error: Some(format!("{}: {e}", e.code())),
+        ..ParseReport::default()
+    };
+    (vec![failed_row(path, e)], report)
 }
 
 fn failed_row(path: &Path, e: &Error) -> IndexRow {
@@ -147,11 +217,16 @@ fn failed_row(path: &Path, e: &Error) -> IndexRow {
     }
 }
 
-/// One file: its pages or dump written, a page per form, its index rows.
-fn review_file(ex: &Extractor, path: &Path, opts: &ReviewOptions) -> io::Result<Vec<IndexRow>> {
+/// One file: its pages or dump written, a page per form, its index rows
+/// and parsing report.
+fn review_file(
+    ex: &Extractor,
+    path: &Path,
+    opts: &ReviewOptions,
+) -> io::Result<(Vec<IndexRow>, ParseReport)> {
     let bytes = match ex.read(path) {
         Ok(b) => b,
-        Err(e) => return Ok(vec![failed_row(path, &e)]),
+        Err(e) => return Ok(failed(path, &e)),
     };
     let sha = sha256_hex(&bytes);
     let key = &sha[..16];
@@ -160,10 +235,20 @@ fn review_file(ex: &Extractor, path: &Path, opts: &ReviewOptions) -> io::Result<
     } else {
         read_pdf(ex, path, &bytes, &sha, opts)
     };
-    let (records, view) = match read {
+    let (records, view, mut report) = match read {
         Ok(x) => x?,
-        Err(e) => return Ok(vec![failed_row(path, &e)]),
+        Err(e) => return Ok(failed(path, &e)),
     };
+    report.file = path.display().to_string();
+    report.forms = records.len();
+    report.ocr_pages = records.iter().map(|r| r.source.ocr_pages.len()).sum();
+    let conf: Vec<f64> = records
+        .iter()
+        .filter_map(|r| r.ocr_confidence.as_ref())
+        .flat_map(|c| c.values().copied())
+        .collect();
+    report.ocr_mean_confidence =
+        (!conf.is_empty()).then(|| conf.iter().sum::<f64>() / conf.len() as f64);
     let comparison = opts
         .golden
         .as_ref()
@@ -200,26 +285,107 @@ fn review_file(ex: &Extractor, path: &Path, opts: &ReviewOptions) -> io::Result<
             href: Some(href),
         });
     }
-    Ok(rows)
+    Ok((rows, report))
 }
 
 /// A field's mean OCR confidence below this is drawn as low confidence.
 pub const LOW_CONFIDENCE: f64 = 0.9;
 
-type Read = crate::error::Result<io::Result<(Vec<Record>, View)>>;
+type Read = crate::error::Result<io::Result<(Vec<Record>, View, ParseReport)>>;
 
-/// A PDF's records, and its pages drawn into `pages/`.
+/// A PDF's records, its pages drawn into `pages/`, the layout's marks.
 fn read_pdf(ex: &Extractor, path: &Path, bytes: &[u8], sha: &str, opts: &ReviewOptions) -> Read {
     let pages = ex.pages(path, bytes)?;
     let mut layouts = ex.layouts(&pages);
-    ex.tables(&mut layouts);
+    let joins = ex.tables(&mut layouts);
     let forms = ex.joined_fields(&layouts);
     let records = ex.records(path, sha, &forms)?;
+    let marks = marks(&layouts, &forms, &joins);
+    let count = |kind: &str| marks.iter().filter(|m| m.kind == kind).count();
+    let report = ParseReport {
+        pages: pages.len(),
+        tables: layouts.iter().map(|l| l.tables.len()).sum(),
+        cells: count("cell"),
+        cells_unassigned: count("orphan"),
+        free_lines_unused: count("free"),
+        page_cut_joins: count("join"),
+        ..ParseReport::default()
+    };
     let sheets = pages
         .iter()
         .map(|p| write_page(bytes, &sha[..16], p, opts))
         .collect::<io::Result<Vec<_>>>();
-    Ok(sheets.map(|s| (records, View::Pages(s))))
+    Ok(sheets.map(|s| (records, View::Pages(s, marks), report)))
+}
+
+/// The layout's marks: every cell, every page-cut join, the free lines no
+/// field was read from (the title, year and unit lines were), and each
+/// form's unclaimed cells.
+fn marks(
+    layouts: &[crate::layout::PageLayout],
+    forms: &[crate::place::FormFields],
+    joins: &[crate::place::join::JoinReport],
+) -> Vec<Mark> {
+    let mark = |page, kind, bbox, text: String| Mark {
+        page,
+        kind,
+        bbox,
+        form_pages: None,
+        text,
+    };
+    let mut out = Vec::new();
+    for l in layouts {
+        for t in &l.tables {
+            for c in &t.cells {
+                let text = c
+                    .lines
+                    .iter()
+                    .map(|x| x.text.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                out.push(mark(c.page, "cell", c.bbox, text));
+            }
+        }
+    }
+    for j in joins.iter().flat_map(|r| &r.joins) {
+        let text = format!("took the text of page {}'s cut cell", j.from_page);
+        out.push(mark(j.page, "join", j.bbox, text));
+    }
+    let used = |page: usize, b: &crate::geom::BBox| {
+        forms.iter().any(|f| {
+            let line = |x: &Option<crate::layout::FreeLine>| {
+                x.as_ref()
+                    .is_some_and(|x| x.page == page && x.line.bbox == *b)
+            };
+            line(&f.title)
+                || line(&f.year)
+                || f.unit.as_ref().is_some_and(|u| {
+                    let (x, y) = u.2.center();
+                    u.1 == page && b.contains(x, y)
+                })
+        })
+    };
+    for l in layouts {
+        for f in &l.free_lines {
+            if !used(f.page, &f.line.bbox) {
+                out.push(mark(f.page, "free", f.line.bbox, f.line.text.clone()));
+            }
+        }
+    }
+    for f in forms {
+        for c in &f.orphans {
+            let text = c
+                .lines
+                .iter()
+                .map(|x| x.text.as_str())
+                .collect::<Vec<_>>()
+                .join(" ");
+            let mut m = mark(c.page, "orphan", c.bbox, text);
+            m.form_pages = Some(f.pages.clone());
+            out.push(m);
+        }
+    }
+    out
 }
 
 /// One page's picture in `pages/` (written once per content hash).
@@ -275,6 +441,15 @@ fn read_dump(ex: &Extractor, path: &Path, bytes: &[u8], key: &str, opts: &Review
     let records = ex.extract_text(path, bytes)?;
     let text = crate::read::text::decode_text(bytes).unwrap_or_default();
     let lines: Vec<&str> = text.lines().collect();
+    let report = ParseReport {
+        pages: records
+            .iter()
+            .flat_map(|r| r.source.pages.iter())
+            .max()
+            .copied()
+            .unwrap_or(0),
+        ..ParseReport::default()
+    };
     let file = opts.out.join(format!("dumps/{key}.js"));
     let js = serde_json::to_string(&lines).map(|l| format!("window.SHENBAO_DUMP = {l};\n"));
     let written = js.map_err(io::Error::from).and_then(|js| {
@@ -284,7 +459,7 @@ fn read_dump(ex: &Extractor, path: &Path, bytes: &[u8], key: &str, opts: &Review
             std::fs::write(&file, js)
         }
     });
-    Ok(written.map(|_| (records, View::Dump(format!("../dumps/{key}.js")))))
+    Ok(written.map(|_| (records, View::Dump(format!("../dumps/{key}.js")), report)))
 }
 
 /// The records compared with `GOLDEN/STEM.json`, when there is one.
