@@ -169,14 +169,20 @@ fn pages(out: &mut String, v: &FormView<'_>, sheets: &[Sheet], marks: &[super::M
             }
             let _ = write!(
                 out,
-                "<rect data-kind=\"{k}\" class=\"mark {k}\" x=\"{:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{:.1}\"><title>{k}: {}</title></rect>",
+                "<rect data-kind=\"{k}\" class=\"mark {k}\" x=\"{:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{:.1}\">",
                 m.bbox.x0,
                 m.bbox.top,
                 (m.bbox.x1 - m.bbox.x0).max(0.5),
                 (m.bbox.bottom - m.bbox.top).max(0.5),
-                escape(&m.text),
                 k = m.kind,
             );
+            // a cell's text is on the drawing; the others say what they are
+            match m.kind {
+                "cell" => out.push_str("</rect>"),
+                k => {
+                    let _ = write!(out, "<title>{k}: {}</title></rect>", escape(&m.text));
+                }
+            }
         }
         for (k, b) in boxes.get(&s.page).into_iter().flatten() {
             let _ = write!(
