@@ -92,14 +92,43 @@ pub struct Ticket<T> {
 /// The result handed on in place of a job given up, made from how long it
 /// ran since it armed its ticket.
 type Fallback<T> = Box<dyn FnOnce(Duration) -> T + Send>;
-type Board<T> = Arc<Mutex<HashMap<usize, (Instant, Fallback<T>)>>>;
+/// A job's own limit, asked each time the watchdog looks (it may grow).
+type Limit = Box<dyn Fn() -> Duration + Send>;
+type Board<T> = Arc<Mutex<HashMap<usize, Armed<T>>>>;
+
+/// An armed job: since when, its fallback, its own limit if any.
+struct Armed<T> {
+    since: Instant,
+    fallback: Fallback<T>,
+    limit: Option<Limit>,
+}
 
 impl<T> Ticket<T> {
     /// From now on, the job may be given up once it has run past the
     /// watchdog's limit; `fallback(ran)` is then handed on in its place.
     /// Arming again replaces the fallback and restarts the clock.
     pub fn arm(&self, fallback: impl FnOnce(Duration) -> T + Send + 'static) {
-        lock(&self.board).insert(self.index, (Instant::now(), Box::new(fallback)));
+        self.insert(Box::new(fallback), None);
+    }
+
+    /// [`Ticket::arm`] with the job's own limit instead of the watchdog's,
+    /// asked each time the watchdog looks: a limit that grows with the
+    /// work (a file's time budget as its pages are counted).
+    pub fn arm_with_limit(
+        &self,
+        fallback: impl FnOnce(Duration) -> T + Send + 'static,
+        limit: impl Fn() -> Duration + Send + 'static,
+    ) {
+        self.insert(Box::new(fallback), Some(Box::new(limit)));
+    }
+
+    fn insert(&self, fallback: Fallback<T>, limit: Option<Limit>) {
+        let armed = Armed {
+            since: Instant::now(),
+            fallback,
+            limit,
+        };
+        lock(&self.board).insert(self.index, armed);
     }
 }
 
@@ -179,13 +208,13 @@ where
                 let mut board = lock(&shared.board);
                 let overdue: Vec<usize> = board
                     .iter()
-                    .filter(|(_, (started, _))| started.elapsed() > limit)
+                    .filter(|(_, a)| a.since.elapsed() > a.limit.as_ref().map_or(limit, |f| f()))
                     .map(|(&i, _)| i)
                     .collect();
                 for i in overdue {
-                    let (started, fallback) = board.remove(&i).expect("listed");
+                    let a = board.remove(&i).expect("listed");
                     abandoned.insert(i);
-                    pending.insert(i, fallback(started.elapsed()));
+                    pending.insert(i, (a.fallback)(a.since.elapsed()));
                 }
             }
             Err(RecvTimeoutError::Disconnected) => break,
@@ -286,6 +315,51 @@ mod tests {
         )
         .unwrap();
         got
+    }
+
+    #[test]
+    fn a_job_with_its_own_growing_limit_is_given_up_by_that_limit() {
+        use std::sync::atomic::AtomicU64;
+        // the watchdog's own limit is an hour; job 1's is 200 ms, grown
+        // to 400 ms before it is reached, then never again
+        let limit = Arc::new(AtomicU64::new(200));
+        let mut got = Vec::new();
+        let t = Instant::now();
+        run_ordered(
+            3,
+            &opts(2, Some(Duration::from_secs(3600))),
+            move |i, tk: &Ticket<String>| {
+                if i == 1 {
+                    let l = limit.clone();
+                    tk.arm_with_limit(
+                        move |ran| format!("1 given up after {}", ran.as_millis()),
+                        move || Duration::from_millis(l.load(Ordering::Relaxed)),
+                    );
+                    std::thread::sleep(Duration::from_millis(100));
+                    limit.store(400, Ordering::Relaxed);
+                    std::thread::sleep(Duration::from_secs(30));
+                }
+                i.to_string()
+            },
+            |i, r| format!("{i} {r}"),
+            |s| {
+                got.push(s);
+                Ok::<(), ()>(())
+            },
+        )
+        .unwrap();
+        assert_eq!(got[0], "0");
+        let ran: u64 = got[1]
+            .strip_prefix("1 given up after ")
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!(
+            (400..3000).contains(&ran),
+            "the grown limit, not 200 ms: {got:?}"
+        );
+        assert_eq!(got[2], "2");
+        assert!(t.elapsed() < Duration::from_secs(5), "{:?}", t.elapsed());
     }
 
     #[test]

@@ -416,22 +416,25 @@ impl Extractor {
                     result: ex.extract_file(path),
                 });
             };
-            if let Some(t) = limits.max_budget() {
+            let deadline = limits.deadline();
+            if let Some(d) = deadline.clone() {
                 let job = job.clone();
-                ticket.arm(move |_| {
+                let fallback = move |ran: std::time::Duration| {
                     let (_, files, map) = &*job;
                     map(FileResult {
                         path: files[i].clone(),
                         result: Err(Error::Timeout {
                             file: files[i].clone(),
-                            seconds: crate::run::limits::hard_limit(t).as_secs_f64(),
+                            seconds: ran.as_secs_f64(),
                         }),
                     })
-                });
+                };
+                // given up at twice its budget as it stands, plus a second
+                ticket.arm_with_limit(fallback, move || crate::run::limits::hard_limit(d.budget()));
             }
             let result = ex.read(path).and_then(|bytes| {
                 let sha = sha256_hex(&bytes);
-                crate::run::limits::extract_limited(ex, path, &sha, &bytes, &limits, None).1
+                crate::run::limits::extract_limited(ex, path, &sha, &bytes, &limits, deadline).1
             });
             map(FileResult {
                 path: path.clone(),

@@ -306,30 +306,9 @@ fn process(
             size: bytes.len() as u64,
         };
     }
-    if let Some(t) = opts.limits.max_budget().filter(|_| pool.is_none()) {
-        let e = Error::Timeout {
-            file: spath.to_path_buf(),
-            seconds: hard_limit(t).as_secs_f64(),
-        };
-        let mut row = FileRow {
-            path: stored.to_string(),
-            sha256: sha.clone(),
-            size: bytes.len() as u64,
-            pages: None,
-            status: Status::Failed,
-            error_code: Some(e.code().to_string()),
-            error: Some(format!(
-                "{} (stuck where the deadline is not checked; abandoned by the watchdog)",
-                reason(&e, stored)
-            )),
-            extractor_version: opts.version.clone(),
-            elapsed_ms: 0,
-            ingested_at: now_unix(),
-        };
-        ticket.arm(move |ran| {
-            row.elapsed_ms = ran.as_millis() as u64;
-            Outcome::Done(Box::new(row), Vec::new())
-        });
+    let deadline = opts.limits.deadline();
+    if let Some(d) = deadline.as_ref().filter(|_| pool.is_none()) {
+        arm_watchdog(ticket, d, stored, &sha, bytes.len() as u64, opts);
     }
     let size = bytes.len() as u64;
     let (pages, result) = match pool {
@@ -337,7 +316,7 @@ fn process(
             drop(bytes); // the worker reads the file itself
             pool.extract(path, spath)
         }
-        None => extract_limited(ex, spath, &sha, &bytes, &opts.limits, None),
+        None => extract_limited(ex, spath, &sha, &bytes, &opts.limits, deadline),
     };
     let (status, error_code, error, records) = match result {
         Ok(r) => (Status::Ok, None, None, r),
@@ -361,6 +340,44 @@ fn process(
         ingested_at: now_unix(),
     };
     Outcome::Done(Box::new(row), records)
+}
+
+/// With `--in-process`, gives a file to the watchdog: stuck where its
+/// deadline is not checked (inside lopdf's parser) past [`hard_limit`] of
+/// its budget as it stands, it is stored as `timeout`, its thread left.
+fn arm_watchdog(
+    ticket: &Ticket<Outcome>,
+    deadline: &crate::read::pdf::Deadline,
+    stored: &str,
+    sha: &str,
+    size: u64,
+    opts: &IngestOptions,
+) {
+    let (stored, sha, version) = (stored.to_string(), sha.to_string(), opts.version.clone());
+    let fallback = move |ran: Duration| {
+        let e = Error::Timeout {
+            file: PathBuf::from(&stored),
+            seconds: ran.as_secs_f64(),
+        };
+        let row = FileRow {
+            path: stored.clone(),
+            sha256: sha,
+            size,
+            pages: None,
+            status: Status::Failed,
+            error_code: Some(e.code().to_string()),
+            error: Some(format!(
+                "{} (stuck where the deadline is not checked; abandoned by the watchdog)",
+                reason(&e, &stored)
+            )),
+            extractor_version: version,
+            elapsed_ms: ran.as_millis() as u64,
+            ingested_at: now_unix(),
+        };
+        Outcome::Done(Box::new(row), Vec::new())
+    };
+    let d = deadline.clone();
+    ticket.arm_with_limit(fallback, move || hard_limit(d.budget()));
 }
 
 /// Ingests `files` (from [`plan`]) into `store`. `on_progress` is called

@@ -126,8 +126,8 @@ pub fn serve(ex: &Extractor, limits: &Limits) -> std::io::Result<()> {
         let (pages, result) = match read_input(&path, ex.pdf.max_file_bytes) {
             Ok(bytes) => {
                 let sha = sha256_hex(&bytes);
-                let notify = Box::new(send_budget);
-                extract_limited(ex, &name, &sha, &bytes, limits, Some(notify))
+                let deadline = limits.deadline().map(|d| d.notifying(send_budget));
+                extract_limited(ex, &name, &sha, &bytes, limits, deadline)
             }
             Err(e) => (None, Err(renamed(e, &name))),
         };

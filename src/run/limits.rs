@@ -49,7 +49,7 @@ impl Limits {
 
     /// The most time a file can be given: every page read by OCR, at
     /// `max_pages` pages (or 50 when unbounded); the in-process watchdog's
-    /// base ([`hard_limit`]).
+    /// limit for a job that gives none of its own ([`hard_limit`]).
     pub fn max_budget(&self) -> Option<Duration> {
         let pages = if self.max_pages == 0 {
             50
@@ -76,20 +76,18 @@ impl Default for Limits {
     }
 }
 
-/// Runs the pipeline over one file's bytes under `limits`: the page count
-/// (when the PDF opened) and the records or the failure.
+/// Runs the pipeline over one file's bytes under `limits` (its page limit)
+/// and `deadline` (the file's time budget, [`Limits::deadline`], made by
+/// the caller, who may watch it grow): the page count (when the PDF
+/// opened) and the records or the failure.
 pub fn extract_limited(
     ex: &Extractor,
     path: &Path,
     sha: &str,
     bytes: &[u8],
     limits: &Limits,
-    notify: Option<Box<dyn Fn(Duration) + Send + Sync>>,
+    deadline: Option<Deadline>,
 ) -> (Option<usize>, Result<Vec<Record>>) {
-    let deadline = match (limits.deadline(), notify) {
-        (Some(d), Some(f)) => Some(d.notifying(f)),
-        (d, _) => d,
-    };
     let mut pdf = ex.pdf.clone();
     pdf.deadline = deadline.clone();
     pdf.max_pages = limits.max_pages;
