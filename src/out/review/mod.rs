@@ -337,13 +337,8 @@ fn marks(
     for l in layouts {
         for t in &l.tables {
             for c in &t.cells {
-                let text = c
-                    .lines
-                    .iter()
-                    .map(|x| x.text.as_str())
-                    .collect::<Vec<_>>()
-                    .join(" ");
-                out.push(mark(c.page, "cell", c.bbox, text));
+                // no text: the drawing shows it
+                out.push(mark(c.page, "cell", c.bbox, String::new()));
             }
         }
     }
@@ -374,13 +369,7 @@ fn marks(
     }
     for f in forms {
         for c in &f.orphans {
-            let text = c
-                .lines
-                .iter()
-                .map(|x| x.text.as_str())
-                .collect::<Vec<_>>()
-                .join(" ");
-            let mut m = mark(c.page, "orphan", c.bbox, text);
+            let mut m = mark(c.page, "orphan", c.bbox, cell_text(c));
             m.form_pages = Some(f.pages.clone());
             out.push(m);
         }
@@ -412,6 +401,12 @@ fn write_page(
         std::fs::write(&file, svg::page_to_svg(p))?;
     }
     Ok(sheet("svg"))
+}
+
+/// A cell's text, its lines joined by a space.
+fn cell_text(c: &crate::layout::CellRef) -> String {
+    let lines: Vec<&str> = c.lines.iter().map(|x| x.text.as_str()).collect();
+    lines.join(" ")
 }
 
 /// A scanned page as `STEM.jpg` (pdftoppm); false when it could not be.
