@@ -75,23 +75,12 @@ enum Command {
         /// Write failures (JSON lines) here instead of stderr.
         #[arg(long)]
         errors: Option<PathBuf>,
-        /// Worker threads (0: all cores).
-        #[arg(short, long, default_value_t = 0)]
-        jobs: usize,
-        /// Template file (default: the built-in templates/form.toml).
-        #[arg(long)]
-        template: Option<PathBuf>,
         /// Print one intermediate stage of one file instead of records
         /// (text dumps: blocks, fields).
         #[arg(long, value_enum)]
         dump: Option<Stage>,
-        /// Read inputs as PDFs, as text dumps (pages split at form feeds or
-        /// 3+ blank lines), or decide by content.
-        #[arg(long, value_enum, default_value = "auto")]
-        input: Input,
-        /// Follow symbolic links when walking folders (loops are detected).
-        #[arg(long)]
-        follow: bool,
+        #[command(flatten)]
+        reading: Reading,
         /// Wall-clock limit per file in seconds (0: none), to which
         /// --page-timeout and --ocr-page-timeout add; a file past it fails
         /// as timeout and the batch goes on.
@@ -120,16 +109,8 @@ enum Command {
         /// Rewrite the golden files from the extractor (after printing the diff).
         #[arg(long)]
         bless: bool,
-        #[arg(short, long, default_value_t = 0)]
-        jobs: usize,
-        #[arg(long)]
-        template: Option<PathBuf>,
-        /// Read inputs as PDFs, as text dumps, or decide by content.
-        #[arg(long, value_enum, default_value = "auto")]
-        input: Input,
-        /// Follow symbolic links when walking folders (loops are detected).
-        #[arg(long)]
-        follow: bool,
+        #[command(flatten)]
+        reading: Reading,
         /// Also count a text field right when at least this similar to the
         /// golden text (0..1, e.g. 0.98; default: equal modulo white space).
         /// For text dumps, which can lose or misplace characters.
@@ -158,17 +139,8 @@ enum Command {
         /// wrong or silent, and counted so in the index.
         #[arg(long, value_name = "DIR")]
         golden: Option<PathBuf>,
-        /// Worker threads (0: all cores).
-        #[arg(short, long, default_value_t = 0)]
-        jobs: usize,
-        #[arg(long)]
-        template: Option<PathBuf>,
-        /// Read inputs as PDFs, as text dumps, or decide by content.
-        #[arg(long, value_enum, default_value = "auto")]
-        input: Input,
-        /// Follow symbolic links when walking folders (loops are detected).
-        #[arg(long)]
-        follow: bool,
+        #[command(flatten)]
+        reading: Reading,
         /// Resolution of scanned pages' images in the report.
         #[arg(long, default_value_t = 60)]
         scan_dpi: u32,
@@ -255,6 +227,38 @@ struct IngestArgs {
     follow: bool,
     #[command(flatten)]
     isolation: Isolation,
+}
+
+/// How `extract`, `check` and `review` find and read their inputs.
+#[derive(clap::Args)]
+struct Reading {
+    /// Worker threads (0: all cores).
+    #[arg(short, long, default_value_t = 0)]
+    jobs: usize,
+    /// Template file (default: the built-in templates/form.toml).
+    #[arg(long)]
+    template: Option<PathBuf>,
+    /// Read inputs as PDFs, as text dumps (pages split at form feeds or
+    /// 3+ blank lines), or decide by content.
+    #[arg(long, value_enum, default_value = "auto")]
+    input: Input,
+    /// Follow symbolic links when walking folders (loops are detected).
+    #[arg(long)]
+    follow: bool,
+}
+
+impl Reading {
+    /// The extractor: the template, reading inputs as asked.
+    fn extractor(&self) -> Result<Extractor> {
+        let mut ex = extractor(&self.template)?;
+        ex.input = self.input.into();
+        Ok(ex)
+    }
+
+    /// The input files under `paths`.
+    fn files(&self, paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
+        Ok(shenbao::collect_inputs_with(paths, self.follow)?)
+    }
 }
 
 /// What each page adds to a file's time limit (with --timeout 0: nothing).
@@ -460,14 +464,13 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
     })
 }
 
-/// The bytes of the files, for the progress bar's ETA (a file that cannot
-/// be looked at counts 0; `-` too).
-fn total_bytes(files: &[&Path]) -> u64 {
+/// Each file's size, for the progress bar's ETA (a file that cannot be
+/// looked at counts 0; `-` too).
+fn sizes(files: &[&Path]) -> Vec<u64> {
     files
         .iter()
-        .filter_map(|p| std::fs::metadata(p).ok())
-        .map(|m| m.len())
-        .sum()
+        .map(|p| std::fs::metadata(p).map_or(0, |m| m.len()))
+        .collect()
 }
 
 /// Saves standard input to a temporary file when `-` is among `paths`,
@@ -538,17 +541,9 @@ impl Write for Output {
     }
 }
 
-/// The size of an input, for the progress bar (0 when it cannot be
-/// looked at).
-fn size_of(p: &Path) -> u64 {
-    std::fs::metadata(p).map_or(0, |m| m.len())
-}
-
-/// One file's result as JSON lines (its records, or its failure), and its
-/// size.
-fn to_lines(r: shenbao::FileResult) -> std::io::Result<(FileLines, u64)> {
+/// One file's result as JSON lines: its records, or its failure.
+fn to_lines(r: shenbao::FileResult) -> std::io::Result<FileLines> {
     let mut buf = Vec::new();
-    let size = size_of(&r.path);
     Ok(match r.result {
         Ok(records) => {
             let pages = records.iter().flat_map(|r| r.source.pages.iter()).max();
@@ -556,10 +551,7 @@ fn to_lines(r: shenbao::FileResult) -> std::io::Result<(FileLines, u64)> {
                 serde_json::to_writer(&mut buf, rec)?;
                 buf.push(b'\n');
             }
-            (
-                FileLines::Records(buf, records.len(), pages.copied().unwrap_or(0)),
-                size,
-            )
+            FileLines::Records(buf, records.len(), pages.copied().unwrap_or(0))
         }
         Err(e) => {
             let line = serde_json::json!({
@@ -569,14 +561,14 @@ fn to_lines(r: shenbao::FileResult) -> std::io::Result<(FileLines, u64)> {
             });
             serde_json::to_writer(&mut buf, &line)?;
             buf.push(b'\n');
-            (FileLines::Failure(buf), size)
+            FileLines::Failure(buf)
         }
     })
 }
 
 /// [`to_lines`] for a file read by a worker: its record lines as it wrote
 /// them.
-fn worker_lines(r: isolate::FileLines) -> std::io::Result<(FileLines, u64)> {
+fn worker_lines(r: isolate::FileLines) -> std::io::Result<FileLines> {
     match r.result {
         Ok(records) => {
             let mut buf = Vec::new();
@@ -584,8 +576,7 @@ fn worker_lines(r: isolate::FileLines) -> std::io::Result<(FileLines, u64)> {
                 buf.extend_from_slice(rec.as_bytes());
                 buf.push(b'\n');
             }
-            let lines = FileLines::Records(buf, records.len(), r.pages.unwrap_or(0));
-            Ok((lines, size_of(&r.path)))
+            Ok(FileLines::Records(buf, records.len(), r.pages.unwrap_or(0)))
         }
         Err(e) => to_lines(shenbao::FileResult {
             path: r.path,
@@ -604,13 +595,13 @@ fn run_extract(
     let mut out = Output::new(output, Box::new(BufWriter::new(std::io::stdout().lock())))?;
     let mut err = Output::new(errors, Box::new(std::io::stderr()))?;
     let paths: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();
-    let progress = Progress::new(files.len(), total_bytes(&paths), quiet);
+    let sizes = sizes(&paths);
+    let progress = Progress::new(files.len(), sizes.iter().sum(), quiet);
     let mut tally = Tally::default();
     // Each file's JSON lines are made on the worker that extracted it;
     // this thread only writes them, in input order.
-    let sink = |lines: std::io::Result<(FileLines, u64)>| {
-        let (lines, bytes) = lines?;
-        match lines {
+    let sink = |lines: std::io::Result<FileLines>| {
+        match lines? {
             FileLines::Records(buf, n, pages) => {
                 tally.forms += n;
                 tally.pages += pages;
@@ -621,8 +612,8 @@ fn run_extract(
                 progress.suspend(|| err.write_all(&buf))?;
             }
         }
+        tally.bytes += sizes[tally.done];
         tally.done += 1;
-        tally.bytes += bytes;
         progress.update(&tally);
         Ok(())
     };
@@ -682,19 +673,15 @@ fn run() -> Result<ExitCode> {
             paths,
             output,
             errors,
-            jobs,
-            template,
             dump,
-            input,
-            follow,
+            reading,
             timeout,
             page_times,
             max_pages,
             isolation,
             quiet,
         } => {
-            let mut ex = extractor(&template)?;
-            ex.input = input.into();
+            let ex = reading.extractor()?;
             if let Some(stage) = dump {
                 return run_dump(&ex, &paths, stage);
             }
@@ -703,59 +690,53 @@ fn run() -> Result<ExitCode> {
                 isolate::serve(&ex, &limits)?;
                 return Ok(ExitCode::SUCCESS);
             }
-            let files = shenbao::collect_inputs_with(&paths, follow)?;
+            let files = reading.files(&paths)?;
             if files.is_empty() {
                 return Ok(nothing_found(&paths));
             }
             let _stdin = save_stdin(&paths)?;
             let pool = isolation.pool(&ex, &limits)?;
             let out = (output.as_deref(), errors.as_deref());
-            run_extract(&ex, &files, out, (jobs, quiet), (limits, pool))
+            run_extract(&ex, &files, out, (reading.jobs, quiet), (limits, pool))
         }
         Command::Check {
             golden,
             paths,
             bless,
-            jobs,
-            template,
-            input,
-            follow,
+            reading,
             text_similarity,
             ignore_indicator_levels,
             json,
         } => {
-            let mut ex = extractor(&template)?;
-            ex.input = input.into();
+            let ex = reading.extractor()?;
             let tol = check::Tolerance {
                 text_similarity,
                 ignore_indicator_levels,
             };
-            let files = shenbao::collect_inputs_with(&paths, follow)?;
+            let files = reading.files(&paths)?;
             if files.is_empty() {
                 return Ok(nothing_found(&paths));
             }
-            run_check(&ex, &golden, &files, (bless, json), jobs, tol)
+            run_check(&ex, &golden, &files, (bless, json), reading.jobs, tol)
         }
         Command::Review {
             paths,
             out,
             golden,
-            jobs,
-            template,
-            input,
-            follow,
+            reading,
             scan_dpi,
         } => {
-            let mut ex = extractor(&template)?;
-            ex.input = input.into();
-            let files = shenbao::collect_inputs_with(&paths, follow)?;
+            let ex = reading.extractor()?;
+            let files = reading.files(&paths)?;
             if files.is_empty() {
                 return Ok(nothing_found(&paths));
             }
             let mut opts = shenbao::out::review::ReviewOptions::new(&out);
             opts.golden = golden;
             opts.scan_dpi = scan_dpi;
-            let pool = rayon::ThreadPoolBuilder::new().num_threads(jobs).build()?;
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(reading.jobs)
+                .build()?;
             let start = std::time::Instant::now();
             let done = pool
                 .install(|| shenbao::out::review::review(&ex, &files, &opts))
@@ -854,7 +835,7 @@ fn run_ingest(a: IngestArgs) -> Result<ExitCode> {
         },
     };
     let paths: Vec<&Path> = files.iter().map(|(p, _)| p.as_path()).collect();
-    let progress = Progress::new(files.len(), total_bytes(&paths), a.quiet);
+    let progress = Progress::new(files.len(), sizes(&paths).iter().sum(), a.quiet);
     let pool = a.isolation.pool(&ex, &limits)?;
     let sum = ingest::ingest(&ex, &mut store, &files, &opts, pool, |s| {
         progress.update(&s.tally())

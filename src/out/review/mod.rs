@@ -313,7 +313,7 @@ fn read_pdf(ex: &Extractor, path: &Path, bytes: &[u8], sha: &str, opts: &ReviewO
     };
     let sheets = pages
         .iter()
-        .map(|p| write_page(bytes, &sha[..16], p, opts))
+        .map(|p| write_page(bytes, &sha[..16], p, (opts, &ex.layout)))
         .collect::<io::Result<Vec<_>>>();
     Ok(sheets.map(|s| (records, View::Pages(s, marks), report)))
 }
@@ -382,7 +382,7 @@ fn write_page(
     bytes: &[u8],
     key: &str,
     p: &crate::geom::PageContent,
-    opts: &ReviewOptions,
+    (opts, layout): (&ReviewOptions, &crate::settings::LayoutSettings),
 ) -> io::Result<html::Sheet> {
     let sheet = |ext: &str| html::Sheet {
         page: p.number,
@@ -398,7 +398,7 @@ fn write_page(
     }
     let file = opts.out.join(format!("pages/{key}-{}.svg", p.number));
     if !file.exists() {
-        std::fs::write(&file, svg::page_to_svg(p))?;
+        std::fs::write(&file, svg::page_to_svg(p, layout))?;
     }
     Ok(sheet("svg"))
 }

@@ -1,15 +1,17 @@
-//! A page drawn from what was read off it: its glyphs as text runs and
-//! its ruling lines, as one SVG (points, top-left origin, the page's
-//! own size). Small (a text run per line, one path for all rules), so a
-//! report of hundreds of pages stays a few megabytes, and exactly what
-//! the extractor saw.
+//! A page drawn from what was read off it: its glyphs as the layout
+//! stage's words and its ruling lines, as one SVG (points, top-left
+//! origin, the page's own size). Small (a `text` per word, one path for
+//! all rules), and exactly what the extractor saw.
 
 use std::fmt::Write;
 
-use crate::geom::{Glyph, PageContent};
+use crate::geom::PageContent;
+use crate::layout::glyphs_to_words;
+use crate::settings::LayoutSettings;
 
-/// The page as an SVG document.
-pub fn page_to_svg(p: &PageContent) -> String {
+/// The page as an SVG document: one `text` per word of the layout stage
+/// ([`glyphs_to_words`], with its tolerances), stretched to the word's box.
+pub fn page_to_svg(p: &PageContent, settings: &LayoutSettings) -> String {
     let mut out = String::with_capacity(4096 + p.glyphs.len() * 8);
     let _ = write!(
         out,
@@ -32,54 +34,19 @@ pub fn page_to_svg(p: &PageContent) -> String {
         );
     }
     out.push_str(r##"<g font-family="sans-serif" fill="#222">"##);
-    for run in runs(&p.glyphs) {
-        let (first, last) = (run[0], run[run.len() - 1]);
-        let text: String = run.iter().map(|g| g.ch).collect();
-        let width = (last.bbox.x1 - first.bbox.x0).max(0.1);
+    for w in glyphs_to_words(&p.glyphs, settings) {
+        let size = w.size.max(1.0);
         let _ = write!(
             out,
             r#"<text x="{:.1}" y="{:.1}" font-size="{:.1}" textLength="{:.1}" lengthAdjust="spacingAndGlyphs">{}</text>"#,
-            first.bbox.x0,
-            first.bbox.bottom - 0.12 * first.size.max(1.0),
-            first.size.max(1.0),
-            width,
-            escape(&text)
+            w.bbox.x0,
+            w.bbox.bottom - 0.12 * size,
+            size,
+            w.bbox.width().max(0.1),
+            escape(&w.text)
         );
     }
     out.push_str("</g></svg>\n");
-    out
-}
-
-/// Glyphs in runs: lines by top (within a fifth of the size), each left
-/// to right, cut where the size changes or a gap is wider than a
-/// character.
-fn runs(glyphs: &[Glyph]) -> Vec<Vec<&Glyph>> {
-    let mut sorted: Vec<&Glyph> = glyphs.iter().filter(|g| !g.ch.is_whitespace()).collect();
-    sorted.sort_by(|a, b| a.bbox.top.total_cmp(&b.bbox.top));
-    let mut lines: Vec<Vec<&Glyph>> = Vec::new();
-    for g in sorted {
-        match lines.last_mut() {
-            Some(l) if (g.bbox.top - l[0].bbox.top).abs() <= 0.2 * l[0].size.max(1.0) => l.push(g),
-            _ => lines.push(vec![g]),
-        }
-    }
-    let mut out: Vec<Vec<&Glyph>> = Vec::new();
-    for mut line in lines {
-        line.sort_by(|a, b| a.bbox.x0.total_cmp(&b.bbox.x0));
-        let mut run: Vec<&Glyph> = Vec::new();
-        for g in line {
-            let joins = run.last().is_some_and(|p| {
-                (p.size - g.size).abs() < 0.5 && g.bbox.x0 - p.bbox.x1 < p.size.max(1.0)
-            });
-            if !joins && !run.is_empty() {
-                out.push(std::mem::take(&mut run));
-            }
-            run.push(g);
-        }
-        if !run.is_empty() {
-            out.push(run);
-        }
-    }
     out
 }
 
@@ -102,7 +69,7 @@ pub fn escape(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::geom::BBox;
+    use crate::geom::{BBox, Glyph};
 
     fn g(ch: char, x0: f64, top: f64) -> Glyph {
         Glyph {
@@ -130,7 +97,7 @@ mod tests {
             image_cover: 0.0,
             ocr: None,
         };
-        let svg = page_to_svg(&p);
+        let svg = page_to_svg(&p, &LayoutSettings::default());
         assert!(svg.contains(">&lt;项</text>"), "{svg}");
         assert_eq!(svg.matches("<text").count(), 3, "{svg}");
     }
