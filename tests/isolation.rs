@@ -14,12 +14,17 @@ fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// Held by the tests that measure time, so they do not share the cores
-/// with each other.
-static TIMED: std::sync::Mutex<()> = std::sync::Mutex::new(());
+/// The cores: held alone by the tests that measure time, shared by the
+/// others that keep them busy (a file past its timeout on a machine kept
+/// busy by the tests next to it once stopped at 2.07 × its limit).
+static CORES: std::sync::RwLock<()> = std::sync::RwLock::new(());
 
-fn timed() -> std::sync::MutexGuard<'static, ()> {
-    TIMED.lock().unwrap_or_else(|e| e.into_inner())
+fn timed() -> std::sync::RwLockWriteGuard<'static, ()> {
+    CORES.write().unwrap_or_else(|e| e.into_inner())
+}
+
+fn busy() -> std::sync::RwLockReadGuard<'static, ()> {
+    CORES.read().unwrap_or_else(|e| e.into_inner())
 }
 
 fn scratch(name: &str) -> PathBuf {
@@ -154,6 +159,7 @@ fn a_file_past_its_timeout_is_stopped_with_its_ocr_tools() {
 
 #[test]
 fn a_slow_file_past_its_timeout_fails_and_the_next_file_is_read() {
+    let _cores = busy();
     let dir = scratch("slow");
     let slow = dir.join("slow.pdf");
     std::fs::write(&slow, hostile::slow_pages(9, 8000)).unwrap();
@@ -171,6 +177,7 @@ fn a_slow_file_past_its_timeout_fails_and_the_next_file_is_read() {
 
 #[test]
 fn records_read_in_workers_equal_records_read_in_process() {
+    let _cores = busy();
     let inputs = [
         root().join("fixtures/producers/validation"),
         root().join("fixtures/text"),
@@ -268,6 +275,7 @@ fn extract_scan(timeout: &str, ocr_page: &str, extra: &[&str]) -> (bool, String)
 
 #[test]
 fn a_scan_past_its_base_limit_is_read_within_its_ocr_page_allowance() {
+    let _cores = busy();
     // ~2.5 s of OCR a page; 0.5 s alone cannot read it, 0.5 + 2 x 60 can,
     // in a worker (the parent follows the budget the worker reports) and
     // in-process alike.
@@ -282,6 +290,7 @@ fn a_scan_past_its_base_limit_is_read_within_its_ocr_page_allowance() {
 
 #[test]
 fn a_scan_past_its_grown_limit_names_the_grown_limit() {
+    let _cores = busy();
     // 0.2 s + 2 OCR pages x 0.3 s: the first page alone takes longer.
     let (ok, stderr) = extract_scan("0.2", "0.3", &[]);
     assert!(!ok && stderr.contains(r#""code":"timeout""#), "{stderr}");
@@ -307,6 +316,7 @@ fn run_dirs(tmp: &std::path::Path) -> Vec<PathBuf> {
 
 #[test]
 fn temporary_files_of_a_killed_run_are_removed_by_the_next_run() {
+    let _cores = busy();
     let tmp = scratch("tmpdir");
     let scan = root().join("fixtures/scanned/synth-01-scan.pdf");
     let mut child = Command::new(env!("CARGO_BIN_EXE_shenbao"))

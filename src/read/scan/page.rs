@@ -137,6 +137,15 @@ pub(super) fn segments_to_edges(segs: &[lines::Segment], k: f64) -> Vec<Edge> {
         .collect()
 }
 
+/// `Err(TIMED_OUT)` once the file's deadline has passed: checked between
+/// the stages of a page's reading, each under a second.
+fn in_time(s: &OcrSettings) -> Result<(), String> {
+    match &s.deadline {
+        Some(d) if d.expired() => Err(super::TIMED_OUT.to_string()),
+        _ => Ok(()),
+    }
+}
+
 /// OCRs one page image into glyphs and edges. `page_w`, `page_h`: the
 /// page size in points; the image covers the whole page.
 pub fn image_to_page(
@@ -150,6 +159,7 @@ pub fn image_to_page(
     let k = img.width as f64 / page_w.max(1.0); // pixels per point
     let mut img = img.clone();
     let prep = prepare_image(&mut img, s, k);
+    in_time(s)?;
     let thr = prep.thr;
     let mut segs = find_rules(&img, thr, k, s);
     let mut perspective_corrected = false;
@@ -169,6 +179,7 @@ pub fn image_to_page(
     if let Some(d) = &s.debug_dir {
         let _ = std::fs::write(d.join(format!("page-{number}.pgm")), image::to_pgm(&img));
     }
+    in_time(s)?;
     let tol = (2.0 * k).ceil() as usize;
     let segs = lines::drop_faint(segs, &img, s.min_rule_darkness);
     let segs = connected_segments(&lines::bounded_rules(segs, tol, 0.5), tol);
@@ -192,6 +203,7 @@ pub fn image_to_page(
     } else {
         vec![(0, 0, img.width, img.height)]
     };
+    in_time(s)?;
     let (px, unread, recognizer) = match s.recognizer.resolve(&s.ppocr_dirs)? {
         Some(dir) => {
             let (words, unread) =

@@ -19,6 +19,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
 use super::image::GrayImage;
+use crate::read::pdf::Deadline;
 
 /// The model's file name in the recognizer folder.
 pub const MODEL_FILE: &str = "ch_PP-OCRv4_rec_infer.onnx";
@@ -224,10 +225,60 @@ fn ctc_decode(probs: &[f32], steps: usize, classes: usize, charset: &[char]) -> 
     out
 }
 
+/// The run options the model calls of one page share: once the file's
+/// deadline passes, [`Calls::within`] sets their terminate flag and a call
+/// in flight returns within milliseconds (an error) instead of finishing
+/// its batch, which takes up to a second a batch on a busy machine.
+pub struct Calls(ort::session::RunOptions);
+
+impl Calls {
+    /// Options for the recognizer of `dir` (its runtime loaded first).
+    pub fn new(dir: &Path) -> Result<Self, String> {
+        load_runtime(dir)?;
+        ort::session::RunOptions::new()
+            .map(Calls)
+            .map_err(|e| format!("PP-OCR recognizer: {e}"))
+    }
+
+    /// Runs `f` while a watcher thread terminates the calls once
+    /// `deadline` has passed (read again as it grows). With no deadline,
+    /// just `f`.
+    pub fn within<T>(&self, deadline: Option<&Deadline>, f: impl FnOnce(&Self) -> T) -> T {
+        let Some(d) = deadline else {
+            return f(self);
+        };
+        let (done, finished) = std::sync::mpsc::channel::<()>();
+        std::thread::scope(|scope| {
+            scope.spawn(move || {
+                use std::sync::mpsc::RecvTimeoutError::Timeout;
+                loop {
+                    let left = d.at().saturating_duration_since(std::time::Instant::now());
+                    match finished.recv_timeout(left) {
+                        Err(Timeout) if d.expired() => {
+                            let _ = self.0.terminate();
+                            return;
+                        }
+                        Err(Timeout) => continue,
+                        _ => return,
+                    }
+                }
+            });
+            let out = f(self);
+            drop(done);
+            out
+        })
+    }
+}
+
 /// Reads text lines (each image one line of text, any size): per line, its
 /// characters with their spans in pixels of that line's image. `dir` is the
-/// recognizer folder ([`find_dir`]).
-pub fn read_lines(dir: &Path, lines: &[GrayImage]) -> Result<Vec<Vec<LineChar>>, String> {
+/// recognizer folder ([`find_dir`]); `calls` the page's run options (a
+/// terminated call is an `Err`).
+pub fn read_lines(
+    dir: &Path,
+    lines: &[GrayImage],
+    calls: &Calls,
+) -> Result<Vec<Vec<LineChar>>, String> {
     MODEL.with(|m| {
         let mut m = m.borrow_mut();
         if m.as_ref().is_none_or(|m| m.dir != dir) {
@@ -240,7 +291,7 @@ pub fn read_lines(dir: &Path, lines: &[GrayImage]) -> Result<Vec<Vec<LineChar>>,
         order.sort_by_key(|&i| scaled_width(&lines[i]));
         let mut out = vec![Vec::new(); lines.len()];
         for batch in order.chunks(BATCH) {
-            let read = read_batch(model, lines, batch)?;
+            let read = read_batch(model, lines, batch, calls)?;
             for (&i, chars) in batch.iter().zip(read) {
                 out[i] = chars;
             }
@@ -254,6 +305,7 @@ fn read_batch(
     model: &mut Model,
     lines: &[GrayImage],
     batch: &[usize],
+    calls: &Calls,
 ) -> Result<Vec<Vec<LineChar>>, String> {
     let width = batch
         .iter()
@@ -273,7 +325,10 @@ fn read_batch(
     let shape = [batch.len(), 3, INPUT_HEIGHT, width];
     let err = |e: ort::Error| format!("PP-OCR recognizer: {e}");
     let input = ort::value::Tensor::from_array((shape, data)).map_err(err)?;
-    let outputs = model.session.run(ort::inputs![input]).map_err(err)?;
+    let outputs = model
+        .session
+        .run_with_options(ort::inputs![input], &calls.0)
+        .map_err(err)?;
     let (dims, probs) = outputs[0].try_extract_tensor::<f32>().map_err(err)?;
     if dims.len() != 3 || dims[0] as usize != batch.len() {
         return Err(format!(

@@ -111,28 +111,34 @@ pub(super) fn read_regions_ppocr(
             image::to_pgm(&stack_regions(img, &rects).0),
         );
     }
-    // each line's characters, the lines read 16 at a time on the rayon pool
-    let read_all = |imgs: &[GrayImage]| -> Result<Vec<Vec<ppocr::LineChar>>, String> {
-        // Each chunk of 16 lines starts only before the file's deadline.
-        let read: Vec<Vec<Vec<ppocr::LineChar>>> = imgs
-            .par_chunks(16)
-            .map(|c| match &s.deadline {
-                Some(d) if d.expired() => Err(super::TIMED_OUT.to_string()),
-                _ => ppocr::read_lines(dir, c),
-            })
-            .collect::<Result<_, _>>()?;
-        Ok(read.into_iter().flatten().collect())
-    };
-    let mut read = read_all(&crops)?;
-    if let Some(pad) = second_pad {
-        let views: Vec<GrayImage> = lines
-            .iter()
-            .map(|&(_, _, r, _)| second_view(img, mask, r, pad))
-            .collect();
-        for (a, b) in read.iter_mut().zip(&read_all(&views)?) {
-            doubt_disagreements(a, b, DISAGREE_CONF);
+    // each line's characters, the lines read 16 at a time on the rayon
+    // pool; past the file's deadline no chunk starts and the model calls
+    // in flight are terminated
+    let read_all =
+        |imgs: &[GrayImage], calls: &ppocr::Calls| -> Result<Vec<Vec<ppocr::LineChar>>, String> {
+            let read: Vec<Vec<Vec<ppocr::LineChar>>> = imgs
+                .par_chunks(16)
+                .map(|c| match &s.deadline {
+                    Some(d) if d.expired() => Err(super::TIMED_OUT.to_string()),
+                    _ => ppocr::read_lines(dir, c, calls),
+                })
+                .collect::<Result<_, _>>()?;
+            Ok(read.into_iter().flatten().collect())
+        };
+    let calls = ppocr::Calls::new(dir)?;
+    let read = calls.within(s.deadline.as_ref(), |calls| {
+        let mut read = read_all(&crops, calls)?;
+        if let Some(pad) = second_pad {
+            let views: Vec<GrayImage> = lines
+                .iter()
+                .map(|&(_, _, r, _)| second_view(img, mask, r, pad))
+                .collect();
+            for (a, b) in read.iter_mut().zip(&read_all(&views, calls)?) {
+                doubt_disagreements(a, b, DISAGREE_CONF);
+            }
         }
-    }
+        Ok::<_, String>(read)
+    })?;
     if let Some(d) = &debug {
         let log: String = read
             .iter()
