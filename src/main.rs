@@ -144,6 +144,16 @@ enum Command {
         /// Resolution of scanned pages' images in the report.
         #[arg(long, default_value_t = 60)]
         scan_dpi: u32,
+        /// Wall-clock limit per file in seconds (0: none), to which
+        /// --page-timeout and --ocr-page-timeout add; a file past it is a
+        /// failed row and the report goes on.
+        #[arg(long, default_value_t = shenbao::run::ingest::DEFAULT_TIMEOUT_S as f64)]
+        timeout: f64,
+        #[command(flatten)]
+        page_times: PageTimes,
+        /// Files with more pages fail as too_many_pages (0: no limit).
+        #[arg(long, default_value_t = 50)]
+        max_pages: usize,
     },
     /// Ingest PDFs and text dumps (files, folders, or a list) into a SQLite store,
     /// skipping files already stored; exits 1 if any file failed.
@@ -265,11 +275,11 @@ impl Reading {
 #[derive(clap::Args)]
 struct PageTimes {
     /// Seconds added to a file's limit for each of its pages [default:
-    /// ingest 2, extract 0].
+    /// ingest and review 2, extract 0].
     #[arg(long, value_name = "SECONDS")]
     page_timeout: Option<f64>,
     /// Seconds added to a file's limit for each page read by OCR [default:
-    /// ingest 60, extract 0].
+    /// ingest and review 60, extract 0].
     #[arg(long, value_name = "SECONDS")]
     ocr_page_timeout: Option<f64>,
 }
@@ -725,6 +735,9 @@ fn run() -> Result<ExitCode> {
             golden,
             reading,
             scan_dpi,
+            timeout,
+            page_times,
+            max_pages,
         } => {
             let ex = reading.extractor()?;
             let files = reading.files(&paths)?;
@@ -734,6 +747,12 @@ fn run() -> Result<ExitCode> {
             let mut opts = shenbao::out::review::ReviewOptions::new(&out);
             opts.golden = golden;
             opts.scan_dpi = scan_dpi;
+            let page_times = page_times.or_ingest_defaults();
+            let in_process = Isolation {
+                max_memory: 0,
+                in_process: true,
+            };
+            opts.limits = limits(timeout, &page_times, max_pages, &in_process)?;
             let pool = rayon::ThreadPoolBuilder::new()
                 .num_threads(reading.jobs)
                 .build()?;

@@ -45,38 +45,114 @@ table.index th { cursor: pointer; background: #f4f4f4; position: sticky; top: 0;
 .controls { padding: 8px 16px; }
 "#;
 
-/// `review.js`: hovering a box or a field highlights both; clicking one
+/// `form.html`: the viewer of every form page, `form.html#PACK/ID`.
+pub const FORM_HTML: &str = r#"<!doctype html>
+<html lang="zh"><head><meta charset="utf-8"><title>shenbao review</title><link rel="stylesheet" href="review.css"></head><body>
+<div id="form"><p class="loading">Loading the form…</p><noscript>The form pages of the report are drawn by JavaScript.</noscript></div>
+<script src="review.js"></script></body></html>
+"#;
+
+/// `review.js`: the viewer (`form.html`) opens a form's pack and draws
+/// its page (then marks `#form` with `data-drawn="PACK/ID"`); hovering a box or a field highlights both; clicking one
 /// scrolls to the other. On the index: sorting by a column, filtering by
 /// warning code or status.
 pub const JS: &str = r#"
 (function () {
-  function same(f) { return document.querySelectorAll('[data-field="' + CSS.escape(f) + '"]'); }
-  document.querySelectorAll('[data-field]').forEach(function (el) {
-    var f = el.getAttribute('data-field');
-    el.addEventListener('mouseenter', function () { same(f).forEach(function (x) { x.classList.add('hl'); }); });
-    el.addEventListener('mouseleave', function () { same(f).forEach(function (x) { x.classList.remove('hl'); }); });
-    el.addEventListener('click', function () {
-      same(f).forEach(function (x) { if (x !== el && x.scrollIntoView) x.scrollIntoView({ block: 'center' }); });
+  var raw = {}, packs = {};
+  window.shenbaoPack = function (n, data) { raw[n] = data; };
+  // pack n, decoded: {forms: {id: {title, body, needs}}, items: {key: text}}
+  function pack(n) {
+    if (!packs[n]) {
+      var name = 'packs/' + n + '.js';
+      packs[n] = new Promise(function (ok, fail) {
+        var s = document.createElement('script');
+        s.src = name;
+        s.onload = function () { ok(raw[n]); delete raw[n]; };
+        s.onerror = function () { fail(new Error(name + ' could not be loaded')); };
+        document.head.appendChild(s);
+      }).then(function (b64) {
+        if (typeof b64 !== 'string') throw new Error(name + ' holds no pack');
+        var bin = atob(b64), bytes = new Uint8Array(bin.length);
+        for (var i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+        var gz = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'));
+        return new Response(gz).text();
+      }).then(JSON.parse);
+    }
+    return packs[n];
+  }
+  function fill(el, text) {
+    if (typeof text !== 'string') throw new Error('no item ' + el.getAttribute('data-item'));
+    if (el.tagName === 'IMG') el.src = URL.createObjectURL(new Blob([text], { type: 'image/svg+xml' }));
+    else drawDump(el, text.split('\n'));
+  }
+  function show(root) {
+    var m = /^#(\d+)\/([\w-]+)$/.exec(location.hash);
+    if (!m) { root.textContent = 'No form in the address: open one from the index.'; return; }
+    if (typeof DecompressionStream === 'undefined') {
+      root.textContent = 'This browser cannot open the report (it lacks DecompressionStream: Chrome 80, Firefox 113, Safari 16.4 or newer can).';
+      return;
+    }
+    delete root.dataset.drawn;
+    pack(m[1]).then(function (p) {
+      var f = p.forms[m[2]];
+      if (!f) throw new Error('form ' + m[2] + ' is not in packs/' + m[1] + '.js');
+      document.title = f.title;
+      root.innerHTML = f.body;
+      var needs = f.needs || {};
+      var waits = Array.prototype.map.call(root.querySelectorAll('[data-item]'), function (el) {
+        var key = el.getAttribute('data-item');
+        return pack(key in needs ? needs[key] : m[1]).then(function (q) { fill(el, q.items[key]); });
+      });
+      return Promise.all(waits).then(function () {
+        wire(root);
+        root.dataset.drawn = m[1] + '/' + m[2];
+      });
+    }).catch(function (e) {
+      root.textContent = 'This form could not be drawn: ' + (e && e.message || e);
+      console.error(e);
     });
-  });
-  document.querySelectorAll('.toggles input[data-kind]').forEach(function (box) {
-    function apply() {
-      var kind = box.getAttribute('data-kind');
-      document.querySelectorAll('rect.mark.' + kind).forEach(function (r) {
-        r.style.display = box.checked ? 'inline' : 'none';
+  }
+  function wire(root) {
+    function same(f) { return root.querySelectorAll('[data-field="' + CSS.escape(f) + '"]'); }
+    root.querySelectorAll('[data-field]').forEach(function (el) {
+      var f = el.getAttribute('data-field');
+      el.addEventListener('mouseenter', function () { same(f).forEach(function (x) { x.classList.add('hl'); }); });
+      el.addEventListener('mouseleave', function () { same(f).forEach(function (x) { x.classList.remove('hl'); }); });
+      el.addEventListener('click', function () {
+        same(f).forEach(function (x) { if (x !== el && x.scrollIntoView) x.scrollIntoView({ block: 'center' }); });
+      });
+    });
+    root.querySelectorAll('.toggles input[data-kind]').forEach(function (box) {
+      function apply() {
+        var kind = box.getAttribute('data-kind');
+        root.querySelectorAll('rect.mark.' + kind).forEach(function (r) {
+          r.style.display = box.checked ? 'inline' : 'none';
+        });
+      }
+      box.addEventListener('change', apply);
+      apply();
+    });
+    var dump = root.querySelector('pre.dump');
+    if (dump) {
+      root.querySelectorAll('tr[data-field]').forEach(function (tr) {
+        var f = tr.getAttribute('data-field');
+        tr.addEventListener('mouseenter', function () {
+          dump.querySelectorAll('[data-line-of="' + CSS.escape(f) + '"]').forEach(function (x) { x.classList.add('hl'); });
+        });
+        tr.addEventListener('mouseleave', function () {
+          dump.querySelectorAll('.hl').forEach(function (x) { x.classList.remove('hl'); });
+        });
       });
     }
-    box.addEventListener('change', apply);
-    apply();
-  });
-  var dump = document.querySelector('pre.dump');
-  if (dump && window.SHENBAO_DUMP) {
+  }
+  // a dump's lines, numbered, the lines a field came from marked
+  function drawDump(dump, lines) {
     var claims = JSON.parse(dump.getAttribute('data-claims'));
     var owner = {};
     Object.keys(claims).forEach(function (f) {
       for (var i = claims[f][0]; i <= claims[f][1]; i++) owner[i] = f;
     });
-    window.SHENBAO_DUMP.forEach(function (text, i) {
+    lines.forEach(function (text, i) {
       var n = i + 1, line = document.createElement('span');
       line.className = 'line' + (owner[n] ? ' claimed' : '');
       if (owner[n]) line.setAttribute('data-line-of', owner[n]);
@@ -84,15 +160,11 @@ pub const JS: &str = r#"
       line.appendChild(no); line.appendChild(document.createTextNode(text));
       dump.appendChild(line);
     });
-    document.querySelectorAll('tr[data-field]').forEach(function (tr) {
-      var f = tr.getAttribute('data-field');
-      tr.addEventListener('mouseenter', function () {
-        dump.querySelectorAll('[data-line-of="' + CSS.escape(f) + '"]').forEach(function (x) { x.classList.add('hl'); });
-      });
-      tr.addEventListener('mouseleave', function () {
-        dump.querySelectorAll('.hl').forEach(function (x) { x.classList.remove('hl'); });
-      });
-    });
+  }
+  var form = document.getElementById('form');
+  if (form) {
+    show(form);
+    window.addEventListener('hashchange', function () { show(form); });
   }
   var index = document.querySelector('table.index:not(.reports)');
   if (index) {

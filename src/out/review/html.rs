@@ -17,8 +17,17 @@ pub struct Sheet {
     pub width: f64,
     /// Page size in points.
     pub height: f64,
-    /// The picture, relative to a form page.
-    pub src: String,
+    /// The picture.
+    pub picture: Picture,
+}
+
+/// Where a page's picture is.
+#[derive(Debug, Clone)]
+pub enum Picture {
+    /// An SVG drawing, an item of the report's packs (its key).
+    Item(String),
+    /// An image file, relative to the report.
+    File(String),
 }
 
 /// What a form page shows.
@@ -98,25 +107,20 @@ fn listed_keys(r: &Record) -> Vec<(String, String)> {
     out
 }
 
-fn head(out: &mut String, title: &str) {
-    let _ = write!(
-        out,
-        "<!doctype html>\n<html lang=\"zh\"><head><meta charset=\"utf-8\"><title>{}</title>\
-         <link rel=\"stylesheet\" href=\"../review.css\"></head><body>\n",
-        escape(title)
-    );
+/// A form's title: its project name.
+pub(super) fn form_title(r: &Record) -> &str {
+    r.text("project_name").unwrap_or("(no project name)")
 }
 
-/// A form's page.
-pub(super) fn form_page(v: &FormView<'_>) -> String {
+/// A form's page, the part the viewer (`form.html`) puts in its body:
+/// its header, its pages (or dump) and its fields.
+pub(super) fn form_body(v: &FormView<'_>) -> String {
     let r = v.record;
-    let title = r.text("project_name").unwrap_or("(no project name)");
     let mut out = String::with_capacity(16 << 10);
-    head(&mut out, title);
     let _ = write!(
         out,
-        "<header><a href=\"../index.html\">index</a><h1>{}</h1><p>{} · form {} · pages {:?} · {} · {} warnings</p></header>\n<main class=\"form\">\n",
-        escape(title),
+        "<header><a href=\"index.html\">index</a><h1>{}</h1><p>{} · form {} · pages {:?} · {} · {} warnings</p></header>\n<main class=\"form\">\n",
+        escape(form_title(r)),
         escape(&r.source.file),
         r.source.form_index,
         r.source.pages,
@@ -126,11 +130,11 @@ pub(super) fn form_page(v: &FormView<'_>) -> String {
     out.push_str("<section class=\"pages\">\n");
     match v.view {
         View::Pages(sheets, marks) => pages(&mut out, v, sheets, marks),
-        View::Dump(src) => dump(&mut out, r, src),
+        View::Dump(item) => dump(&mut out, r, item),
     }
     out.push_str("</section>\n");
     fields(&mut out, v);
-    out.push_str("</main>\n<script src=\"../review.js\"></script></body></html>\n");
+    out.push_str("</main>\n");
     out
 }
 
@@ -156,11 +160,14 @@ fn pages(out: &mut String, v: &FormView<'_>, sheets: &[Sheet], marks: &[super::M
         let _ = write!(
             out,
             "<figure class=\"page\" data-page=\"{p}\"><div class=\"sheet\" style=\"aspect-ratio: {w:.1} / {h:.1}\">\
-             <img src=\"{src}\" alt=\"page {p}\"><svg class=\"overlay\" viewBox=\"0 0 {w:.1} {h:.1}\" preserveAspectRatio=\"none\">",
+             <img {src} alt=\"page {p}\"><svg class=\"overlay\" viewBox=\"0 0 {w:.1} {h:.1}\" preserveAspectRatio=\"none\">",
             p = s.page,
             w = s.width,
             h = s.height,
-            src = escape(&s.src)
+            src = match &s.picture {
+                Picture::Item(k) => format!("data-item=\"{}\"", escape(k)),
+                Picture::File(f) => format!("src=\"{}\"", escape(f)),
+            }
         );
         let form_pages = &v.record.source.pages;
         for m in marks.iter().filter(|m| m.page == s.page) {
@@ -204,8 +211,9 @@ fn pages(out: &mut String, v: &FormView<'_>, sheets: &[Sheet], marks: &[super::M
     }
 }
 
-/// A dump's lines (drawn by the script), the lines each field came from.
-fn dump(out: &mut String, r: &Record, src: &str) {
+/// A dump's lines (an item of the packs, drawn by the script), the lines
+/// each field came from.
+fn dump(out: &mut String, r: &Record, item: &str) {
     let claims: BTreeMap<&str, [usize; 2]> = r
         .provenance
         .iter()
@@ -217,8 +225,8 @@ fn dump(out: &mut String, r: &Record, src: &str) {
     let claims = serde_json::to_string(&claims).unwrap_or_default();
     let _ = writeln!(
         out,
-        "<script src=\"{}\"></script><pre class=\"dump\" data-claims=\"{}\"></pre>",
-        escape(src),
+        "<pre class=\"dump\" data-item=\"{}\" data-claims=\"{}\"></pre>",
+        escape(item),
         escape(&claims)
     );
 }

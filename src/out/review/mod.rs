@@ -5,7 +5,8 @@
 //!   failed with its reason), warnings and their codes, OCR pages and,
 //!   with golden files, fields right, wrong and silent; sortable by any
 //!   column, filterable by warning code or status.
-//! - `forms/*.html`: one page per form: each page of the form drawn with
+//! - `form.html#PACK/ID`: one page per form, drawn by the viewer from the
+//!   packs ([`pack`]): each page of the form drawn with
 //!   the box of every field and table row from the record's `provenance`
 //!   over it (an SVG `rect` per box, `data-field` the provenance key),
 //!   colored by state (read, warned, low OCR confidence; with golden
@@ -13,16 +14,20 @@
 //!   values, warnings and confidence; hovering a box or a field
 //!   highlights both. A text dump shows its lines instead, the lines each
 //!   field came from marked.
-//! - `pages/`: the pages, shared by every form on them and by identical
-//!   files (named by content hash): a text-layer page as an SVG of the
-//!   glyphs and rules the reader found ([`svg::page_to_svg`]), a scanned
-//!   page as the scan itself (pdftoppm, JPEG at `scan_dpi`); `dumps/`:
-//!   each dump's lines, as a script the form pages load.
+//! - `packs/N.js`: the form pages, and the pages they are drawn on,
+//!   shared by every form on them and by identical files (keyed by
+//!   content hash): a text-layer page as an SVG of the glyphs and rules
+//!   the reader found ([`svg::page_to_svg`]), a dump's lines; gzipped in
+//!   groups of forms alike ([`pack`]).
+//! - `pages/`: scanned pages as the scans themselves (pdftoppm, JPEG at
+//!   `scan_dpi`), shared the same way.
 
 mod assets;
 mod html;
+pub mod pack;
 pub mod svg;
 
+use std::collections::HashMap;
 use std::io;
 use std::path::{Path, PathBuf};
 
@@ -46,6 +51,13 @@ pub struct ReviewOptions {
     /// Resolution of scanned pages' images. Default 60: a form page is
     /// about 60 KB.
     pub scan_dpi: u32,
+    /// A pack ([`pack`]) is closed once its forms and drawings reach this
+    /// many bytes before compression. Default 256 KiB: a form opens
+    /// after decompressing at most about that much.
+    pub pack_bytes: usize,
+    /// A file's time and page limits (files are read in this process:
+    /// its memory limit does not apply). Default: `ingest`'s.
+    pub limits: crate::run::limits::Limits,
 }
 
 impl ReviewOptions {
@@ -56,6 +68,11 @@ impl ReviewOptions {
             golden: None,
             tolerance: Tolerance::default(),
             scan_dpi: 60,
+            pack_bytes: 256 << 10,
+            limits: crate::run::limits::Limits {
+                max_memory: None,
+                ..Default::default()
+            },
         }
     }
 }
@@ -90,17 +107,27 @@ pub struct IndexRow {
     pub ocr_pages: usize,
     /// With golden files: fields right, wrong, and wrong with no warning.
     pub golden: Option<(usize, usize, usize)>,
-    /// The form's page, relative to the report.
+    /// The form's page, relative to the report (while the report is
+    /// written: the form's id).
     pub href: Option<String>,
 }
 
 /// Where a form's page is drawn from.
 enum View {
-    /// Page images (`src` relative to a form page) by page number, and
-    /// the layout's marks on them.
+    /// Page pictures by page number, and the layout's marks on them.
     Pages(Vec<html::Sheet>, Vec<Mark>),
-    /// A dump's lines: the script holding them.
+    /// A dump's lines: the item holding them.
     Dump(String),
+}
+
+/// What one file gives the report: its index rows, its parsing report,
+/// its forms' pages and the items (drawings, dump lines) they show.
+#[derive(Default)]
+struct FileOut {
+    rows: Vec<IndexRow>,
+    report: ParseReport,
+    forms: Vec<pack::FormOut>,
+    items: Vec<(String, String)>,
 }
 
 /// A box from the layout stages drawn under the fields' boxes.
@@ -153,10 +180,10 @@ pub struct ParseReport {
 
 /// Writes the report of `files` into `opts.out`.
 pub fn review(ex: &Extractor, files: &[PathBuf], opts: &ReviewOptions) -> io::Result<Reviewed> {
-    for d in ["", "pages", "forms", "dumps"] {
+    for d in ["", "pages"] {
         std::fs::create_dir_all(opts.out.join(d))?;
     }
-    let done: Vec<(Vec<IndexRow>, ParseReport)> = files
+    let done: Vec<FileOut> = files
         .par_iter()
         .map(|p| {
             let start = std::time::Instant::now();
@@ -170,18 +197,33 @@ pub fn review(ex: &Extractor, files: &[PathBuf], opts: &ReviewOptions) -> io::Re
                     Ok(failed(p, &e))
                 },
             );
-            r.map(|(rows, mut report)| {
-                report.elapsed_ms = start.elapsed().as_millis() as u64;
-                (rows, report)
+            r.map(|mut f| {
+                f.report.elapsed_ms = start.elapsed().as_millis() as u64;
+                f
             })
         })
         .collect::<io::Result<_>>()?;
-    let (rows, reports): (Vec<Vec<IndexRow>>, Vec<ParseReport>) = done.into_iter().unzip();
-    let rows: Vec<IndexRow> = rows.into_iter().flatten().collect();
+    let mut rows = Vec::new();
+    let mut reports = Vec::with_capacity(done.len());
+    let mut forms = Vec::new();
+    let mut items = HashMap::new();
+    for f in done {
+        rows.extend(f.rows);
+        reports.push(f.report);
+        forms.extend(f.forms);
+        for (k, v) in f.items {
+            items.entry(k).or_insert(v);
+        }
+    }
+    let addr = pack::write_packs(&opts.out, forms, &items, opts.pack_bytes)?;
+    for r in &mut rows {
+        r.href = r.href.take().and_then(|id| addr.get(&id).cloned());
+    }
     let json = serde_json::to_string_pretty(&reports).map_err(io::Error::from)?;
     std::fs::write(opts.out.join("report.json"), json + "\n")?;
     std::fs::write(opts.out.join("review.css"), assets::CSS)?;
     std::fs::write(opts.out.join("review.js"), assets::JS)?;
+    std::fs::write(opts.out.join("form.html"), assets::FORM_HTML)?;
     std::fs::write(
         opts.out.join("index.html"),
         html::index_page(&rows, &reports),
@@ -194,13 +236,17 @@ pub fn review(ex: &Extractor, files: &[PathBuf], opts: &ReviewOptions) -> io::Re
 }
 
 /// A file that failed: its row and report.
-fn failed(path: &Path, e: &Error) -> (Vec<IndexRow>, ParseReport) {
+fn failed(path: &Path, e: &Error) -> FileOut {
     let report = ParseReport {
         file: path.display().to_string(),
         error: Some(format!("{}: {e}", e.code())),
         ..ParseReport::default()
     };
-    (vec![failed_row(path, e)], report)
+    FileOut {
+        rows: vec![failed_row(path, e)],
+        report,
+        ..FileOut::default()
+    }
 }
 
 fn failed_row(path: &Path, e: &Error) -> IndexRow {
@@ -217,25 +263,20 @@ fn failed_row(path: &Path, e: &Error) -> IndexRow {
     }
 }
 
-/// One file: its pages or dump written, a page per form, its index rows
+/// One file: its forms' pages and the items they show, its index rows
 /// and parsing report.
-fn review_file(
-    ex: &Extractor,
-    path: &Path,
-    opts: &ReviewOptions,
-) -> io::Result<(Vec<IndexRow>, ParseReport)> {
+fn review_file(ex: &Extractor, path: &Path, opts: &ReviewOptions) -> io::Result<FileOut> {
     let bytes = match ex.read(path) {
         Ok(b) => b,
         Err(e) => return Ok(failed(path, &e)),
     };
     let sha = sha256_hex(&bytes);
-    let key = &sha[..16];
     let read = if ex.is_text_input(&bytes) {
-        read_dump(ex, path, &bytes, key, opts)
+        read_dump(ex, path, &bytes, &sha[..16])
     } else {
         read_pdf(ex, path, &bytes, &sha, opts)
     };
-    let (records, view, mut report) = match read {
+    let (records, view, mut report, items) = match read {
         Ok(x) => x?,
         Err(e) => return Ok(failed(path, &e)),
     };
@@ -253,19 +294,29 @@ fn review_file(
         .golden
         .as_ref()
         .and_then(|g| compare(ex, g, path, &records, opts.tolerance));
-    let form_key = &sha256_hex(path.display().to_string().as_bytes())[..16];
-    let mut rows = Vec::with_capacity(records.len());
+    let file_key = &sha256_hex(path.display().to_string().as_bytes())[..16];
+    let mut out = FileOut {
+        report,
+        items,
+        ..FileOut::default()
+    };
     for (i, r) in records.iter().enumerate() {
         let cmp = comparison.as_ref().and_then(|c| c.forms.get(i));
-        let href = format!("forms/{form_key}-{i}.html");
-        let page = html::form_page(&html::FormView {
-            record: r,
-            view: &view,
-            comparison: cmp,
-            low_confidence: LOW_CONFIDENCE,
+        let id = format!("{file_key}-{i}");
+        let title = html::form_title(r).to_string();
+        out.forms.push(pack::FormOut {
+            id: id.clone(),
+            order: (title.clone(), path.display().to_string(), i),
+            title,
+            body: html::form_body(&html::FormView {
+                record: r,
+                view: &view,
+                comparison: cmp,
+                low_confidence: LOW_CONFIDENCE,
+            }),
+            refs: view.items(&r.source.pages),
         });
-        std::fs::write(opts.out.join(&href), page)?;
-        rows.push(IndexRow {
+        out.rows.push(IndexRow {
             file: path.display().to_string(),
             form: Some(i),
             project: r.text("project_name").map(String::from),
@@ -282,23 +333,52 @@ fn review_file(
                 let silent = c.fields.iter().filter(|f| f.silent()).count();
                 (c.fields.len() - wrong, wrong, silent)
             }),
-            href: Some(href),
+            href: Some(id),
         });
     }
-    Ok((rows, report))
+    Ok(out)
+}
+
+impl View {
+    /// The items a form on `pages` shows.
+    fn items(&self, pages: &[usize]) -> Vec<String> {
+        match self {
+            View::Pages(sheets, _) => sheets
+                .iter()
+                .filter(|s| pages.contains(&s.page))
+                .filter_map(|s| match &s.picture {
+                    html::Picture::Item(k) => Some(k.clone()),
+                    html::Picture::File(_) => None,
+                })
+                .collect(),
+            View::Dump(k) => vec![k.clone()],
+        }
+    }
 }
 
 /// A field's mean OCR confidence below this is drawn as low confidence.
 pub const LOW_CONFIDENCE: f64 = 0.9;
 
-type Read = crate::error::Result<io::Result<(Vec<Record>, View, ParseReport)>>;
+/// A file's records, how its forms are drawn, its parsing report, the
+/// items its pages are drawn from (key, content).
+type Read =
+    crate::error::Result<io::Result<(Vec<Record>, View, ParseReport, Vec<(String, String)>)>>;
 
-/// A PDF's records, its pages drawn into `pages/`, the layout's marks.
+/// A PDF's records, its pages drawn (SVG items; scans as `pages/` JPEGs),
+/// the layout's marks.
 fn read_pdf(ex: &Extractor, path: &Path, bytes: &[u8], sha: &str, opts: &ReviewOptions) -> Read {
-    let pages = ex.pages(path, bytes)?;
+    let deadline = opts.limits.deadline();
+    let mut pdf = ex.pdf.clone();
+    pdf.deadline = deadline.clone();
+    pdf.max_pages = opts.limits.max_pages;
+    let in_time = || deadline.as_ref().map_or(Ok(()), |d| d.check(path));
+    let pages = ex.pages_with(path, bytes, &pdf)?;
+    in_time()?;
     let mut layouts = ex.layouts(&pages);
+    in_time()?;
     let joins = ex.tables(&mut layouts);
     let forms = ex.joined_fields(&layouts);
+    in_time()?;
     let records = ex.records(path, sha, &forms)?;
     let marks = marks(&layouts, &forms, &joins);
     let count = |kind: &str| marks.iter().filter(|m| m.kind == kind).count();
@@ -311,11 +391,12 @@ fn read_pdf(ex: &Extractor, path: &Path, bytes: &[u8], sha: &str, opts: &ReviewO
         page_cut_joins: count("join"),
         ..ParseReport::default()
     };
+    let mut items = Vec::new();
     let sheets = pages
         .iter()
-        .map(|p| write_page(bytes, &sha[..16], p, (opts, &ex.layout)))
+        .map(|p| draw_page(bytes, &sha[..16], p, (opts, &ex.layout), &mut items))
         .collect::<io::Result<Vec<_>>>();
-    Ok(sheets.map(|s| (records, View::Pages(s, marks), report)))
+    Ok(sheets.map(|s| (records, View::Pages(s, marks), report, items)))
 }
 
 /// The layout's marks: every cell, every page-cut join, the free lines no
@@ -377,30 +458,30 @@ fn marks(
     out
 }
 
-/// One page's picture in `pages/` (written once per content hash).
-fn write_page(
+/// One page's picture: a scan as `pages/KEY-N.jpg` (written once per
+/// content hash), else an SVG drawing pushed onto `items`.
+fn draw_page(
     bytes: &[u8],
     key: &str,
     p: &crate::geom::PageContent,
     (opts, layout): (&ReviewOptions, &crate::settings::LayoutSettings),
+    items: &mut Vec<(String, String)>,
 ) -> io::Result<html::Sheet> {
-    let sheet = |ext: &str| html::Sheet {
+    let name = format!("{key}-{}", p.number);
+    let sheet = |picture| html::Sheet {
         page: p.number,
         width: p.width,
         height: p.height,
-        src: format!("../pages/{key}-{}.{ext}", p.number),
+        picture,
     };
     if p.ocr.is_some() {
-        let stem = opts.out.join(format!("pages/{key}-{}", p.number));
+        let stem = opts.out.join("pages").join(&name);
         if stem.with_extension("jpg").exists() || rasterize(bytes, p.number, &stem, opts.scan_dpi) {
-            return Ok(sheet("jpg"));
+            return Ok(sheet(html::Picture::File(format!("pages/{name}.jpg"))));
         }
     }
-    let file = opts.out.join(format!("pages/{key}-{}.svg", p.number));
-    if !file.exists() {
-        std::fs::write(&file, svg::page_to_svg(p, layout))?;
-    }
-    Ok(sheet("svg"))
+    items.push((name.clone(), svg::page_to_svg(p, layout)));
+    Ok(sheet(html::Picture::Item(name)))
 }
 
 /// A cell's text, its lines joined by a space.
@@ -431,8 +512,8 @@ fn rasterize(bytes: &[u8], page: usize, stem: &Path, dpi: u32) -> bool {
     child.wait().is_ok_and(|s| s.success()) && fed
 }
 
-/// A dump's records, and its lines as `dumps/KEY.js`.
-fn read_dump(ex: &Extractor, path: &Path, bytes: &[u8], key: &str, opts: &ReviewOptions) -> Read {
+/// A dump's records, and its lines as an item (joined by `\n`).
+fn read_dump(ex: &Extractor, path: &Path, bytes: &[u8], key: &str) -> Read {
     let records = ex.extract_text(path, bytes)?;
     let text = crate::read::text::decode_text(bytes).unwrap_or_default();
     let lines: Vec<&str> = text.lines().collect();
@@ -445,16 +526,9 @@ fn read_dump(ex: &Extractor, path: &Path, bytes: &[u8], key: &str, opts: &Review
             .unwrap_or(0),
         ..ParseReport::default()
     };
-    let file = opts.out.join(format!("dumps/{key}.js"));
-    let js = serde_json::to_string(&lines).map(|l| format!("window.SHENBAO_DUMP = {l};\n"));
-    let written = js.map_err(io::Error::from).and_then(|js| {
-        if file.exists() {
-            Ok(())
-        } else {
-            std::fs::write(&file, js)
-        }
-    });
-    Ok(written.map(|_| (records, View::Dump(format!("../dumps/{key}.js")), report)))
+    let item = format!("dump-{key}");
+    let items = vec![(item.clone(), lines.join("\n"))];
+    Ok(Ok((records, View::Dump(item), report, items)))
 }
 
 /// The records compared with `GOLDEN/STEM.json`, when there is one.
