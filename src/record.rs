@@ -322,7 +322,8 @@ impl Serialize for Value {
 pub struct Record {
     /// Field key to value, in registry order; every registry field is here.
     pub fields: Vec<(String, Value)>,
-    /// The form's identity across copies ([`crate::Template::form_key`]).
+    /// The project's identity from year to year, and with the year the
+    /// form's across copies ([`crate::Template::form_key`]).
     pub form_key: Option<String>,
     /// Where the record came from.
     pub source: Source,
@@ -530,7 +531,7 @@ pub fn record_schema(fields: &[RecordField]) -> serde_json::Value {
         "form_key".into(),
         json!({
             "type": ["string", "null"],
-            "description": "The form's identity across copies: the template's form_key fields, normalized, joined by `|`; null when one is null or warned.",
+            "description": "The project's identity from year to year: the template's form_key fields (unit, project name), normalized, joined by `|`; with the year, the form's identity across copies (a PDF, its scan, a text dump). Null when one of them or the year is null or warned.",
         }),
     );
     props.insert("source".into(), sub(g.subschema_for::<Source>()));

@@ -160,8 +160,9 @@ fn one_form_read_from_a_pdf_its_scan_and_dumps_counts_once_in_forms_latest() {
     // on unit, year or project name) are kept out of the count
     let copies: Vec<(String, i64)> = c
         .prepare(
-            "SELECT source_kind, copies FROM form_copies \
-             WHERE form_key = '上海市大数据中心|2019|市政务外网通信服务费(运维)' ORDER BY copy_rank",
+            "SELECT c.source_kind, c.copies FROM form_copies c JOIN forms f USING (form_id) \
+             WHERE c.form_key = '上海市大数据中心|市政务外网通信服务费(运维)' AND f.year = 2019 \
+             ORDER BY c.copy_rank",
         )
         .unwrap()
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))

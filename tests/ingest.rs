@@ -323,7 +323,7 @@ fn exports_are_byte_identical_at_jobs_1_and_2() {
     for f in ["csv", "jsonl"] {
         let a = read_dir_bytes(&dir.join(format!("out-{f}-1")));
         let b = read_dir_bytes(&dir.join(format!("out-{f}-2")));
-        assert_eq!(a.len(), if f == "csv" { 5 } else { 6 });
+        assert_eq!(a.len(), if f == "csv" { 6 } else { 7 });
         for ((na, da), (nb, db)) in a.iter().zip(&b) {
             assert_eq!(na, nb);
             assert!(da == db, "{na} differs between --jobs 1 and --jobs 2");

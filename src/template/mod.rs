@@ -151,6 +151,21 @@ pub struct TextLayout {
     pub rows: Vec<[String; 2]>,
 }
 
+/// `[years]`: a project's years side by side (`project_years`, the same
+/// `form_key`, year Y beside year Y-1) and the checks across them: this
+/// year's `prior_budget` is last year's `budget`, and this year's
+/// `prior_spent` is not above it.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct YearsSpec {
+    /// The year's budget (a money field).
+    pub budget: String,
+    /// Last year's budget as this year's form declares it.
+    pub prior_budget: String,
+    /// Last year's spending as this year's form declares it.
+    pub prior_spent: String,
+}
+
 /// A loaded and checked template.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -175,9 +190,18 @@ pub struct Template {
     /// title nor any of these fields is not a form.
     pub identifying_fields: Vec<String>,
     /// The one-value fields whose values, normalized, make a record's
-    /// `form_key` ([`Template::form_key`]); none: no record has a key.
+    /// `form_key` ([`Template::form_key`]), the project's identity from
+    /// year to year; none: no record has a key.
     #[serde(default)]
     pub form_key: Vec<String>,
+    /// The integer field holding a form's year: a form is its `form_key`
+    /// and this year; a record whose year is null or warned has no key.
+    #[serde(default)]
+    pub form_year: Option<String>,
+    /// The money fields `project_years` puts beside last year's form;
+    /// none: no `project_years`.
+    #[serde(default)]
+    pub years: Option<YearsSpec>,
     /// The template's `[[fields]]`, in record order.
     pub fields: Vec<FieldSpec>,
     /// Normalized label to index in `fields`.
@@ -605,15 +629,21 @@ impl Template {
 
     /// A record's `form_key`: the values of the template's `form_key`
     /// fields, each normalized by [`normalize_key_part`], joined by `|`
-    /// (`上海市统计局|2021|建筑市场信用管理平台升级改造项目`). The same
-    /// form read from a PDF, its scan and its text dump gets the same key.
-    /// `None` when the template names no such fields, or one of them is
-    /// null or carries a warning: a key read with doubt (a misread unit, a
-    /// project name placed by guess in a dump) would make one form two.
+    /// (`上海市统计局|建筑市场信用管理平台升级改造项目`): one project, the
+    /// same key every year; with the `form_year` field, one form, read
+    /// from a PDF, its scan or its text dump. `None` when the template
+    /// names no such fields, or one of them or the year is null or carries
+    /// a warning: a key read with doubt (a misread unit, a project name
+    /// placed by guess in a dump) would make one form two.
     pub fn form_key(&self, r: &crate::record::Record) -> Option<String> {
         use crate::record::Value;
         let doubtful = |k: &String| r.warnings.iter().any(|w| &w.field == k);
         if self.form_key.is_empty() || self.form_key.iter().any(doubtful) {
+            return None;
+        }
+        if let Some(y) = &self.form_year
+            && (doubtful(y) || !matches!(r.get(y), Some(Value::Int(Some(_)))))
+        {
             return None;
         }
         let parts = self.form_key.iter().map(|k| match r.get(k)? {
@@ -657,6 +687,21 @@ impl Template {
                 return Err(format!("form_key field `{k}` is no text or integer field"));
             }
         }
+        if let Some(y) = &self.form_year
+            && kind(y) != Some(ValueKind::Int)
+        {
+            return Err(format!("form_year field `{y}` is no integer field"));
+        }
+        if let Some(y) = &self.years {
+            if self.form_key.is_empty() || self.form_year.is_none() {
+                return Err("[years] needs form_key and form_year".into());
+            }
+            for f in [&y.budget, &y.prior_budget, &y.prior_spent] {
+                if kind(f) != Some(ValueKind::Money) {
+                    return Err(format!("[years] field `{f}` is no money field"));
+                }
+            }
+        }
         Ok(())
     }
 
@@ -680,8 +725,10 @@ impl Template {
 
 /// One part of a `form_key`: white space (U+3000 too) and `|` removed,
 /// full-width ASCII forms (U+FF01–FF5E: `（`, `：`, `Ａ`, `１`) folded to
-/// ASCII, ASCII letters lower-cased. Nothing else is changed: two spellings
-/// of a name that differ in any other character are two keys.
+/// ASCII, ASCII letters lower-cased, quotation marks (`“ ” ‘ ’ 「 」 『 』
+/// ' "`) made `"` (a unit types `“一网通办”` one year and `"一网通办"` the
+/// next). Nothing else is changed: two spellings of a name that differ in
+/// any other character are two keys.
 pub fn normalize_key_part(s: &str) -> String {
     s.chars()
         .filter(|c| !c.is_whitespace() && *c != '|')
@@ -689,7 +736,10 @@ pub fn normalize_key_part(s: &str) -> String {
             0xFF01..=0xFF5E => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
             _ => c,
         })
-        .map(|c| c.to_ascii_lowercase())
+        .map(|c| match c {
+            '“' | '”' | '‘' | '’' | '「' | '」' | '『' | '』' | '\'' => '"',
+            c => c.to_ascii_lowercase(),
+        })
         .collect()
 }
 
@@ -707,11 +757,22 @@ mod tests {
         r.set("unit", Value::Text(Some("上海市 统计局".into())));
         r.set("year", Value::Int(Some(2021)));
         assert_eq!(t.form_key(&r), None, "no project name");
-        r.set("project_name", Value::Text(Some("平台（ＡＢ）升级".into())));
+        r.set(
+            "project_name",
+            Value::Text(Some("“一网通办”平台（ＡＢ）升级".into())),
+        );
         assert_eq!(
             t.form_key(&r).as_deref(),
-            Some("上海市统计局|2021|平台(ab)升级")
+            Some("上海市统计局|\"一网通办\"平台(ab)升级"),
+            "the project, not the year"
         );
+        r.set("year", Value::Int(None));
+        assert_eq!(t.form_key(&r), None, "no year");
+        r.set("year", Value::Int(Some(2022)));
+        r.warnings
+            .push(Warning::new("year", WarningCode::OcrLowConfidence, "x"));
+        assert_eq!(t.form_key(&r), None, "a warned year");
+        r.warnings.clear();
         r.warnings
             .push(Warning::new("unit", WarningCode::OcrLowConfidence, "x"));
         assert_eq!(t.form_key(&r), None, "a warned unit");

@@ -9,7 +9,7 @@ use super::schema::{LOCATION_COLUMNS, row_columns, split};
 use super::{Store, StoreResult};
 use crate::out::file::{OutputFile, named};
 use crate::record::Money;
-use crate::template::{RecordField, ValueKind};
+use crate::template::{RecordField, Shape, Template, ValueKind};
 
 /// How a column is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,6 +24,8 @@ pub enum Kind {
     Money,
     /// A string.
     Text,
+    /// A date, `YYYY-MM-DD`: text in CSV and JSONL, a DATE in Parquet.
+    Date,
     /// JSON text: a string in CSV, the JSON value itself in JSONL.
     Json,
 }
@@ -66,11 +68,12 @@ fn names(cols: &[(String, Kind)], prefix: &str) -> String {
     n.join(", ")
 }
 
-/// How a column of a field's kind is written.
-fn field_kind(kind: ValueKind) -> Kind {
-    match kind {
-        ValueKind::Int => Kind::Int,
-        ValueKind::Money => Kind::Money,
+/// How a one-value field's column is written.
+fn field_kind(f: &RecordField) -> Kind {
+    match (f.kind, f.shape) {
+        (ValueKind::Int, _) => Kind::Int,
+        (ValueKind::Money, _) => Kind::Money,
+        (_, Some(Shape::Date)) => Kind::Date,
         _ => Kind::Text,
     }
 }
@@ -124,7 +127,7 @@ fn forms_table(scalars: &[&RecordField], table_fields: &[&RecordField]) -> Table
     select.push_str(", c.copies, c.copy_rank = 1 AND f.form_key IS NOT NULL");
     let mut rest: Vec<(String, Kind)> = scalars
         .iter()
-        .map(|f| (f.key.clone(), field_kind(f.kind)))
+        .map(|f| (f.key.clone(), field_kind(f)))
         .collect();
     rest.extend(
         table_fields
@@ -146,11 +149,44 @@ fn forms_table(scalars: &[&RecordField], table_fields: &[&RecordField]) -> Table
     }
 }
 
-/// The exported tables for a field registry, in the order they are
-/// written: `files`, `forms`, one per table field, `warnings`. Rows are
-/// ordered by `path` (byte order of UTF-8), then `form_index`, then
-/// `position`. `timings` adds `elapsed_ms` and `ingested_at` to `files`.
-pub fn tables(fields: &[RecordField], timings: bool) -> Vec<TableSpec> {
+/// The `project_years` table ([`super::views::project_years_select`]),
+/// by project and year; `None` when the template has no `[years]`.
+fn project_years_table(t: &Template) -> Option<TableSpec> {
+    let names = super::views::project_years_columns(t)?;
+    let y = t.years.as_ref()?;
+    let kind = |c: &str| match c {
+        "year" | "form_index" | "last_form_index" => Kind::Int,
+        "prior_budget_matches" | "spent_within_budget" | "mismatch" => Kind::Bool,
+        "budget_growth" => Kind::Real,
+        c if c == y.budget || c == y.prior_budget || c == y.prior_spent => Kind::Money,
+        c if c.strip_prefix("last_") == Some(y.budget.as_str()) => Kind::Money,
+        c if Some(c) == t.form_year.as_deref() => Kind::Int,
+        _ => t
+            .record_fields()
+            .iter()
+            .find(|f| f.key == c)
+            .map_or(Kind::Text, field_kind),
+    };
+    let columns: Vec<(String, Kind)> = names.iter().map(|c| (c.clone(), kind(c))).collect();
+    let year = t.form_year.as_deref()?;
+    let query = format!(
+        "SELECT {} FROM project_years ORDER BY form_key, {year}",
+        self::names(&columns, "")
+    );
+    Some(TableSpec {
+        name: "project_years".into(),
+        columns,
+        query,
+    })
+}
+
+/// The exported tables for a template, in the order they are written:
+/// `files`, `forms`, one per table field, `warnings`, `project_years`
+/// (with `[years]`). Rows are ordered by `path` (byte order of UTF-8),
+/// then `form_index`, then `position`; `project_years` by project and
+/// year. `timings` adds `elapsed_ms` and `ingested_at` to `files`.
+pub fn tables(t: &Template, timings: bool) -> Vec<TableSpec> {
+    let fields = t.record_fields();
     let mut files = owned(FILES_COLUMNS);
     if timings {
         files.extend(owned(TIMING_COLUMNS));
@@ -179,6 +215,7 @@ pub fn tables(fields: &[RecordField], timings: bool) -> Vec<TableSpec> {
         ("message", Kind::Text),
     ]);
     out.push(child_table("warnings", warnings));
+    out.extend(project_years_table(t));
     out
 }
 
@@ -225,7 +262,7 @@ pub struct Exported {
 pub fn export(store: &Store, dir: &Path, opts: ExportOptions) -> StoreResult<Vec<Exported>> {
     std::fs::create_dir_all(dir).map_err(|e| named("create", dir, e))?;
     let mut out = Vec::new();
-    for spec in tables(&store.fields, opts.timings) {
+    for spec in tables(&store.template, opts.timings) {
         let path = dir.join(format!("{}.{}", spec.name, opts.format.extension()));
         let rows = export_table(store, &spec, opts.format, &path)?;
         out.push(Exported { path, rows });

@@ -15,10 +15,11 @@ use std::path::{Path, PathBuf};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 
 use crate::record::Record;
-use crate::template::{RecordField, Template};
+use crate::template::Template;
 
 mod export;
 mod schema;
+pub mod views;
 
 pub use export::{ExportOptions, Exported, Format, Kind, TableSpec, export, tables};
 pub use schema::schema_sql;
@@ -26,7 +27,10 @@ pub use schema::schema_sql;
 /// Version of the store's tables (kept in `meta`).
 /// 2: `forms.form_key`, `source_kind`, `ocr`, `provenance`; row locations
 /// in the child tables; the views `form_copies` and `forms_latest`.
-pub const SCHEMA_VERSION: i64 = 2;
+/// 3: `form_key` is the project (unit, name), the same every year; a
+/// form is its key and its year; the views `project_years` and
+/// `project_year_mismatches`, made anew at each opening.
+pub const SCHEMA_VERSION: i64 = 3;
 
 /// What `files.extractor_version` holds for files ingested by this build.
 /// A file stored with another version is extracted again.
@@ -183,8 +187,9 @@ pub struct Known {
 pub struct Store {
     conn: Connection,
     path: PathBuf,
-    fields: Vec<RecordField>,
-    /// [`schema::insert_form_sql`] of `fields`.
+    /// The template the tables follow.
+    template: Template,
+    /// [`schema::insert_form_sql`] of its fields.
     insert_form_sql: String,
 }
 
@@ -211,8 +216,8 @@ impl Store {
              PRAGMA busy_timeout=10000;",
         )
         .map_err(sql)?;
-        let fields = template.record_fields().to_vec();
-        conn.execute_batch(&schema_sql(&fields)).map_err(sql)?;
+        let fields = template.record_fields();
+        conn.execute_batch(&schema_sql(fields)).map_err(sql)?;
         let v: Option<String> = conn
             .query_row(
                 "SELECT value FROM meta WHERE key = 'schema_version'",
@@ -237,21 +242,20 @@ impl Store {
                 });
             }
         }
+        // the views follow the template: made anew at each opening
+        conn.execute_batch(&schema::views_sql(template))
+            .map_err(sql)?;
         Ok(Store {
             conn,
             path: path.to_path_buf(),
-            insert_form_sql: schema::insert_form_sql(&fields),
-            fields,
+            insert_form_sql: schema::insert_form_sql(fields),
+            template: template.clone(),
         })
     }
 
     /// Opens an existing store read-only; its tables are those of
     /// `template`'s fields.
     pub fn open_read_only(path: &Path, template: &Template) -> StoreResult<Store> {
-        Store::open_read_only_with(path, template.record_fields().to_vec())
-    }
-
-    fn open_read_only_with(path: &Path, fields: Vec<RecordField>) -> StoreResult<Store> {
         let sql = |error| StoreError::Sql {
             db: path.to_path_buf(),
             error,
@@ -283,8 +287,8 @@ impl Store {
         Ok(Store {
             conn,
             path: path.to_path_buf(),
-            insert_form_sql: schema::insert_form_sql(&fields),
-            fields,
+            insert_form_sql: schema::insert_form_sql(template.record_fields()),
+            template: template.clone(),
         })
     }
 
@@ -347,7 +351,7 @@ impl Store {
                 file_id,
                 &file.path,
                 rec,
-                &self.fields,
+                self.template.record_fields(),
                 &self.insert_form_sql,
             )
             .map_err(sql)?;
@@ -369,9 +373,11 @@ impl Store {
         texts
             .iter()
             .map(|t| {
-                Record::from_json(t, &self.fields).map_err(|source| StoreError::Json {
-                    db: self.path.clone(),
-                    source,
+                Record::from_json(t, self.template.record_fields()).map_err(|source| {
+                    StoreError::Json {
+                        db: self.path.clone(),
+                        source,
+                    }
                 })
             })
             .collect()
@@ -413,7 +419,7 @@ impl Store {
     /// not hold with the same hash and extractor version (a path stored
     /// with different content is replaced by `other`'s). Idempotent.
     pub fn merge_from(&mut self, other: &Path) -> StoreResult<MergeStats> {
-        let src = Store::open_read_only_with(other, self.fields.clone())?;
+        let src = Store::open_read_only(other, &self.template)?;
         let known = self.known()?;
         let mut stats = MergeStats::default();
         for f in src.files()? {
@@ -434,7 +440,7 @@ impl Store {
 
     /// Row counts of the exported tables, in the order of [`tables`].
     pub fn counts(&self) -> StoreResult<Vec<(String, u64)>> {
-        tables(&self.fields, false)
+        tables(&self.template, false)
             .into_iter()
             .map(|t| {
                 let n: i64 = self

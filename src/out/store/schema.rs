@@ -7,6 +7,7 @@
 use rusqlite::types::Value as SqlValue;
 use rusqlite::{params, params_from_iter};
 
+use super::views;
 use crate::record::{Location, Money, Record, Value};
 use crate::template::{RecordField, ValueKind};
 
@@ -56,30 +57,44 @@ pub const LOCATION_COLUMNS: &[(&str, &str)] = &[
     ("line_end", "INTEGER"),
 ];
 
-/// The views over `forms` that tell copies of one form apart (the same
-/// `form_key`, read from a PDF, its scan, a text dump): `form_copies`
-/// ranks each form's copies (text layer over OCR over text dump, then
-/// fewer warnings, then path and form index); `forms_latest` keeps the
-/// first of each key, so that it counts each form once; `forms_unkeyed`
-/// holds the forms whose key could not be read without doubt (a key
-/// field null or warned: mostly OCR'd and dumped copies), counted in
-/// neither.
-const VIEWS_SQL: &str = r#"
-CREATE INDEX IF NOT EXISTS forms_key ON forms(form_key);
-CREATE VIEW IF NOT EXISTS form_copies AS
-SELECT form_id, form_key, path, form_index, source_kind,
-       count(*) OVER w AS copies,
-       row_number() OVER (w ORDER BY CASE source_kind WHEN 'text_layer' THEN 0
-                                      WHEN 'ocr' THEN 1 ELSE 2 END,
-                                 n_warnings, path, form_index) AS copy_rank
-FROM forms
-WINDOW w AS (PARTITION BY coalesce(form_key, '#' || form_id));
-CREATE VIEW IF NOT EXISTS forms_latest AS
-SELECT f.* FROM forms f JOIN form_copies c USING (form_id)
-WHERE c.copy_rank = 1 AND f.form_key IS NOT NULL;
-CREATE VIEW IF NOT EXISTS forms_unkeyed AS
-SELECT * FROM forms WHERE form_key IS NULL;
-"#;
+/// The views of a store for `t` (dropped and made anew, as they follow
+/// the template): `form_copies` ranks each form's copies (the same
+/// `form_key` and year, read from a PDF, its scan, a text dump:
+/// [`views::copies_select`]); `forms_latest` keeps the first of each, so
+/// that it counts each form once; `forms_unkeyed` holds the forms whose
+/// key could not be read without doubt (a key field or the year null or
+/// warned: mostly OCR'd and dumped copies), counted in neither;
+/// `project_years` and `project_year_mismatches` put each project's
+/// years side by side ([`views::project_years_select`]).
+pub fn views_sql(t: &crate::template::Template) -> String {
+    let key = match &t.form_year {
+        Some(y) => format!("form_key, {y}"),
+        None => "form_key".into(),
+    };
+    let mut sql = format!(
+        "DROP VIEW IF EXISTS project_year_mismatches;\n\
+         DROP VIEW IF EXISTS project_years;\n\
+         DROP VIEW IF EXISTS forms_unkeyed;\n\
+         DROP VIEW IF EXISTS forms_latest;\n\
+         DROP VIEW IF EXISTS form_copies;\n\
+         DROP INDEX IF EXISTS forms_key;\n\
+         CREATE INDEX forms_key ON forms({key});\n\
+         CREATE VIEW form_copies AS\n{};\n\
+         CREATE VIEW forms_latest AS\n\
+         SELECT f.* FROM forms f JOIN form_copies c USING (form_id)\n\
+         WHERE c.copy_rank = 1 AND f.form_key IS NOT NULL;\n\
+         CREATE VIEW forms_unkeyed AS SELECT * FROM forms WHERE form_key IS NULL;\n",
+        views::copies_select(t, Some("form_id"))
+    );
+    if let Some(py) = views::project_years_select(t) {
+        sql.push_str(&format!(
+            "CREATE VIEW project_years AS\n{py};\n\
+             CREATE VIEW project_year_mismatches AS\n\
+             SELECT * FROM project_years WHERE mismatch = 1;\n"
+        ));
+    }
+    sql
+}
 
 /// The columns of a table field's child table (after `form_id` and
 /// `position`, before the [`LOCATION_COLUMNS`]), as `(name, SQL type)`.
@@ -165,7 +180,6 @@ pub fn schema_sql(fields: &[RecordField]) -> String {
         ));
     }
     sql.push_str(WARNINGS_SQL);
-    sql.push_str(VIEWS_SQL);
     sql
 }
 
@@ -353,9 +367,11 @@ mod tests {
     #[test]
     fn the_built_in_templates_tables_are_created() {
         let t = crate::template::Template::builtin().unwrap();
-        let sql = schema_sql(t.record_fields());
+        let sql = schema_sql(t.record_fields()) + &views_sql(&t);
         let c = rusqlite::Connection::open_in_memory().unwrap();
         c.execute_batch(&sql)
             .unwrap_or_else(|e| panic!("{e}\n{sql}"));
+        // again: the views are made anew
+        c.execute_batch(&views_sql(&t)).unwrap();
     }
 }
