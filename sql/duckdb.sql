@@ -10,10 +10,11 @@
 -- The views read the files when queried: export again and the views see
 -- the new tables. `forms_latest` counts each form once when the archive
 -- holds it more than once (a PDF, its scan, a text dump: the same
--- `form_key`); it keeps the copy `shenbao` ranks first (text layer over OCR
+-- `form_key` and year); it keeps the copy `shenbao` ranks first (text layer over OCR
 -- over text dump, then fewer warnings), the one exported with `counted`.
 -- `forms_unkeyed`: the forms whose unit, year or project name is null or
--- warned (no `form_key`), counted in neither: look at them.
+-- warned (no `form_key`), counted in neither: look at them. A Parquet
+-- export (`--format parquet`) needs none of this: its files carry the types.
 -- tests/analytics.rs runs this file over an export and checks every type.
 
 CREATE OR REPLACE VIEW files AS
@@ -68,3 +69,21 @@ SELECT * FROM read_csv(getvariable('shenbao_export') || '/warnings.csv',
   header = true, auto_detect = false, columns = {
     'path': 'VARCHAR', 'form_index': 'INTEGER', 'form_key': 'VARCHAR', 'position': 'INTEGER',
     'field': 'VARCHAR', 'code': 'VARCHAR', 'message': 'VARCHAR'});
+
+-- Each project's years side by side (the same form_key, year Y beside Y-1)
+-- and the checks across them; `project_year_mismatches`: the rows where a
+-- check failed, with both forms' paths.
+CREATE OR REPLACE VIEW project_years AS
+SELECT * FROM read_csv(getvariable('shenbao_export') || '/project_years.csv',
+  header = true, auto_detect = false, columns = {
+    'form_key': 'VARCHAR', 'unit': 'VARCHAR', 'project_name': 'VARCHAR', 'year': 'INTEGER',
+    'path': 'VARCHAR', 'form_index': 'INTEGER',
+    'current_year_budget': 'DECIMAL(18,2)', 'prior_year_budget': 'DECIMAL(18,2)',
+    'prior_year_spent': 'DECIMAL(18,2)',
+    'last_path': 'VARCHAR', 'last_form_index': 'INTEGER',
+    'last_current_year_budget': 'DECIMAL(18,2)',
+    'prior_budget_matches': 'BOOLEAN', 'spent_within_budget': 'BOOLEAN',
+    'budget_growth': 'DOUBLE', 'mismatch': 'BOOLEAN'});
+
+CREATE OR REPLACE VIEW project_year_mismatches AS
+SELECT * FROM project_years WHERE mismatch;

@@ -367,6 +367,7 @@ impl Isolation {
 enum ExportFormat {
     Csv,
     Jsonl,
+    Parquet,
 }
 
 /// One file's output, as JSON lines made on the worker that extracted it.
@@ -782,6 +783,7 @@ fn run() -> Result<ExitCode> {
             let format = match format {
                 ExportFormat::Csv => store::Format::Csv,
                 ExportFormat::Jsonl => store::Format::Jsonl,
+                ExportFormat::Parquet => store::Format::Parquet,
             };
             for e in store::export(&store, &out, store::ExportOptions { format, timings })? {
                 eprintln!("shenbao: {} rows to {}", e.rows, e.path.display());

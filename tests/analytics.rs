@@ -83,7 +83,7 @@ fn built() -> &'static Built {
         ingest.extend(INPUTS.iter().map(|x| x.to_string()));
         let ingest: Vec<&str> = ingest.iter().map(String::as_str).collect();
         run(&ingest, dir.path());
-        for f in ["csv", "jsonl"] {
+        for f in ["csv", "jsonl", "parquet"] {
             run(
                 &[
                     "export",

@@ -22,6 +22,9 @@ fn shenbao(args: &[&str]) {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
 }
 
+/// path, year, last_path, prior_budget_matches, mismatch
+type Row = (String, i64, Option<String>, Option<i64>, i64);
+
 #[test]
 fn project_years_lists_exactly_the_planted_mismatch_with_both_sources() {
     let dir = tempfile::tempdir().unwrap();
@@ -38,7 +41,7 @@ fn project_years_lists_exactly_the_planted_mismatch_with_both_sources() {
         })
         .unwrap();
     assert_eq!(keys, 2);
-    let rows: Vec<(String, i64, Option<String>, Option<i64>, i64)> = c
+    let rows: Vec<Row> = c
         .prepare(
             "SELECT path, year, last_path, prior_budget_matches, mismatch \
              FROM project_years ORDER BY path",

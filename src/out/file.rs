@@ -55,8 +55,12 @@ impl OutputFile {
                 Some(d) if !d.as_os_str().is_empty() => d,
                 _ => Path::new("."),
             };
+            // made as File::create makes a file (0666 less the umask), not
+            // tempfile's owner-only 0600: the output is for others to read
+            use std::os::unix::fs::PermissionsExt;
             let t = tempfile::Builder::new()
                 .prefix(".shenbao-")
+                .permissions(std::fs::Permissions::from_mode(0o666))
                 .tempfile_in(dir)
                 .map_err(|e| named("create", path, without_temp_path(e)))?;
             Inner::Temp(BufWriter::new(t))
@@ -129,6 +133,19 @@ mod tests {
         f.write_all(b"new\n").unwrap();
         f.commit().unwrap();
         assert_eq!(std::fs::read_to_string(&p).unwrap(), "new\n");
+    }
+
+    #[test]
+    fn a_committed_file_has_the_mode_file_create_gives() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let plain = dir.path().join("plain");
+        File::create(&plain).unwrap();
+        let p = dir.path().join("out.csv");
+        let f = OutputFile::create(&p).unwrap();
+        f.commit().unwrap();
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&p), mode(&plain));
     }
 
     #[test]

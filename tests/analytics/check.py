@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Loads a shenbao export with DuckDB, as a data engineer would, and checks
 what tests/analytics.rs cannot see from Rust: the types DuckDB gives every
-column (inferred by read_json_auto / read_csv_auto, and declared by
-sql/duckdb.sql), one amount exact to the fen, the forms counted once per
+column (inferred by read_json_auto / read_csv_auto, declared by
+sql/duckdb.sql, written into the Parquet files), one amount exact to the fen, the forms counted once per
 unit and year, and every record valid against `shenbao schema`.
 
     python3 tests/analytics/check.py EXPORT_DIR SCHEMA.json TRUTH.json RECORDS.jsonl...
@@ -87,11 +87,29 @@ def main(export, schema_path, truth_path, *records):
         check(t.get(c) == ty, f"view forms.{c} is {t.get(c)}, not {ty}")
     check(types(con, "funding_components").get("amount") == "DECIMAL(18,2)", "view amount type")
     check(types(con, "indicators").get("target_value") == "DOUBLE", "view target_value type")
+    # 2b. Parquet: typed by the writer, the same rows as the CSV
+    t = types(con, f"SELECT * FROM read_parquet('{export}/forms.parquet')")
+    want = {"year": "BIGINT", "start_date": "DATE", "end_date": "DATE", "ocr": "BOOLEAN",
+            "counted": "BOOLEAN", "form_key": "VARCHAR"}
+    want.update({c: "DECIMAL(18,2)" for c in MONEY})
+    for c, ty in want.items():
+        check(t.get(c) == ty, f"parquet forms.{c} is {t.get(c)}, not {ty}")
+    t = types(con, f"SELECT * FROM read_parquet('{export}/funding_components.parquet')")
+    check(t.get("amount") == "DECIMAL(18,2)", f"parquet amount is {t.get('amount')}")
+    for table in ["files", "forms", "funding_components", "indicators", "warnings", "project_years"]:
+        a = con.execute(f"SELECT count(*) FROM read_parquet('{export}/{table}.parquet')").fetchone()[0]
+        b = con.execute(f"SELECT count(*) FROM read_csv_auto('{export}/{table}.csv')").fetchone()[0]
+        check(a == b, f"{table}: {a} Parquet rows, {b} CSV rows")
+    t = types(con, "project_years")
+    for c, ty in {"year": "INTEGER", "prior_year_budget": "DECIMAL(18,2)",
+                  "mismatch": "BOOLEAN", "budget_growth": "DOUBLE"}.items():
+        check(t.get(c) == ty, f"view project_years.{c} is {t.get(c)}, not {ty}")
     # 3. one amount with fen, exact through every reader
     path, index, name, amount = truth["fen_exact"]
     want = Decimal(amount)
     q = "SELECT amount FROM {} WHERE path = ? AND form_index = ? AND name = ?"
     for src in ["funding_components", f"read_json_auto('{export}/funding_components.jsonl')",
+                f"read_parquet('{export}/funding_components.parquet')",
                 f"read_csv_auto('{export}/funding_components.csv')"]:
         got = con.execute(q.format(src), [path, index, name]).fetchall()
         check(len(got) == 1 and Decimal(str(got[0][0])) == want, f"{src}: {name} = {got}, not {amount}")

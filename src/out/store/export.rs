@@ -226,6 +226,8 @@ pub enum Format {
     Csv,
     /// JSON Lines, one object per row.
     Jsonl,
+    /// Parquet, one file per table, typed (Cargo feature `parquet`).
+    Parquet,
 }
 
 impl Format {
@@ -234,6 +236,7 @@ impl Format {
         match self {
             Format::Csv => "csv",
             Format::Jsonl => "jsonl",
+            Format::Parquet => "parquet",
         }
     }
 }
@@ -289,6 +292,9 @@ pub fn export(store: &Store, dir: &Path, opts: ExportOptions) -> StoreResult<Vec
 }
 
 fn export_table(store: &Store, spec: &TableSpec, format: Format, path: &Path) -> StoreResult<u64> {
+    if format == Format::Parquet {
+        return export_parquet(store, spec, path);
+    }
     let w = OutputFile::create(path)?;
     let mut st = store.conn.prepare(&spec.query).map_err(store.sql())?;
     let mut rows = st.query([]).map_err(store.sql())?;
@@ -320,7 +326,7 @@ fn export_table(store: &Store, spec: &TableSpec, format: Format, path: &Path) ->
                 .map_err(|e| csv_error(path, e.into_error()))?;
             w.commit()?;
         }
-        Format::Jsonl => {
+        Format::Jsonl | Format::Parquet => {
             let mut w = w;
             while next(&mut values)? {
                 let row = JsonRow {
@@ -335,6 +341,20 @@ fn export_table(store: &Store, spec: &TableSpec, format: Format, path: &Path) ->
         }
     }
     Ok(n)
+}
+
+#[cfg(feature = "parquet")]
+fn export_parquet(store: &Store, spec: &TableSpec, path: &Path) -> StoreResult<u64> {
+    super::parquet::export_table(store, spec, path)
+}
+
+#[cfg(not(feature = "parquet"))]
+fn export_parquet(_: &Store, _: &TableSpec, path: &Path) -> StoreResult<u64> {
+    Err(std::io::Error::other(format!(
+        "{}: this build writes no Parquet (build with the Cargo feature `parquet`)",
+        path.display()
+    ))
+    .into())
 }
 
 /// The csv crate's error as the I/O error it wraps (writing fails only

@@ -18,6 +18,8 @@ use crate::record::Record;
 use crate::template::Template;
 
 mod export;
+#[cfg(feature = "parquet")]
+pub mod parquet;
 mod schema;
 pub mod views;
 
