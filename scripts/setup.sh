@@ -21,6 +21,8 @@ python3 -m pip --version >/dev/null 2>&1 || need+=(python3-pip)
 # a CJK font draws its text
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 [ -f /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc ] || need+=(fonts-wqy-zenhei)
+# the Spark job's test (tests/spark.rs, scripts/spark/): Java for PySpark
+command -v java >/dev/null 2>&1 || need+=(openjdk-17-jre-headless)
 # benchmarks (scripts/bench_ocr.sh, bench-peers --rss): GNU time
 [ -x /usr/bin/time ] || need+=(time)
 SUDO=""
@@ -35,6 +37,12 @@ PYDEPS=(duckdb==2.0.0 jsonschema==4.26.0)
 if ! python3 -c "import duckdb, jsonschema" >/dev/null 2>&1; then
   python3 -m pip install --quiet --only-binary=:all: "${PYDEPS[@]}" \
     || python3 -m pip install --quiet --only-binary=:all: --break-system-packages "${PYDEPS[@]}"
+fi
+# PySpark runs the Spark job (tests/spark.rs); PyPI has it only as a source
+# package (pure Python, with Spark's jars inside), hence no --only-binary
+if ! python3 -c "import pyspark" >/dev/null 2>&1; then
+  python3 -m pip install --quiet pyspark==4.3.0 \
+    || python3 -m pip install --quiet --break-system-packages pyspark==4.3.0
 fi
 # system-wide, where the library looks by default (the tests use it)
 $SUDO bash "$(dirname "$0")/install_ppocr.sh" /usr/local/share/shenbao/ppocr

@@ -174,11 +174,17 @@ enum Command {
         #[arg(long)]
         template: Option<PathBuf>,
     },
-    /// Print the JSON Schema of a record.
+    /// Print the JSON Schema of a record (or, with --tables, the exported
+    /// tables' columns and kinds).
     Schema {
         /// Template file (default: the built-in templates/form.toml).
         #[arg(long)]
         template: Option<PathBuf>,
+        /// The exported tables instead: each table's columns with their
+        /// kinds, and the SQL of the copies and of project_years (what the
+        /// Spark job, scripts/spark/, builds its tables from).
+        #[arg(long)]
+        tables: bool,
     },
     /// Combine stores into one (idempotent: files already there are skipped).
     Merge {
@@ -790,10 +796,18 @@ fn run() -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Schema { template } => {
+        Command::Schema { template, tables } => {
             let t = load_template(&template)?;
-            let schema = shenbao::record::record_schema(t.record_fields());
-            println!("{}", serde_json::to_string_pretty(&schema)?);
+            let schema = match tables {
+                true => store::tables_json(&t),
+                false => shenbao::record::record_schema(t.record_fields()),
+            };
+            let text = serde_json::to_string_pretty(&schema)? + "\n";
+            match std::io::stdout().lock().write_all(text.as_bytes()) {
+                // a closed pipe (`| head`) ends the run quietly
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+                r => r?,
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Merge {

@@ -30,6 +30,48 @@ pub enum Kind {
     Json,
 }
 
+impl Kind {
+    /// The kind's name in [`tables_json`]: `int`, `bool`, `real`, `money`,
+    /// `text`, `date`, `json`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Int => "int",
+            Kind::Bool => "bool",
+            Kind::Real => "real",
+            Kind::Money => "money",
+            Kind::Text => "text",
+            Kind::Date => "date",
+            Kind::Json => "json",
+        }
+    }
+}
+
+/// What another engine needs to make the exported tables itself
+/// (`shenbao schema --tables`; the Spark job, `scripts/spark/`): every
+/// table of [`tables`] with its columns, their kinds and the query that
+/// reads it from a store (SQLite), and the SQL of
+/// the copies and of `project_years` ([`super::views`]), which run over
+/// relations named `forms` and `forms_latest`.
+pub fn tables_json(t: &Template) -> serde_json::Value {
+    let tables: Vec<serde_json::Value> = tables(t, false)
+        .iter()
+        .map(|spec| {
+            let cols: Vec<serde_json::Value> = spec
+                .columns
+                .iter()
+                .map(|(n, k)| serde_json::json!({"name": n, "kind": k.as_str()}))
+                .collect();
+            serde_json::json!({"name": spec.name, "columns": cols, "query": spec.query})
+        })
+        .collect();
+    serde_json::json!({
+        "tables": tables,
+        "form_year": t.form_year,
+        "copies_sql": super::views::copies_select(t, None),
+        "project_years_sql": super::views::project_years_select(t),
+    })
+}
+
 /// One exported table: its file name, columns (name, kind) and the query
 /// that yields them in a stable order.
 #[derive(Debug, Clone)]

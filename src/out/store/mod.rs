@@ -23,7 +23,7 @@ pub mod parquet;
 mod schema;
 pub mod views;
 
-pub use export::{ExportOptions, Exported, Format, Kind, TableSpec, export, tables};
+pub use export::{ExportOptions, Exported, Format, Kind, TableSpec, export, tables, tables_json};
 pub use schema::schema_sql;
 
 /// Version of the store's tables (kept in `meta`).
