@@ -13,7 +13,7 @@
 use crate::template::Template;
 
 /// `SELECT` of one row per `forms` row: `path`, `form_index`,
-/// `form_key`, `source_kind`, `copies` (rows with this key and year; 1
+/// `form_key`, the year (the template's `form_year`), `source_kind`, `copies` (rows with this key and year; 1
 /// for a form without a key) and `copy_rank` (1 for the copy that counts:
 /// a text layer over OCR over a text dump, then fewer warnings, then path
 /// and form index). `id` names a column of `forms` to put first (the
@@ -25,7 +25,7 @@ pub fn copies_select(t: &Template, id: Option<&str>) -> String {
     };
     let id = id.map_or(String::new(), |c| format!("{c}, "));
     format!(
-        "SELECT {id}path, form_index, form_key, source_kind,\n\
+        "SELECT {id}path, form_index, {key}, source_kind,\n\
          \x20 CASE WHEN form_key IS NULL THEN 1\n\
          \x20      ELSE count(*) OVER (PARTITION BY {key}) END AS copies,\n\
          \x20 CASE WHEN form_key IS NULL THEN 1\n\
