@@ -144,16 +144,9 @@ enum Command {
         /// Resolution of scanned pages' images in the report.
         #[arg(long, default_value_t = 60)]
         scan_dpi: u32,
-        /// Wall-clock limit per file in seconds (0: none), to which
-        /// --page-timeout and --ocr-page-timeout add; a file past it is a
-        /// failed row and the report goes on.
-        #[arg(long, default_value_t = shenbao::run::ingest::DEFAULT_TIMEOUT_S as f64)]
-        timeout: f64,
+        /// A file past these is a failed row and the report goes on.
         #[command(flatten)]
-        page_times: PageTimes,
-        /// Files with more pages fail as too_many_pages (0: no limit).
-        #[arg(long, default_value_t = 50)]
-        max_pages: usize,
+        bounds: Bounds,
     },
     /// Ingest PDFs and text dumps (files, folders, or a list) into a SQLite store,
     /// skipping files already stored; exits 1 if any file failed.
@@ -227,15 +220,8 @@ struct IngestArgs {
     /// --timeout); files stored with their forms are skipped.
     #[arg(long)]
     retry_failed: bool,
-    /// Wall-clock limit per file in seconds (0: none), to which
-    /// --page-timeout and --ocr-page-timeout add.
-    #[arg(long, default_value_t = shenbao::run::ingest::DEFAULT_TIMEOUT_S as f64)]
-    timeout: f64,
     #[command(flatten)]
-    page_times: PageTimes,
-    /// Files with more pages fail as too_many_pages (0: no limit).
-    #[arg(long, default_value_t = 50)]
-    max_pages: usize,
+    bounds: Bounds,
     #[arg(long)]
     template: Option<PathBuf>,
     /// Follow symbolic links when walking folders (loops are detected).
@@ -274,6 +260,29 @@ impl Reading {
     /// The input files under `paths`.
     fn files(&self, paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
         Ok(shenbao::collect_inputs_with(paths, self.follow)?)
+    }
+}
+
+/// A file's time and page limits with `ingest`'s defaults (`ingest`,
+/// `review`).
+#[derive(clap::Args)]
+struct Bounds {
+    /// Wall-clock limit per file in seconds (0: none), to which
+    /// --page-timeout and --ocr-page-timeout add.
+    #[arg(long, default_value_t = shenbao::run::ingest::DEFAULT_TIMEOUT_S as f64)]
+    timeout: f64,
+    #[command(flatten)]
+    page_times: PageTimes,
+    /// Files with more pages fail as too_many_pages (0: no limit).
+    #[arg(long, default_value_t = 50)]
+    max_pages: usize,
+}
+
+impl Bounds {
+    /// The limits, page times not given taking `ingest`'s defaults.
+    fn limits(&self, isolation: &Isolation) -> Result<shenbao::run::ingest::Limits> {
+        let page_times = self.page_times.or_ingest_defaults();
+        limits(self.timeout, &page_times, self.max_pages, isolation)
     }
 }
 
@@ -742,9 +751,7 @@ fn run() -> Result<ExitCode> {
             golden,
             reading,
             scan_dpi,
-            timeout,
-            page_times,
-            max_pages,
+            bounds,
         } => {
             let ex = reading.extractor()?;
             let files = reading.files(&paths)?;
@@ -754,12 +761,11 @@ fn run() -> Result<ExitCode> {
             let mut opts = shenbao::out::review::ReviewOptions::new(&out);
             opts.golden = golden;
             opts.scan_dpi = scan_dpi;
-            let page_times = page_times.or_ingest_defaults();
             let in_process = Isolation {
                 max_memory: 0,
                 in_process: true,
             };
-            opts.limits = limits(timeout, &page_times, max_pages, &in_process)?;
+            opts.limits = bounds.limits(&in_process)?;
             let pool = rayon::ThreadPoolBuilder::new()
                 .num_threads(reading.jobs)
                 .build()?;
@@ -834,8 +840,7 @@ fn run() -> Result<ExitCode> {
 fn run_ingest(a: IngestArgs) -> Result<ExitCode> {
     use shenbao::run::ingest;
     let ex = extractor(&a.template)?;
-    let page_times = a.page_times.or_ingest_defaults();
-    let limits = limits(a.timeout, &page_times, a.max_pages, &a.isolation)?;
+    let limits = a.bounds.limits(&a.isolation)?;
     if isolate::is_worker() {
         isolate::serve(&ex, &limits)?;
         return Ok(ExitCode::SUCCESS);

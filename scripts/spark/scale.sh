@@ -12,6 +12,6 @@ for cores in 1 2; do
     "$here/shenbao_spark.py" --shenbao "$bin" --out "$out/t$cores" "$folder" \
     2> "$out/log$cores" || { tail -20 "$out/log$cores"; exit 1; }
   end=$(date +%s.%N)
-  printf 'local[%s]: %.1f s  %s\n' "$cores" "$(echo "$end - $start" | bc)" \
-    "$(grep '^shenbao-spark:' "$out/log$cores")"
+  printf 'local[%s]: %.1f s; %s\n' "$cores" "$(echo "$end - $start" | bc)" \
+    "$(grep '^shenbao-spark: [0-9]* rows read' "$out/log$cores")"
 done

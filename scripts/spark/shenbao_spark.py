@@ -30,6 +30,7 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import time
 from decimal import Decimal
 
 from pyspark import SparkFiles, StorageLevel, TaskContext
@@ -84,12 +85,15 @@ def read_partition(files, shenbao, tables, relative_to, fail_first_attempt):
             if relative_to and path.startswith(relative_to):
                 path = path[len(relative_to):]
             names[local] = path
-        # one file at a time: Spark runs the tasks side by side
+        # one file at a time, on the task's cores only (OCR reads a page's
+        # lines on a thread pool): Spark runs the tasks side by side
+        ctx = TaskContext.get()
+        cpus = ctx.cpus() if ctx is not None else 1
+        env = dict(os.environ, RAYON_NUM_THREADS=str(cpus))
         run = [shenbao, "ingest", "-q", "--jobs", "1", "--db", "store.sqlite"] + sorted(names)
-        r = subprocess.run(run, cwd=scratch, capture_output=True, text=True)
+        r = subprocess.run(run, cwd=scratch, capture_output=True, text=True, env=env)
         if r.returncode not in (0, 1):  # 1: some file failed, stored as a row
             raise RuntimeError(f"shenbao ingest exited {r.returncode}: {r.stderr[-2000:]}")
-        ctx = TaskContext.get()
         if fail_first_attempt and ctx is not None and ctx.attemptNumber() == 0 \
                 and ctx.partitionId() == 0:
             raise RuntimeError("failing the first attempt, as asked (--fail-first-attempt)")
@@ -126,7 +130,7 @@ def main(argv=None):
                     "least --file-cost")
     ap.add_argument("--file-cost", type=int, default=4 << 20,
                     help="bytes a file counts for when tasks are cut (default 4 MiB: "
-                    "about 8 files a task)")
+                    "about 8 files a task, 6 scans)")
     ap.add_argument("--relative-to", default="",
                     help="a prefix cut from every path (e.g. file:/data/ to store archive/x.pdf)")
     ap.add_argument("--fail-first-attempt", action="store_true",
@@ -158,14 +162,24 @@ def main(argv=None):
         os.chmod(exe, 0o755)
         return read_partition(rows, exe, tables, args.relative_to, args.fail_first_attempt)
 
+    t0 = time.monotonic()
+
+    def log(what):
+        print(f"shenbao-spark: {what} ({time.monotonic() - t0:.1f} s)", file=sys.stderr)
+
+    # the files read, once: the rows kept while the tables are made
     rows = files.rdd.mapPartitions(task).persist(StorageLevel.MEMORY_AND_DISK)
+    log(f"{rows.count()} rows read")
+    # the tables are small beside the reading: fewer, larger partitions
+    packed = rows.coalesce(max(1, sc.defaultParallelism * 2))
     frames = {}
     for t in tables:
         if t["name"] == "project_years":
             continue
         name = t["name"]
-        part = rows.filter(lambda r, n=name: r[0] == n).map(lambda r: r[1])
-        frames[name] = spark.createDataFrame(part, spark_schema(t["columns"]))
+        part = packed.filter(lambda r, n=name: r[0] == n).map(lambda r: r[1])
+        # typed once, kept in Spark's columns: the tables below read it again
+        frames[name] = spark.createDataFrame(part, spark_schema(t["columns"])).cache()
 
     # which copy counts, and each project's years: the binary's own SQL
     forms = frames["forms"].drop("copies", "counted")
@@ -175,6 +189,7 @@ def main(argv=None):
     forms = (forms.join(copies, ["path", "form_index"])
              .selectExpr("*", "copy_rank = 1 AND form_key IS NOT NULL AS counted")
              .select(*forms_cols))
+    forms = forms.cache()
     frames["forms"] = forms
     forms.createOrReplaceTempView("forms")
     spark.sql("SELECT * FROM forms WHERE counted").createOrReplaceTempView("forms_latest")
@@ -200,6 +215,7 @@ def main(argv=None):
         else:
             writer = df.write.mode("overwrite")
         writer.parquet(f"{out}/{name}")
+        log(f"{name} written")
     counts = {n: frames[n].count() for n in TABLES if n in frames}
     print("shenbao-spark: " + ", ".join(f"{v} {k}" for k, v in counts.items()), file=sys.stderr)
     rows.unpersist()
