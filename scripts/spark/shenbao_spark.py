@@ -206,7 +206,6 @@ def main(argv=None):
         if name not in frames:
             continue
         df = frames[name]
-        writer = df
         if name in ("forms", "project_years"):
             writer = df.write.mode("overwrite").partitionBy(year)
         elif year and "form_index" in df.columns:

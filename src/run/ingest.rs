@@ -202,6 +202,7 @@ pub struct Summary {
 
 impl Summary {
     /// What the progress bar shows.
+    #[cfg(feature = "cli")]
     pub fn tally(&self) -> crate::run::progress::Tally {
         crate::run::progress::Tally {
             done: self.done,
