@@ -196,13 +196,12 @@ fn forms_table(scalars: &[&RecordField], table_fields: &[&RecordField]) -> Table
 fn project_years_table(t: &Template) -> Option<TableSpec> {
     let names = super::views::project_years_columns(t)?;
     let y = t.years.as_ref()?;
+    // the view's own columns; the others are fields of the form
     let kind = |c: &str| match c {
-        "year" | "form_index" | "last_form_index" => Kind::Int,
+        "form_index" | "last_form_index" => Kind::Int,
         "prior_budget_matches" | "spent_within_budget" | "mismatch" => Kind::Bool,
         "budget_growth" => Kind::Real,
-        c if c == y.budget || c == y.prior_budget || c == y.prior_spent => Kind::Money,
         c if c.strip_prefix("last_") == Some(y.budget.as_str()) => Kind::Money,
-        c if Some(c) == t.form_year.as_deref() => Kind::Int,
         _ => t
             .record_fields()
             .iter()
