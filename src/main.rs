@@ -16,6 +16,7 @@ use shenbao::read::scan::{OcrSettings, Recognizer};
 use shenbao::run::isolate::{self, Pool};
 use shenbao::run::progress::{Progress, Tally};
 use shenbao::run::scratch::RunDir;
+use shenbao::template::Templates;
 use shenbao::{Extractor, Template};
 
 #[derive(Parser)]
@@ -163,16 +164,14 @@ enum Command {
         /// Add elapsed_ms and ingested_at to files (exports then differ between runs).
         #[arg(long)]
         timings: bool,
-        /// The template the store was ingested with (default: built in).
-        #[arg(long)]
-        template: Option<PathBuf>,
+        #[command(flatten)]
+        templates: TemplateArgs,
     },
     /// Print the JSON Schema of a record (or, with --tables, the exported
     /// tables' columns and kinds).
     Schema {
-        /// Template file (default: the built-in templates/form.toml).
-        #[arg(long)]
-        template: Option<PathBuf>,
+        #[command(flatten)]
+        templates: TemplateArgs,
         /// The exported tables instead: each table's columns with their
         /// kinds, and the SQL of the copies and of project_years (what the
         /// Spark job, scripts/spark/, builds its tables from).
@@ -187,10 +186,55 @@ enum Command {
         /// Store to write (created when missing).
         #[arg(long)]
         db: PathBuf,
-        /// The template the stores were ingested with (default: built in).
-        #[arg(long)]
-        template: Option<PathBuf>,
+        #[command(flatten)]
+        templates: TemplateArgs,
     },
+}
+
+/// Which templates forms are read with; the store, its exports and the
+/// schema follow the same set.
+#[derive(clap::Args, Clone)]
+struct TemplateArgs {
+    /// Read every form with this template: a name (`shanghai-2019`,
+    /// `national-project`; see templates/) or a template file (.toml).
+    /// Default: each form with the template its title and labels name.
+    #[arg(long, value_name = "NAME|FILE")]
+    template: Option<String>,
+    /// The templates: every *.toml of this folder instead of the built-in
+    /// ones (templates/ of the source).
+    #[arg(long, value_name = "DIR")]
+    templates: Option<PathBuf>,
+}
+
+impl TemplateArgs {
+    /// The set, with the forced template.
+    fn load(&self) -> Result<Templates> {
+        let file = self.template.as_deref().filter(|t| t.ends_with(".toml"));
+        let mut set = match (&self.templates, file) {
+            (_, Some(f)) => Templates::one(Template::load(Path::new(f))?),
+            (Some(dir), None) => Templates::load_dir(dir)?,
+            (None, None) => Templates::builtin()?,
+        };
+        if let Some(name) = self.template.as_deref().filter(|_| file.is_none()) {
+            set.force(name)?;
+        }
+        Ok(set)
+    }
+
+    /// What makes extraction differ from the built-in default (stored in
+    /// the extractor version, so a change re-extracts): the forced
+    /// template and the template files.
+    fn identity(&self) -> Result<Option<Vec<u8>>> {
+        if self.template.is_none() && self.templates.is_none() {
+            return Ok(None);
+        }
+        let mut id = self.template.clone().unwrap_or_default().into_bytes();
+        for t in self.load()?.list() {
+            id.push(0);
+            id.extend(format!("{t:?}").bytes());
+        }
+        Ok(Some(id))
+    }
 }
 
 #[derive(clap::Args)]
@@ -222,8 +266,8 @@ struct IngestArgs {
     retry_failed: bool,
     #[command(flatten)]
     bounds: Bounds,
-    #[arg(long)]
-    template: Option<PathBuf>,
+    #[command(flatten)]
+    templates: TemplateArgs,
     /// Follow symbolic links when walking folders (loops are detected).
     #[arg(long)]
     follow: bool,
@@ -237,9 +281,8 @@ struct Reading {
     /// Worker threads (0: all cores).
     #[arg(short, long, default_value_t = 0)]
     jobs: usize,
-    /// Template file (default: the built-in templates/form.toml).
-    #[arg(long)]
-    template: Option<PathBuf>,
+    #[command(flatten)]
+    templates: TemplateArgs,
     /// Read inputs as PDFs, as text dumps (pages split at form feeds or
     /// 3+ blank lines), or decide by content.
     #[arg(long, value_enum, default_value = "auto")]
@@ -252,7 +295,7 @@ struct Reading {
 impl Reading {
     /// The extractor: the template, reading inputs as asked.
     fn extractor(&self) -> Result<Extractor> {
-        let mut ex = extractor(&self.template)?;
+        let mut ex = extractor(&self.templates)?;
         ex.input = self.input.into();
         Ok(ex)
     }
@@ -373,7 +416,7 @@ impl Isolation {
             program,
             args,
             *limits,
-            ex.template.record_fields(),
+            &ex.templates,
         ))))
     }
 }
@@ -393,15 +436,8 @@ enum FileLines {
     Failure(Vec<u8>),
 }
 
-fn load_template(template: &Option<PathBuf>) -> Result<Template> {
-    Ok(match template {
-        Some(p) => Template::load(p)?,
-        None => Template::builtin()?,
-    })
-}
-
-fn extractor(template: &Option<PathBuf>) -> Result<Extractor> {
-    let mut ex = Extractor::new(load_template(template)?);
+fn extractor(templates: &TemplateArgs) -> Result<Extractor> {
+    let mut ex = Extractor::new(templates.load()?);
     ocr_settings_from_env(&mut ex.ocr);
     Ok(ex)
 }
@@ -789,9 +825,9 @@ fn run() -> Result<ExitCode> {
             format,
             out,
             timings,
-            template,
+            templates,
         } => {
-            let store = Store::open_read_only(&db, &load_template(&template)?)?;
+            let store = Store::open_read_only(&db, &templates.load()?)?;
             let format = match format {
                 ExportFormat::Csv => store::Format::Csv,
                 ExportFormat::Jsonl => store::Format::Jsonl,
@@ -802,11 +838,12 @@ fn run() -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Schema { template, tables } => {
-            let t = load_template(&template)?;
-            let schema = match tables {
-                true => store::tables_json(&t),
-                false => shenbao::record::record_schema(t.record_fields()),
+        Command::Schema { templates, tables } => {
+            let t = templates.load()?;
+            let schema = match (tables, t.forced()) {
+                (true, _) => store::tables_json(&t),
+                (false, Some(i)) => shenbao::record::record_schema(t.at(i)),
+                (false, None) => shenbao::record::records_schema(&t),
             };
             let text = serde_json::to_string_pretty(&schema)? + "\n";
             match std::io::stdout().lock().write_all(text.as_bytes()) {
@@ -819,9 +856,9 @@ fn run() -> Result<ExitCode> {
         Command::Merge {
             inputs,
             db,
-            template,
+            templates,
         } => {
-            let mut dst = Store::open(&db, &load_template(&template)?)?;
+            let mut dst = Store::open(&db, &templates.load()?)?;
             for i in &inputs {
                 let s = dst.merge_from(i)?;
                 eprintln!(
@@ -839,7 +876,7 @@ fn run() -> Result<ExitCode> {
 
 fn run_ingest(a: IngestArgs) -> Result<ExitCode> {
     use shenbao::run::ingest;
-    let ex = extractor(&a.template)?;
+    let ex = extractor(&a.templates)?;
     let limits = a.bounds.limits(&a.isolation)?;
     if isolate::is_worker() {
         isolate::serve(&ex, &limits)?;
@@ -863,16 +900,13 @@ fn run_ingest(a: IngestArgs) -> Result<ExitCode> {
         return Ok(nothing_found(&a.archive));
     }
     let _stdin = save_stdin(&a.archive)?;
-    let mut store = Store::open(&a.db, &ex.template)?;
+    let mut store = Store::open(&a.db, &ex.templates)?;
     let opts = ingest::IngestOptions {
         jobs: a.jobs,
         force: a.force,
         retry_failed: a.retry_failed,
         limits,
-        version: match &a.template {
-            Some(p) => ingest::extractor_version(Some(&std::fs::read(p)?)),
-            None => ingest::extractor_version(None),
-        },
+        version: ingest::extractor_version(a.templates.identity()?.as_deref()),
     };
     let paths: Vec<&Path> = files.iter().map(|(p, _)| p.as_path()).collect();
     let progress = Progress::new(files.len(), sizes(&paths).iter().sum(), a.quiet);
@@ -899,8 +933,12 @@ fn run_dump(ex: &Extractor, paths: &[PathBuf], stage: Stage) -> Result<ExitCode>
     if ex.is_text_input(&bytes) {
         let decoded = || shenbao::read::text::decode_text(&bytes).unwrap_or_default();
         let text = match stage {
-            Stage::Lines => shenbao::read::text::dump_pages(&decoded(), &ex.template),
-            Stage::Blocks => shenbao::read::text::dump_blocks(&decoded(), &ex.template),
+            Stage::Lines => {
+                shenbao::read::text::dump_pages(&decoded(), ex.dump_template(&decoded()))
+            }
+            Stage::Blocks => {
+                shenbao::read::text::dump_blocks(&decoded(), ex.dump_template(&decoded()))
+            }
             Stage::Fields => shenbao::read::text::dump_fields(&ex.text_fields(path, &bytes)?),
             _ => bail!("text dumps have the stages lines, blocks and fields"),
         };
@@ -944,7 +982,7 @@ fn run_check(
     jobs: usize,
     tol: check::Tolerance,
 ) -> Result<ExitCode> {
-    let fields = check::Fields::of(&ex.template);
+    let fields = check::Fields::of_set(&ex.templates);
     let mut reports = Vec::new();
     let mut problems = Vec::new();
     let mut blessed = Vec::new();

@@ -118,6 +118,37 @@ pub struct Indicator {
     pub target: Option<String>,
     /// The target read as `op value unit`, when it has that shape.
     pub target_parsed: Option<TargetParsed>,
+    /// The remarks column (备注), on forms whose indicator table has one;
+    /// null otherwise.
+    #[serde(default)]
+    pub remark: Option<String>,
+}
+
+/// One row of a `table` field: each column's text (null when its cell
+/// is empty), in the template's column order; a JSON object by column
+/// key.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Row(pub Vec<(String, Option<String>)>);
+
+impl Row {
+    /// The text of column `key`.
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(k, _)| k == key)
+            .and_then(|(_, v)| v.as_deref())
+    }
+}
+
+impl Serialize for Row {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(Some(self.0.len()))?;
+        for (k, v) in &self.0 {
+            m.serialize_entry(k, v)?;
+        }
+        m.end()
+    }
 }
 
 /// Where the record came from.
@@ -264,6 +295,8 @@ pub enum Value {
     Funding(Vec<FundingComponent>),
     /// The indicator table's rows.
     Indicators(Vec<Indicator>),
+    /// A `table` field's rows.
+    Rows(Vec<Row>),
 }
 
 impl Value {
@@ -275,13 +308,25 @@ impl Value {
             ValueKind::Money => Value::Money(None),
             ValueKind::FundingTable => Value::Funding(Vec::new()),
             ValueKind::IndicatorTable => Value::Indicators(Vec::new()),
+            ValueKind::Rows => Value::Rows(Vec::new()),
         }
     }
 
-    /// The value of a kind read back from JSON (a stored record).
-    pub fn from_json(kind: ValueKind, v: serde_json::Value) -> serde_json::Result<Value> {
+    /// The value of a field read back from JSON (a stored record).
+    pub fn from_json(f: &RecordField, v: serde_json::Value) -> serde_json::Result<Value> {
         use serde_json::from_value;
-        Ok(match kind {
+        Ok(match f.kind {
+            ValueKind::Rows => {
+                let rows: Option<Vec<BTreeMap<String, Option<String>>>> = from_value(v)?;
+                let row = |mut m: BTreeMap<String, Option<String>>| {
+                    Row(f
+                        .columns
+                        .iter()
+                        .map(|c| (c.clone(), m.remove(c).flatten()))
+                        .collect())
+                };
+                Value::Rows(rows.unwrap_or_default().into_iter().map(row).collect())
+            }
             ValueKind::Text => Value::Text(from_value(v)?),
             ValueKind::Int => Value::Int(from_value(v)?),
             ValueKind::Money => Value::Money(from_value(v)?),
@@ -298,6 +343,7 @@ impl Value {
             Value::Money(v) => v.is_none(),
             Value::Funding(v) => v.is_empty(),
             Value::Indicators(v) => v.is_empty(),
+            Value::Rows(v) => v.is_empty(),
         }
     }
 }
@@ -310,6 +356,7 @@ impl Serialize for Value {
             Value::Money(v) => v.serialize(s),
             Value::Funding(v) => v.serialize(s),
             Value::Indicators(v) => v.serialize(s),
+            Value::Rows(v) => v.serialize(s),
         }
     }
 }
@@ -320,8 +367,17 @@ impl Serialize for Value {
 /// Written to JSON as one flat object with the keys in that order.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Record {
-    /// Field key to value, in registry order; every registry field is here.
+    /// The name of the template the form was read with
+    /// ([`crate::template::Template::name`]).
+    pub template: String,
+    /// Field key to value, in the template's registry order; every field
+    /// of the template's registry is here.
     pub fields: Vec<(String, Value)>,
+    /// Each money field with a value: the unit its amount was printed in
+    /// (`元`, `万元`), as the form says it (in the value, its label or the
+    /// caption of its block) or, where it says none, as the template
+    /// declares it; the value itself is always in yuan.
+    pub units: BTreeMap<String, String>,
     /// The project's identity from year to year, and with the year the
     /// form's across copies ([`crate::Template::form_key`]).
     pub form_key: Option<String>,
@@ -338,7 +394,9 @@ pub struct Record {
 }
 
 /// The keys of a record that are not content fields.
-pub const META_KEYS: [&str; 5] = [
+pub const META_KEYS: [&str; 7] = [
+    "template",
+    "units",
     "form_key",
     "source",
     "warnings",
@@ -347,13 +405,16 @@ pub const META_KEYS: [&str; 5] = [
 ];
 
 impl Record {
-    /// A record with every field of `fields` empty.
-    pub fn empty(fields: &[RecordField], source: Source) -> Record {
+    /// A record of template `t` with every field empty.
+    pub fn empty(t: &crate::template::Template, source: Source) -> Record {
         Record {
-            fields: fields
+            template: t.name.clone(),
+            fields: t
+                .record_fields()
                 .iter()
                 .map(|f| (f.key.clone(), Value::empty(f.kind)))
                 .collect(),
+            units: BTreeMap::new(),
             form_key: None,
             source,
             warnings: Vec::new(),
@@ -424,6 +485,14 @@ impl Record {
         }
     }
 
+    /// A `table` field's rows (none when it is no such field).
+    pub fn rows(&self, key: &str) -> &[Row] {
+        match self.get(key) {
+            Some(Value::Rows(v)) => v,
+            _ => &[],
+        }
+    }
+
     /// Whether this is a form: it holds the title or one of the template's
     /// identifying fields (`identifying_fields`). A run of pages before the
     /// first title page holding none is not.
@@ -434,15 +503,23 @@ impl Record {
     }
 
     /// A record read back from its JSON (a stored record), its fields
-    /// typed by the registry.
-    pub fn from_json(text: &str, fields: &[RecordField]) -> serde_json::Result<Record> {
+    /// typed by the registry of the template it names.
+    pub fn from_json(
+        text: &str,
+        templates: &crate::template::Templates,
+    ) -> serde_json::Result<Record> {
         use serde::de::Error as _;
         let mut map: serde_json::Map<String, serde_json::Value> = serde_json::from_str(text)?;
         let mut take = |k: &str| map.remove(k).unwrap_or(serde_json::Value::Null);
+        let template: String = serde_json::from_value(take("template"))?;
+        let fields = templates.fields_of(Some(&template)).ok_or_else(|| {
+            serde_json::Error::custom(format!("template `{template}` is not known"))
+        })?;
         let values = fields
             .iter()
-            .map(|f| Ok((f.key.clone(), Value::from_json(f.kind, take(&f.key))?)))
+            .map(|f| Ok((f.key.clone(), Value::from_json(f, take(&f.key))?)))
             .collect::<serde_json::Result<_>>()?;
+        let units = serde_json::from_value(take("units"))?;
         let form_key = serde_json::from_value(take("form_key"))?;
         let source = serde_json::from_value(take("source"))?;
         let warnings = serde_json::from_value(take("warnings"))?;
@@ -454,7 +531,9 @@ impl Record {
             )));
         }
         Ok(Record {
+            template,
             fields: values,
+            units,
             form_key,
             source,
             warnings,
@@ -467,11 +546,13 @@ impl Record {
 impl Serialize for Record {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap;
-        let n = self.fields.len() + 4 + usize::from(self.ocr_confidence.is_some());
+        let n = self.fields.len() + 6 + usize::from(self.ocr_confidence.is_some());
         let mut m = s.serialize_map(Some(n))?;
+        m.serialize_entry("template", &self.template)?;
         for (k, v) in &self.fields {
             m.serialize_entry(k, v)?;
         }
+        m.serialize_entry("units", &self.units)?;
         m.serialize_entry("form_key", &self.form_key)?;
         m.serialize_entry("source", &self.source)?;
         m.serialize_entry("warnings", &self.warnings)?;
@@ -493,14 +574,19 @@ impl Serialize for Record {
 /// `multipleOf: 0.01`: validators divide in floating point, and
 /// python-jsonschema 4.26 rejected 26,086 of 200,000 valid amounts with
 /// it (`0.07 / 0.01` is `7.000000000000001`).
-pub fn record_schema(fields: &[RecordField]) -> serde_json::Value {
+pub fn record_schema(t: &crate::template::Template) -> serde_json::Value {
     use serde_json::json;
+    let fields = t.record_fields();
     let mut g = schemars::SchemaGenerator::default();
     let sub = |schema: schemars::Schema| serde_json::to_value(schema).expect("JSON");
     let funding = sub(g.subschema_for::<Vec<FundingComponent>>());
     let indicators = sub(g.subschema_for::<Vec<Indicator>>());
     let money = sub(g.subschema_for::<Money>());
     let mut props = serde_json::Map::new();
+    props.insert(
+        "template".into(),
+        json!({ "const": t.name, "description": "The template the form was read with." }),
+    );
     for f in fields {
         let mut p = match f.kind {
             ValueKind::Text if !f.options.is_empty() => {
@@ -511,7 +597,29 @@ pub fn record_schema(fields: &[RecordField]) -> serde_json::Value {
                 "format": "date",
                 "pattern": "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$",
             }),
+            ValueKind::Text if f.shape == Some(Shape::PartialDate) => json!({
+                "type": ["string", "null"],
+                "pattern": PARTIAL_DATE,
+            }),
+            ValueKind::Text if f.shape == Some(Shape::DateRange) => json!({
+                "type": ["string", "null"],
+                "description": "start/end, an ISO 8601 interval",
+                "pattern": format!("^{0}/{0}$", &PARTIAL_DATE[1..PARTIAL_DATE.len() - 1]),
+            }),
             ValueKind::Text => json!({ "type": ["string", "null"] }),
+            ValueKind::Rows => {
+                let cols: serde_json::Map<String, serde_json::Value> = f
+                    .columns
+                    .iter()
+                    .map(|c| (c.clone(), json!({ "type": ["string", "null"] })))
+                    .collect();
+                json!({ "type": "array", "items": {
+                    "type": "object",
+                    "properties": cols,
+                    "required": f.columns,
+                    "additionalProperties": false,
+                }})
+            }
             ValueKind::Int if f.key == "year" => json!({
                 "type": ["integer", "null"],
                 "minimum": crate::normalize::YEARS.start(),
@@ -527,6 +635,20 @@ pub fn record_schema(fields: &[RecordField]) -> serde_json::Value {
         }
         props.insert(f.key.clone(), p);
     }
+    let money_keys: Vec<&String> = fields
+        .iter()
+        .filter(|f| f.kind == ValueKind::Money)
+        .map(|f| &f.key)
+        .collect();
+    props.insert(
+        "units".into(),
+        json!({
+            "type": "object",
+            "description": "Each money field with a value: the unit its amount was printed in (the value is in yuan).",
+            "propertyNames": { "enum": money_keys },
+            "additionalProperties": { "type": "string" },
+        }),
+    );
     props.insert(
         "form_key".into(),
         json!({
@@ -550,9 +672,9 @@ pub fn record_schema(fields: &[RecordField]) -> serde_json::Value {
     );
     let mut schema = json!({
         "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": concat!("urn:shenbao:", env!("CARGO_PKG_VERSION"), ":record"),
-        "title": "Record",
-        "description": "One extracted form.",
+        "$id": format!("urn:shenbao:{}:record:{}", env!("CARGO_PKG_VERSION"), t.name),
+        "title": format!("Record ({})", t.name),
+        "description": format!("One form read with template {}: {}.", t.name, t.header.title),
         "type": "object",
         "properties": props,
     });
@@ -562,6 +684,25 @@ pub fn record_schema(fields: &[RecordField]) -> serde_json::Value {
     }
     tighten(&mut schema);
     schema
+}
+
+/// A partial date: `YYYY-MM` or `YYYY-MM-DD`.
+const PARTIAL_DATE: &str = "^[0-9]{4}-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?$";
+
+/// The JSON Schema of a record read with any template of the set: one of
+/// the templates' schemas ([`record_schema`]), told apart by `template`.
+pub fn records_schema(set: &crate::template::Templates) -> serde_json::Value {
+    let one_of: Vec<serde_json::Value> = set.list().iter().map(record_schema).collect();
+    if one_of.len() == 1 {
+        return one_of.into_iter().next().expect("one");
+    }
+    serde_json::json!({
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": concat!("urn:shenbao:", env!("CARGO_PKG_VERSION"), ":record"),
+        "title": "Record",
+        "description": "One extracted form; `template` says which of these it is.",
+        "oneOf": one_of,
+    })
 }
 
 /// Keys a record may lack: the OCR-only ones.

@@ -1,10 +1,10 @@
 //! Per-file budgets: a file over one fails with `too_complex`, naming it.
 
-use shenbao::{Extractor, Template};
+use shenbao::Extractor;
 
 #[test]
 fn a_file_over_the_size_budget_fails_as_too_complex() {
-    let mut ex = Extractor::new(Template::builtin().unwrap());
+    let mut ex = Extractor::new(shenbao::template::Templates::builtin().unwrap());
     ex.pdf.max_file_bytes = 1000;
     let dir = tempfile::tempdir().unwrap();
     let big = dir.path().join("big.pdf");
@@ -23,7 +23,7 @@ fn a_file_over_the_size_budget_fails_as_too_complex() {
 
 #[test]
 fn an_endless_device_is_read_no_further_than_the_budget() {
-    let mut ex = Extractor::new(Template::builtin().unwrap());
+    let mut ex = Extractor::new(shenbao::template::Templates::builtin().unwrap());
     ex.pdf.max_file_bytes = 1 << 20;
     let e = ex
         .extract_file(std::path::Path::new("/dev/zero"))

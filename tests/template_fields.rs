@@ -12,7 +12,7 @@ use shenbao::out::store::{ExportOptions, FileRow, Format, Status, Store, export}
 use shenbao::place::map::pages_to_fields;
 use shenbao::record::{Source, record_schema};
 use shenbao::settings::{ConfidenceSettings, LayoutSettings};
-use shenbao::template::{DEFAULT_TEMPLATE, Template};
+use shenbao::template::{DEFAULT_TEMPLATE, Template, Templates};
 
 /// The built-in template with a new line field `contact_person`
 /// (项目负责人) after `project_name`, and a new option of `project_type`.
@@ -29,7 +29,7 @@ fn extended() -> Template {
             "\"其他经常性项目\", \"试点项目\"]",
             1,
         );
-    assert_ne!(text, DEFAULT_TEMPLATE);
+    assert_ne!(text, *DEFAULT_TEMPLATE);
     Template::parse(&text, Path::new("extended.toml")).unwrap()
 }
 
@@ -105,7 +105,7 @@ fn a_field_added_to_the_template_is_read_into_the_record_in_its_place() {
 fn an_option_added_to_the_template_is_read_and_allowed_by_the_schema() {
     let t = extended();
     assert_eq!(record_json(&t)["project_type"], "试点项目");
-    let schema = record_schema(t.record_fields());
+    let schema = record_schema(&t);
     let allowed = &schema["properties"]["project_type"]["enum"];
     assert!(allowed.as_array().unwrap().contains(&"试点项目".into()));
     assert_eq!(schema["properties"]["contact_person"]["type"][0], "string");
@@ -116,7 +116,8 @@ fn a_field_added_to_the_template_is_a_store_column_and_is_exported() {
     let t = extended();
     let r = record(&t);
     let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::open(&dir.path().join("s.sqlite"), &t).unwrap();
+    let set = Templates::one(t.clone());
+    let mut store = Store::open(&dir.path().join("s.sqlite"), &set).unwrap();
     let row = FileRow {
         path: "extended.pdf".into(),
         sha256: "0".repeat(64),

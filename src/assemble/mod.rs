@@ -101,6 +101,8 @@ pub fn ticked_option(
 struct Builder {
     warnings: Vec<Warning>,
     provenance: BTreeMap<String, Location>,
+    /// Money field to the unit its amount was printed in.
+    units: BTreeMap<String, String>,
 }
 
 impl Builder {
@@ -162,6 +164,72 @@ impl Builder {
             Ok(m) => m,
             Err(e) => {
                 self.warn(field, WarningCode::UnparsedAmount, format!("{text:?}: {e}"));
+                None
+            }
+        }
+    }
+
+    /// A money field's amount in the unit it was printed in (the cell's,
+    /// the label's, the block caption's, else the template's:
+    /// [`printed_unit`]), in yuan; the unit kept for `units`.
+    fn money_in(
+        &mut self,
+        spec: &FieldSpec,
+        printed: [Option<&str>; 2],
+        text: Option<String>,
+        t: &Template,
+    ) -> Option<Money> {
+        let text = text?;
+        if t.money.units.is_empty() {
+            return self.money(&spec.key, Some(text));
+        }
+        let (unit, exponent, number) = printed_unit(&text, printed, spec, t);
+        match normalize::parse_money_scaled(&number, exponent) {
+            Ok(m) => {
+                self.units.insert(spec.key.clone(), unit);
+                Some(m)
+            }
+            Err(e) if e.is_empty() => None,
+            Err(e) => {
+                let msg = match exponent {
+                    0 => format!("{text:?}: {e}"),
+                    _ => format!("{text:?} (in {unit}): {e}"),
+                };
+                self.warn(&spec.key, WarningCode::UnparsedAmount, msg);
+                None
+            }
+        }
+    }
+
+    /// A partial date (`YYYY-MM` or `YYYY-MM-DD`, as printed).
+    fn partial_date(&mut self, field: &str, text: Option<String>) -> Option<String> {
+        let text = text?;
+        match normalize::parse_partial_date(&text) {
+            Ok(d) => Some(d),
+            Err(reason) => {
+                self.warn(field, WarningCode::UnparsedDate, reason);
+                None
+            }
+        }
+    }
+
+    /// A range of two partial dates, as `start/end`; a start after the end
+    /// is kept, with a warning.
+    fn date_range(&mut self, field: &str, text: Option<String>) -> Option<String> {
+        let text = text?;
+        match normalize::parse_date_range(&text) {
+            Ok((range, after)) => {
+                if after {
+                    self.warn(
+                        field,
+                        WarningCode::DateOrder,
+                        format!("{text:?}: the start is after the end"),
+                    );
+                }
+                Some(range)
+            }
+            Err(reason) => {
+                self.warn(field, WarningCode::UnparsedDate, reason);
                 None
             }
         }
@@ -249,8 +317,9 @@ fn read_fields(f: &FormFields, template: &Template, source: Source) -> Record {
     let mut b = Builder {
         warnings: Vec::new(),
         provenance: BTreeMap::new(),
+        units: BTreeMap::new(),
     };
-    let mut r = Record::empty(template.record_fields(), source);
+    let mut r = Record::empty(template, source);
     read_header(f, &mut r, &mut b);
     for spec in &template.fields {
         let hits: Vec<&FieldHit> = f.hits.iter().filter(|h| h.key == spec.key).collect();
@@ -284,6 +353,7 @@ fn read_fields(f: &FormFields, template: &Template, source: Source) -> Record {
                 }
                 Value::Indicators(rows)
             }
+            Shape::Table => Value::Rows(read_rows(hit, spec, &mut b)),
             _ => read_scalar(spec, hit, template, &mut b),
         };
         r.set(&spec.key, value);
@@ -314,6 +384,7 @@ fn read_fields(f: &FormFields, template: &Template, source: Source) -> Record {
     warn_header_not_found(&r, &mut b, "above the table");
     r.warnings = b.warnings;
     r.provenance = b.provenance;
+    r.units = b.units;
     r
 }
 
@@ -463,6 +534,7 @@ fn read_indicators(hit: &FieldHit, template: &Template, b: &mut Builder) -> Vec<
             level3,
             target,
             target_parsed,
+            remark: cell_text_line(&row.remark),
         });
     }
     out
@@ -480,8 +552,14 @@ fn read_scalar(spec: &FieldSpec, hit: &FieldHit, template: &Template, b: &mut Bu
         );
     }
     match spec.shape {
-        Shape::Money => Value::Money(b.money(key, text)),
+        Shape::Money => {
+            let label = hit.label.text();
+            let printed = [Some(label.as_str()), hit.caption.as_deref()];
+            Value::Money(b.money_in(spec, printed, text, template))
+        }
         Shape::Date => Value::Text(b.date(key, text)),
+        Shape::PartialDate => Value::Text(b.partial_date(key, text)),
+        Shape::DateRange => Value::Text(b.date_range(key, text)),
         Shape::Option => Value::Text(text.and_then(|t| b.option(spec, &t, template))),
         _ => {
             // a label read as a value: the mapping took the next field's
@@ -530,11 +608,86 @@ fn beside_value<'a>(hits: &'a [FieldHit], o: &CellRef) -> Option<&'a str> {
     })
 }
 
+/// The rows of a `table` field: each column's cell as one line, a
+/// `partial_date` column read as one (null, with a warning on the row,
+/// when it is none).
+fn read_rows(hit: &FieldHit, spec: &FieldSpec, b: &mut Builder) -> Vec<crate::record::Row> {
+    let FieldValue::Rows { rows } = &hit.value else {
+        return Vec::new();
+    };
+    let mut out = Vec::with_capacity(rows.len());
+    for (i, row) in rows.iter().enumerate() {
+        let field = format!("{}[{i}]", hit.key);
+        let mut values = Vec::with_capacity(spec.columns.len());
+        for (col, cell) in spec.columns.iter().zip(row) {
+            let text = cell_text_line(cell);
+            let v = match col.shape {
+                Shape::PartialDate => b.partial_date(&field, text),
+                _ => text,
+            };
+            if v.is_none() && cell.as_ref().is_none_or(|c| c.is_empty()) {
+                b.warn(
+                    &field,
+                    WarningCode::EmptyValue,
+                    format!("row without {}", col.key),
+                );
+            }
+            values.push((col.key.clone(), v));
+        }
+        let cells: Vec<&CellRef> = row.iter().flatten().collect();
+        if let Some(l) = loc(&cells) {
+            b.provenance.insert(field.clone(), l);
+        }
+        b.warn_cut_doubt(&field, &cells);
+        out.push(crate::record::Row(values));
+    }
+    out
+}
+
+/// The unit an amount was printed in, its power of ten, and the amount's
+/// text without it: the unit at the end of the cell's text; else one in
+/// brackets in `printed`, the field's label (`资金总额（万元）`) and the
+/// caption of its block (`项目资金（万元）`); else the field's `unit`,
+/// else the template's default.
+fn printed_unit(
+    text: &str,
+    printed: [Option<&str>; 2],
+    spec: &FieldSpec,
+    t: &Template,
+) -> (String, u32, String) {
+    let units = t.money.names_longest_first();
+    let folded = normalize::fold_width(text);
+    let trimmed = folded.trim();
+    for &(name, e) in &units {
+        if let Some(number) = trimmed.strip_suffix(name) {
+            return (name.to_string(), e, number.trim().to_string());
+        }
+    }
+    let bracketed = |s: &str| {
+        let key = crate::template::label_key(s);
+        units
+            .iter()
+            .find(|(name, _)| key.contains(&format!("（{name}）")))
+            .copied()
+    };
+    let declared = spec.unit.as_deref().unwrap_or(&t.money.default);
+    let (name, e) = printed
+        .into_iter()
+        .flatten()
+        .find_map(bracketed)
+        .unwrap_or((declared, t.money.exponent(declared).unwrap_or(0)));
+    (name.to_string(), e, trimmed.to_string())
+}
+
 /// Checks that tie fields together; a disagreement is a warning on every
 /// field it ties.
 fn cross_checks(r: &Record, template: &Template, b: &mut Builder) {
     for c in &template.checks {
         let [x, y] = [c.fields[0].as_str(), c.fields[1].as_str()];
+        if c.rule == CheckRule::PartsSum {
+            parts_sum(r, &c.fields, &c.message, b);
+            continue;
+        }
         let (code, values) = match c.rule {
             CheckRule::Sum => (
                 WarningCode::FundingSumMismatch,
@@ -554,11 +707,38 @@ fn cross_checks(r: &Record, template: &Template, b: &mut Builder) {
                     _ => None,
                 },
             ),
+            CheckRule::PartsSum => continue,
         };
         if let Some((a, v)) = values {
             let msg = c.message.replace("{a}", &a).replace("{b}", &v);
             b.warn_each(&[x, y], code, &msg);
         }
+    }
+}
+
+/// `parts_sum`: the first money field is the sum of the others (a blank
+/// part counting as 0), checked when the total and a part have values and
+/// no part is warned; a disagreement is a warning on each.
+fn parts_sum(r: &Record, fields: &[String], message: &str, b: &mut Builder) {
+    let (total, parts) = (&fields[0], &fields[1..]);
+    let Some(t) = r.money(total) else {
+        return;
+    };
+    let warned = |k: &String| b.warnings.iter().any(|w| &w.field == k);
+    if parts.iter().any(warned) || parts.iter().all(|p| r.money(p).is_none()) {
+        return;
+    }
+    let sum: i64 = parts
+        .iter()
+        .filter_map(|p| r.money(p))
+        .map(Money::fen)
+        .sum();
+    if sum != t.fen() {
+        let msg = message
+            .replace("{a}", &Money(sum).to_string())
+            .replace("{b}", &t.to_string());
+        let all: Vec<&str> = fields.iter().map(String::as_str).collect();
+        b.warn_each(&all, WarningCode::FundingSumMismatch, &msg);
     }
 }
 
@@ -600,6 +780,7 @@ mod tests {
             value: FieldValue::Cells {
                 cells: vec![cell(125.0, 100.0, 263.0, 120.0)],
             },
+            caption: None,
         }];
         // beside, in the same row band
         assert_eq!(

@@ -25,10 +25,20 @@ pub fn text_fields_to_record(f: &TextFields, t: &Template, source: Source) -> Re
     let mut b = Builder {
         warnings: f.warnings.clone(),
         provenance: BTreeMap::new(),
+        units: BTreeMap::new(),
     };
-    let mut r = Record::empty(t.record_fields(), source);
+    let mut r = Record::empty(t, source);
     for field in t.record_fields() {
         let key = field.key.as_str();
+        if !dump_reads(t, field.kind) {
+            b.warn(
+                key,
+                WarningCode::NotFound,
+                "not read from text dumps: this template has more than one such table, \
+                 or a table the dump reader does not know",
+            );
+            continue;
+        }
         let value = match field.kind {
             ValueKind::FundingTable => Value::Funding(funding_rows(f, key, &mut b)),
             ValueKind::IndicatorTable => Value::Indicators(indicator_rows(f, key, t, &mut b)),
@@ -39,8 +49,13 @@ pub fn text_fields_to_record(f: &TextFields, t: &Template, source: Source) -> Re
                 let text = Some(a.value.trim().to_string()).filter(|s| !s.is_empty());
                 match (kind, field.shape) {
                     (ValueKind::Int, _) => Value::Int(text.and_then(|y| y.parse().ok())),
-                    (ValueKind::Money, _) => Value::Money(b.money(key, text)),
+                    (ValueKind::Money, _) => {
+                        let spec = t.field(key).expect("a money field of the template");
+                        Value::Money(b.money_in(spec, [None, None], text, t))
+                    }
                     (_, Some(Shape::Date)) => Value::Text(b.date(key, text)),
+                    (_, Some(Shape::PartialDate)) => Value::Text(b.partial_date(key, text)),
+                    (_, Some(Shape::DateRange)) => Value::Text(b.date_range(key, text)),
                     (_, Some(Shape::Option)) => {
                         let spec = t.field(key).expect("an option field of the template");
                         Value::Text(text.and_then(|s| b.option(spec, &s, t)))
@@ -63,7 +78,19 @@ pub fn text_fields_to_record(f: &TextFields, t: &Template, source: Source) -> Re
     warn_header_not_found(&r, &mut b, "in the dump");
     r.warnings = b.warnings;
     r.provenance = b.provenance;
+    r.units = b.units;
     r
+}
+
+/// Whether the dump reader reads fields of this kind of the template: it
+/// reads one funding and one indicator table, and no `table` field.
+fn dump_reads(t: &Template, kind: ValueKind) -> bool {
+    let count = |k: ValueKind| t.record_fields().iter().filter(|f| f.kind == k).count();
+    match kind {
+        ValueKind::FundingTable | ValueKind::IndicatorTable => count(kind) == 1,
+        ValueKind::Rows => false,
+        _ => true,
+    }
 }
 
 /// Fields with nothing placed, as the PDF path says them: the label
@@ -107,6 +134,7 @@ fn indicator_rows(f: &TextFields, key: &str, t: &Template, b: &mut Builder) -> V
             level3: row.level3.clone(),
             target: row.target.clone(),
             target_parsed: row.target.as_deref().and_then(|s| parse_target(s, t)),
+            remark: None,
         });
         b.provenance
             .insert(format!("{key}[{i}]"), loc(row.line, row.line_end));

@@ -100,6 +100,29 @@ pub fn parse_money(s: &str) -> Result<Money, MoneyError> {
             "amounts in 万元 are not expected (labels say 元)",
         ));
     }
+    parse_scaled(s, t, 0)
+}
+
+/// Reads an amount printed in a unit of `10^exponent` yuan (`万元`: 4)
+/// to yuan, exactly to the fen: the number as [`parse_money`] reads it
+/// (no unit in it; the caller strips the printed unit), with up to
+/// `2 + exponent` decimals (more only as trailing zeros), times
+/// `10^exponent`. `exponent` 0 is [`parse_money`].
+pub fn parse_money_scaled(s: &str, exponent: u32) -> Result<Money, MoneyError> {
+    if exponent == 0 {
+        return parse_money(s);
+    }
+    let folded = fold_width(s);
+    let t = trim_blank(&folded);
+    if t.is_empty() {
+        return Err(MoneyError::Empty);
+    }
+    parse_scaled(s, t, exponent)
+}
+
+/// The number `t` (of the input `s`) in units of `10^exponent` yuan, in
+/// fen.
+fn parse_scaled(s: &str, t: &str, exponent: u32) -> Result<Money, MoneyError> {
     let (negative, body) = match t.strip_prefix('-').or_else(|| t.strip_prefix('−')) {
         Some(rest) => (true, rest),
         None => (false, t),
@@ -130,24 +153,25 @@ pub fn parse_money(s: &str) -> Result<Money, MoneyError> {
             return Err(money_err(s, "thousands separators not in groups of three"));
         }
     }
-    if frac_part.len() > 2 && frac_part[2..].bytes().any(|b| b != b'0') {
-        return Err(money_err(s, "more than two decimals (finer than a fen)"));
+    let places = 2 + exponent as usize;
+    if frac_part.len() > places && frac_part[places..].bytes().any(|b| b != b'0') {
+        return Err(money_err(s, "more decimals than a fen"));
     }
     let overflow = || money_err(s, "amount too large");
+    // the integer digits, then the decimals padded to a fen
+    let digits = int_part.bytes().filter(u8::is_ascii_digit).chain(
+        frac_part
+            .bytes()
+            .chain(std::iter::repeat(b'0'))
+            .take(places),
+    );
     let mut fen: i64 = 0;
-    for b in int_part.bytes().filter(u8::is_ascii_digit) {
+    for b in digits {
         fen = fen
             .checked_mul(10)
             .and_then(|v| v.checked_add(i64::from(b - b'0')))
             .ok_or_else(overflow)?;
     }
-    let mut frac = frac_part.bytes().chain(std::iter::repeat(b'0')).take(2);
-    let jiao = i64::from(frac.next().unwrap_or(b'0') - b'0');
-    let fen_digit = i64::from(frac.next().unwrap_or(b'0') - b'0');
-    fen = fen
-        .checked_mul(100)
-        .and_then(|v| v.checked_add(jiao * 10 + fen_digit))
-        .ok_or_else(overflow)?;
     Ok(Money(if negative { -fen } else { fen }))
 }
 
@@ -298,6 +322,64 @@ fn date_parts(t: &str) -> Option<(&str, &str, &str, Option<DateRepair>)> {
     y.parse::<i32>()
         .is_ok_and(|y| YEARS.contains(&y))
         .then_some((y, m, d, Some(DateRepair::GluedYear)))
+}
+
+/// A date to the month or the day: `2021年3月`, `2021年3月15日`,
+/// `2021.3`, `2021-03-15`, `2021/3` (one separator kind).
+static PARTIAL_DATE: LazyLock<Regex> = regex!(
+    r"^([0-9]{4})(?:年([0-9]{1,2})月(?:([0-9]{1,2})日?)?|([/.-])([0-9]{1,2})(?:([/.-])([0-9]{1,2}))?)$"
+);
+
+/// Reads a date printed to the month or to the day, to `YYYY-MM` or
+/// `YYYY-MM-DD` as printed (blanks and full-width forms folded); the
+/// reason when it is none.
+pub fn parse_partial_date(s: &str) -> Result<String, String> {
+    let t = strip_blank(&fold_width(s));
+    if t.is_empty() {
+        return Err("empty date".into());
+    }
+    let c = PARTIAL_DATE
+        .captures(&t)
+        .ok_or_else(|| format!("not a date: {s:?}"))?;
+    let g = |i: usize| c.get(i).map(|m| m.as_str());
+    let (y, m, d) = match g(2) {
+        Some(m) => (&c[1], m, g(3)),
+        None => {
+            if g(6).is_some_and(|x| Some(x) != g(4)) {
+                return Err(format!("mixed separators in {s:?}"));
+            }
+            (&c[1], g(5).unwrap_or(""), g(7))
+        }
+    };
+    match d {
+        Some(d) => ymd(s, y, m, d),
+        // the month checked through its first day
+        None => ymd(s, y, m, "1").map(|full| full[..7].to_string()),
+    }
+}
+
+/// The words and dashes between a range's two dates (`至`, `到`, `-`, `—`,
+/// `~`), blanks around them.
+static RANGE_SEP: LazyLock<Regex> = regex!(r"\s*(?:至|到|—+|–|~|～|-{1,2})\s*");
+
+/// Reads a range of two partial dates ([`parse_partial_date`]): `2021年1月
+/// 至2021年12月`, `2021.01-2021.12`, `2021-01-01至2021-12-31`. The range
+/// is cut at the separator that leaves a date on both sides. Returns the
+/// ISO 8601 interval `start/end` and whether start is after end; the
+/// reason when it is no range.
+pub fn parse_date_range(s: &str) -> Result<(String, bool), String> {
+    let t = trim_blank(s);
+    if t.is_empty() {
+        return Err("empty range".into());
+    }
+    for m in RANGE_SEP.find_iter(t) {
+        let (a, b) = (&t[..m.start()], &t[m.end()..]);
+        if let (Ok(a), Ok(b)) = (parse_partial_date(a), parse_partial_date(b)) {
+            let after = a[..a.len().min(b.len())] > b[..a.len().min(b.len())];
+            return Ok((format!("{a}/{b}"), after));
+        }
+    }
+    Err(format!("not a range of two dates: {s:?}"))
 }
 
 /// Reads the form's year line: `(2019年)`, `（2019年）`, `2019年度`,

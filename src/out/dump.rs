@@ -165,13 +165,29 @@ pub fn fields(forms: &[FormFields]) -> String {
                         };
                         let _ = writeln!(
                             s,
-                            "{}\t{} | {} | {} | {}",
+                            "{}\t{} | {} | {} | {}{}",
                             h.key,
                             t(&r.level1),
                             t(&r.level2),
                             t(&r.level3),
-                            t(&r.target)
+                            t(&r.target),
+                            r.remark
+                                .as_ref()
+                                .map_or(String::new(), |c| format!(" | {}", c.text()))
                         );
+                    }
+                }
+                FieldValue::Rows { rows } => {
+                    for r in rows {
+                        let t: Vec<String> = r
+                            .iter()
+                            .map(|c| {
+                                c.as_ref()
+                                    .map(|c| c.text().replace('\n', ""))
+                                    .unwrap_or_else(|| "∅".into())
+                            })
+                            .collect();
+                        let _ = writeln!(s, "{}\t{}", h.key, t.join(" | "));
                     }
                 }
             }

@@ -27,7 +27,7 @@ use crate::read::text as textdump;
 use crate::record::{Record, Source};
 use crate::run::batch::{RunOptions, Ticket, run_ordered};
 use crate::settings::{ConfidenceSettings, LayoutSettings};
-use crate::template::Template;
+use crate::template::{Template, TemplateChoice, Templates, label_key};
 
 /// How an input's bytes are read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -46,8 +46,9 @@ pub enum InputKind {
 /// Everything the pipeline needs, loaded once and shared by all threads.
 #[derive(Debug, Clone)]
 pub struct Extractor {
-    /// The form template.
-    pub template: Template,
+    /// The form templates; each form is read with one of them
+    /// ([`split_forms`]).
+    pub templates: Templates,
     /// Tolerances of the layout stage.
     pub layout: LayoutSettings,
     /// How PDFs are read, and the budgets each file is read within.
@@ -72,24 +73,70 @@ pub struct FileResult {
     pub result: Result<Vec<Record>>,
 }
 
-/// Splits a file's pages into forms: a form starts at each page carrying
-/// the title. Pages before the first title page form a form of their own
-/// (its record then warns that the title is missing).
-pub fn split_forms(layouts: &[PageLayout], template: &Template) -> Vec<Range<usize>> {
-    let mut starts: Vec<usize> = layouts
+/// Splits a file's pages into forms, each with the template it is read
+/// with: a form starts at each page carrying a template's title, and is
+/// read with that template (the forced one, with `--template`). Pages
+/// before the first title page form a form of their own (its record then
+/// warns that the title is missing), read with the template most of whose
+/// labels they hold ([`Templates::by_labels`]).
+pub fn split_forms(
+    layouts: &[PageLayout],
+    templates: &Templates,
+) -> Vec<(Range<usize>, TemplateChoice)> {
+    let titled: Vec<(usize, usize)> = layouts
         .iter()
         .enumerate()
-        .filter(|(_, p)| page_has_title(p, template))
-        .map(|(i, _)| i)
+        .filter_map(|(i, p)| Some((i, page_title(p, templates)?)))
         .collect();
-    if starts.first() != Some(&0) && !layouts.is_empty() {
-        starts.insert(0, 0);
+    let mut starts: Vec<(usize, Option<usize>)> =
+        titled.iter().map(|&(i, t)| (i, Some(t))).collect();
+    if starts.first().map(|s| s.0) != Some(0) && !layouts.is_empty() {
+        starts.insert(0, (0, None));
     }
+    let forced = templates.forced();
     starts
         .iter()
         .enumerate()
-        .map(|(k, &s)| s..starts.get(k + 1).copied().unwrap_or(layouts.len()))
+        .map(|(k, &(s, title))| {
+            let r = s..starts.get(k + 1).map_or(layouts.len(), |n| n.0);
+            let choice = match (forced, title) {
+                (Some(i), _) => TemplateChoice::Only(i),
+                (None, Some(i)) => TemplateChoice::Title(i),
+                (None, None) => TemplateChoice::Labels(
+                    templates.by_labels(&label_key(&layouts_text(&layouts[r.clone()]))),
+                ),
+            };
+            (r, choice)
+        })
         .collect()
+}
+
+/// The template whose title the page carries (the longest title, when it
+/// carries several).
+fn page_title(page: &PageLayout, templates: &Templates) -> Option<usize> {
+    templates
+        .list()
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| page_has_title(page, t))
+        .max_by_key(|(i, t)| (t.vocab().title.len(), std::cmp::Reverse(*i)))
+        .map(|(i, _)| i)
+}
+
+/// All text of pages: free lines and cells, in layout order.
+fn layouts_text(pages: &[PageLayout]) -> String {
+    let mut s = String::new();
+    for p in pages {
+        for l in &p.free_lines {
+            s.push_str(&l.line.text);
+        }
+        for c in p.tables.iter().flat_map(|t| &t.cells) {
+            for l in &c.lines {
+                s.push_str(&l.text);
+            }
+        }
+    }
+    s
 }
 
 /// Hex SHA-256 of the bytes.
@@ -103,11 +150,11 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 }
 
 impl Extractor {
-    /// An extractor for `template` with default settings, reading inputs
+    /// An extractor for `templates` with default settings, reading inputs
     /// by content ([`InputKind::Auto`]).
-    pub fn new(template: Template) -> Self {
+    pub fn new(templates: Templates) -> Self {
         Extractor {
-            template,
+            templates,
             layout: LayoutSettings::default(),
             pdf: PdfSettings::default(),
             input: InputKind::Auto,
@@ -122,7 +169,11 @@ impl Extractor {
         match self.input {
             InputKind::Text => true,
             InputKind::Pdf => false,
-            InputKind::Auto => textdump::looks_like_text_dump(bytes, &self.template),
+            InputKind::Auto => self
+                .templates
+                .list()
+                .iter()
+                .any(|t| textdump::looks_like_text_dump(bytes, t)),
         }
     }
 
@@ -133,20 +184,33 @@ impl Extractor {
             file: path.to_path_buf(),
             reason: "text input is neither UTF-8/16 nor GB18030".to_string(),
         })?;
-        Ok(textdump::text_to_fields(&text, &self.template))
+        let t = self.dump_template(&text);
+        Ok(textdump::text_to_fields(&text, t))
+    }
+
+    /// The template a text dump is read with: the forced one, else the one
+    /// whose title it holds, else the one most of whose labels it holds
+    /// ([`Templates::choose_by_text`]); one for the whole dump.
+    pub fn dump_template(&self, text: &str) -> &Template {
+        let choice = self.templates.choose_by_text(&label_key(text));
+        self.templates.at(choice.index())
     }
 
     /// The text-dump path over one file's bytes.
     pub fn extract_text(&self, path: &Path, bytes: &[u8]) -> Result<Vec<Record>> {
         let sha = sha256_hex(bytes);
-        let records: Vec<Record> = self
-            .text_fields(path, bytes)?
+        let text = textdump::decode_text(bytes).ok_or_else(|| Error::Damaged {
+            file: path.to_path_buf(),
+            reason: "text input is neither UTF-8/16 nor GB18030".to_string(),
+        })?;
+        let t = self.dump_template(&text);
+        let records: Vec<Record> = textdump::text_to_fields(&text, t)
             .iter()
             .enumerate()
             .map(|(i, f)| {
                 let mut source = Source::new(path, &sha, i, &f.pages);
                 source.kind = crate::record::SourceKind::TextDump;
-                crate::assemble::text_fields_to_record(f, &self.template, source)
+                crate::assemble::text_fields_to_record(f, t, source)
             })
             .collect();
         self.forms_only(path, records)
@@ -156,21 +220,22 @@ impl Extractor {
     /// before the first title page holding no field is not one.
     /// [`Error::NoForm`] when none is.
     fn forms_only(&self, path: &Path, mut records: Vec<Record>) -> Result<Vec<Record>> {
-        records.retain(|r| r.is_form(&self.template.identifying_fields));
+        let template = |r: &Record| self.templates.get(&r.template).expect("a set's template");
+        records.retain(|r| r.is_form(&template(r).identifying_fields));
         if records.is_empty() {
             return Err(Error::NoForm {
                 file: path.to_path_buf(),
             });
         }
         for r in &mut records {
-            r.form_key = self.template.form_key(r);
+            r.form_key = template(r).form_key(r);
         }
         Ok(records)
     }
 
-    /// The built-in template and default settings.
+    /// The built-in templates and default settings.
     pub fn builtin() -> Result<Self> {
-        Ok(Extractor::new(Template::builtin()?))
+        Ok(Extractor::new(Templates::builtin()?))
     }
 
     /// Reads a file's bytes.
@@ -208,7 +273,7 @@ impl Extractor {
             }
             None => &self.ocr,
         };
-        crate::read::scan::ocr_pages(&mut pages, bytes, ocr, &self.layout, &self.template)
+        crate::read::scan::ocr_pages(&mut pages, bytes, ocr, &self.layout, &self.templates)
             .map_err(|e| match e {
                 OcrError::TimedOut => Error::Timeout {
                     file: file(),
@@ -232,19 +297,31 @@ impl Extractor {
     /// Stage 2, layout: every page's cells and free lines
     /// ([`page_to_layout`]).
     pub fn layouts(&self, pages: &[PageContent]) -> Vec<PageLayout> {
-        pages
-            .iter()
-            .map(|p| page_to_layout(p, &self.template, &self.layout))
-            .collect()
+        pages.iter().map(|p| self.layout(p)).collect()
+    }
+
+    /// One page's layout ([`page_to_layout`]); labels on a page read by
+    /// OCR are snapped to the template whose title or labels the page's
+    /// text holds most of ([`Templates::choose_by_text`]).
+    pub fn layout(&self, page: &PageContent) -> PageLayout {
+        let t = match &page.ocr {
+            Some(_) => {
+                let text: String = page.glyphs.iter().map(|g| g.ch).collect();
+                self.templates
+                    .at(self.templates.choose_by_text(&label_key(&text)).index())
+            }
+            None => self.templates.first(),
+        };
+        page_to_layout(page, t, &self.layout)
     }
 
     /// Stage 3a, join: each form's pages with the rows cut by page breaks
     /// joined, in place ([`crate::place::join::join_page_cuts`]); what was done,
     /// one report per form.
     pub fn tables(&self, layouts: &mut [PageLayout]) -> Vec<crate::place::join::JoinReport> {
-        split_forms(layouts, &self.template)
+        split_forms(layouts, &self.templates)
             .into_iter()
-            .map(|r| crate::place::join::join_page_cuts(&mut layouts[r], &self.layout))
+            .map(|(r, _)| crate::place::join::join_page_cuts(&mut layouts[r], &self.layout))
             .collect()
     }
 
@@ -261,11 +338,12 @@ impl Extractor {
     /// ([`pages_to_fields`]), then 3c, repair: the fields of forms holding
     /// a page read by OCR repaired ([`repair_fields`]).
     pub fn joined_fields(&self, layouts: &[PageLayout]) -> Vec<FormFields> {
-        split_forms(layouts, &self.template)
+        split_forms(layouts, &self.templates)
             .into_iter()
-            .map(|r| {
-                let mut f = pages_to_fields(&layouts[r], &self.template, &self.layout);
-                repair_fields(&mut f, &self.template, &self.repair);
+            .map(|(r, choice)| {
+                let t = self.templates.at(choice.index());
+                let mut f = pages_to_fields(&layouts[r], t, &self.layout);
+                repair_fields(&mut f, t, &self.repair);
                 f
             })
             .collect()
@@ -307,7 +385,7 @@ impl Extractor {
         let mut layouts = Vec::with_capacity(pages.len());
         for p in &pages {
             checkpoint()?;
-            layouts.push(page_to_layout(p, &self.template, &self.layout));
+            layouts.push(self.layout(p));
         }
         drop(pages);
         checkpoint()?;
@@ -325,7 +403,8 @@ impl Extractor {
             .enumerate()
             .map(|(i, f)| {
                 let source = Source::new(path, sha, i, &f.pages);
-                fields_to_record(f, &self.template, source, &self.confidence)
+                let t = self.templates.get(&f.template).expect("a set's template");
+                fields_to_record(f, t, source, &self.confidence)
             })
             .collect();
         self.forms_only(path, records)

@@ -36,7 +36,7 @@ use crate::record::Record;
 use crate::run::batch::{RunOptions, Ticket, run_ordered};
 use crate::run::extract::{Extractor, read_input, sha256_hex};
 use crate::run::limits::{Limits, extract_limited};
-use crate::template::RecordField;
+use crate::template::Templates;
 
 /// Set (to `1`) in a worker's environment: the program serves requests.
 pub const WORKER_ENV: &str = "SHENBAO_WORKER";
@@ -274,20 +274,20 @@ pub struct Pool {
     /// started it ends, and batch threads end before the batch does.
     spawner: Mutex<Sender<Sender<std::io::Result<Worker>>>>,
     limits: Limits,
-    /// The template's field registry, to type the records read back.
-    fields: Vec<RecordField>,
+    /// The templates, to type the records read back.
+    templates: Templates,
     idle: Mutex<Vec<Worker>>,
 }
 
 impl Pool {
     /// Workers run `program args` (this program, with its own arguments)
     /// under `limits`, which they must also apply themselves ([`serve`]);
-    /// `fields` is the template's field registry, as the workers' is.
+    /// `templates` are the workers' templates.
     pub fn new(
         program: PathBuf,
         args: Vec<std::ffi::OsString>,
         limits: Limits,
-        fields: &[RecordField],
+        templates: &Templates,
     ) -> Pool {
         let (tx, rx) = channel::<Sender<std::io::Result<Worker>>>();
         std::thread::spawn(move || {
@@ -298,7 +298,7 @@ impl Pool {
         Pool {
             spawner: Mutex::new(tx),
             limits,
-            fields: fields.to_vec(),
+            templates: templates.clone(),
             idle: Mutex::new(Vec::new()),
         }
     }
@@ -310,7 +310,7 @@ impl Pool {
         let records = lines.and_then(|lines| {
             lines
                 .iter()
-                .map(|l| Record::from_json(l, &self.fields))
+                .map(|l| Record::from_json(l, &self.templates))
                 .collect::<serde_json::Result<Vec<Record>>>()
                 .map_err(|e| internal(name, format!("unreadable worker reply: {e}")))
         });

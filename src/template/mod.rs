@@ -1,6 +1,7 @@
-//! The form template: labels, their variants, the field each fills and the
-//! shape of its value, kept as data (`templates/form.toml`) and checked when
-//! loaded.
+//! The form templates: labels, their variants, the field each fills and
+//! the shape of its value, kept as data (`templates/*.toml`, one file per
+//! form) and checked when loaded. A form is read with one template, chosen
+//! by its title and labels ([`Templates`]).
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -9,13 +10,20 @@ use serde::Deserialize;
 
 use crate::error::{Error, Result};
 
+mod set;
 mod vocabulary;
 use crate::text::NORMAL_OPERATORS;
+pub use set::{TemplateChoice, Templates};
 pub use vocabulary::{Column, GLUED_TERM_MIN_CHARS, Term, TermMatcher, Vocabulary};
 
-/// The template shipped with shenbao.
-pub const DEFAULT_TEMPLATE: &str = include_str!("../../templates/form.toml");
-const DEFAULT_TEMPLATE_NAME: &str = "templates/form.toml (built in)";
+/// The templates shipped with shenbao: every `templates/*.toml` of the
+/// source tree, embedded by `build.rs`, as `(path, text)`, by path.
+pub const BUILTIN_TEMPLATES: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/templates.rs"));
+
+/// The text of the first built-in template ([`Template::builtin`]), the
+/// base tests change a copy of.
+pub static DEFAULT_TEMPLATE: std::sync::LazyLock<&'static str> =
+    std::sync::LazyLock::new(|| set::first_builtin().1);
 
 /// The shape of a field's value, which decides how its cell is read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -29,12 +37,39 @@ pub enum Shape {
     Option,
     /// A date, written `YYYY-MM-DD` in the record.
     Date,
+    /// A date to the month or to the day, as printed (`2021年3月`,
+    /// `2021.3.15`), written `YYYY-MM` or `YYYY-MM-DD`.
+    PartialDate,
+    /// Two partial dates, start and end (`2021年1月至2021年12月`), written
+    /// as an ISO 8601 interval: `2021-01/2021-12`.
+    DateRange,
     /// An amount of money in yuan.
     Money,
     /// The funding sub-table (sub-project names and amounts).
     FundingTable,
     /// The indicator sub-table (levels 1 to 3 and targets).
     IndicatorTable,
+    /// A sub-table whose columns the field lists (`columns`): rows of
+    /// one text per column, by the columns' keys.
+    Table,
+}
+
+/// A column of a `table` field: its key in the rows, its headers as
+/// printed, and the shape of its cells (`line` or `partial_date`).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ColumnSpec {
+    /// The column's key in each row (snake_case).
+    pub key: String,
+    /// The column's header, as printed, with its variants.
+    pub labels: Vec<String>,
+    /// How a cell is read: `line` (default) or `partial_date`.
+    #[serde(default = "line_shape")]
+    pub shape: Shape,
+}
+
+fn line_shape() -> Shape {
+    Shape::Line
 }
 
 /// One `[[fields]]` entry of the template: a field, its labels and the
@@ -54,6 +89,66 @@ pub struct FieldSpec {
     /// For `option` fields: the options as printed.
     #[serde(default)]
     pub options: Vec<String>,
+    /// For `money` fields: the unit the amount is in when the form
+    /// prints none for it (default: `[money].default`).
+    #[serde(default)]
+    pub unit: Option<String>,
+    /// For `table` fields: the columns, left to right; the first is the
+    /// row's key column (a row starts with each of its cells).
+    #[serde(default)]
+    pub columns: Vec<ColumnSpec>,
+}
+
+/// `[money]`: the units amounts are printed in.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MoneyUnits {
+    /// Each unit's name as printed, with its power of ten of a yuan
+    /// (`元` 0, `万元` 4).
+    pub units: BTreeMap<String, u32>,
+    /// The unit of an amount whose form prints none.
+    pub default: String,
+}
+
+impl Default for MoneyUnits {
+    /// Yuan only, with no name printed for it (a template without
+    /// `[money]`; its amounts are read by [`crate::normalize::parse_money`]).
+    fn default() -> Self {
+        MoneyUnits {
+            units: BTreeMap::new(),
+            default: String::new(),
+        }
+    }
+}
+
+impl MoneyUnits {
+    /// The names, longest first (a name inside another is looked for
+    /// after it).
+    pub fn names_longest_first(&self) -> Vec<(&str, u32)> {
+        let mut v: Vec<(&str, u32)> = self.units.iter().map(|(n, e)| (n.as_str(), *e)).collect();
+        v.sort_by_key(|(n, _)| std::cmp::Reverse(n.chars().count()));
+        v
+    }
+
+    /// The power of ten of a unit's name.
+    pub fn exponent(&self, name: &str) -> Option<u32> {
+        self.units.get(name).copied()
+    }
+}
+
+/// `[layout]`: cells that are not fields.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LayoutTexts {
+    /// Captions heading a block of fields (`项目资金（万元）`): the
+    /// block is read as label/value pairs; a money unit printed in the
+    /// caption applies to the block's amounts.
+    #[serde(default)]
+    pub captions: Vec<String>,
+    /// Headings of blocks that are no form data (审核意见 with signatures
+    /// and dates): their cells are not read.
+    #[serde(default)]
+    pub skip: Vec<String>,
 }
 
 /// The template's `[header]`: what is printed above the table.
@@ -85,8 +180,9 @@ pub struct Checkbox {
 }
 
 /// The funding sub-table's column headers (`[funding_table]`), each with
-/// its variants as printed.
-#[derive(Debug, Clone, Deserialize)]
+/// its variants as printed; needed only by a template with a
+/// `funding_table` field.
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FundingColumns {
     /// Headers of the sub-project name column (`子项目名称`, ...).
@@ -96,8 +192,9 @@ pub struct FundingColumns {
 }
 
 /// The indicator sub-table's column headers (`[indicator_table]`), each
-/// with its variants as printed.
-#[derive(Debug, Clone, Deserialize)]
+/// with its variants as printed; needed only by a template with an
+/// `indicator_table` field.
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct IndicatorColumns {
     /// Headers of the level-1 column (`一级指标`).
@@ -108,11 +205,15 @@ pub struct IndicatorColumns {
     pub level3: Vec<String>,
     /// Headers of the target column (`指标目标值`, ...).
     pub target: Vec<String>,
+    /// Headers of a remarks column right of the target (`备注`), on forms
+    /// that have one; none: no such column.
+    #[serde(default)]
+    pub remark: Vec<String>,
 }
 
 /// What the indicator table's cells hold (their values, not the column
 /// headers).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct IndicatorValues {
     /// Level-1 and level-2 indicator names seen on real forms. Names stay
@@ -170,19 +271,36 @@ pub struct YearsSpec {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Template {
+    /// The template's name (`shanghai-2019`), written in each record it
+    /// reads (`template`) and given to `--template`.
+    pub name: String,
+    /// Templates are tried in this order (lowest first) when title and
+    /// labels do not decide, and their fields become the store's columns
+    /// in this order.
+    #[serde(default)]
+    pub order: i64,
     /// What is printed above the table: the title and the unit's labels.
     pub header: Header,
     /// The checkbox glyphs of option fields.
     pub checkbox: Checkbox,
     /// The funding sub-table's column headers.
+    #[serde(default)]
     pub funding_table: FundingColumns,
     /// The indicator sub-table's column headers.
+    #[serde(default)]
     pub indicator_table: IndicatorColumns,
     /// What the indicator table's cells hold.
+    #[serde(default)]
     pub indicator_values: IndicatorValues,
     /// Hints for text dumps.
     #[serde(default)]
     pub text_layout: TextLayout,
+    /// The units amounts are printed in.
+    #[serde(default)]
+    pub money: MoneyUnits,
+    /// Cells that are not fields: block captions, blocks skipped.
+    #[serde(default)]
+    pub layout: LayoutTexts,
     /// Checks tying fields together, run on every record.
     #[serde(default)]
     pub checks: Vec<FieldCheck>,
@@ -229,18 +347,26 @@ pub enum ValueKind {
     Money,
     /// Rows of `{name, amount}`.
     FundingTable,
-    /// Rows of `{level1, level2, level3, target, target_parsed}`.
+    /// Rows of `{level1, level2, level3, target, target_parsed, remark}`.
     IndicatorTable,
+    /// Rows of a `table` field: one text (or null) per column key.
+    Rows,
 }
 
 impl Shape {
     /// What a field of this shape holds in the record.
     pub fn kind(self) -> ValueKind {
         match self {
-            Shape::Line | Shape::Paragraphs | Shape::Option | Shape::Date => ValueKind::Text,
+            Shape::Line
+            | Shape::Paragraphs
+            | Shape::Option
+            | Shape::Date
+            | Shape::PartialDate
+            | Shape::DateRange => ValueKind::Text,
             Shape::Money => ValueKind::Money,
             Shape::FundingTable => ValueKind::FundingTable,
             Shape::IndicatorTable => ValueKind::IndicatorTable,
+            Shape::Table => ValueKind::Rows,
         }
     }
 }
@@ -261,6 +387,8 @@ pub struct RecordField {
     pub label: Option<String>,
     /// The options of an option field.
     pub options: Vec<String>,
+    /// The column keys of a `table` field.
+    pub columns: Vec<String>,
 }
 
 impl RecordField {
@@ -272,7 +400,7 @@ impl RecordField {
     pub fn is_table(&self) -> bool {
         matches!(
             self.kind,
-            ValueKind::FundingTable | ValueKind::IndicatorTable
+            ValueKind::FundingTable | ValueKind::IndicatorTable | ValueKind::Rows
         )
     }
 }
@@ -291,8 +419,9 @@ pub const HEADER_FIELDS: [(&str, ValueKind); 3] = [
 pub struct FieldCheck {
     /// What is checked.
     pub rule: CheckRule,
-    /// The two fields, in the order the rule names them.
-    pub fields: [String; 2],
+    /// The fields, in the order the rule names them: two, or for
+    /// `parts_sum` the total and then its parts.
+    pub fields: Vec<String>,
     /// The warning's message: `{a}` and `{b}` stand for the two values
     /// (for `sum`, the rows' sum and the money field).
     pub message: String,
@@ -309,6 +438,10 @@ pub enum CheckRule {
     NotAbove,
     /// A date is not after another (`date_order`).
     NotAfter,
+    /// Money fields: the first is the sum of the others, a blank part
+    /// counting as 0, when any part has a value and none is warned
+    /// (`funding_sum_mismatch`).
+    PartsSum,
 }
 
 /// A field key must be a snake_case name (`[a-z][a-z0-9_]*`, a column
@@ -390,7 +523,8 @@ fn target_suffixes(
 impl Template {
     /// The built-in template.
     pub fn builtin() -> Result<Template> {
-        Template::parse(DEFAULT_TEMPLATE, Path::new(DEFAULT_TEMPLATE_NAME))
+        let (path, text) = set::first_builtin();
+        Template::parse(text, Path::new(path))
     }
 
     /// Loads and checks a template file.
@@ -434,24 +568,34 @@ impl Template {
                 t.label_index.insert(label_key(l), i);
             }
         }
+        t.check_shapes().map_err(err)?;
         t.record_fields = t.build_record_fields();
         t.check_checks().map_err(err)?;
-        let lists: [(&str, &Vec<String>); 11] = [
+        let has = |shape| t.fields.iter().any(|f| f.shape == shape);
+        let mut lists: Vec<(&str, &Vec<String>)> = vec![
             ("header.unit_labels", &t.header.unit_labels),
             ("checkbox.ticked", &t.checkbox.ticked),
             ("checkbox.unticked", &t.checkbox.unticked),
             ("checkbox.ocr_ticked", &t.checkbox.ocr_ticked),
             ("checkbox.ocr_unticked", &t.checkbox.ocr_unticked),
-            (
-                "indicator_values.level_names",
-                &t.indicator_values.level_names,
-            ),
-            ("funding_table.name", &t.funding_table.name),
-            ("funding_table.amount", &t.funding_table.amount),
-            ("indicator_table.level1", &t.indicator_table.level1),
-            ("indicator_table.level3", &t.indicator_table.level3),
-            ("indicator_table.target", &t.indicator_table.target),
         ];
+        if has(Shape::FundingTable) {
+            lists.extend([
+                ("funding_table.name", &t.funding_table.name),
+                ("funding_table.amount", &t.funding_table.amount),
+            ]);
+        }
+        if has(Shape::IndicatorTable) {
+            lists.extend([
+                (
+                    "indicator_values.level_names",
+                    &t.indicator_values.level_names,
+                ),
+                ("indicator_table.level1", &t.indicator_table.level1),
+                ("indicator_table.level3", &t.indicator_table.level3),
+                ("indicator_table.target", &t.indicator_table.target),
+            ]);
+        }
         for (name, list) in lists {
             if list.is_empty() || list.iter().any(|s| s.trim().is_empty()) {
                 return Err(err(format!(
@@ -459,7 +603,7 @@ impl Template {
                 )));
             }
         }
-        if t.indicator_table.level2.is_empty() {
+        if has(Shape::IndicatorTable) && t.indicator_table.level2.is_empty() {
             return Err(err("`indicator_table.level2` is empty".into()));
         }
         for (name, list) in [
@@ -616,6 +760,7 @@ impl Template {
             shape: None,
             label: None,
             options: Vec::new(),
+            columns: Vec::new(),
         });
         let fields = self.fields.iter().map(|f| RecordField {
             key: f.key.clone(),
@@ -623,6 +768,7 @@ impl Template {
             shape: Some(f.shape),
             label: f.labels.first().cloned(),
             options: f.options.clone(),
+            columns: f.columns.iter().map(|c| c.key.clone()).collect(),
         });
         header.chain(fields).collect()
     }
@@ -656,14 +802,71 @@ impl Template {
 
     /// The checks and the identifying fields name fields of the right
     /// kinds.
+    /// Checks what the shapes need: a money unit the template knows, a
+    /// table's columns (keys snake_case and unique, headers non-empty,
+    /// shapes `line` or `partial_date`) given to tables only.
+    fn check_shapes(&self) -> std::result::Result<(), String> {
+        let m = &self.money;
+        if !m.units.is_empty() && m.exponent(&m.default).is_none() {
+            return Err(format!(
+                "[money] default `{}` is not in its units",
+                m.default
+            ));
+        }
+        for f in &self.fields {
+            if let Some(u) = &f.unit
+                && (f.shape != Shape::Money || m.exponent(u).is_none())
+            {
+                return Err(format!(
+                    "field `{}`: unit `{u}` is not a [money] unit of a money field",
+                    f.key
+                ));
+            }
+            if (f.shape == Shape::Table) == f.columns.is_empty() {
+                return Err(format!(
+                    "field `{}`: columns are required for shape table and only there",
+                    f.key
+                ));
+            }
+            for (i, c) in f.columns.iter().enumerate() {
+                check_key(&c.key)?;
+                if f.columns[..i].iter().any(|o| o.key == c.key) {
+                    return Err(format!("field `{}`: column `{}` twice", f.key, c.key));
+                }
+                if c.labels.is_empty() || c.labels.iter().any(|l| label_key(l).is_empty()) {
+                    return Err(format!(
+                        "field `{}`: column `{}` has no header",
+                        f.key, c.key
+                    ));
+                }
+                if !matches!(c.shape, Shape::Line | Shape::PartialDate) {
+                    return Err(format!(
+                        "field `{}`: column `{}` is neither line nor partial_date",
+                        f.key, c.key
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
     fn check_checks(&self) -> std::result::Result<(), String> {
         let kind = |k: &str| self.record_field(k).map(|f| f.kind);
         for c in &self.checks {
             let want = match c.rule {
-                CheckRule::Sum => [ValueKind::FundingTable, ValueKind::Money],
-                CheckRule::NotAbove => [ValueKind::Money, ValueKind::Money],
-                CheckRule::NotAfter => [ValueKind::Text, ValueKind::Text],
+                CheckRule::Sum => vec![ValueKind::FundingTable, ValueKind::Money],
+                CheckRule::NotAbove => vec![ValueKind::Money, ValueKind::Money],
+                CheckRule::NotAfter => vec![ValueKind::Text, ValueKind::Text],
+                CheckRule::PartsSum => vec![ValueKind::Money; c.fields.len().max(2)],
             };
+            if c.fields.len() != want.len() {
+                return Err(format!(
+                    "check {:?}: {} fields, not {}",
+                    c.rule,
+                    want.len(),
+                    c.fields.len()
+                ));
+            }
             for (f, w) in c.fields.iter().zip(want) {
                 if kind(f) != Some(w) {
                     return Err(format!("check {:?}: `{f}` is no {w:?} field", c.rule));
@@ -753,7 +956,7 @@ mod tests {
         use crate::warning::WarningCode;
         let t = Template::builtin().unwrap();
         let source = Source::new(Path::new("a.pdf"), "", 0, &[1]);
-        let mut r = Record::empty(t.record_fields(), source);
+        let mut r = Record::empty(&t, source);
         r.set("unit", Value::Text(Some("上海市 统计局".into())));
         r.set("year", Value::Int(Some(2021)));
         assert_eq!(t.form_key(&r), None, "no project name");

@@ -47,6 +47,11 @@ pub struct Vocabulary {
     pub funding: [Vec<String>; 2],
     /// The indicator table's column headers: levels 1-3, target.
     pub indicator: [Vec<String>; 4],
+    /// The indicator table's remarks column headers (none: no such
+    /// column).
+    pub indicator_remark: Vec<String>,
+    /// Each `table` field's key with its columns' header keys, in order.
+    pub tables: Vec<(String, Vec<Vec<String>>)>,
     /// Label or header key to what it is (a label wins over a header).
     pub exact: BTreeMap<String, Term>,
     /// Every prefix of every key of `exact` (labels wrapped over lines).
@@ -139,11 +144,29 @@ impl Vocabulary {
             })
             .collect();
         let labels = t.fields.iter().flat_map(|f| f.labels.iter());
+        // headers of the remarks column and of `table` fields' columns,
+        // and the layout's captions and skipped headings: fixed texts too
+        let more: Vec<&String> = i
+            .remark
+            .iter()
+            .chain(
+                t.fields
+                    .iter()
+                    .flat_map(|f| f.columns.iter().flat_map(|c| &c.labels)),
+            )
+            .chain(&t.layout.captions)
+            .chain(&t.layout.skip)
+            .collect();
         let headers = columns.iter().flat_map(|(names, _)| names.iter());
-        let cell_texts: Vec<String> = labels.chain(headers).cloned().collect();
+        let cell_texts: Vec<String> = labels
+            .chain(headers)
+            .chain(more.iter().copied())
+            .cloned()
+            .collect();
         let mut words: Vec<String> = std::iter::once(&t.header.title)
             .chain(&t.header.unit_labels)
             .chain(columns.iter().flat_map(|(names, _)| names.iter()))
+            .chain(more.iter().copied())
             .map(|s| label_key(s))
             .chain(t.labels().map(|(l, _)| l.to_string()))
             .filter(|k| k.chars().count() >= 2)
@@ -160,6 +183,16 @@ impl Vocabulary {
                 keys(&i.level3),
                 keys(&i.target),
             ],
+            indicator_remark: keys(&i.remark),
+            tables: t
+                .fields
+                .iter()
+                .filter(|f| f.shape == Shape::Table)
+                .map(|f| {
+                    let cols = f.columns.iter().map(|c| keys(&c.labels)).collect();
+                    (f.key.clone(), cols)
+                })
+                .collect(),
             glued_terms: TermMatcher::of(
                 std::iter::once(title_key.as_str())
                     .chain(unit_keys.iter().map(String::as_str))

@@ -27,7 +27,7 @@ use std::fmt::Write as _;
 use serde_json::Value;
 
 use crate::normalize::text_equivalent;
-use crate::template::{Template, ValueKind};
+use crate::template::{Template, Templates, ValueKind};
 use crate::text::{similarity, squeeze};
 
 /// The keys of a funding component row.
@@ -47,39 +47,82 @@ pub enum FieldKind {
 }
 
 /// The fields compared, in record order, each with how it is compared:
-/// the template's field registry ([`Template::record_fields`]).
+/// the templates' field registries ([`Template::record_fields`]). A form
+/// is compared on the fields of the template its golden record names
+/// (`template`; the set's first template when it names none).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Fields {
-    /// Each compared field's name with how it is compared, in record order.
+    /// Each compared field's name with how it is compared, in record
+    /// order: the union over the templates ([`Templates::record_fields`]).
     pub fields: Vec<(String, FieldKind)>,
-    /// The field naming a form in messages (the template's first field).
+    /// The field naming a form in messages (the first template's first
+    /// field).
     pub label: String,
+    /// Each template's name with the indices in `fields` of its fields.
+    by_template: Vec<(String, Vec<usize>)>,
+}
+
+fn field_kind(f: &crate::template::RecordField) -> FieldKind {
+    match f.kind {
+        ValueKind::FundingTable => FieldKind::Table(FUNDING_KEYS),
+        ValueKind::IndicatorTable => FieldKind::Table(INDICATOR_KEYS),
+        _ if f.is_paragraphs() => FieldKind::Text,
+        _ => FieldKind::Scalar,
+    }
 }
 
 impl Fields {
-    /// The compared fields of a template: paragraphs as text, tables as
+    /// The compared fields of one template: paragraphs as text, tables as
     /// rows, anything else exact.
     pub fn of(t: &Template) -> Fields {
-        let fields = t
-            .record_fields()
-            .iter()
-            .map(|f| {
-                let kind = match f.kind {
-                    ValueKind::FundingTable => FieldKind::Table(FUNDING_KEYS),
-                    ValueKind::IndicatorTable => FieldKind::Table(INDICATOR_KEYS),
-                    _ if f.is_paragraphs() => FieldKind::Text,
-                    _ => FieldKind::Scalar,
-                };
-                (f.key.clone(), kind)
-            })
-            .collect();
-        let label = t.fields.first().map(|f| f.key.clone()).unwrap_or_default();
-        Fields { fields, label }
+        Fields::of_set(&Templates::one(t.clone()))
     }
 
-    /// The fields of the built-in template.
+    /// The compared fields of a set of templates.
+    pub fn of_set(set: &Templates) -> Fields {
+        let fields: Vec<(String, FieldKind)> = set
+            .record_fields()
+            .iter()
+            .map(|f| (f.key.clone(), field_kind(f)))
+            .collect();
+        let by_template = set
+            .list()
+            .iter()
+            .map(|t| {
+                let idx = t
+                    .record_fields()
+                    .iter()
+                    .filter_map(|f| fields.iter().position(|(k, _)| *k == f.key))
+                    .collect();
+                (t.name.clone(), idx)
+            })
+            .collect();
+        let label = set
+            .first()
+            .fields
+            .first()
+            .map(|f| f.key.clone())
+            .unwrap_or_default();
+        Fields {
+            fields,
+            label,
+            by_template,
+        }
+    }
+
+    /// The fields of the built-in templates.
     pub fn builtin() -> Fields {
-        Fields::of(&Template::builtin().expect("the built-in template loads"))
+        Fields::of_set(&Templates::builtin().expect("the built-in templates load"))
+    }
+
+    /// The fields a form of template `name` is compared on (the first
+    /// template's when `name` is none or unknown), in record order.
+    pub fn of_template(&self, name: Option<&str>) -> impl Iterator<Item = &(String, FieldKind)> {
+        let idx = name
+            .and_then(|n| self.by_template.iter().find(|(t, _)| t == n))
+            .or(self.by_template.first())
+            .map_or(&[][..], |(_, idx)| idx.as_slice());
+        idx.iter().map(|&i| &self.fields[i])
     }
 
     /// The compared fields' names, in record order.
@@ -87,9 +130,9 @@ impl Fields {
         self.fields.iter().map(|(n, _)| n.as_str())
     }
 
-    /// How many fields are compared.
+    /// How many fields a form of the first template is compared on.
     pub fn len(&self) -> usize {
-        self.fields.len()
+        self.of_template(None).count()
     }
 
     /// Whether no field is compared.
@@ -272,14 +315,20 @@ pub fn compare_forms_with(
                 .flatten()
                 .find_map(|v| v.get(&fields.label).and_then(Value::as_str))
                 .map(str::to_string);
+            // the golden record's template (a golden record naming none
+            // is of the first template); the extracted one's when there is
+            // no golden record
+            let template = match g {
+                Some(g) => g.get("template").and_then(Value::as_str),
+                None => x.and_then(|x| x.get("template")).and_then(Value::as_str),
+            };
             match (g, x) {
                 (Some(g), Some(x)) => FormComparison {
                     index: i,
                     label,
                     presence: FormPresence::Both,
                     fields: fields
-                        .fields
-                        .iter()
+                        .of_template(template)
                         .map(|(f, kind)| {
                             let mut r = compare_field_with(f, *kind, g, x, tol);
                             r.warned = has_warning(x, f);
@@ -298,8 +347,8 @@ pub fn compare_forms_with(
                         label,
                         presence,
                         fields: fields
-                            .names()
-                            .map(|f| FieldResult {
+                            .of_template(template)
+                            .map(|(f, _)| FieldResult {
                                 field: f.to_string(),
                                 right: false,
                                 similarity: None,

@@ -146,7 +146,7 @@ pub fn render_table(fields: &Fields, files: &[(String, FileComparison)]) -> Stri
     line.push_str("  accuracy");
     out.push_str(&line);
     out.push('\n');
-    for field in fields.names() {
+    for field in compared(fields, files) {
         let mut line = pad(field, first_w);
         for ((_, c), w) in files.iter().zip(&col_w) {
             let (r, t) = c.field_tally(field);
@@ -186,6 +186,17 @@ pub fn render_table(fields: &Fields, files: &[(String, FileComparison)]) -> Stri
     }
     out.push_str(&overall_line(files));
     out
+}
+
+/// The fields compared in any of the files (a set's templates' fields
+/// that none of the files' forms has are left out), in record order.
+pub(super) fn compared<'a>(
+    fields: &'a Fields,
+    files: &'a [(String, FileComparison)],
+) -> impl Iterator<Item = &'a str> {
+    fields
+        .names()
+        .filter(|f| files.iter().any(|(_, c)| c.field_tally(f).1 > 0))
 }
 
 pub(super) fn first_width(fields: &Fields) -> usize {
@@ -246,7 +257,7 @@ pub(super) fn render_compact(fields: &Fields, files: &[(String, FileComparison)]
         out.push_str(line.trim_end());
         out.push('\n');
     }
-    for field in fields.names() {
+    for field in compared(fields, files) {
         let mut cells = files.iter().map(|(_, c)| {
             let (r, t) = c.field_tally(field);
             match (r, t) {

@@ -546,6 +546,6 @@ fn compare(
         .iter()
         .filter_map(|r| serde_json::to_value(r).ok())
         .collect();
-    let fields = check::Fields::of(&ex.template);
+    let fields = check::Fields::of_set(&ex.templates);
     Some(check::compare_forms_with(&fields, &g, &got, tol))
 }

@@ -9,7 +9,7 @@ use super::schema::{LOCATION_COLUMNS, row_columns, split};
 use super::{Store, StoreResult};
 use crate::out::file::{OutputFile, named};
 use crate::record::Money;
-use crate::template::{RecordField, Shape, Template, ValueKind};
+use crate::template::{RecordField, Shape, Templates, ValueKind};
 
 /// How a column is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,7 +52,7 @@ impl Kind {
 /// reads it from a store (SQLite), and the SQL of
 /// the copies and of `project_years` ([`super::views`]), which run over
 /// relations named `forms` and `forms_latest`.
-pub fn tables_json(t: &Template) -> serde_json::Value {
+pub fn tables_json(t: &Templates) -> serde_json::Value {
     let tables: Vec<serde_json::Value> = tables(t, false)
         .iter()
         .map(|spec| {
@@ -66,7 +66,8 @@ pub fn tables_json(t: &Template) -> serde_json::Value {
         .collect();
     serde_json::json!({
         "tables": tables,
-        "form_year": t.form_year,
+        "templates": t.names().collect::<Vec<_>>(),
+        "form_year": t.form_year(),
         "copies_sql": super::views::copies_select(t, None),
         "project_years_sql": super::views::project_years_select(t),
     })
@@ -159,6 +160,7 @@ fn forms_table(scalars: &[&RecordField], table_fields: &[&RecordField]) -> Table
     forms.extend(owned(&[
         ("sha256", Kind::Text),
         ("pages", Kind::Json),
+        ("template", Kind::Text),
         ("form_key", Kind::Text),
         ("source_kind", Kind::Text),
         ("ocr", Kind::Bool),
@@ -193,8 +195,9 @@ fn forms_table(scalars: &[&RecordField], table_fields: &[&RecordField]) -> Table
 
 /// The `project_years` table ([`super::views::project_years_select`]),
 /// by project and year; `None` when the template has no `[years]`.
-fn project_years_table(t: &Template) -> Option<TableSpec> {
-    let names = super::views::project_years_columns(t)?;
+fn project_years_table(set: &Templates) -> Option<TableSpec> {
+    let names = super::views::project_years_columns(set)?;
+    let t = set.list().iter().find(|t| t.years.is_some())?;
     let y = t.years.as_ref()?;
     // the view's own columns; the others are fields of the form
     let kind = |c: &str| match c {
@@ -226,7 +229,7 @@ fn project_years_table(t: &Template) -> Option<TableSpec> {
 /// (with `[years]`). Rows are ordered by `path` (byte order of UTF-8),
 /// then `form_index`, then `position`; `project_years` by project and
 /// year. `timings` adds `elapsed_ms` and `ingested_at` to `files`.
-pub fn tables(t: &Template, timings: bool) -> Vec<TableSpec> {
+pub fn tables(t: &Templates, timings: bool) -> Vec<TableSpec> {
     let fields = t.record_fields();
     let mut files = owned(FILES_COLUMNS);
     if timings {
@@ -306,7 +309,7 @@ pub struct Exported {
 pub fn export(store: &Store, dir: &Path, opts: ExportOptions) -> StoreResult<Vec<Exported>> {
     std::fs::create_dir_all(dir).map_err(|e| named("create", dir, e))?;
     let mut out = Vec::new();
-    for spec in tables(&store.template, opts.timings) {
+    for spec in tables(&store.templates, opts.timings) {
         let path = dir.join(format!("{}.{}", spec.name, opts.format.extension()));
         let rows = export_table(store, &spec, opts.format, &path)?;
         out.push(Exported { path, rows });

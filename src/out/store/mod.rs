@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 
 use crate::record::Record;
-use crate::template::Template;
+use crate::template::Templates;
 
 mod export;
 #[cfg(feature = "parquet")]
@@ -32,7 +32,7 @@ pub use schema::schema_sql;
 /// 3: `form_key` is the project (unit, name), the same every year; a
 /// form is its key and its year; the views `project_years` and
 /// `project_year_mismatches`, made anew at each opening.
-pub const SCHEMA_VERSION: i64 = 3;
+pub const SCHEMA_VERSION: i64 = 4;
 
 /// What `files.extractor_version` holds for files ingested by this build.
 /// A file stored with another version is extracted again.
@@ -185,12 +185,12 @@ pub struct Known {
     pub failed: bool,
 }
 
-/// An open store, its tables those of a template's field registry.
+/// An open store, its tables those of a template set's field registry.
 pub struct Store {
     conn: Connection,
     path: PathBuf,
-    /// The template the tables follow.
-    template: Template,
+    /// The templates the tables follow.
+    templates: Templates,
     /// [`schema::insert_form_sql`] of its fields.
     insert_form_sql: String,
 }
@@ -204,8 +204,8 @@ impl Store {
     }
 
     /// Opens (creating when missing) a store for writing, with the tables
-    /// of `template`'s fields.
-    pub fn open(path: &Path, template: &Template) -> StoreResult<Store> {
+    /// of `templates`' fields.
+    pub fn open(path: &Path, templates: &Templates) -> StoreResult<Store> {
         let sql = |error| StoreError::Sql {
             db: path.to_path_buf(),
             error,
@@ -218,7 +218,7 @@ impl Store {
              PRAGMA busy_timeout=10000;",
         )
         .map_err(sql)?;
-        let fields = template.record_fields();
+        let fields = templates.record_fields();
         conn.execute_batch(&schema_sql(fields)).map_err(sql)?;
         let v: Option<String> = conn
             .query_row(
@@ -245,19 +245,19 @@ impl Store {
             }
         }
         // the views follow the template: made anew at each opening
-        conn.execute_batch(&schema::views_sql(template))
+        conn.execute_batch(&schema::views_sql(templates))
             .map_err(sql)?;
         Ok(Store {
             conn,
             path: path.to_path_buf(),
             insert_form_sql: schema::insert_form_sql(fields),
-            template: template.clone(),
+            templates: templates.clone(),
         })
     }
 
     /// Opens an existing store read-only; its tables are those of
     /// `template`'s fields.
-    pub fn open_read_only(path: &Path, template: &Template) -> StoreResult<Store> {
+    pub fn open_read_only(path: &Path, templates: &Templates) -> StoreResult<Store> {
         let sql = |error| StoreError::Sql {
             db: path.to_path_buf(),
             error,
@@ -289,8 +289,8 @@ impl Store {
         Ok(Store {
             conn,
             path: path.to_path_buf(),
-            insert_form_sql: schema::insert_form_sql(template.record_fields()),
-            template: template.clone(),
+            insert_form_sql: schema::insert_form_sql(templates.record_fields()),
+            templates: templates.clone(),
         })
     }
 
@@ -353,7 +353,7 @@ impl Store {
                 file_id,
                 &file.path,
                 rec,
-                self.template.record_fields(),
+                self.templates.record_fields(),
                 &self.insert_form_sql,
             )
             .map_err(sql)?;
@@ -375,11 +375,9 @@ impl Store {
         texts
             .iter()
             .map(|t| {
-                Record::from_json(t, self.template.record_fields()).map_err(|source| {
-                    StoreError::Json {
-                        db: self.path.clone(),
-                        source,
-                    }
+                Record::from_json(t, &self.templates).map_err(|source| StoreError::Json {
+                    db: self.path.clone(),
+                    source,
                 })
             })
             .collect()
@@ -421,7 +419,7 @@ impl Store {
     /// not hold with the same hash and extractor version (a path stored
     /// with different content is replaced by `other`'s). Idempotent.
     pub fn merge_from(&mut self, other: &Path) -> StoreResult<MergeStats> {
-        let src = Store::open_read_only(other, &self.template)?;
+        let src = Store::open_read_only(other, &self.templates)?;
         let known = self.known()?;
         let mut stats = MergeStats::default();
         for f in src.files()? {
@@ -442,7 +440,7 @@ impl Store {
 
     /// Row counts of the exported tables, in the order of [`tables`].
     pub fn counts(&self) -> StoreResult<Vec<(String, u64)>> {
-        tables(&self.template, false)
+        tables(&self.templates, false)
             .into_iter()
             .map(|t| {
                 let n: i64 = self

@@ -66,10 +66,10 @@ pub const LOCATION_COLUMNS: &[(&str, &str)] = &[
 /// warned: mostly OCR'd and dumped copies), counted in neither;
 /// `project_years` and `project_year_mismatches` put each project's
 /// years side by side ([`views::project_years_select`]).
-pub fn views_sql(t: &crate::template::Template) -> String {
-    let key = match &t.form_year {
-        Some(y) => format!("form_key, {y}"),
-        None => "form_key".into(),
+pub fn views_sql(t: &crate::template::Templates) -> String {
+    let key = match t.form_year() {
+        Some(y) => format!("template, form_key, {y}"),
+        None => "template, form_key".into(),
     };
     let mut sql = format!(
         "DROP VIEW IF EXISTS project_year_mismatches;\n\
@@ -138,6 +138,7 @@ pub fn schema_sql(fields: &[RecordField]) -> String {
         "form_index INTEGER NOT NULL".to_string(),
         "sha256 TEXT NOT NULL".to_string(),
         "pages TEXT NOT NULL".to_string(),
+        "template TEXT NOT NULL".to_string(),
         "form_key TEXT".to_string(),
         "source_kind TEXT NOT NULL".to_string(),
         "ocr INTEGER NOT NULL".to_string(),
@@ -204,9 +205,9 @@ fn form_column_names(fields: &[RecordField]) -> Vec<String> {
 /// The statement inserting a `forms` row, built once per store.
 pub fn insert_form_sql(fields: &[RecordField]) -> String {
     let names = form_column_names(fields);
-    let marks: Vec<String> = (1..=names.len() + 11).map(|i| format!("?{i}")).collect();
+    let marks: Vec<String> = (1..=names.len() + 12).map(|i| format!("?{i}")).collect();
     format!(
-        "INSERT INTO forms (file_id, path, form_index, sha256, pages, form_key, source_kind, ocr, \
+        "INSERT INTO forms (file_id, path, form_index, sha256, pages, template, form_key, source_kind, ocr, \
          {}, n_warnings, provenance, record) VALUES ({})",
         names.join(", "),
         marks.join(", ")
@@ -253,6 +254,7 @@ pub fn insert_form(
         SqlValue::Integer(r.source.form_index as i64),
         SqlValue::Text(r.source.sha256.clone()),
         SqlValue::Text(pages),
+        SqlValue::Text(r.template.clone()),
         text(r.form_key.as_deref()),
         SqlValue::Text(r.source.kind.as_str().to_string()),
         SqlValue::Integer(r.source.ocr.into()),
@@ -366,7 +368,7 @@ mod tests {
 
     #[test]
     fn the_built_in_templates_tables_are_created() {
-        let t = crate::template::Template::builtin().unwrap();
+        let t = crate::template::Templates::builtin().unwrap();
         let sql = schema_sql(t.record_fields()) + &views_sql(&t);
         let c = rusqlite::Connection::open_in_memory().unwrap();
         c.execute_batch(&sql)

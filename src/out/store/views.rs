@@ -10,18 +10,19 @@
 //! - [`project_years_select`]: each counted project-year beside the same
 //!   project's year before, with the checks across them.
 
-use crate::template::Template;
+use crate::template::{Template, Templates};
 
 /// `SELECT` of one row per `forms` row: `path`, `form_index`,
-/// `form_key`, the year (the template's `form_year`), `source_kind`, `copies` (rows with this key and year; 1
-/// for a form without a key) and `copy_rank` (1 for the copy that counts:
+/// `form_key`, the year (the templates' `form_year`), `source_kind`,
+/// `copies` (rows of this template with this key and year; 1 for a form
+/// without a key) and `copy_rank` (1 for the copy that counts:
 /// a text layer over OCR over a text dump, then fewer warnings, then path
 /// and form index). `id` names a column of `forms` to put first (the
 /// store's `form_id`).
-pub fn copies_select(t: &Template, id: Option<&str>) -> String {
-    let key = match &t.form_year {
-        Some(y) => format!("form_key, {y}"),
-        None => "form_key".to_string(),
+pub fn copies_select(t: &Templates, id: Option<&str>) -> String {
+    let key = match t.form_year() {
+        Some(y) => format!("template, form_key, {y}"),
+        None => "template, form_key".to_string(),
     };
     let id = id.map_or(String::new(), |c| format!("{c}, "));
     format!(
@@ -40,7 +41,8 @@ pub fn copies_select(t: &Template, id: Option<&str>) -> String {
 /// (`form_key`, its fields), the year and its form, the `[years]`
 /// amounts, last year's form and budget, the checks. Names only; the
 /// export gives their kinds.
-pub fn project_years_columns(t: &Template) -> Option<Vec<String>> {
+pub fn project_years_columns(set: &Templates) -> Option<Vec<String>> {
+    let t = years_template(set)?;
     let y = t.years.as_ref()?;
     let year = t.form_year.as_ref()?;
     let mut cols = vec!["form_key".to_string()];
@@ -73,10 +75,19 @@ pub fn project_years_columns(t: &Template) -> Option<Vec<String>> {
 /// prior-year spending is not above last year's budget, or with no form
 /// of last year the prior-year budget declared), `budget_growth` (this
 /// year's budget over last year's, less 1, 4 decimals), `mismatch` (a
-/// check failed). A check is NULL when an amount it needs is. `None` when
-/// the template has no `[years]`.
-pub fn project_years_select(t: &Template) -> Option<String> {
+/// check failed). A check is NULL when an amount it needs is. Over the
+/// forms of the templates with `[years]` (one `[years]` for all of them,
+/// checked when the set loads); `None` when none has it.
+pub fn project_years_select(set: &Templates) -> Option<String> {
+    let t = years_template(set)?;
     let y = t.years.as_ref()?;
+    let names: Vec<String> = set
+        .list()
+        .iter()
+        .filter(|t| t.years.is_some())
+        .map(|t| format!("'{}'", t.name.replace('\'', "''")))
+        .collect();
+    let names = names.join(", ");
     let year = t.form_year.as_ref()?;
     let (b, pb, ps) = (&y.budget, &y.prior_budget, &y.prior_spent);
     let fen = |e: &str| format!("round(({e}) * 100)");
@@ -105,8 +116,15 @@ pub fn project_years_select(t: &Template) -> Option<String> {
          \x20 CASE WHEN ({matches}) = 0 OR ({within}) = 0 THEN 1 ELSE 0 END AS mismatch\n\
          FROM forms_latest cur\n\
          LEFT JOIN forms_latest last\n\
-         \x20 ON last.form_key = cur.form_key AND last.{year} = cur.{year} - 1"
+         \x20 ON last.template = cur.template AND last.form_key = cur.form_key\n\
+         \x20 AND last.{year} = cur.{year} - 1\n\
+         WHERE cur.template IN ({names})"
     ))
+}
+
+/// The first template of the set with `[years]`.
+fn years_template(set: &Templates) -> Option<&Template> {
+    set.list().iter().find(|t| t.years.is_some())
 }
 
 #[cfg(test)]
@@ -115,7 +133,7 @@ mod tests {
 
     #[test]
     fn the_builtin_template_has_project_years_and_its_columns_match_the_select() {
-        let t = Template::builtin().unwrap();
+        let t = Templates::builtin().unwrap();
         let sql = project_years_select(&t).unwrap();
         let cols = project_years_columns(&t).unwrap();
         assert_eq!(cols.len(), 16);
@@ -123,6 +141,6 @@ mod tests {
             assert!(sql.contains(c.as_str()), "{c} in {sql}");
         }
         assert!(sql.contains("last.year = cur.year - 1"));
-        assert!(copies_select(&t, None).contains("PARTITION BY form_key, year"));
+        assert!(copies_select(&t, None).contains("PARTITION BY template, form_key, year"));
     }
 }

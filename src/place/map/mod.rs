@@ -47,6 +47,8 @@ pub struct IndicatorRowCells {
     pub level3: Option<CellRef>,
     /// The target value cell (指标目标值 column).
     pub target: Option<CellRef>,
+    /// The remarks cell (备注 column), on forms with one.
+    pub remark: Option<CellRef>,
 }
 
 /// What a field's label led to.
@@ -75,6 +77,12 @@ pub enum FieldValue {
         /// The rows, top to bottom.
         rows: Vec<IndicatorRowCells>,
     },
+    /// A `table` field's rows: each row's cell per column, in the
+    /// template's column order.
+    Rows {
+        /// The rows, top to bottom.
+        rows: Vec<Vec<Option<CellRef>>>,
+    },
 }
 
 /// A field found on the form.
@@ -86,11 +94,17 @@ pub struct FieldHit {
     pub label: CellRef,
     /// What the label led to.
     pub value: FieldValue,
+    /// The caption of the block the field was read in (`项目资金（万元）`:
+    /// the template's `[layout] captions`), when it was read in one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub caption: Option<String>,
 }
 
 /// Everything the mapping found for one form.
 #[derive(Debug, Clone, PartialEq, Serialize, Default)]
 pub struct FormFields {
+    /// The name of the template the form is read with.
+    pub template: String,
     /// The form's 1-based page numbers.
     pub pages: Vec<usize>,
     /// The free line holding the form's title.
@@ -248,8 +262,9 @@ fn matches_any(key: &str, label_keys: &[String]) -> bool {
 
 /// Finds the header row of a sub-table among the band's cells: the first
 /// row holding a cell for each of the listed header label sets that are
-/// required (index 0 and the last).
-fn find_header(cells: &[&CellRef], heads: &[Vec<String>]) -> Option<(usize, Columns)> {
+/// required (index 0 and `heads.required`).
+fn find_header(cells: &[&CellRef], heads: &Heads) -> Option<(usize, Columns)> {
+    let (required, heads) = (heads.required, heads.keys.as_slice());
     let mut rows: Vec<usize> = cells.iter().map(|c| c.row).collect();
     rows.sort();
     rows.dedup();
@@ -268,18 +283,93 @@ fn find_header(cells: &[&CellRef], heads: &[Vec<String>]) -> Option<(usize, Colu
                     .map(|(c, _)| (c.bbox.x0, c.bbox.x1))
             })
             .collect();
-        if cols[0].is_some() && cols[cols.len() - 1].is_some() {
+        if cols[0].is_some() && cols[required].is_some() {
             return Some((r + 1, Columns(cols)));
         }
     }
     None
 }
 
+/// A sub-table's column headers (label keys per column) and the columns
+/// its header row must show: the first and `required`.
+struct Heads {
+    keys: Vec<Vec<String>>,
+    required: usize,
+}
+
+/// What kind of sub-table a field is, which decides its rows' cells.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum TableKind {
+    Funding,
+    Indicators,
+    /// A `table` field of this many columns.
+    Rows(usize),
+}
+
+impl TableKind {
+    fn of(spec: &FieldSpec) -> Option<TableKind> {
+        match spec.shape {
+            Shape::FundingTable => Some(TableKind::Funding),
+            Shape::IndicatorTable => Some(TableKind::Indicators),
+            Shape::Table => Some(TableKind::Rows(spec.columns.len())),
+            _ => None,
+        }
+    }
+
+    /// The column a row starts at (each of its cells starts one).
+    fn key_column(self) -> usize {
+        match self {
+            TableKind::Indicators => 2,
+            TableKind::Funding | TableKind::Rows(_) => 0,
+        }
+    }
+
+    fn empty(self) -> FieldValue {
+        match self {
+            TableKind::Funding => FieldValue::Funding { rows: vec![] },
+            TableKind::Indicators => FieldValue::Indicators { rows: vec![] },
+            TableKind::Rows(_) => FieldValue::Rows { rows: vec![] },
+        }
+    }
+}
+
+/// The column headers of a sub-table field.
+fn heads(spec: &FieldSpec, keys: &Vocabulary) -> Heads {
+    match spec.shape {
+        Shape::FundingTable => Heads {
+            keys: keys.funding.to_vec(),
+            required: 1,
+        },
+        Shape::IndicatorTable => {
+            let mut k = keys.indicator.to_vec();
+            if !keys.indicator_remark.is_empty() {
+                k.push(keys.indicator_remark.clone());
+            }
+            Heads {
+                keys: k,
+                required: 3,
+            }
+        }
+        _ => {
+            let k = keys
+                .tables
+                .iter()
+                .find(|(f, _)| *f == spec.key)
+                .map(|(_, cols)| cols.clone())
+                .unwrap_or_default();
+            Heads {
+                required: k.len().saturating_sub(1),
+                keys: k,
+            }
+        }
+    }
+}
+
 /// State of a sub-table being read across pages.
 struct OpenTable {
     hit: usize,
     columns: Columns,
-    is_funding: bool,
+    kind: TableKind,
 }
 
 fn is_header_cell(c: &CellRef, keys: &Vocabulary) -> bool {
@@ -287,6 +377,8 @@ fn is_header_cell(c: &CellRef, keys: &Vocabulary) -> bool {
     keys.funding
         .iter()
         .chain(&keys.indicator)
+        .chain(std::iter::once(&keys.indicator_remark))
+        .chain(keys.tables.iter().flat_map(|(_, cols)| cols))
         .any(|l| matches_any(&k, l))
 }
 
@@ -295,7 +387,7 @@ fn table_rows(
     cells: &[&CellRef],
     first_row: usize,
     columns: &Columns,
-    is_funding: bool,
+    kind: TableKind,
     keys: &Vocabulary,
     settings: &LayoutSettings,
     value: &mut FieldValue,
@@ -309,7 +401,7 @@ fn table_rows(
         .map(|c| (c, columns.of(c, tol)))
         .collect();
     // One row per distinct starting row of the key column's cells.
-    let key_col = if is_funding { 0 } else { 2 };
+    let key_col = kind.key_column();
     let mut starts: Vec<usize> = body
         .iter()
         .filter(|(c, col)| *col == Some(key_col) && c.row >= first_row)
@@ -364,10 +456,24 @@ fn table_rows(
                     level2: pick(r, 1),
                     level3: pick(r, 2),
                     target: pick_value(r, 3),
+                    remark: pick_value(r, 4),
                 };
                 if row.level3.as_ref().is_none_or(|c| c.is_empty())
                     && row.target.as_ref().is_none_or(|c| c.is_empty())
                 {
+                    continue;
+                }
+                rows.push(row);
+            }
+            FieldValue::Rows { rows } => {
+                let n = match kind {
+                    TableKind::Rows(n) => n,
+                    _ => 0,
+                };
+                let row: Vec<Option<CellRef>> = (0..n)
+                    .map(|c| if c == 0 { pick(r, 0) } else { pick_value(r, c) })
+                    .collect();
+                if row.iter().all(|c| c.as_ref().is_none_or(|c| c.is_empty())) {
                     continue;
                 }
                 rows.push(row);
@@ -384,6 +490,7 @@ pub fn pages_to_fields(
     settings: &LayoutSettings,
 ) -> FormFields {
     let mut out = FormFields {
+        template: template.name.clone(),
         pages: pages.iter().map(|p| p.page).collect(),
         ocr: pages
             .iter()
@@ -401,12 +508,20 @@ pub fn pages_to_fields(
     // page) belongs to: the last one read.
     let mut open_table: Option<OpenTable> = None;
     let mut last_text_hit: Option<usize> = None;
+    // The caption of the block being read, which its continuation keeps.
+    let mut caption: Option<String> = None;
     let all: Vec<Band> = pages.iter().flat_map(bands).collect();
     for band in stitch_split_rows(all, template, settings) {
         let label_text = band.label.text();
+        let heading = layout_heading(&label_text, template);
+        if heading == Some(Heading::Skip) {
+            // no form data (审核意见, signatures): read no further
+            (open_table, last_text_hit, caption) = (None, None, None);
+            continue;
+        }
         let spec = template
             .field_for_label(&label_text)
-            .or_else(|| table_by_header(&band, template, keys));
+            .or_else(|| table_by_header(&band, template, keys, &out));
         // An empty label cell goes on with the field above (a label
         // printed once, on a sub-table's header row or on the first
         // part of a cut cell); so does the open sub-table's own label
@@ -419,17 +534,65 @@ pub fn pages_to_fields(
                         .as_ref()
                         .is_some_and(|t| out.hits[t.hit].key == s.key)
                 }));
-        if continues && continue_band(&band, &mut out, &open_table, last_text_hit, keys, settings) {
+        // a block of label/value rows going on across a page break
+        let pairs_go_on = continues && caption.is_some() && holds_label(&band, template);
+        if continues
+            && !pairs_go_on
+            && continue_band(&band, &mut out, &open_table, last_text_hit, keys, settings)
+        {
             continue;
         }
         open_table = None;
         last_text_hit = None;
-        match spec.filter(|s| matches!(s.shape, Shape::FundingTable | Shape::IndicatorTable)) {
+        if !pairs_go_on {
+            caption = (heading == Some(Heading::Caption)).then(|| label_text.clone());
+        }
+        match spec.filter(|s| TableKind::of(s).is_some()) {
             Some(spec) => open_table = read_sub_table(&band, spec, keys, settings, &mut out),
-            None => read_pairs(&band, template, keys, &mut out, &mut last_text_hit),
+            None => {
+                let ctx = PairContext {
+                    template,
+                    keys,
+                    caption: caption.as_deref(),
+                    label_is_caption: caption.is_some() && !pairs_go_on,
+                };
+                read_pairs(&band, &ctx, &mut out, &mut last_text_hit)
+            }
         }
     }
     out
+}
+
+/// What a band's label cell is besides a field's label
+/// ([`crate::template::LayoutTexts`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Heading {
+    /// A block caption: the band holds label/value pairs.
+    Caption,
+    /// A block of no form data.
+    Skip,
+}
+
+fn layout_heading(text: &str, t: &Template) -> Option<Heading> {
+    let key = label_key(text);
+    if key.is_empty() {
+        return None;
+    }
+    let is = |list: &[String]| list.iter().any(|l| label_key(l) == key);
+    if is(&t.layout.skip) {
+        Some(Heading::Skip)
+    } else if is(&t.layout.captions) {
+        Some(Heading::Caption)
+    } else {
+        None
+    }
+}
+
+/// Whether one of the band's cells is a field's label.
+fn holds_label(band: &Band, t: &Template) -> bool {
+    band.right
+        .iter()
+        .any(|c| t.field_for_label(&c.text()).is_some())
 }
 
 /// A band going on with the field above: more rows of the open sub-table,
@@ -450,13 +613,7 @@ fn continue_band(
             FieldValue::Cells { cells: vec![] },
         );
         table_rows(
-            &cells,
-            first,
-            &t.columns,
-            t.is_funding,
-            keys,
-            settings,
-            &mut value,
+            &cells, first, &t.columns, t.kind, keys, settings, &mut value,
         );
         out.hits[t.hit].value = value;
         return true;
@@ -480,34 +637,24 @@ fn read_sub_table(
     settings: &LayoutSettings,
     out: &mut FormFields,
 ) -> Option<OpenTable> {
-    let is_funding = spec.shape == Shape::FundingTable;
-    let heads: &[Vec<String>] = if is_funding {
-        &keys.funding
-    } else {
-        &keys.indicator
-    };
-    let mut value = if is_funding {
-        FieldValue::Funding { rows: vec![] }
-    } else {
-        FieldValue::Indicators { rows: vec![] }
-    };
+    let kind = TableKind::of(spec)?;
+    let mut value = kind.empty();
     let right: Vec<&CellRef> = band.right.iter().map(|c| c.as_ref()).collect();
-    let header = find_header(&right, heads);
+    let header = find_header(&right, &heads(spec, keys));
     if let Some((first, columns)) = &header {
-        table_rows(
-            &right, *first, columns, is_funding, keys, settings, &mut value,
-        );
+        table_rows(&right, *first, columns, kind, keys, settings, &mut value);
     }
     out.hits.push(FieldHit {
         key: spec.key.clone(),
         label: band.label.as_ref().clone(),
         value,
+        caption: None,
     });
     match header {
         Some((_, columns)) => Some(OpenTable {
             hit: out.hits.len() - 1,
             columns,
-            is_funding,
+            kind,
         }),
         None => {
             let orphans = band.right.iter().filter(|c| !c.is_empty());
@@ -519,24 +666,39 @@ fn read_sub_table(
 
 /// The sub-table whose header row a band with an empty label cell holds:
 /// its label was printed elsewhere (centred over a merged cell, on a part
-/// of it that is on another page or clipped away), the header says which.
+/// of it that is on another page or clipped away), the header says which;
+/// of several fields with that header, the first not read yet.
 fn table_by_header<'t>(
     band: &Band,
     template: &'t Template,
     keys: &Vocabulary,
-) -> Option<&'t crate::template::FieldSpec> {
+    out: &FormFields,
+) -> Option<&'t FieldSpec> {
     if !band.label.is_empty() {
         return None;
     }
     let right: Vec<&CellRef> = band.right.iter().map(|c| c.as_ref()).collect();
-    let shape = if find_header(&right, &keys.indicator).is_some() {
-        Shape::IndicatorTable
-    } else if find_header(&right, &keys.funding).is_some() {
-        Shape::FundingTable
-    } else {
-        return None;
+    let tables = || {
+        template
+            .fields
+            .iter()
+            .filter(|f| TableKind::of(f).is_some())
     };
-    template.fields.iter().find(|f| f.shape == shape)
+    // indicator tables first, then funding, then `table` fields
+    let order = [Shape::IndicatorTable, Shape::FundingTable, Shape::Table];
+    let shape = order.into_iter().find(|&shape| {
+        tables()
+            .find(|f| f.shape == shape)
+            .is_some_and(|f| find_header(&right, &heads(f, keys)).is_some())
+    })?;
+    let candidates: Vec<&FieldSpec> = tables()
+        .filter(|f| f.shape == shape && find_header(&right, &heads(f, keys)).is_some())
+        .collect();
+    candidates
+        .iter()
+        .find(|f| !out.hits.iter().any(|h| h.key == f.key))
+        .or(candidates.first())
+        .copied()
 }
 
 /// Takes a line as the title, the year or the unit line when it is one and
@@ -580,66 +742,99 @@ fn read_header_line(out: &mut FormFields, page: usize, line: &TextLine, keys: &V
     false
 }
 
-/// Reads `label | value | label | value …` pairs from a band.
+/// What [`read_pairs`] reads a band with.
+struct PairContext<'a> {
+    template: &'a Template,
+    keys: &'a Vocabulary,
+    /// The caption of the block the band is in.
+    caption: Option<&'a str>,
+    /// The band's label cell is that caption (no field, no orphan).
+    label_is_caption: bool,
+}
+
+/// Reads `label | value | label | value …` pairs from a band: its first
+/// row (the label cell first, unless it is a caption), then each lower
+/// row holding a label; the cells of its other lower rows go on with the
+/// values above them ([`read_lower_rows`]).
 fn read_pairs(
     band: &Band,
-    template: &Template,
-    keys: &Vocabulary,
+    ctx: &PairContext,
     out: &mut FormFields,
     last_text_hit: &mut Option<usize>,
 ) {
-    let first_row: Vec<&CellRef> = std::iter::once(band.label.as_ref())
-        .chain(
-            band.right
-                .iter()
-                .map(|c| c.as_ref())
-                .filter(|c| c.row == band.label.row),
-        )
-        .collect();
-    let mut pending: Option<(&crate::template::FieldSpec, &CellRef)> = None;
     let first_hit = out.hits.len();
-    for c in first_row {
+    let mut rows: Vec<usize> = band.right.iter().map(|c| c.row).collect();
+    rows.push(band.label.row);
+    rows.sort();
+    rows.dedup();
+    let mut plain: Vec<&CellRef> = Vec::new();
+    for (k, &r) in rows.iter().enumerate() {
+        let in_row = band.right.iter().map(|c| c.as_ref()).filter(|c| c.row == r);
+        let row: Vec<&CellRef> = if r == band.label.row && !ctx.label_is_caption {
+            std::iter::once(band.label.as_ref()).chain(in_row).collect()
+        } else {
+            in_row.collect()
+        };
+        let labelled = row
+            .iter()
+            .any(|c| ctx.template.field_for_label(&c.text()).is_some());
+        if k == 0 || labelled {
+            read_pair_row(&row, ctx, out, last_text_hit);
+        } else {
+            plain.extend(row);
+        }
+    }
+    read_lower_rows(&plain, out, first_hit);
+}
+
+/// One row of `label | value …` cells.
+fn read_pair_row(
+    row: &[&CellRef],
+    ctx: &PairContext,
+    out: &mut FormFields,
+    last_text_hit: &mut Option<usize>,
+) {
+    let template = ctx.template;
+    let caption = ctx.caption.map(str::to_string);
+    let hit = |key: &str, label: &CellRef, value: FieldValue| FieldHit {
+        key: key.to_string(),
+        label: label.clone(),
+        value,
+        caption: caption.clone(),
+    };
+    let mut pending: Option<(&FieldSpec, &CellRef)> = None;
+    for &c in row {
         let text = c.text();
         if let Some(spec) = template.field_for_label(&text) {
             if let Some((p, l)) = pending.take() {
-                out.hits.push(FieldHit {
-                    key: p.key.clone(),
-                    label: l.clone(),
-                    value: FieldValue::Cells { cells: vec![] },
-                });
+                out.hits
+                    .push(hit(&p.key, l, FieldValue::Cells { cells: vec![] }));
             }
             pending = Some((spec, c));
             continue;
         }
         if let Some((spec, label)) = pending.take() {
-            out.hits.push(FieldHit {
-                key: spec.key.clone(),
-                label: label.clone(),
-                value: FieldValue::Cells {
-                    cells: vec![c.clone()],
-                },
-            });
+            let cells = vec![c.clone()];
+            out.hits
+                .push(hit(&spec.key, label, FieldValue::Cells { cells }));
             if matches!(spec.shape, Shape::Paragraphs | Shape::Line) {
                 *last_text_hit = Some(out.hits.len() - 1);
             }
             continue;
         }
         if let Some((spec, rest)) = template.field_with_prefix(&text) {
-            out.hits.push(FieldHit {
-                key: spec.key.clone(),
-                label: c.clone(),
-                value: FieldValue::Inline {
-                    text: rest,
-                    cell: c.clone(),
-                },
-            });
+            let value = FieldValue::Inline {
+                text: rest,
+                cell: c.clone(),
+            };
+            out.hits.push(hit(&spec.key, c, value));
             continue;
         }
-        if !c.is_empty() {
+        if !c.is_empty() && layout_heading(&text, template).is_none() {
             // Title, year or unit printed inside the table's border.
             let mut used = false;
             for l in &c.lines {
-                used |= read_header_line(out, c.page, l, keys);
+                used |= read_header_line(out, c.page, l, ctx.keys);
             }
             if !used {
                 out.orphans.push(c.clone());
@@ -647,22 +842,18 @@ fn read_pairs(
         }
     }
     if let Some((p, l)) = pending {
-        out.hits.push(FieldHit {
-            key: p.key.clone(),
-            label: l.clone(),
-            value: FieldValue::Cells { cells: vec![] },
-        });
+        out.hits
+            .push(hit(&p.key, l, FieldValue::Cells { cells: vec![] }));
     }
-    read_lower_rows(band, out, first_hit);
 }
 
-/// The band's rows below its first (its label merged down over them): a
-/// cell under the value cell of a field read from the first row (hits from
-/// `first_hit` on) continues that value (a long text split over rows; a
-/// value cell a stray rule cut in two); any other non-empty cell is an
-/// orphan, never dropped.
-fn read_lower_rows(band: &Band, out: &mut FormFields, first_hit: usize) {
-    for c in band.right.iter().filter(|c| c.row > band.label.row) {
+/// The band's rows below its first (its label merged down over them) that
+/// hold no label: a cell under the value cell of a field read from the
+/// band (hits from `first_hit` on) continues that value (a long text
+/// split over rows; a value cell a stray rule cut in two); any other
+/// non-empty cell is an orphan, never dropped.
+fn read_lower_rows(cells: &[&CellRef], out: &mut FormFields, first_hit: usize) {
+    for &c in cells {
         let under = (first_hit..out.hits.len()).find(|&h| match &out.hits[h].value {
             FieldValue::Cells { cells } => cells
                 .first()
@@ -672,10 +863,10 @@ fn read_lower_rows(band: &Band, out: &mut FormFields, first_hit: usize) {
         match under {
             Some(h) => {
                 if let FieldValue::Cells { cells } = &mut out.hits[h].value {
-                    cells.push(c.as_ref().clone());
+                    cells.push(c.clone());
                 }
             }
-            None if !c.is_empty() => out.orphans.push(c.as_ref().clone()),
+            None if !c.is_empty() => out.orphans.push(c.clone()),
             None => {}
         }
     }

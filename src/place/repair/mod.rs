@@ -588,7 +588,7 @@ pub fn fix_fields(f: &mut FormFields, t: &Template, s: &RepairSettings) -> Vec<W
                         fix_text_cell(n);
                     }
                     if let Some(a) = &mut r.amount {
-                        let field = format!("funding_components[{i}]");
+                        let field = format!("{}[{i}]", hit.key);
                         fix_cells(
                             std::slice::from_mut(a),
                             ValueShape::Money,
@@ -600,7 +600,7 @@ pub fn fix_fields(f: &mut FormFields, t: &Template, s: &RepairSettings) -> Vec<W
             }
             FieldValue::Indicators { rows } => {
                 for (i, r) in rows.iter_mut().enumerate() {
-                    let field = format!("indicators[{i}]");
+                    let field = format!("{}[{i}]", hit.key);
                     if let Some(n) = &mut r.level3 {
                         fix_text_cell(n);
                     }
@@ -617,6 +617,14 @@ pub fn fix_fields(f: &mut FormFields, t: &Template, s: &RepairSettings) -> Vec<W
                         let names = &t.indicator_values.level_names;
                         snap_level(l, names, s.min_level_similarity, &field, &mut warnings);
                     }
+                    if let Some(n) = &mut r.remark {
+                        fix_text_cell(n);
+                    }
+                }
+            }
+            FieldValue::Rows { rows } => {
+                for c in rows.iter_mut().flatten().flatten() {
+                    fix_text_cell(c);
                 }
             }
         }

@@ -198,7 +198,7 @@ pub fn ocr_pages(
     pdf: &[u8],
     s: &OcrSettings,
     layout: &LayoutSettings,
-    t: &crate::template::Template,
+    t: &crate::template::Templates,
 ) -> Result<(), OcrError> {
     if !s.enabled {
         return Ok(());
@@ -415,8 +415,8 @@ mod tests {
         )
     }
 
-    fn tpl() -> crate::template::Template {
-        crate::template::Template::builtin().unwrap()
+    fn tpl() -> crate::template::Templates {
+        crate::template::Templates::builtin().unwrap()
     }
 
     #[test]
