@@ -35,7 +35,7 @@ TITLE = "上海市财政支出项目绩效目标申报表"
 
 def _template():
     import tomllib
-    with open(os.path.join(ROOT, "templates", "form.toml"), "rb") as f:
+    with open(os.path.join(ROOT, "templates", "shanghai-2019.toml"), "rb") as f:
         return tomllib.load(f)
 
 

@@ -186,11 +186,21 @@ fn repeats_header(before: &[PageLayout], lower: &[CellRef], tol: f64) -> bool {
     let Some(top) = first_row_top(lower) else {
         return false;
     };
+    let at_top = |c: &&CellRef| (c.bbox.top - top).abs() <= tol;
     let first: Vec<&CellRef> = lower
         .iter()
-        .filter(|c| (c.bbox.top - top).abs() <= tol && c.row_span == 1)
+        .filter(|c| at_top(c) && c.row_span == 1)
         .collect();
     if first.len() < 2 || first.iter().any(|c| c.is_empty()) {
+        return false;
+    }
+    // A merged cell opening in that row (ruled above it, not cut open)
+    // begins a block there: the row heads a new table whose header is
+    // worded as an earlier one's (two indicator tables), not a repeat.
+    if lower
+        .iter()
+        .any(|c| at_top(&c) && c.row_span > 1 && !c.cut_top)
+    {
         return false;
     }
     let repeats = |row: &[&CellRef]| {

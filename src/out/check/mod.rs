@@ -15,6 +15,7 @@
 //!   (`round(x * 100)`);
 //! - texts (paragraphs-shaped fields): equal once all white space is removed; `null`
 //!   equals only `null` or an all-white-space string; the similarity is kept;
+//! - the rows of a `table` field (`schedule`): exact, in order;
 //! - tables (`funding_components`, `indicators`): multisets of rows; a row
 //!   matches a row equal on every key of the table (strings white space
 //!   insensitive, a blank string equal to `null`, numbers as fen,
@@ -33,7 +34,14 @@ use crate::text::{similarity, squeeze};
 /// The keys of a funding component row.
 pub const FUNDING_KEYS: &[&str] = &["name", "amount"];
 /// The keys of an indicator row.
-pub const INDICATOR_KEYS: &[&str] = &["level1", "level2", "level3", "target", "target_parsed"];
+pub const INDICATOR_KEYS: &[&str] = &[
+    "level1",
+    "level2",
+    "level3",
+    "target",
+    "target_parsed",
+    "remark",
+];
 
 /// How a field is compared.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -292,7 +300,7 @@ pub struct Tolerance {
 }
 
 /// The indicator keys compared when levels 1 and 2 are ignored.
-pub const INDICATOR_KEYS_NO_LEVELS: &[&str] = &["level3", "target", "target_parsed"];
+pub const INDICATOR_KEYS_NO_LEVELS: &[&str] = &["level3", "target", "target_parsed", "remark"];
 
 /// Compares the forms of one file, paired by index.
 pub fn compare_forms(fields: &Fields, golden: &[Value], got: &[Value]) -> FileComparison {
