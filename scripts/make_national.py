@@ -263,7 +263,8 @@ def gen_truth(rng, i):
     for k, task in enumerate(rng.sample(TASKS, n_sched)):
         a, b = months[min(k, len(months) - 1)], months[min(k + 1, len(months) - 1)]
         a, b = min(a, b), max(a, b)
-        schedule.append({"task": task, "start": f"{year}-{a:02d}", "end": f"{year}-{b:02d}"})
+        schedule.append({"task": task, "start_date": f"{year}-{a:02d}",
+                         "end_date": f"{year}-{b:02d}"})
         schedule_print.append((task, fmt_month(year, a, sched_style), fmt_month(year, b, sched_style)))
     rec = {
         "template": "national-project",

@@ -175,8 +175,12 @@ enum Command {
         /// The exported tables instead: each table's columns with their
         /// kinds, and the SQL of the copies and of project_years (what the
         /// Spark job, scripts/spark/, builds its tables from).
-        #[arg(long)]
+        #[arg(long, conflicts_with = "duckdb")]
         tables: bool,
+        /// DuckDB views over a CSV export instead, every column typed
+        /// (sql/duckdb.sql is this for the built-in templates).
+        #[arg(long)]
+        duckdb: bool,
     },
     /// Combine stores into one (idempotent: files already there are skipped).
     Merge {
@@ -838,14 +842,20 @@ fn run() -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Schema { templates, tables } => {
+        Command::Schema {
+            templates,
+            tables,
+            duckdb,
+        } => {
             let t = templates.load()?;
-            let schema = match (tables, t.forced()) {
-                (true, _) => store::tables_json(&t),
-                (false, Some(i)) => shenbao::record::record_schema(t.at(i)),
-                (false, None) => shenbao::record::records_schema(&t),
+            let text = match (tables, duckdb, t.forced()) {
+                (_, true, _) => store::duckdb_sql(&t),
+                (true, _, _) => serde_json::to_string_pretty(&store::tables_json(&t))? + "\n",
+                (false, _, Some(i)) if templates.template.is_some() => {
+                    serde_json::to_string_pretty(&shenbao::record::record_schema(t.at(i)))? + "\n"
+                }
+                _ => serde_json::to_string_pretty(&shenbao::record::records_schema(&t))? + "\n",
             };
-            let text = serde_json::to_string_pretty(&schema)? + "\n";
             match std::io::stdout().lock().write_all(text.as_bytes()) {
                 // a closed pipe (`| head`) ends the run quietly
                 Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}

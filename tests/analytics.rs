@@ -29,6 +29,7 @@ const INPUTS: &[&str] = &[
     "fixtures/scanned/sample-2019-dsjzx-1-scan.pdf",
     "fixtures/dumps/tuning/pdftotext/2019-dsjzx-forms-1-3.txt",
     "fixtures/dumps/tuning/pdftotext/synth-09.txt",
+    "fixtures/national/tuning/nf-02-docx.pdf",
 ];
 
 /// The golden file of an input.
@@ -36,6 +37,8 @@ fn golden_of(input: &str) -> PathBuf {
     let stem = Path::new(input).file_stem().unwrap().to_str().unwrap();
     let dir = if input.starts_with("fixtures/dumps/") {
         "golden/dumps"
+    } else if input.starts_with("fixtures/national/") {
+        "golden/national"
     } else {
         "golden"
     };
@@ -221,4 +224,15 @@ fn records_and_exports_load_in_duckdb_with_exact_types_and_validate_against_the_
         String::from_utf8_lossy(&o.stderr)
     );
     assert!(out.contains(" records validated, 0 failures"), "{out}");
+}
+
+#[test]
+fn the_committed_duckdb_views_are_those_of_the_built_in_templates() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = run(&["schema", "--duckdb"], dir.path());
+    let committed = std::fs::read_to_string(root().join("sql/duckdb.sql")).unwrap();
+    assert!(
+        String::from_utf8_lossy(&o.stdout) == committed,
+        "sql/duckdb.sql is stale: write it with `shenbao schema --duckdb > sql/duckdb.sql`"
+    );
 }

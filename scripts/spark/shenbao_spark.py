@@ -37,14 +37,20 @@ from pyspark import SparkFiles, StorageLevel, TaskContext
 from pyspark.sql import SparkSession
 from pyspark.sql import types as T
 
-# The tables written, in order, and whether they are partitioned by year.
-TABLES = ["files", "failures", "forms", "funding_components", "indicators",
-          "warnings", "project_years"]
 KINDS = {
     "int": T.LongType(), "bool": T.BooleanType(), "real": T.DoubleType(),
     "money": T.DecimalType(18, 2), "text": T.StringType(), "date": T.DateType(),
     "json": T.StringType(),
 }
+
+
+def table_order(spec):
+    """The tables written, in order: the binary's (`shenbao schema
+    --tables`: one per table field of every template), with the failed
+    files after `files`."""
+    order = [t["name"] for t in spec["tables"]]
+    order.insert(order.index("files") + 1, "failures")
+    return order
 
 
 def spark_schema(columns):
@@ -141,6 +147,7 @@ def main(argv=None):
                                      capture_output=True, text=True).stdout)
     tables = spec["tables"]
     year = spec["form_year"]
+    order = table_order(spec)
     spark = (SparkSession.builder.appName("shenbao")
              .config("spark.sql.files.maxPartitionBytes", str(args.task_bytes))
              .config("spark.sql.files.openCostInBytes", str(args.file_cost))
@@ -202,7 +209,7 @@ def main(argv=None):
 
     years = forms.select("path", "form_index", year)
     out = args.out.rstrip("/")
-    for name in TABLES:
+    for name in order:
         if name not in frames:
             continue
         df = frames[name]
@@ -215,7 +222,7 @@ def main(argv=None):
             writer = df.write.mode("overwrite")
         writer.parquet(f"{out}/{name}")
         log(f"{name} written")
-    counts = {n: frames[n].count() for n in TABLES if n in frames}
+    counts = {n: frames[n].count() for n in order if n in frames}
     print("shenbao-spark: " + ", ".join(f"{v} {k}" for k, v in counts.items()), file=sys.stderr)
     rows.unpersist()
     spark.stop()

@@ -554,3 +554,62 @@ fn levenshtein_two_row_dp() {
     assert_eq!(levenshtein(&c("aaa"), &c("aaaa")), 1);
     assert_eq!(levenshtein(&c("same"), &c("same")), 0);
 }
+
+#[test]
+fn an_amount_in_wan_yuan_is_yuan_exact_to_the_fen() {
+    let fen = |s: &str| parse_money_scaled(s, 4).map(|m| m.fen());
+    assert_eq!(fen("1,931.1180"), Ok(1_931_118_000));
+    assert_eq!(fen("0.0001"), Ok(100), "one yuan");
+    assert_eq!(fen("12.345678"), Ok(12_345_678), "to the fen: six decimals");
+    assert_eq!(fen("１２．５"), Ok(12_500_000), "full width");
+    assert!(fen("12.3456789").is_err(), "finer than a fen");
+    assert!(fen("1,93.1").is_err(), "bad grouping");
+    assert!(matches!(
+        parse_money_scaled("  ", 4),
+        Err(MoneyError::Empty)
+    ));
+    // exponent 0 is parse_money, unchanged
+    assert_eq!(
+        parse_money_scaled("42,429,660.00", 0).unwrap(),
+        parse_money("42,429,660.00").unwrap()
+    );
+}
+
+#[test]
+fn a_partial_date_keeps_the_precision_printed() {
+    assert_eq!(parse_partial_date("2021年3月"), Ok("2021-03".into()));
+    assert_eq!(
+        parse_partial_date("2021 年 3 月 15 日"),
+        Ok("2021-03-15".into())
+    );
+    assert_eq!(parse_partial_date("2021.03"), Ok("2021-03".into()));
+    assert_eq!(parse_partial_date("2021-3-15"), Ok("2021-03-15".into()));
+    assert!(
+        parse_partial_date("2021.03-15").is_err(),
+        "mixed separators"
+    );
+    assert!(parse_partial_date("2021年13月").is_err());
+    assert!(parse_partial_date("2021年2月30日").is_err());
+    assert!(parse_partial_date("全年").is_err());
+}
+
+#[test]
+fn a_date_range_is_an_iso_interval_cut_where_both_sides_are_dates() {
+    let r = |s: &str| parse_date_range(s);
+    assert_eq!(
+        r("2021年1月至2021年12月"),
+        Ok(("2021-01/2021-12".into(), false))
+    );
+    assert_eq!(r("2021.01-2023.12"), Ok(("2021-01/2023-12".into(), false)));
+    assert_eq!(r("2021-01-2021-12"), Ok(("2021-01/2021-12".into(), false)));
+    assert_eq!(
+        r("2021年1月1日至2021年12月31日"),
+        Ok(("2021-01-01/2021-12-31".into(), false))
+    );
+    assert_eq!(
+        r("2022年1月—2021年12月"),
+        Ok(("2022-01/2021-12".into(), true))
+    );
+    assert!(r("2021年1月").is_err(), "one date is no range");
+    assert!(r("长期").is_err());
+}

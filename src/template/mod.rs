@@ -444,6 +444,52 @@ pub enum CheckRule {
     PartsSum,
 }
 
+/// Keys that SQLite, DuckDB or Spark SQL reserve: no field or column may
+/// be named so.
+const SQL_KEYWORDS: &[&str] = &[
+    "all",
+    "and",
+    "as",
+    "between",
+    "by",
+    "case",
+    "check",
+    "column",
+    "create",
+    "default",
+    "distinct",
+    "else",
+    "end",
+    "from",
+    "group",
+    "having",
+    "in",
+    "index",
+    "is",
+    "join",
+    "key",
+    "like",
+    "limit",
+    "not",
+    "null",
+    "on",
+    "or",
+    "order",
+    "references",
+    "select",
+    "table",
+    "then",
+    "to",
+    "union",
+    "unique",
+    "user",
+    "using",
+    "values",
+    "when",
+    "where",
+    "with",
+];
+
 /// A field key must be a snake_case name (`[a-z][a-z0-9_]*`, a column
 /// name in every export) and not one of the header's or the record's
 /// own keys.
@@ -453,6 +499,11 @@ fn check_key(key: &str) -> std::result::Result<(), String> {
         && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
     if !ok {
         return Err(format!("field key `{key}` is not a snake_case name"));
+    }
+    if SQL_KEYWORDS.contains(&key) {
+        return Err(format!(
+            "field key `{key}` is an SQL keyword (a column name every engine must quote)"
+        ));
     }
     let reserved = HEADER_FIELDS
         .iter()

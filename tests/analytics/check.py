@@ -80,13 +80,20 @@ def main(export, schema_path, truth_path, *records):
     con.execute(f"SET VARIABLE shenbao_export = '{export}'")
     con.execute(open("sql/duckdb.sql").read())
     t = types(con, "forms")
-    want = {"year": "INTEGER", "start_date": "DATE", "end_date": "DATE", "ocr": "BOOLEAN",
-            "counted": "BOOLEAN", "form_key": "VARCHAR", "source_kind": "VARCHAR"}
+    want = {"year": "BIGINT", "start_date": "DATE", "end_date": "DATE", "ocr": "BOOLEAN",
+            "counted": "BOOLEAN", "form_key": "VARCHAR", "source_kind": "VARCHAR",
+            "template": "VARCHAR", "total_funds": "DECIMAL(18,2)"}
     want.update({c: "DECIMAL(18,2)" for c in MONEY})
     for c, ty in want.items():
         check(t.get(c) == ty, f"view forms.{c} is {t.get(c)}, not {ty}")
     check(types(con, "funding_components").get("amount") == "DECIMAL(18,2)", "view amount type")
     check(types(con, "indicators").get("target_value") == "DOUBLE", "view target_value type")
+    # the second template's tables: rows typed, a remark column, the schedule
+    check(types(con, "annual_indicators").get("remark") == "VARCHAR", "view remark type")
+    n = con.execute("SELECT count(*) FROM schedule WHERE task IS NOT NULL").fetchone()[0]
+    check(n > 0, "no schedule rows read through the view")
+    got = con.execute("SELECT template, count(*) FROM forms GROUP BY ALL ORDER BY ALL").fetchall()
+    check([t for t, _ in got] == ["national-project", "shanghai-2019"], f"templates: {got}")
     # 2b. Parquet: typed by the writer, the same rows as the CSV
     t = types(con, f"SELECT * FROM read_parquet('{export}/forms.parquet')")
     want = {"year": "BIGINT", "start_date": "DATE", "end_date": "DATE", "ocr": "BOOLEAN",
@@ -101,7 +108,7 @@ def main(export, schema_path, truth_path, *records):
         b = con.execute(f"SELECT count(*) FROM read_csv_auto('{export}/{table}.csv')").fetchone()[0]
         check(a == b, f"{table}: {a} Parquet rows, {b} CSV rows")
     t = types(con, "project_years")
-    for c, ty in {"year": "INTEGER", "prior_year_budget": "DECIMAL(18,2)",
+    for c, ty in {"year": "BIGINT", "prior_year_budget": "DECIMAL(18,2)",
                   "mismatch": "BOOLEAN", "budget_growth": "DOUBLE"}.items():
         check(t.get(c) == ty, f"view project_years.{c} is {t.get(c)}, not {ty}")
     # 3. one amount with fen, exact through every reader

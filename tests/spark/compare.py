@@ -12,6 +12,7 @@ row), then reads both with Spark and compares every table as multisets of
 rows (year partitions put back in their columns). Prints what differs;
 exits 1 if anything does.
 """
+import json
 import os
 import subprocess
 import sys
@@ -49,7 +50,9 @@ def main(shenbao, work, *inputs):
     spark.sparkContext.setLogLevel("ERROR")
     failures = []
     counts = {}
-    for name in shenbao_spark.TABLES:
+    spec = json.loads(subprocess.run([shenbao, "schema", "--tables"], check=True,
+                                     capture_output=True, text=True).stdout)
+    for name in shenbao_spark.table_order(spec):
         ref_name = "files" if name == "failures" else name
         want = spark.read.parquet(os.path.join(ref, ref_name + ".parquet"))
         if name == "failures":

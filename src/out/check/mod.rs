@@ -133,6 +133,12 @@ impl Fields {
         idx.iter().map(|&i| &self.fields[i])
     }
 
+    /// The name of the first template (a golden record naming none is
+    /// one of its forms).
+    pub fn first_template(&self) -> Option<&str> {
+        self.by_template.first().map(|(t, _)| t.as_str())
+    }
+
     /// The compared fields' names, in record order.
     pub fn names(&self) -> impl Iterator<Item = &str> {
         self.fields.iter().map(|(n, _)| n.as_str())

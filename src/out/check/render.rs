@@ -14,6 +14,8 @@ pub fn to_golden_json(fields: &Fields, records: &[Value]) -> String {
             Some(m) => {
                 let mut parts: Vec<String> = keys
                     .iter()
+                    // a null remark is left out: the forms without that column
+                    .filter(|k| !(**k == "remark" && m.get(**k).is_none_or(Value::is_null)))
                     .map(|k| {
                         let x = m.get(*k).unwrap_or(&NULL);
                         let x = if *k == "target_parsed" && x.is_object() {
@@ -42,8 +44,16 @@ pub fn to_golden_json(fields: &Fields, records: &[Value]) -> String {
     let mut out = String::from("[");
     for (i, rec) in records.iter().enumerate() {
         out.push_str(if i == 0 { "\n  {" } else { ",\n  {" });
-        for (j, (field, kind)) in fields.fields.iter().enumerate() {
-            out.push_str(if j == 0 { "\n" } else { ",\n" });
+        // the record's template's fields; its name unless it is the first
+        let template = rec.get("template").and_then(Value::as_str);
+        let mut first = true;
+        if let Some(t) = template.filter(|t| Some(*t) != fields.first_template()) {
+            let _ = write!(out, "\n    \"template\": {}", Value::from(t));
+            first = false;
+        }
+        for (field, kind) in fields.of_template(template) {
+            out.push_str(if first { "\n" } else { ",\n" });
+            first = false;
             let v = rec.get(field).unwrap_or(&NULL);
             let _ = write!(out, "    {}: ", Value::from(field.as_str()));
             match kind {

@@ -95,10 +95,25 @@ fn listed_keys(r: &Record) -> Vec<(String, String)> {
             Value::Indicators(rows) => {
                 out.push((k.clone(), format!("{} rows", rows.len())));
                 for (i, row) in rows.iter().enumerate() {
-                    let text = [&row.level1, &row.level2, &row.level3, &row.target]
+                    let mut text = [&row.level1, &row.level2, &row.level3, &row.target]
                         .map(|c| c.as_deref().unwrap_or("·"))
                         .join(" | ");
+                    if let Some(remark) = &row.remark {
+                        text.push_str(" | ");
+                        text.push_str(remark);
+                    }
                     out.push((format!("{k}[{i}]"), text));
+                }
+            }
+            Value::Rows(rows) => {
+                out.push((k.clone(), format!("{} rows", rows.len())));
+                for (i, row) in rows.iter().enumerate() {
+                    let text: Vec<&str> = row
+                        .0
+                        .iter()
+                        .map(|(_, v)| v.as_deref().unwrap_or("·"))
+                        .collect();
+                    out.push((format!("{k}[{i}]"), text.join(" | ")));
                 }
             }
             v => out.push((k.clone(), shown(v))),

@@ -246,10 +246,13 @@ pub fn tables(t: &Templates, timings: bool) -> Vec<TableSpec> {
         forms_table(&scalars, &table_fields),
     ];
     for f in table_fields {
-        let row = row_columns(f.kind)
-            .iter()
-            .chain(LOCATION_COLUMNS)
-            .map(|(n, ty)| (n.to_string(), row_kind(f.kind, n, ty)))
+        let row = row_columns(f)
+            .into_iter()
+            .chain(LOCATION_COLUMNS.iter().map(|(n, ty)| (n.to_string(), *ty)))
+            .map(|(n, ty)| {
+                let kind = row_kind(f.kind, &n, ty);
+                (n, kind)
+            })
             .collect();
         out.push(child_table(&f.key, row));
     }

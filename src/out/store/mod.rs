@@ -17,12 +17,14 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use crate::record::Record;
 use crate::template::Templates;
 
+mod duckdb;
 mod export;
 #[cfg(feature = "parquet")]
 pub mod parquet;
 mod schema;
 pub mod views;
 
+pub use duckdb::duckdb_sql;
 pub use export::{ExportOptions, Exported, Format, Kind, TableSpec, export, tables, tables_json};
 pub use schema::schema_sql;
 

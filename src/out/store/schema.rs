@@ -98,10 +98,13 @@ pub fn views_sql(t: &crate::template::Templates) -> String {
 
 /// The columns of a table field's child table (after `form_id` and
 /// `position`, before the [`LOCATION_COLUMNS`]), as `(name, SQL type)`.
-pub fn row_columns(kind: ValueKind) -> &'static [(&'static str, &'static str)] {
-    match kind {
-        ValueKind::FundingTable => &[("name", "TEXT NOT NULL"), ("amount", "REAL")],
-        ValueKind::IndicatorTable => &[
+pub fn row_columns(f: &RecordField) -> Vec<(String, &'static str)> {
+    let fixed = |cols: &[(&str, &'static str)]| -> Vec<(String, &'static str)> {
+        cols.iter().map(|(n, t)| (n.to_string(), *t)).collect()
+    };
+    match f.kind {
+        ValueKind::FundingTable => fixed(&[("name", "TEXT NOT NULL"), ("amount", "REAL")]),
+        ValueKind::IndicatorTable => fixed(&[
             ("level1", "TEXT"),
             ("level2", "TEXT"),
             ("level3", "TEXT"),
@@ -109,8 +112,10 @@ pub fn row_columns(kind: ValueKind) -> &'static [(&'static str, &'static str)] {
             ("target_op", "TEXT"),
             ("target_value", "REAL"),
             ("target_unit", "TEXT"),
-        ],
-        _ => &[],
+            ("remark", "TEXT"),
+        ]),
+        ValueKind::Rows => f.columns.iter().map(|c| (c.clone(), "TEXT")).collect(),
+        _ => Vec::new(),
     }
 }
 
@@ -168,10 +173,10 @@ pub fn schema_sql(fields: &[RecordField]) -> String {
             "position INTEGER NOT NULL".to_string(),
         ];
         cols.extend(
-            row_columns(t.kind)
+            row_columns(t)
                 .iter()
-                .chain(LOCATION_COLUMNS)
-                .map(|(n, ty)| format!("{n} {ty}")),
+                .map(|(n, ty)| format!("{n} {ty}"))
+                .chain(LOCATION_COLUMNS.iter().map(|(n, ty)| format!("{n} {ty}"))),
         );
         cols.push("PRIMARY KEY (form_id, position)".to_string());
         sql.push_str(&format!(
@@ -227,6 +232,7 @@ fn form_values(r: &Record, fields: &[RecordField]) -> Vec<SqlValue> {
         let n = match r.get(&f.key) {
             Some(Value::Funding(rows)) => rows.len(),
             Some(Value::Indicators(rows)) => rows.len(),
+            Some(Value::Rows(rows)) => rows.len(),
             _ => 0,
         };
         SqlValue::Integer(n as i64)
@@ -266,7 +272,9 @@ pub fn insert_form(
     tx.prepare_cached(sql)?.execute(params_from_iter(values))?;
     let form_id = tx.last_insert_rowid();
     for (k, v) in &r.fields {
-        insert_rows(tx, form_id, k, v, r)?;
+        if let Some(f) = fields.iter().find(|f| &f.key == k) {
+            insert_rows(tx, form_id, f, v, r)?;
+        }
     }
     let mut st = tx.prepare_cached(
         "INSERT INTO warnings (form_id, position, field, code, message) VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -306,10 +314,11 @@ fn location_values(r: &Record, table: &str, i: usize) -> [SqlValue; 7] {
 fn insert_rows(
     tx: &rusqlite::Transaction<'_>,
     form_id: i64,
-    table: &str,
+    f: &RecordField,
     v: &Value,
     r: &Record,
 ) -> rusqlite::Result<()> {
+    let table = f.key.as_str();
     let rows: Vec<Vec<SqlValue>> = match v {
         Value::Funding(rows) => rows
             .iter()
@@ -327,26 +336,25 @@ fn insert_rows(
                     text(tp.map(|t| t.op.as_str())),
                     tp.map_or(SqlValue::Null, |t| SqlValue::Real(t.value)),
                     text(tp.map(|t| t.unit.as_str())),
+                    text(x.remark.as_deref()),
                 ]
             })
             .collect(),
+        Value::Rows(rows) => rows
+            .iter()
+            .map(|row| f.columns.iter().map(|c| text(row.get(c))).collect())
+            .collect(),
         _ => return Ok(()),
     };
-    let Some(first) = rows.first() else {
+    if rows.is_empty() {
         return Ok(());
-    };
-    let n = 2 + first.len() + LOCATION_COLUMNS.len();
-    let kind = if matches!(v, Value::Funding(_)) {
-        ValueKind::FundingTable
-    } else {
-        ValueKind::IndicatorTable
-    };
-    let names: Vec<&str> = row_columns(kind)
-        .iter()
-        .chain(LOCATION_COLUMNS)
-        .map(|(n, _)| *n)
+    }
+    let names: Vec<String> = row_columns(f)
+        .into_iter()
+        .map(|(n, _)| n)
+        .chain(LOCATION_COLUMNS.iter().map(|(n, _)| n.to_string()))
         .collect();
-    let marks: Vec<String> = (1..=n).map(|i| format!("?{i}")).collect();
+    let marks: Vec<String> = (1..=names.len() + 2).map(|i| format!("?{i}")).collect();
     let sql = format!(
         "INSERT INTO {table} (form_id, position, {}) VALUES ({})",
         names.join(", "),
