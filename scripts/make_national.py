@@ -21,7 +21,8 @@ Run from the repository root:  python3 scripts/make_national.py [--only NAME,...
      (funding rows, texts, schedule, each indicator table's header and rows,
      the approval rows), so that breaks fall before, inside and after each.
   4. Two mixed files (a Shanghai form, then a national one, by pdfunite):
-     each form must be read with its own template.
+     each form must be read with its own template; and pdftotext dumps
+     (-raw, -layout) of four tuning PDFs in fixtures/national/dumps/.
 
 Truths nf-01..nf-24 are tuning, nf-25..nf-36 validation (never looked at
 while tuning the extractor). The rendered PDFs differ between runs only in
@@ -567,6 +568,23 @@ def make_mixed(truths):
         write_json(os.path.join(GOLDEN, f"{name}.json"), sh + [by_name[nf][0]])
 
 
+DUMPED = ["nf-01-chromium", "nf-04-weasyprint", "nf-07-docx", "nf-10-wkhtmltopdf"]
+
+
+def make_dumps():
+    """Text dumps of a few tuning PDFs (pdftotext -raw and -layout) in
+    national/dumps/, truth copied: the text path must warn what it reads
+    from this form (its dumps are drafts), never be silently wrong."""
+    out = os.path.join(OUT, "dumps")
+    os.makedirs(out, exist_ok=True)
+    for name in DUMPED:
+        for mode in ("raw", "layout"):
+            stem = f"{name}-{mode}"
+            subprocess.run(["pdftotext", f"-{mode}", os.path.join(OUT, "tuning", name + ".pdf"),
+                            os.path.join(out, stem + ".txt")], check=True)
+            shutil.copy(os.path.join(GOLDEN, name + ".json"), os.path.join(GOLDEN, stem + ".json"))
+
+
 def main():
     only = None
     if "--only" in sys.argv:
@@ -587,6 +605,7 @@ def main():
                     os.path.join(GOLDEN, f"{name}-{producer}.json"))
     if only is None:
         make_mixed(truths)
+        make_dumps()
     layouts = {f"{n}-{p}": lay for n, p, lay in plan(truths)}
     write_json(os.path.join(OUT, "layouts.json"), layouts)
 

@@ -1,7 +1,9 @@
 //! # shenbao
 //!
-//! Turns printed Shanghai budget declaration forms
-//! (上海市财政支出项目绩效目标申报表) into normalized JSON records.
+//! Turns printed budget performance-target forms (Shanghai's
+//! 上海市财政支出项目绩效目标申报表, the national 项目支出绩效目标申报表)
+//! into normalized JSON records, each form read with the template of its
+//! kind ([`template::Templates`]).
 //!
 //! The pipeline is a chain of small pure stages, one folder each; every
 //! intermediate is kept so it can be dumped (`shenbao extract --dump
@@ -33,9 +35,11 @@
 //! 6. [`out`]: the SQLite store and its exports, `check` against golden
 //!    files, dumps; output files written whole or not at all.
 //!
-//! The form is data: [`template`] loads `templates/form.toml` (labels,
-//! options, shapes, checks) and builds the field registry every record,
-//! store column, schema and check derives from.
+//! A form is data: [`template`] loads `templates/*.toml`, one file per
+//! kind of form (labels, options, shapes, units, checks), and builds the
+//! field registry every record, store column, schema and check derives
+//! from; a form is read with the template its title (else its labels)
+//! names ([`run::split_forms`]).
 //!
 //! ## Use
 //!
@@ -90,5 +94,5 @@ pub use geom::{BBox, Edge, Glyph, Orientation, PageContent};
 pub use record::{Record, Warning};
 pub use run::{Extractor, FileResult, collect_inputs, collect_inputs_with};
 pub use settings::LayoutSettings;
-pub use template::Template;
+pub use template::{Template, Templates};
 pub use warning::WarningCode;

@@ -23,7 +23,7 @@ use shenbao::{Extractor, Template};
 #[command(
     name = "shenbao",
     version,
-    about = "Extract 上海市财政支出项目绩效目标申报表 forms from PDFs into JSON records"
+    about = "Extract budget performance-target forms (one template per kind of form, templates/*.toml) from PDFs, scans and text dumps into JSON records"
 )]
 struct Cli {
     #[command(subcommand)]

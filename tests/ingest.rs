@@ -323,7 +323,9 @@ fn exports_are_byte_identical_at_jobs_1_and_2() {
     for f in ["csv", "jsonl"] {
         let a = read_dir_bytes(&dir.join(format!("out-{f}-1")));
         let b = read_dir_bytes(&dir.join(format!("out-{f}-2")));
-        assert_eq!(a.len(), if f == "csv" { 6 } else { 7 });
+        // files, forms, the 5 tables of the two built-in templates' table
+        // fields, warnings, project_years (JSONL: and records)
+        assert_eq!(a.len(), if f == "csv" { 9 } else { 10 });
         for ((na, da), (nb, db)) in a.iter().zip(&b) {
             assert_eq!(na, nb);
             assert!(da == db, "{na} differs between --jobs 1 and --jobs 2");
@@ -575,13 +577,36 @@ fn schema_describes_the_record_with_money_as_a_number() {
     let dir = scratch("schema");
     let o = bin(&dir).arg("schema").output().unwrap();
     assert!(o.status.success());
-    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    assert_eq!(v["title"], "Record");
-    for k in ["project_name", "indicators", "source", "provenance"] {
+    let all: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(all["title"], "Record");
+    // one schema per template, told apart by `template`
+    let one_of = all["oneOf"].as_array().unwrap();
+    let names: Vec<&str> = one_of
+        .iter()
+        .map(|s| s["properties"]["template"]["const"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["shanghai-2019", "national-project"]);
+    let v = &one_of[0];
+    for k in [
+        "project_name",
+        "indicators",
+        "source",
+        "provenance",
+        "units",
+    ] {
         assert!(v["properties"][k].is_object(), "{k}");
     }
     let money = &v["$defs"]["Money"];
     assert_eq!(money["type"], "number");
+    assert!(one_of[1]["properties"]["total_funds"].is_object());
+    // one template's alone
+    let o = bin(&dir)
+        .args(["schema", "--template", "national-project"])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["properties"]["template"]["const"], "national-project");
+    assert!(v["properties"]["project_period"]["pattern"].is_string());
 }
 
 #[test]

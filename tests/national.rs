@@ -163,3 +163,41 @@ fn the_schedule_and_both_indicator_tables_are_rows_of_their_own() {
     );
     assert_eq!(r.text("project_period"), truth["project_period"].as_str());
 }
+
+#[test]
+fn dumps_of_the_national_form_are_drafts_with_every_value_warned_and_none_silent() {
+    let ex = Extractor::builtin().unwrap();
+    let fields = check::Fields::of_set(&ex.templates);
+    let dir = root().join("fixtures/national/dumps");
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    paths.sort();
+    assert_eq!(paths.len(), 8);
+    let (mut right, mut silent) = (0, 0);
+    for path in &paths {
+        let stem = path.file_stem().unwrap().to_string_lossy().into_owned();
+        let golden: Vec<Value> = serde_json::from_str(
+            &std::fs::read_to_string(root().join("golden/national").join(format!("{stem}.json")))
+                .unwrap(),
+        )
+        .unwrap();
+        let got = records(&ex, path);
+        assert_eq!(got[0]["template"], "national-project", "{stem}");
+        let c = check::compare_forms(&fields, &golden, &got);
+        right += c.right();
+        silent += c.silent();
+        // every value read is warned: the text path was not measured here
+        let r = &ex.extract_file(path).unwrap()[0];
+        for (k, v) in &r.fields {
+            assert!(
+                v.is_empty() || r.warnings.iter().any(|w| &w.field == k),
+                "{stem}: {k} unwarned"
+            );
+        }
+    }
+    // 131/216 when added; what counts is that none is silent
+    assert!(right >= 120, "{right}");
+    assert_eq!(silent, 0);
+}

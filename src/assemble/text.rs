@@ -71,6 +71,9 @@ pub fn text_fields_to_record(f: &TextFields, t: &Template, source: Source) -> Re
         };
         r.set(key, value);
     }
+    if t.text_layout.drafts {
+        warn_drafts(&r, &mut b.warnings);
+    }
     warn_not_placed(f, t, &r, &mut b.warnings);
     warn_texts_that_may_hold_lost_ones(f, t, &mut b.warnings);
     warn_unchecked_tables(&r, t, &mut b.warnings);
@@ -80,6 +83,21 @@ pub fn text_fields_to_record(f: &TextFields, t: &Template, source: Source) -> Re
     r.provenance = b.provenance;
     r.units = b.units;
     r
+}
+
+/// Every value read, when the template's dumps are drafts
+/// ([`crate::template::TextLayout::drafts`]): the text path was not
+/// measured on this form, so no value of it is trusted without a word.
+fn warn_drafts(r: &Record, warnings: &mut Vec<Warning>) {
+    for (key, v) in &r.fields {
+        if !v.is_empty() {
+            warnings.push(Warning::new(
+                key,
+                WarningCode::InferredValue,
+                "read from a text dump of a form whose dumps are not measured: a draft, check it",
+            ));
+        }
+    }
 }
 
 /// Whether the dump reader reads fields of this kind of the template: it

@@ -97,7 +97,7 @@ pub fn parse_money(s: &str) -> Result<Money, MoneyError> {
     if t.contains('万') {
         return Err(money_err(
             s,
-            "amounts in 万元 are not expected (labels say 元)",
+            "an amount in ten-thousands of yuan where the form's unit is the yuan",
         ));
     }
     parse_scaled(s, t, 0)

@@ -250,6 +250,10 @@ pub struct TextLayout {
     /// Pairs of field keys whose cells share one printed row.
     #[serde(default)]
     pub rows: Vec<[String; 2]>,
+    /// The text path has not been measured on dumps of this form: every
+    /// value read from a dump is a draft, warned `inferred_value`.
+    #[serde(default)]
+    pub drafts: bool,
 }
 
 /// `[years]`: a project's years side by side (`project_years`, the same

@@ -276,11 +276,13 @@ fn place_header(f: &mut TextFields, bs: &[Flat], claimed: &mut [bool], t: &Templ
             Kind::Title => ("title", t.header.title.clone()),
             Kind::Year(y) => ("year", y.to_string()),
             Kind::Unit(u) if !u.is_empty() => ("unit", u.clone()),
-            // `申报单位名称：` with the name on the next line.
+            // `申报单位名称：` with the name on the next line (its colon
+            // there too, when the dumper cut the line before it).
             Kind::Unit(_) => match bs.get(i + 1).map(|x| &x.b.kind) {
                 Some(Kind::Text(u)) if alone(bs, i + 1) && bs[i + 1].page == x.page => {
                     claimed[i + 1] = true;
-                    ("unit", u.clone())
+                    let u = u.trim_start_matches([':', '：']).trim_start();
+                    ("unit", u.to_string())
                 }
                 _ => continue,
             },
