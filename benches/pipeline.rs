@@ -16,7 +16,7 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use shenbao::Extractor;
 use shenbao::PageContent;
 use shenbao::assemble::fields_to_record;
-use shenbao::layout::{PageLayout, page_to_layout};
+use shenbao::layout::PageLayout;
 use shenbao::layout::{dedupe_glyphs, glyphs_to_words, words_to_lines};
 use shenbao::place::map::{FormFields, pages_to_fields};
 use shenbao::read::pdf::read_pages;
@@ -63,9 +63,10 @@ fn corpus() -> Corpus {
         .iter()
         .zip(&files)
         .flat_map(|(fs, (p, _))| {
-            fs.iter()
-                .enumerate()
-                .map(|(i, f)| fields_to_record(f, &ex.template, source(p, i, f), &ex.confidence))
+            fs.iter().enumerate().map(|(i, f)| {
+                let t = ex.templates.get(&f.template).unwrap();
+                fields_to_record(f, t, source(p, i, f), &ex.confidence)
+            })
         })
         .collect();
     let page_count = pages.iter().map(|p| p.len() as u64).sum();
@@ -110,7 +111,7 @@ fn stages(c: &mut Criterion) {
     g.bench_function("3_grid_cells", |b| {
         b.iter(|| {
             for page in k.pages.iter().flatten() {
-                black_box(page_to_layout(page, &k.ex.template, &k.ex.layout));
+                black_box(k.ex.layout(page));
             }
         })
     });
@@ -118,8 +119,9 @@ fn stages(c: &mut Criterion) {
     g.bench_function("4_mapping", |b| {
         b.iter(|| {
             for ls in &k.layouts {
-                for r in split_forms(ls, &k.ex.template) {
-                    black_box(pages_to_fields(&ls[r], &k.ex.template, &k.ex.layout));
+                for (r, choice) in split_forms(ls, &k.ex.templates) {
+                    let t = k.ex.templates.at(choice.index());
+                    black_box(pages_to_fields(&ls[r], t, &k.ex.layout));
                 }
             }
         })
@@ -129,12 +131,8 @@ fn stages(c: &mut Criterion) {
         b.iter(|| {
             for (fs, (p, _)) in k.fields.iter().zip(&k.files) {
                 for (i, f) in fs.iter().enumerate() {
-                    black_box(fields_to_record(
-                        f,
-                        &k.ex.template,
-                        source(p, i, f),
-                        &k.ex.confidence,
-                    ));
+                    let t = k.ex.templates.get(&f.template).unwrap();
+                    black_box(fields_to_record(f, t, source(p, i, f), &k.ex.confidence));
                 }
             }
         })

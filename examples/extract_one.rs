@@ -19,7 +19,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .nth(1)
         .ok_or("usage: extract_one FILE.pdf")?
         .into();
-    // The built-in template (templates/form.toml) and default settings.
+    // The built-in templates (templates/*.toml) and default settings.
     let ex = Extractor::builtin()?;
     // Every form of the file; an error names the file and the reason
     // (`e.code()` is the failure code the store keeps).
