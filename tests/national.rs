@@ -25,23 +25,31 @@ fn records(ex: &Extractor, path: &Path) -> Vec<Value> {
         .collect()
 }
 
-/// `(files, right, total, silent)` over a split.
-fn score(split: &str) -> (usize, usize, usize, usize) {
-    let ex = Extractor::builtin().unwrap();
-    let fields = check::Fields::of_set(&ex.templates);
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(root().join("fixtures/national").join(split))
+/// The files of a folder of `fixtures/national/`, by name.
+fn files(dir: &str) -> Vec<PathBuf> {
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(root().join("fixtures/national").join(dir))
         .unwrap()
         .map(|e| e.unwrap().path())
         .collect();
     paths.sort();
+    paths
+}
+
+/// The file's stem and its golden records (`golden/national/STEM.json`).
+fn golden(path: &Path) -> (String, Vec<Value>) {
+    let stem = path.file_stem().unwrap().to_string_lossy().into_owned();
+    let text = std::fs::read_to_string(root().join("golden/national").join(format!("{stem}.json")));
+    (stem, serde_json::from_str(&text.unwrap()).unwrap())
+}
+
+/// `(files, right, total, silent)` over a split.
+fn score(split: &str) -> (usize, usize, usize, usize) {
+    let ex = Extractor::builtin().unwrap();
+    let fields = check::Fields::of_set(&ex.templates);
+    let paths = files(split);
     let (mut right, mut total, mut silent) = (0, 0, 0);
     for path in &paths {
-        let stem = path.file_stem().unwrap().to_string_lossy().into_owned();
-        let golden: Vec<Value> = serde_json::from_str(
-            &std::fs::read_to_string(root().join("golden/national").join(format!("{stem}.json")))
-                .unwrap(),
-        )
-        .unwrap();
+        let (stem, golden) = golden(path);
         let c = check::compare_forms(&fields, &golden, &records(&ex, path));
         for (_, f) in c.wrong() {
             eprintln!(
@@ -168,21 +176,11 @@ fn the_schedule_and_both_indicator_tables_are_rows_of_their_own() {
 fn dumps_of_the_national_form_are_drafts_with_every_value_warned_and_none_silent() {
     let ex = Extractor::builtin().unwrap();
     let fields = check::Fields::of_set(&ex.templates);
-    let dir = root().join("fixtures/national/dumps");
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    paths.sort();
+    let paths = files("dumps");
     assert_eq!(paths.len(), 8);
     let (mut right, mut silent) = (0, 0);
     for path in &paths {
-        let stem = path.file_stem().unwrap().to_string_lossy().into_owned();
-        let golden: Vec<Value> = serde_json::from_str(
-            &std::fs::read_to_string(root().join("golden/national").join(format!("{stem}.json")))
-                .unwrap(),
-        )
-        .unwrap();
+        let (stem, golden) = golden(path);
         let got = records(&ex, path);
         assert_eq!(got[0]["template"], "national-project", "{stem}");
         let c = check::compare_forms(&fields, &golden, &got);

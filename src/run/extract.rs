@@ -139,6 +139,14 @@ fn layouts_text(pages: &[PageLayout]) -> String {
     s
 }
 
+/// A text dump's text ([`textdump::decode_text`]), or why it is none.
+fn decode_dump(path: &Path, bytes: &[u8]) -> Result<String> {
+    textdump::decode_text(bytes).ok_or_else(|| Error::Damaged {
+        file: path.to_path_buf(),
+        reason: "text input is neither UTF-8/16 nor GB18030".to_string(),
+    })
+}
+
 /// Hex SHA-256 of the bytes.
 pub fn sha256_hex(bytes: &[u8]) -> String {
     let d = Sha256::digest(bytes);
@@ -180,12 +188,8 @@ impl Extractor {
     /// The text path: a dump's forms, fields placed (stages 1–4 of
     /// [`textdump`]).
     pub fn text_fields(&self, path: &Path, bytes: &[u8]) -> Result<Vec<textdump::TextFields>> {
-        let text = textdump::decode_text(bytes).ok_or_else(|| Error::Damaged {
-            file: path.to_path_buf(),
-            reason: "text input is neither UTF-8/16 nor GB18030".to_string(),
-        })?;
-        let t = self.dump_template(&text);
-        Ok(textdump::text_to_fields(&text, t))
+        let text = decode_dump(path, bytes)?;
+        Ok(textdump::text_to_fields(&text, self.dump_template(&text)))
     }
 
     /// The template a text dump is read with: the forced one, else the one
@@ -199,10 +203,7 @@ impl Extractor {
     /// The text-dump path over one file's bytes.
     pub fn extract_text(&self, path: &Path, bytes: &[u8]) -> Result<Vec<Record>> {
         let sha = sha256_hex(bytes);
-        let text = textdump::decode_text(bytes).ok_or_else(|| Error::Damaged {
-            file: path.to_path_buf(),
-            reason: "text input is neither UTF-8/16 nor GB18030".to_string(),
-        })?;
+        let text = decode_dump(path, bytes)?;
         let t = self.dump_template(&text);
         let records: Vec<Record> = textdump::text_to_fields(&text, t)
             .iter()
