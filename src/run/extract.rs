@@ -140,7 +140,7 @@ fn layouts_text(pages: &[PageLayout]) -> String {
 }
 
 /// A text dump's text ([`textdump::decode_text`]), or why it is none.
-fn decode_dump(path: &Path, bytes: &[u8]) -> Result<String> {
+fn decode_dump<'a>(path: &Path, bytes: &'a [u8]) -> Result<std::borrow::Cow<'a, str>> {
     textdump::decode_text(bytes).ok_or_else(|| Error::Damaged {
         file: path.to_path_buf(),
         reason: "text input is neither UTF-8/16 nor GB18030".to_string(),
