@@ -19,7 +19,7 @@ use crate::assemble::fields_to_record;
 use crate::error::{Error, Result};
 use crate::geom::PageContent;
 use crate::layout::{PageLayout, page_to_layout};
-use crate::place::map::{FormFields, page_has_title, pages_to_fields};
+use crate::place::map::{FormFields, pages_to_fields};
 use crate::place::repair::{RepairSettings, repair_fields};
 use crate::read::pdf::{PdfSettings, read_pages};
 use crate::read::scan::{OcrError, OcrSettings};
@@ -114,13 +114,12 @@ pub fn split_forms(
 /// The template whose title the page carries (the longest title, when it
 /// carries several).
 fn page_title(page: &PageLayout, templates: &Templates) -> Option<usize> {
-    templates
+    let titles: Vec<&str> = templates
         .list()
         .iter()
-        .enumerate()
-        .filter(|(_, t)| page_has_title(page, t))
-        .max_by_key(|(i, t)| (t.vocab().title.len(), std::cmp::Reverse(*i)))
-        .map(|(i, _)| i)
+        .map(|t| t.vocab().title.as_str())
+        .collect();
+    crate::place::map::page_title(page, &titles)
 }
 
 /// All text of pages: free lines and cells, in layout order.

@@ -130,20 +130,30 @@ pub struct FormFields {
 
 /// Whether the page carries the form's title (a new form starts there).
 pub fn page_has_title(page: &PageLayout, template: &Template) -> bool {
-    let title = &template.vocab().title;
+    page_title(page, &[template.vocab().title.as_str()]).is_some()
+}
+
+/// Which of `titles` (label keys) the page carries, in a free line or a
+/// cell: the longest one found (the first of equal length), each line's
+/// key made once.
+pub fn page_title(page: &PageLayout, titles: &[&str]) -> Option<usize> {
     let mut key = String::new();
-    let mut has = |chars: &mut dyn Iterator<Item = char>| {
+    let mut best: Option<usize> = None;
+    let mut look = |chars: &mut dyn Iterator<Item = char>| {
         label_key_into(chars, &mut key);
-        key.contains(title.as_str())
+        for (i, t) in titles.iter().enumerate() {
+            if key.contains(t) && best.is_none_or(|b| titles[b].len() < t.len()) {
+                best = Some(i);
+            }
+        }
     };
-    page.free_lines
-        .iter()
-        .any(|l| has(&mut l.line.text.chars()))
-        || page.tables.iter().any(|t| {
-            t.cells
-                .iter()
-                .any(|c| has(&mut c.lines.iter().flat_map(|l| l.text.chars())))
-        })
+    for l in &page.free_lines {
+        look(&mut l.line.text.chars());
+    }
+    for c in page.tables.iter().flat_map(|t| &t.cells) {
+        look(&mut c.lines.iter().flat_map(|l| l.text.chars()));
+    }
+    best
 }
 
 /// A cell's [`label_key`] (its lines' text; the `\n` joining them is white
