@@ -232,10 +232,24 @@ impl TemplateArgs {
         if self.template.is_none() && self.templates.is_none() {
             return Ok(None);
         }
+        // the files' bytes, not the loaded templates (whose maps print in
+        // no fixed order)
+        let mut files: Vec<PathBuf> = Vec::new();
+        if let Some(f) = self.template.as_deref().filter(|t| t.ends_with(".toml")) {
+            files.push(PathBuf::from(f));
+        } else if let Some(dir) = &self.templates {
+            for e in std::fs::read_dir(dir)? {
+                let p = e?.path();
+                if p.extension().is_some_and(|x| x == "toml") {
+                    files.push(p);
+                }
+            }
+            files.sort();
+        }
         let mut id = self.template.clone().unwrap_or_default().into_bytes();
-        for t in self.load()?.list() {
+        for f in files {
             id.push(0);
-            id.extend(format!("{t:?}").bytes());
+            id.extend(std::fs::read(&f).with_context(|| f.display().to_string())?);
         }
         Ok(Some(id))
     }

@@ -705,3 +705,34 @@ fn a_file_over_the_memory_budget_is_stored_as_too_complex_and_not_retried() {
     let e = stderr(&again);
     assert!(e.contains("2 skipped as already stored, 1 failed"), "{e}");
 }
+
+#[test]
+fn a_forced_template_is_part_of_the_version_and_a_rerun_with_it_skips() {
+    let dir = scratch("forced");
+    std::fs::copy(
+        root().join("fixtures/national/tuning/nf-01-docx.pdf"),
+        dir.join("archive/n.pdf"),
+    )
+    .unwrap();
+    let forced = ["--template", "national-project"];
+    let o = ingest(&dir, &forced);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = ingest(&dir, &forced);
+    assert!(
+        stderr(&o).contains("0 extracted (0 ok), 1 skipped"),
+        "the same forced template: {}",
+        stderr(&o)
+    );
+    // by default the form is read with the set: another extraction
+    let o = ingest(&dir, &[]);
+    assert!(
+        stderr(&o).contains("1 extracted (1 ok), 0 skipped"),
+        "{}",
+        stderr(&o)
+    );
+    let c = rusqlite::Connection::open(dir.join("store.sqlite")).unwrap();
+    let t: String = c
+        .query_row("SELECT template FROM forms", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(t, "national-project");
+}

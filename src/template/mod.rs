@@ -868,6 +868,11 @@ impl Template {
                 m.default
             ));
         }
+        if let Some((u, e)) = m.units.iter().find(|(_, e)| **e > 12) {
+            return Err(format!(
+                "[money] unit `{u}`: 10^{e} yuan is beyond any budget"
+            ));
+        }
         for f in &self.fields {
             if let Some(u) = &f.unit
                 && (f.shape != Shape::Money || m.exponent(u).is_none())

@@ -785,10 +785,11 @@ fn read_pairs(
         } else {
             in_row.collect()
         };
-        let labelled = row
-            .iter()
-            .any(|c| ctx.template.field_for_label(&c.text()).is_some());
-        if k == 0 || labelled {
+        let labelled = || {
+            row.iter()
+                .any(|c| ctx.template.field_for_label(&c.text()).is_some())
+        };
+        if k == 0 || labelled() {
             read_pair_row(&row, ctx, out, last_text_hit);
         } else {
             plain.extend(row);
