@@ -386,20 +386,7 @@ WIDTHS = [16, 17, 17, 17, 16, 17]  # percent
 
 
 def html_doc(forms, lay, producer):
-    font = lay["font"]
-    css = f"""
-@page {{ size: A4; margin: 18mm; }}
-html, body {{ margin: 0; padding: 0; }}
-body {{ font-family: "{font}"; font-size: 10.5pt; }}
-table {{ border-collapse: collapse; width: 100%; table-layout: fixed; }}
-td {{ border: 1px solid black; padding: 3px 4px; vertical-align: middle;
-      font-family: "{font}"; font-size: 10.5pt; word-wrap: break-word; }}
-tr {{ break-inside: auto; page-break-inside: auto; }}
-p {{ margin: 0; }}
-p.t {{ text-indent: 2em; }}
-.title {{ text-align: center; font-size: 16pt; margin: 0 0 4pt 0; }}
-.year {{ text-align: center; margin: 0 0 4pt 0; }}
-"""
+    """The HTML of the forms (make_producers' style sheet and rows)."""
     body = []
     for fi, (rec, spec) in enumerate(forms):
         rows, spans = model(rec, spec)
@@ -413,48 +400,17 @@ p.t {{ text-indent: 2em; }}
         body.append("<table>" + cols + "<tbody>")
         force = lay["force"] if fi == 0 else None
         for ri, row in enumerate(rows):
-            tds = []
-            for ci, (c0, c1, rs, paras, kind) in enumerate(grid[ri]):
-                attrs = ""
-                if c1 - c0 > 1:
-                    attrs += f' colspan="{c1 - c0}"'
-                if rs > 1:
-                    attrs += f' rowspan="{rs}"'
-                if kind == "text":
-                    inner = "".join(f'<p class="t">{html.escape(p)}</p>' for p in paras)
-                else:
-                    inner = "<br>".join(html.escape(p) for p in paras)
-                inner = inner or "&nbsp;"
-                first_plain = next(k for k, c in enumerate(grid[ri]) if c[2] == 1)
-                if ci == first_plain and force == row["id"] and producer == "wkhtmltopdf":
-                    inner = f'<div style="page-break-before: always">{inner}</div>'
-                tds.append(f"<td{attrs}>{inner}</td>")
-            trs = ""
-            if force == row["id"] and producer != "wkhtmltopdf":
-                trs = ' style="break-before: page; page-break-before: always"'
-            body.append(f"<tr{trs}>" + "".join(tds) + "</tr>")
+            body.append(mp.html_tr(grid[ri], row["id"], force, producer))
         body.append("</tbody></table>")
-    return (f'<!DOCTYPE html>\n<html><head><meta charset="utf-8"><style>{css}</style></head>'
-            "<body>\n" + "\n".join(body) + "\n</body></html>\n")
+    return (f'<!DOCTYPE html>\n<html><head><meta charset="utf-8"><style>{mp.html_css(lay["font"])}'
+            "</style></head><body>\n" + "\n".join(body) + "\n</body></html>\n")
 
 
 def docx_write(forms, lay, path):
-    import docx
-    from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
-    from docx.oxml.ns import qn
+    """The forms as .docx (make_producers' document, table and cells)."""
     from docx.shared import Cm, Mm, Pt
 
-    d = docx.Document()
-    sec = d.sections[0]
-    sec.page_width, sec.page_height = Mm(210), Mm(297)
-    sec.top_margin = sec.bottom_margin = sec.left_margin = sec.right_margin = Mm(18)
-    st = d.styles["Normal"]
-    st.font.name = lay["font"]
-    st.font.size = Pt(10.5)
-    st.element.rPr.rFonts.set(qn("w:eastAsia"), lay["font"])
-    st.paragraph_format.space_after = Pt(0)
-    st.paragraph_format.space_before = Pt(0)
-    st.paragraph_format.line_spacing = 1.0
+    d = mp.docx_document(lay["font"])
     widths = [Cm(17.4 * w / 100) for w in WIDTHS]
     for fi, (rec, spec) in enumerate(forms):
         p = d.add_paragraph()
@@ -468,27 +424,8 @@ def docx_write(forms, lay, path):
         p.paragraph_format.space_after = Mm(lay["spacer"] if fi == 0 else 0)
         rows, spans = model(rec, spec)
         grid = mp.cell_grid(rows, spans)
-        t = d.add_table(rows=len(rows), cols=6)
-        t.style = "Table Grid"
-        t.autofit = False
-        for ci, w in enumerate(widths):
-            t.columns[ci].width = w
-            for c in t.columns[ci].cells:
-                c.width = w
-        force = lay["force"] if fi == 0 else None
-        for ri in range(len(rows)):
-            for c0, c1, rs, paras, kind in grid[ri]:
-                cell = t.cell(ri, c0)
-                if c1 - c0 > 1 or rs > 1:
-                    cell = cell.merge(t.cell(ri + rs - 1, c1 - 1))
-                cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
-                for k, txt in enumerate(paras or [""]):
-                    para_ = cell.paragraphs[0] if k == 0 else cell.add_paragraph()
-                    para_.add_run(txt)
-                    if kind == "text":
-                        para_.paragraph_format.first_line_indent = Pt(21)
-                if force == rows[ri]["id"] and c0 == grid[ri][0][0]:
-                    cell.paragraphs[0].paragraph_format.page_break_before = True
+        t = mp.docx_table(d, len(rows), widths)
+        mp.docx_fill(t, grid, rows, 0, len(rows), lay["force"] if fi == 0 else None)
     d.save(path)
 
 

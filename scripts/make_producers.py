@@ -278,9 +278,10 @@ def cell_grid(rows, spans):
 # ---------------------------------------------------------------------------
 # HTML (chromium, weasyprint, wkhtmltopdf)
 
-def html_doc(forms, lay, producer):
-    font = lay["font"]
-    css = f"""
+def html_css(font):
+    """The style sheet of the HTML producers: A4, 18 mm margins, collapsed
+    1 px borders, rows allowed to break across pages."""
+    return f"""
 @page {{ size: A4; margin: 18mm 18mm 18mm 18mm; }}
 html, body {{ margin: 0; padding: 0; }}
 body {{ font-family: "{font}"; font-size: 10.5pt; }}
@@ -294,6 +295,37 @@ p.t {{ text-indent: 2em; }}
 .title {{ text-align: center; font-size: 16pt; margin: 0 0 4pt 0; }}
 .year {{ text-align: center; margin: 0 0 4pt 0; }}
 """
+
+
+def html_tr(cells, rid, force, producer):
+    """One table row of cell_grid `cells` (row id `rid`); a forced break
+    before it when `rid` is `force` (wkhtmltopdf: inside its first plain
+    cell, which it honours there only)."""
+    tds = []
+    for ci, (c0, c1, rs, paras, kind) in enumerate(cells):
+        attrs = ""
+        if c1 - c0 > 1:
+            attrs += f' colspan="{c1 - c0}"'
+        if rs > 1:
+            attrs += f' rowspan="{rs}"'
+        if kind == "text":
+            inner = "".join(f'<p class="t">{html.escape(p)}</p>' for p in paras)
+        else:
+            inner = "<br>".join(html.escape(p).replace("  ", "&nbsp;&nbsp;")
+                                for p in paras)
+        inner = inner or "&nbsp;"
+        first_plain = next(k for k, c in enumerate(cells) if c[2] == 1)
+        if ci == first_plain and force == rid and producer == "wkhtmltopdf":
+            inner = f'<div style="page-break-before: always">{inner}</div>'
+        tds.append(f"<td{attrs}>{inner}</td>")
+    trs = ""
+    if force == rid and producer != "wkhtmltopdf":
+        trs = ' style="break-before: page; page-break-before: always"'
+    return f"<tr{trs}>" + "".join(tds) + "</tr>"
+
+
+def html_doc(forms, lay, producer):
+    css = html_css(lay["font"])
     body = []
     for fi, (rec, spec) in enumerate(forms):
         rows, spans = form_model(rec, spec, split_ind=lay["split_ind"])
@@ -311,27 +343,7 @@ p.t {{ text-indent: 2em; }}
             if lay["split_ind"] and row["id"] == "ind_hdr":
                 body.append("</tbody></table>")
                 body.append("<table>" + cols + "<thead>")
-            tds = []
-            for ci, (c0, c1, rs, paras, kind) in enumerate(grid[ri]):
-                attrs = ""
-                if c1 - c0 > 1:
-                    attrs += f' colspan="{c1 - c0}"'
-                if rs > 1:
-                    attrs += f' rowspan="{rs}"'
-                if kind == "text":
-                    inner = "".join(f'<p class="t">{html.escape(p)}</p>' for p in paras)
-                else:
-                    inner = "<br>".join(html.escape(p).replace("  ", "&nbsp;&nbsp;")
-                                        for p in paras)
-                inner = inner or "&nbsp;"
-                first_plain = next(k for k, c in enumerate(grid[ri]) if c[2] == 1)
-                if ci == first_plain and force == row["id"] and producer == "wkhtmltopdf":
-                    inner = f'<div style="page-break-before: always">{inner}</div>'
-                tds.append(f"<td{attrs}>{inner}</td>")
-            trs = ""
-            if force == row["id"] and producer != "wkhtmltopdf":
-                trs = ' style="break-before: page; page-break-before: always"'
-            body.append(f"<tr{trs}>" + "".join(tds) + "</tr>")
+            body.append(html_tr(grid[ri], row["id"], force, producer))
             if lay["split_ind"] and row["id"] == "ind_hdr":
                 body.append("</thead><tbody>")
         body.append("</tbody></table>")
@@ -374,13 +386,12 @@ def render_html(producer, doc, out_pdf, tmp):
 # ---------------------------------------------------------------------------
 # docx (python-docx -> LibreOffice Writer)
 
-def docx_write(forms, lay, path):
+def docx_document(font):
+    """A python-docx document: A4, 18 mm margins, `font` at 10.5 pt, single
+    spacing, no space around paragraphs."""
     import docx
-    from docx.enum.text import WD_BREAK
-    from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
-    from docx.shared import Cm, Mm, Pt
-    from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
+    from docx.shared import Mm, Pt
 
     d = docx.Document()
     sec = d.sections[0]
@@ -388,23 +399,57 @@ def docx_write(forms, lay, path):
     sec.top_margin = sec.bottom_margin = Mm(18)
     sec.left_margin = sec.right_margin = Mm(18)
     st = d.styles["Normal"]
-    st.font.name = lay["font"]
+    st.font.name = font
     st.font.size = Pt(10.5)
-    st.element.rPr.rFonts.set(qn("w:eastAsia"), lay["font"])
+    st.element.rPr.rFonts.set(qn("w:eastAsia"), font)
     st.paragraph_format.space_after = Pt(0)
     st.paragraph_format.space_before = Pt(0)
     st.paragraph_format.line_spacing = 1.0
-    widths = [Cm(2.6), Cm(3.7), Cm(3.7), Cm(3.7), Cm(3.7)]
+    return d
 
-    def new_table(nrows):
-        t = d.add_table(rows=nrows, cols=5)
-        t.style = "Table Grid"
-        t.autofit = False
-        for ci, w in enumerate(widths):
-            t.columns[ci].width = w
-            for c in t.columns[ci].cells:
-                c.width = w
-        return t
+
+def docx_table(d, nrows, widths):
+    """A bordered table (Table Grid) of fixed column widths."""
+    t = d.add_table(rows=nrows, cols=len(widths))
+    t.style = "Table Grid"
+    t.autofit = False
+    for ci, w in enumerate(widths):
+        t.columns[ci].width = w
+        for c in t.columns[ci].cells:
+            c.width = w
+    return t
+
+
+def docx_fill(t, grid, rows, a, b, force):
+    """Rows a..b of cell_grid `grid` into table `t` (its row 0 is row a),
+    merged cells merged, free text indented, a page break before the row
+    whose id is `force`."""
+    from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
+    from docx.shared import Pt
+
+    for ri in range(a, b):
+        for c0, c1, rs, paras, kind in grid[ri]:
+            cell = t.cell(ri - a, c0)
+            if c1 - c0 > 1 or rs > 1:
+                cell = cell.merge(t.cell(ri - a + rs - 1, c1 - 1))
+            cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+            paras = paras or [""]
+            for k, txt in enumerate(paras):
+                para_ = cell.paragraphs[0] if k == 0 else cell.add_paragraph()
+                para_.add_run(txt)
+                if kind == "text":
+                    para_.paragraph_format.first_line_indent = Pt(21)
+            if force == rows[ri]["id"] and c0 == grid[ri][0][0]:
+                cell.paragraphs[0].paragraph_format.page_break_before = True
+
+
+def docx_write(forms, lay, path):
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Cm, Mm, Pt
+
+    d = docx_document(lay["font"])
+    widths = [Cm(2.6), Cm(3.7), Cm(3.7), Cm(3.7), Cm(3.7)]
 
     for fi, (rec, spec) in enumerate(forms):
         p = d.add_paragraph() if fi == 0 else d.add_paragraph()
@@ -428,21 +473,8 @@ def docx_write(forms, lay, path):
                 sep = d.add_paragraph()
                 sep.paragraph_format.line_spacing = Pt(1)
                 sep.runs or sep.add_run("").font.size
-            t = new_table(b - a)
-            for ri in range(a, b):
-                for c0, c1, rs, paras, kind in grid[ri]:
-                    cell = t.cell(ri - a, c0)
-                    if c1 - c0 > 1 or rs > 1:
-                        cell = cell.merge(t.cell(ri - a + rs - 1, c1 - 1))
-                    cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
-                    paras = paras or [""]
-                    for k, txt in enumerate(paras):
-                        para_ = cell.paragraphs[0] if k == 0 else cell.add_paragraph()
-                        para_.add_run(txt)
-                        if kind == "text":
-                            para_.paragraph_format.first_line_indent = Pt(21)
-                    if force == rows[ri]["id"] and c0 == grid[ri][0][0]:
-                        cell.paragraphs[0].paragraph_format.page_break_before = True
+            t = docx_table(d, b - a, widths)
+            docx_fill(t, grid, rows, a, b, force)
             if pi > 0 and lay["repeat_hdr"]:
                 trPr = t.rows[0]._tr.get_or_add_trPr()
                 el = OxmlElement("w:tblHeader")

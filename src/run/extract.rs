@@ -33,7 +33,8 @@ use crate::template::{Template, TemplateChoice, Templates, label_key};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum InputKind {
     /// By content: a text dump when not a PDF and UTF-8 text holding the
-    /// template's title or labels ([`textdump::looks_like_text_dump`]),
+    /// title or labels of one of the templates
+    /// ([`textdump::looks_like_dump_of_any`]),
     /// else a PDF.
     #[default]
     Auto,
@@ -176,11 +177,7 @@ impl Extractor {
         match self.input {
             InputKind::Text => true,
             InputKind::Pdf => false,
-            InputKind::Auto => self
-                .templates
-                .list()
-                .iter()
-                .any(|t| textdump::looks_like_text_dump(bytes, t)),
+            InputKind::Auto => textdump::looks_like_dump_of_any(bytes, self.templates.list()),
         }
     }
 

@@ -227,6 +227,11 @@ impl Templates {
         &self.registry
     }
 
+    /// The first template with `[years]` (the set checks they agree).
+    pub fn years_template(&self) -> Option<&Template> {
+        self.list.iter().find(|t| t.years.is_some())
+    }
+
     /// The field `form_year` names in the templates that name one.
     pub fn form_year(&self) -> Option<&str> {
         self.list.iter().find_map(|t| t.form_year.as_deref())
@@ -265,17 +270,16 @@ impl Templates {
         if let Some(i) = self.forced() {
             return i;
         }
+        // the labels' keys made at load, one per label variant
         let share = |t: &Template| {
-            let found = t
-                .fields
-                .iter()
-                .filter(|f| {
-                    f.labels
-                        .iter()
-                        .any(|l| key.contains(super::label_key(l).as_str()))
-                })
-                .count();
-            found as f64 / t.fields.len().max(1) as f64
+            let mut found: Vec<&str> = t
+                .labels()
+                .filter(|(l, _)| key.contains(l))
+                .map(|(_, f)| f.key.as_str())
+                .collect();
+            found.sort_unstable();
+            found.dedup();
+            found.len() as f64 / t.fields.len().max(1) as f64
         };
         let mut best = (0, 0.0);
         for (i, t) in self.list.iter().enumerate() {

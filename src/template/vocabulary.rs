@@ -52,6 +52,10 @@ pub struct Vocabulary {
     pub indicator_remark: Vec<String>,
     /// Each `table` field's key with its columns' header keys, in order.
     pub tables: Vec<(String, Vec<Vec<String>>)>,
+    /// The keys of the `[layout]` captions.
+    pub captions: Vec<String>,
+    /// The keys of the `[layout]` headings of blocks not read.
+    pub skip: Vec<String>,
     /// Label or header key to what it is (a label wins over a header).
     pub exact: BTreeMap<String, Term>,
     /// Every prefix of every key of `exact` (labels wrapped over lines).
@@ -184,6 +188,8 @@ impl Vocabulary {
                 keys(&i.target),
             ],
             indicator_remark: keys(&i.remark),
+            captions: keys(&t.layout.captions),
+            skip: keys(&t.layout.skip),
             tables: t
                 .fields
                 .iter()

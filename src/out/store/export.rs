@@ -197,7 +197,7 @@ fn forms_table(scalars: &[&RecordField], table_fields: &[&RecordField]) -> Table
 /// by project and year; `None` when the template has no `[years]`.
 fn project_years_table(set: &Templates) -> Option<TableSpec> {
     let names = super::views::project_years_columns(set)?;
-    let t = set.list().iter().find(|t| t.years.is_some())?;
+    let t = set.years_template()?;
     let y = t.years.as_ref()?;
     // the view's own columns; the others are fields of the form
     let kind = |c: &str| match c {

@@ -10,7 +10,7 @@
 //! - [`project_years_select`]: each counted project-year beside the same
 //!   project's year before, with the checks across them.
 
-use crate::template::{Template, Templates};
+use crate::template::Templates;
 
 /// `SELECT` of one row per `forms` row: `path`, `form_index`,
 /// `form_key`, the year (the templates' `form_year`), `source_kind`,
@@ -42,7 +42,7 @@ pub fn copies_select(t: &Templates, id: Option<&str>) -> String {
 /// amounts, last year's form and budget, the checks. Names only; the
 /// export gives their kinds.
 pub fn project_years_columns(set: &Templates) -> Option<Vec<String>> {
-    let t = years_template(set)?;
+    let t = set.years_template()?;
     let y = t.years.as_ref()?;
     let year = t.form_year.as_ref()?;
     let mut cols = vec!["form_key".to_string()];
@@ -79,7 +79,7 @@ pub fn project_years_columns(set: &Templates) -> Option<Vec<String>> {
 /// forms of the templates with `[years]` (one `[years]` for all of them,
 /// checked when the set loads); `None` when none has it.
 pub fn project_years_select(set: &Templates) -> Option<String> {
-    let t = years_template(set)?;
+    let t = set.years_template()?;
     let y = t.years.as_ref()?;
     let names: Vec<String> = set
         .list()
@@ -120,11 +120,6 @@ pub fn project_years_select(set: &Templates) -> Option<String> {
          \x20 AND last.{year} = cur.{year} - 1\n\
          WHERE cur.template IN ({names})"
     ))
-}
-
-/// The first template of the set with `[years]`.
-fn years_template(set: &Templates) -> Option<&Template> {
-    set.list().iter().find(|t| t.years.is_some())
 }
 
 #[cfg(test)]

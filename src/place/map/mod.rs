@@ -584,14 +584,18 @@ enum Heading {
 }
 
 fn layout_heading(text: &str, t: &Template) -> Option<Heading> {
+    let v = t.vocab();
+    if v.skip.is_empty() && v.captions.is_empty() {
+        return None;
+    }
     let key = label_key(text);
     if key.is_empty() {
         return None;
     }
-    let is = |list: &[String]| list.iter().any(|l| label_key(l) == key);
-    if is(&t.layout.skip) {
+    let is = |list: &[String]| list.contains(&key);
+    if is(&v.skip) {
         Some(Heading::Skip)
-    } else if is(&t.layout.captions) {
+    } else if is(&v.captions) {
         Some(Heading::Caption)
     } else {
         None

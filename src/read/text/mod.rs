@@ -82,6 +82,12 @@ pub fn decode_text(bytes: &[u8]) -> Option<std::borrow::Cow<'_, str>> {
 /// ([`decode_text`]), and holding the template's title or three of its
 /// labels.
 pub fn looks_like_text_dump(bytes: &[u8], t: &Template) -> bool {
+    looks_like_dump_of_any(bytes, std::slice::from_ref(t))
+}
+
+/// [`looks_like_text_dump`] for any of several templates, the bytes
+/// decoded and keyed once.
+pub fn looks_like_dump_of_any(bytes: &[u8], templates: &[Template]) -> bool {
     if bytes.starts_with(b"%PDF") || bytes.windows(5).take(1024).any(|w| w == b"%PDF-") {
         return false;
     }
@@ -92,10 +98,10 @@ pub fn looks_like_text_dump(bytes: &[u8], t: &Template) -> bool {
         return false;
     };
     let key = label_key(&s);
-    if key.contains(&label_key(&t.header.title)) {
-        return true;
-    }
-    t.labels().filter(|(l, _)| key.contains(*l)).count() >= 3
+    templates.iter().any(|t| {
+        key.contains(t.vocab().title.as_str())
+            || t.labels().filter(|(l, _)| key.contains(*l)).count() >= 3
+    })
 }
 
 /// Stage 1 over a dump's text: its pages, labels cut by a page break
