@@ -319,8 +319,8 @@ impl Reading {
     }
 
     /// The input files under `paths`.
-    fn files(&self, paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
-        Ok(shenbao::collect_inputs_with(paths, self.follow)?)
+    fn files(&self, paths: &[PathBuf]) -> Vec<PathBuf> {
+        shenbao::collect_inputs_with(paths, self.follow)
     }
 }
 
@@ -770,7 +770,7 @@ fn run() -> Result<ExitCode> {
                 isolate::serve(&ex, &limits)?;
                 return Ok(ExitCode::SUCCESS);
             }
-            let files = reading.files(&paths)?;
+            let files = reading.files(&paths);
             if files.is_empty() {
                 return Ok(nothing_found(&paths));
             }
@@ -793,7 +793,7 @@ fn run() -> Result<ExitCode> {
                 text_similarity,
                 ignore_indicator_levels,
             };
-            let files = reading.files(&paths)?;
+            let files = reading.files(&paths);
             if files.is_empty() {
                 return Ok(nothing_found(&paths));
             }
@@ -808,7 +808,7 @@ fn run() -> Result<ExitCode> {
             bounds,
         } => {
             let ex = reading.extractor()?;
-            let files = reading.files(&paths)?;
+            let files = reading.files(&paths);
             if files.is_empty() {
                 return Ok(nothing_found(&paths));
             }

@@ -10,11 +10,9 @@ fn inputs() -> Vec<PathBuf> {
     // The text-layer PDFs and the text dump; the scanned fixtures (OCR,
     // seconds a page) are covered by tests/ocr.rs.
     let files = collect_inputs(&[root.join("text")])
-        .unwrap()
         .into_iter()
         .chain(
             collect_inputs(std::slice::from_ref(&root))
-                .unwrap()
                 .into_iter()
                 .filter(|p| p.parent() == Some(root.as_path())),
         )

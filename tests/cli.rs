@@ -349,6 +349,40 @@ fn a_missing_path_fails_alone_and_the_others_are_written() {
 }
 
 #[test]
+fn a_folder_that_cannot_be_listed_fails_alone_and_the_walk_goes_on() {
+    let dir = scratch("unlistable");
+    let good = root().join("fixtures/sample-2019-dsjzx-1.pdf");
+    std::fs::copy(&good, dir.join("a.pdf")).unwrap();
+    std::fs::copy(&good, dir.join("z.pdf")).unwrap();
+    // below deep/, a path past PATH_MAX: its deepest folders cannot be
+    // listed, by root either (bash: its cd goes on there, dash's does not)
+    let name = "d".repeat(200);
+    let script = format!(
+        "mkdir '{0}/deep' && cd '{0}/deep' && for i in $(seq 24); do mkdir {name} && cd {name} || exit 1; done",
+        dir.display()
+    );
+    let made = Command::new("bash").args(["-c", &script]).status().unwrap();
+    assert!(made.success());
+    let out = bin()
+        .args(["extract", "--jobs", "2"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 2);
+    let err = String::from_utf8_lossy(&out.stderr);
+    let line: serde_json::Value = serde_json::from_str(err.lines().next().unwrap()).unwrap();
+    let file = line["file"].as_str().unwrap();
+    assert!(
+        file.starts_with(&format!("{}/deep/ddd", dir.display())),
+        "{err}"
+    );
+    assert_eq!(line["code"], "io", "{err}");
+    assert!(err.contains("too long"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
 fn nothing_to_read_exits_1_for_extract_ingest_and_check() {
     let dir = scratch("empty");
     std::fs::create_dir_all(dir.join("folder")).unwrap();

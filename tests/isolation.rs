@@ -64,7 +64,6 @@ fn extract_under_ulimit(args: &[&std::ffi::OsStr], kib: u64) -> (String, String,
 /// 50 text-layer PDFs of the producers' fixtures.
 fn good_files() -> Vec<PathBuf> {
     let mut v: Vec<PathBuf> = shenbao::collect_inputs(&[root().join("fixtures/producers/tuning")])
-        .unwrap()
         .into_iter()
         .filter(|p| p.extension().is_some_and(|x| x == "pdf"))
         .collect();

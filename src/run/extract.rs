@@ -531,9 +531,15 @@ pub fn read_input(path: &Path, max_bytes: u64) -> Result<Vec<u8>> {
         source,
     };
     let mut bytes = Vec::new();
-    std::fs::File::open(stdin_copy(path).map_err(io)?)
-        .map_err(io)?
-        .take(max_bytes.saturating_add(1))
+    let file = std::fs::File::open(stdin_copy(path).map_err(io)?).map_err(io)?;
+    // a folder (one a walk could not list): the reason it cannot be listed
+    if file.metadata().is_ok_and(|m| m.is_dir()) {
+        let why = std::fs::read_dir(path)
+            .err()
+            .unwrap_or_else(|| std::io::Error::other("a folder, not a file"));
+        return Err(io(why));
+    }
+    file.take(max_bytes.saturating_add(1))
         .read_to_end(&mut bytes)
         .map_err(io)?;
     if bytes.len() as u64 > max_bytes {
@@ -572,14 +578,16 @@ fn stdin_copy(path: &Path) -> std::io::Result<PathBuf> {
 /// its first sight (by canonical path), however many paths lead to it.
 /// A path given that is no folder is listed as it is, also when it does
 /// not exist (reading it fails, for that file alone, as `io`) or is `-`
-/// (standard input, [`STDIN_COPY_ENV`]).
-pub fn collect_inputs(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
+/// (standard input, [`STDIN_COPY_ENV`]); so is a folder below that
+/// cannot be listed (reading it fails as `io` with the reason the
+/// listing failed), and the walk goes on.
+pub fn collect_inputs(paths: &[PathBuf]) -> Vec<PathBuf> {
     collect_inputs_with(paths, false)
 }
 
 /// [`collect_inputs`], following symbolic links below folders when
 /// `follow` (`--follow`).
-pub fn collect_inputs_with(paths: &[PathBuf], follow: bool) -> Result<Vec<PathBuf>> {
+pub fn collect_inputs_with(paths: &[PathBuf], follow: bool) -> Vec<PathBuf> {
     let mut out = Vec::new();
     let mut seen = std::collections::HashSet::new();
     let mut push = |p: PathBuf, out: &mut Vec<PathBuf>| {
@@ -616,12 +624,15 @@ pub fn collect_inputs_with(paths: &[PathBuf], follow: bool) -> Result<Vec<PathBu
                     push(e.path().expect("a path").to_path_buf(), &mut out);
                     continue;
                 }
+                // A folder that cannot be listed (no permission, a name
+                // too long): listed itself, to fail alone as unreadable
+                // with the reason; the rest of the walk goes on.
                 Err(e) => {
-                    let file = e.path().map_or_else(|| p.clone(), Path::to_path_buf);
-                    let source = e
-                        .into_io_error()
-                        .unwrap_or_else(|| std::io::Error::other("folder walk failed"));
-                    return Err(Error::Io { file, source });
+                    push(
+                        e.path().map_or_else(|| p.clone(), Path::to_path_buf),
+                        &mut out,
+                    );
+                    continue;
                 }
             };
             // A link to a file (or a broken one) named as an input is
@@ -633,5 +644,5 @@ pub fn collect_inputs_with(paths: &[PathBuf], follow: bool) -> Result<Vec<PathBu
             }
         }
     }
-    Ok(out)
+    out
 }

@@ -132,12 +132,12 @@ pub fn plan(
         file: PathBuf::from("."),
         source,
     })?;
-    let mut files = crate::collect_inputs_with(inputs, follow)?;
+    let mut files = crate::collect_inputs_with(inputs, follow);
     for p in listed {
         if std::fs::symlink_metadata(p).is_err() {
             files.push(p.clone());
         } else {
-            files.extend(crate::collect_inputs_with(std::slice::from_ref(p), follow)?);
+            files.extend(crate::collect_inputs_with(std::slice::from_ref(p), follow));
         }
     }
     let mut seen = HashSet::new();
