@@ -24,7 +24,7 @@ printf '|%s|%s|%s|%s|%s|%s|%s|%s|\n' ---------------- ------- ------- -------- -
 T_R=0; T_T=0; T_S=0; T_P=0; T_F=0; T_W=0
 for k in $kinds; do
     files=()
-    for f in "$DIR"/pf-*-*-"$k".pdf; do
+    for f in "$DIR"/[pn]f-*-*-"$k".pdf; do
         # exact kind only (rot3 must not take persp-strong's files and so on)
         [ "$(basename "$f" .pdf | cut -d- -f4-)" = "$k" ] && files+=("$f")
     done

@@ -7,6 +7,7 @@ Run from the repository root:
     python3 scripts/make_degraded.py --only rot3,seal --sources pf-01-chromium
     python3 scripts/make_degraded.py --n 6 --out /tmp/deg --golden-out /tmp/deg/golden
     python3 scripts/make_degraded.py --all --out /tmp/deg --golden-out /tmp/deg/golden
+    python3 scripts/make_degraded.py --corpus national   # fixtures/degraded/national/
 
 Each source is a text-layer PDF of the producer corpus
 (fixtures/producers/{tuning,validation}/NAME-PRODUCER.pdf, truth
@@ -61,6 +62,25 @@ SOURCES = {
     "validation": ["pf-43-docx", "pf-26-wkhtmltopdf"],
 }
 BLEED = {"tuning": "pf-05-weasyprint", "validation": "pf-24-chromium"}
+# The label of the unit line the seal covers.
+UNIT_LABEL = "申报单位名称"
+PREFIX = "pf-"
+
+# --corpus national: the national form's fixtures (scripts/make_national.py),
+# 2-page one-form sources of four producers, the national split; a few
+# degradations (NATIONAL_DEGS) to keep the repository and CI small.
+NATIONAL = dict(
+    PRODUCERS=os.path.join(ROOT, "fixtures", "national"),
+    GOLDEN_PRODUCERS=os.path.join(ROOT, "golden", "national"),
+    OUT=os.path.join(ROOT, "fixtures", "degraded", "national"),
+    GOLDEN_OUT=os.path.join(ROOT, "golden", "degraded", "national"),
+    SOURCES={"tuning": ["nf-11-weasyprint", "nf-07-docx"],
+             "validation": ["nf-27-chromium", "nf-29-wkhtmltopdf"]},
+    BLEED={"tuning": "nf-03-chromium", "validation": "nf-32-docx"},
+    UNIT_LABEL="填报单位",
+    PREFIX="nf-",
+)
+NATIONAL_DEGS = ["rot3", "persp", "jpeg30", "seal", "flatbed", "phone"]
 
 WHITE = (255, 255, 255)
 DARK = (38, 34, 30)
@@ -371,11 +391,12 @@ def render(pdf, dpi, tmp, tag):
 
 
 def unit_box(pdf):
-    """The 申报单位名称 line on page 1: (x0, top, x1, bottom) in points, and
-    the unit's name (for the seal's text)."""
+    """The unit line (UNIT_LABEL, 申报单位名称 or 填报单位) on page 1:
+    (x0, top, x1, bottom) in points, and the unit's name (for the seal's
+    text)."""
     with pdfplumber.open(pdf) as doc:
         page = doc.pages[0]
-        hits = page.search("申报单位名称")
+        hits = page.search(UNIT_LABEL)
         if not hits:
             return None, None
         h = hits[0]
@@ -477,7 +498,7 @@ def two_page_single_form(split):
     out = []
     d = os.path.join(PRODUCERS, split)
     for f in sorted(os.listdir(d)):
-        if not (f.startswith("pf-") and f.endswith(".pdf")):
+        if not (f.startswith(PREFIX) and f.endswith(".pdf")):
             continue
         name = f[:-4]
         with open(os.path.join(GOLDEN_PRODUCERS, name + ".json"), encoding="utf-8") as fh:
@@ -507,11 +528,18 @@ def main():
     ap.add_argument("--degs", choices=["default", "all"], default="default",
                     help="default: the committed list; all: every degradation")
     ap.add_argument("--split", choices=["tuning", "validation"], help="one split only")
-    ap.add_argument("--out", default=OUT)
-    ap.add_argument("--golden-out", default=GOLDEN_OUT)
+    ap.add_argument("--corpus", choices=["producers", "national"], default="producers",
+                    help="national: the national form's fixtures, into fixtures/degraded/national")
+    ap.add_argument("--out")
+    ap.add_argument("--golden-out")
     a = ap.parse_args()
+    if a.corpus == "national":
+        globals().update(NATIONAL)
+    a.out = a.out or OUT
+    a.golden_out = a.golden_out or GOLDEN_OUT
+    default = NATIONAL_DEGS if a.corpus == "national" else DEFAULT
     degs = (a.only.split(",") if a.only
-            else list(DEGRADATIONS) if a.degs == "all" else DEFAULT)
+            else list(DEGRADATIONS) if a.degs == "all" else default)
     splits = [a.split] if a.split else ["tuning", "validation"]
     for split in splits:
         if a.sources:

@@ -1,5 +1,5 @@
 //! The Spark job (`scripts/spark/shenbao_spark.py`) with `local[2]` on
-//! `fixtures/` (less `degraded/`, whose 68 scans are minutes of OCR):
+//! `fixtures/` (less `degraded/`, whose 92 scans are minutes of OCR):
 //! its Parquet tables equal `shenbao export --format parquet` of the
 //! same files row for row, a task that fails once and is retried adds no
 //! row (`tests/spark/compare.py`). Needs PySpark and Java

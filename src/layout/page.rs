@@ -176,38 +176,60 @@ pub fn page_to_layout(page: &PageContent, t: &Template, settings: &LayoutSetting
         ocr: page.ocr.clone(),
     };
     if layout.ocr.is_some() {
-        snap_labels(&mut layout, t, settings.ocr_label_similarity);
+        snap_labels(&mut layout, t, settings);
     }
     layout
 }
 
+/// Where a cell lies in its table on the page: in the bottom row, the top
+/// row, both (a one-row table), or neither.
+#[derive(Clone, Copy)]
+struct Edges {
+    bottom: bool,
+    top: bool,
+}
+
 /// The closest vocabulary entry at least `min` similar, unless the text is
-/// already one exactly.
-fn closest<'a>(text: &str, v: &'a Vocabulary, min: f64) -> Option<&'a String> {
+/// already one exactly, or is the head of that entry in the table's bottom
+/// row or its tail in the top row: a label cut by a page break, half on
+/// each page, which the mapping stitches whole (snapping the head to the
+/// whole label left the tail on the next page to be read as a value).
+fn closest<'a>(text: &str, v: &'a Vocabulary, min: f64, at: Edges) -> Option<&'a String> {
     let key = label_key(text);
     if key.is_empty() || v.cell_keys.contains(&key) {
         return None;
     }
-    v.cell_keys
+    let (_, k, text) = v
+        .cell_keys
         .iter()
         .zip(&v.cell_texts)
-        .map(|(k, text)| (similarity(k, &key), text))
-        .filter(|(s, _)| *s >= min)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, text)| text)
+        .map(|(k, text)| (similarity(k, &key), k, text))
+        .filter(|(s, _, _)| *s >= min)
+        .max_by(|a, b| a.0.total_cmp(&b.0))?;
+    let cut = (at.bottom && k.starts_with(&key)) || (at.top && k.ends_with(&key));
+    (!cut).then_some(text)
 }
 
 /// Snaps the fixed texts of a page read by OCR: a cell (or free line)
-/// whose text is at least `min` similar to one of the template's fixed
+/// whose text is at least `ocr_label_similarity` alike to one of the template's fixed
 /// texts (field labels, sub-table headers: [`Template::cell_texts`]; the
 /// title; the unit label before its value) takes that text. OCR garbles
 /// labels as it garbles anything; labels are a closed vocabulary, values
-/// are not.
-pub fn snap_labels(layout: &mut PageLayout, t: &Template, min: f64) {
+/// are not. A cell of the table's bottom row holding the head of a label,
+/// or of its top row holding the tail, keeps its text: half a label cut by
+/// a page break. `settings`: `ocr_label_similarity`, and `snap_tolerance`
+/// for a cell's edge lying on the table's.
+pub fn snap_labels(layout: &mut PageLayout, t: &Template, settings: &LayoutSettings) {
+    let (min, tol) = (settings.ocr_label_similarity, settings.snap_tolerance);
     for table in &mut layout.tables {
+        let outer = table.bbox;
         for cell in &mut table.cells {
+            let at = Edges {
+                bottom: (cell.bbox.bottom - outer.bottom).abs() <= tol,
+                top: (cell.bbox.top - outer.top).abs() <= tol,
+            };
             let text = cell.text();
-            if let Some(v) = closest(&text, t.vocab(), min) {
+            if let Some(v) = closest(&text, t.vocab(), min, at) {
                 cell.set_text(v);
             }
         }
@@ -240,5 +262,73 @@ pub fn snap_labels(layout: &mut PageLayout, t: &Template, min: f64) {
                 break;
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A one-column table of label cells, one per row, 20 pt high.
+    fn column(texts: &[&str]) -> PageLayout {
+        let cells = texts
+            .iter()
+            .enumerate()
+            .map(|(i, t)| {
+                let bbox = BBox::new(
+                    50.0,
+                    100.0 + 20.0 * i as f64,
+                    130.0,
+                    120.0 + 20.0 * i as f64,
+                );
+                CellRef {
+                    page: 1,
+                    bbox,
+                    row: i,
+                    col: 0,
+                    row_span: 1,
+                    col_span: 1,
+                    lines: vec![TextLine {
+                        text: t.to_string(),
+                        bbox,
+                        starts_paragraph: false,
+                    }],
+                    cut_top: false,
+                    cut_bottom: false,
+                    cut_doubt: false,
+                }
+            })
+            .collect();
+        let n = texts.len() as f64;
+        PageLayout {
+            page: 1,
+            tables: vec![TableCells {
+                page: 1,
+                bbox: BBox::new(50.0, 100.0, 130.0, 100.0 + 20.0 * n),
+                cells,
+            }],
+            free_lines: Vec::new(),
+            ocr: None,
+        }
+    }
+
+    fn texts(layout: &PageLayout) -> Vec<String> {
+        layout.tables[0].cells.iter().map(CellRef::text).collect()
+    }
+
+    #[test]
+    fn half_a_label_at_a_page_cut_is_not_snapped_to_the_whole_label() {
+        let set = crate::template::Templates::builtin().unwrap();
+        let t = set.get("national-project").unwrap();
+        let settings = LayoutSettings::default();
+        // the tail in the top row, a garbled label inside, the head in
+        // the bottom row
+        let mut page = column(&["申报的必要性", "项日名称", "项目申报的必"]);
+        snap_labels(&mut page, t, &settings);
+        assert_eq!(texts(&page), ["申报的必要性", "项目名称", "项目申报的必"]);
+        // the same head inside the table is a garbled label
+        let mut page = column(&["项目名称", "项目申报的必", "项目属性"]);
+        snap_labels(&mut page, t, &settings);
+        assert_eq!(texts(&page), ["项目名称", "项目申报的必要性", "项目属性"]);
     }
 }

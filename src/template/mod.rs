@@ -765,12 +765,15 @@ impl Template {
     }
 
     /// Whether OCR's reading `c` is a checkbox ([`Checkbox::ocr_ticked`],
-    /// [`Checkbox::ocr_unticked`]), and whether it is ticked.
+    /// [`Checkbox::ocr_unticked`], or the mark as printed:
+    /// [`Checkbox::ticked`], [`Checkbox::unticked`], such as a tick `√`
+    /// read right), and whether it is ticked.
     pub fn ocr_checkbox(&self, c: char) -> Option<bool> {
         let is = |list: &Vec<String>| list.iter().any(|s| s.chars().eq(std::iter::once(c)));
-        if is(&self.checkbox.ocr_unticked) {
+        let cb = &self.checkbox;
+        if is(&cb.ocr_unticked) || is(&cb.unticked) {
             Some(false)
-        } else if is(&self.checkbox.ocr_ticked) {
+        } else if is(&cb.ocr_ticked) || is(&cb.ticked) {
             Some(true)
         } else {
             None

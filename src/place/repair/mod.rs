@@ -334,12 +334,14 @@ pub fn fix_value(text: &str, shape: ValueShape) -> String {
                 })
                 .filter(|c| c.is_ascii_digit() || *c == ',' || *c == '.')
                 .collect();
-            // `.` and `,` confused: only a last separator followed by two
-            // digits is a decimal point, every other one groups thousands
+            // `.` and `,` confused: a last separator followed by other
+            // than three digits is a decimal point (fen `.37`, or the four
+            // places of an amount in 万元, `.7995`), every other one groups
+            // thousands
             let groups: Vec<&str> = t.split([',', '.']).collect();
             if groups.len() > 1 {
                 let last = groups[groups.len() - 1];
-                let (int, dec) = if last.len() == 2 {
+                let (int, dec) = if !last.is_empty() && last.len() != 3 {
                     (&groups[..groups.len() - 1], Some(last))
                 } else {
                     (&groups[..], None)
