@@ -39,10 +39,10 @@ fn box_readings_and_level_names_are_the_templates() {
         .map(|s| s.to_string())
         .collect();
     let changed = crate::template::DEFAULT_TEMPLATE
-        .replace(r#"ocr_ticked = ["国", "#, r#"ocr_ticked = ["√", "国", "#)
+        .replace(r#"ocr_ticked = ["国", "#, r#"ocr_ticked = ["◆", "国", "#)
         .replace(r#""人力资源", "#, r#""人力资源", "信息安全目标", "#);
     let t = Template::parse(&changed, std::path::Path::new("changed.toml")).unwrap();
-    let text = "结转项目口其他一次性项目√";
+    let text = "结转项目口其他一次性项目◆";
     // not a box reading: the option's text, read without a box
     assert_eq!(
         fix_options(text, &opts, &tpl(), &RepairSettings::default()),
@@ -50,6 +50,16 @@ fn box_readings_and_level_names_are_the_templates() {
     );
     assert_eq!(
         fix_options(text, &opts, &t, &RepairSettings::default()),
+        "结转项目□其他一次性项目■"
+    );
+    // a printed tick (the template's `ticked`) read right is a box
+    assert_eq!(
+        fix_options(
+            "结转项目口其他一次性项目√",
+            &opts,
+            &tpl(),
+            &RepairSettings::default()
+        ),
         "结转项目□其他一次性项目■"
     );
     let cell = |text: &str| CellRef {
